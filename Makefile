@@ -1,0 +1,57 @@
+# Bridgework: `make demo` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/bridgework
+export PORT
+
+.PHONY: install demo serve test test-postgres lint bench lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Bridgework needs Python 3.11 or newer; $(PYTHON) is older. Try: make PYTHON=python3.12 demo"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable ".[dev]"
+	touch $@
+
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+# Venv, install, migrate, demo data, then the web server on http://127.0.0.1:$(PORT).
+demo: install var/secret_key
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --no-input
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py seed_demo
+	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@echo "Bridgework demo on http://127.0.0.1:$(PORT) (demo sign-ins: README.md). Ctrl-C stops it."
+	SECRET_KEY_FILE=var/secret_key $(BIN)/gunicorn bridgework.wsgi --bind 127.0.0.1:$(PORT) \
+		--workers 2 --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(L)ss'
+
+# The whole suite on SQLite, browser tests included (they need Debian's chromium).
+test: install
+	$(BIN)/pytest
+
+# The whole suite again on PostgreSQL, in a fresh test database.
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest --create-db
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SECRET_KEY=lint-only-key-that-never-signs-anything-0123456789abcdef $(BIN)/mypy bridgework
+
+bench: install
+	@set -e; found=0; for script in bench/*.py; do \
+		[ -e "$$script" ] || continue; found=1; echo "== $$script"; $(BIN)/python "$$script"; done; \
+		[ $$found = 1 ] || echo "No benchmarks yet (later capabilities add them to bench/)."
+
+# Refresh the pinned versions after changing pyproject.toml.
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^bridgework' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var

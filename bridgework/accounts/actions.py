@@ -1,0 +1,277 @@
+"""Every change to clinics, staff accounts and invitations: one function each, audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bridgework.accounts.models import (
+    STAFF_ROLES,
+    Clinic,
+    Invitation,
+    Supervision,
+    User,
+    normalize_email,
+)
+from bridgework.audit.models import AccessEvent
+from bridgework.audit.trail import changed
+from bridgework.lib.tokens import new_token, token_hash
+
+CREATE, CHANGE, DELETE = (
+    AccessEvent.Action.CREATE,
+    AccessEvent.Action.CHANGE,
+    AccessEvent.Action.DELETE,
+)
+CLINIC_SETTINGS = (
+    "name",
+    "time_zone",
+    "action_plan_word",
+    "action_plan_word_plural",
+    "staff_mfa_required",
+    "idle_timeout_minutes",
+)
+
+
+class InvitationUnusable(Exception):
+    def __init__(self, invitation: Invitation) -> None:
+        super().__init__(invitation.state)
+        self.invitation = invitation
+
+
+@transaction.atomic
+def create_clinic(*, name: str, time_zone: str, by: User | None = None, **fields: Any) -> Clinic:
+    clinic = Clinic.objects.create(name=name, time_zone=time_zone, **fields)
+    changed(by, CREATE, "clinic", clinic.pk, clinic_id=clinic.pk)
+    return clinic
+
+
+@transaction.atomic
+def update_clinic_settings(clinic: Clinic, *, by: User, **fields: Any) -> Clinic:
+    unknown = set(fields) - set(CLINIC_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not clinic settings: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    clinic.full_clean()
+    clinic.save(update_fields=list(fields))
+    changed(by, CHANGE, "clinic", clinic.pk, clinic_id=clinic.pk)
+    return clinic
+
+
+@transaction.atomic
+def create_staff(
+    *,
+    clinic: Clinic,
+    email: str,
+    full_name: str,
+    password: str | None,
+    roles: list[str],
+    by: User | None,
+    approach: str = "",
+) -> User:
+    user = User.objects.create_user(
+        email,
+        password,
+        full_name=full_name,
+        clinic=clinic,
+        kind=User.Kind.STAFF,
+        approach=approach,
+        **role_fields(roles),
+    )
+    changed(by, CREATE, "staff", user.pk, clinic_id=clinic.pk)
+    return user
+
+
+def role_fields(roles: list[str]) -> dict[str, bool]:
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown:
+        raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
+    return {f"is_{role}": role in roles for role in STAFF_ROLES}
+
+
+@transaction.atomic
+def set_roles(user: User, roles: list[str], *, by: User, approach: str | None = None) -> User:
+    for name, value in role_fields(roles).items():
+        setattr(user, name, value)
+    if approach is not None:
+        user.approach = approach
+    user.save()
+    changed(by, CHANGE, "staff", user.pk, clinic_id=user.clinic_id)
+    return user
+
+
+@transaction.atomic
+def set_supervisees(supervisor: User, supervisees: list[User], *, by: User) -> None:
+    Supervision.objects.filter(supervisor=supervisor).exclude(supervisee__in=supervisees).delete()
+    for supervisee in supervisees:
+        Supervision.objects.get_or_create(supervisor=supervisor, supervisee=supervisee)
+    changed(by, CHANGE, "supervision", supervisor.pk, clinic_id=supervisor.clinic_id)
+
+
+@transaction.atomic
+def set_active(user: User, active: bool, *, by: User) -> None:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    changed(by, CHANGE, "staff", user.pk, clinic_id=user.clinic_id)
+
+
+@transaction.atomic
+def reset_second_factor(user: User, *, by: User) -> None:
+    """For a staff member who lost their authenticator: they enrol a new one at next sign-in."""
+    TOTPDevice.objects.filter(user=user).delete()
+    changed(by, DELETE, "second-factor", user.pk, clinic_id=user.clinic_id)
+
+
+@transaction.atomic
+def confirm_second_factor(device: TOTPDevice, *, by: User) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    changed(by, CREATE, "second-factor", by.pk, clinic_id=by.clinic_id)
+
+
+@transaction.atomic
+def invite(
+    *,
+    clinic: Clinic,
+    email: str,
+    kind: str,
+    by: User | None,
+    roles: list[str] | None = None,
+    client: Any = None,
+    send: bool = True,
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link. Returns the invitation and the raw token, which
+    is never stored (only its hash is)."""
+    token = new_token()
+    invitation = Invitation.objects.create(
+        clinic=clinic,
+        email=normalize_email(email),
+        kind=kind,
+        roles=roles or [],
+        client=client,
+        token_hash=token_hash(token),
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    changed(
+        by,
+        CREATE,
+        "invitation",
+        invitation.pk,
+        clinic_id=clinic.pk,
+        client_id=getattr(client, "pk", None),
+    )
+    if send:
+        transaction.on_commit(lambda: send_invitation(invitation, token))
+    return invitation, token
+
+
+def invitation_link(token: str) -> str:
+    return f"{settings.SITE_URL}/invitations/{token}/"
+
+
+def send_invitation(invitation: Invitation, token: str) -> None:
+    # The message holds a link and the clinic's name only: never anything about care.
+    context = {
+        "clinic": invitation.clinic,
+        "link": invitation_link(token),
+        "days": settings.INVITATION_DAYS,
+        "invitation": invitation,
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    if invitation.state == Invitation.State.OPEN:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    changed(by, CHANGE, "invitation", invitation.pk, clinic_id=invitation.clinic_id)
+
+
+@transaction.atomic
+def reissue_invitation(old: Invitation, *, by: User) -> tuple[Invitation, str]:
+    revoke_invitation(old, by=by)
+    return invite(
+        clinic=old.clinic, email=old.email, kind=old.kind, by=by, roles=old.roles, client=old.client
+    )
+
+
+@transaction.atomic
+def request_new_invitation(invitation: Invitation) -> None:
+    """The invitee asks for a fresh link; the clinic admins see the request beside it."""
+    invitation.renewal_requested_at = timezone.now()
+    invitation.save(update_fields=["renewal_requested_at"])
+    changed(None, CHANGE, "invitation", invitation.pk, clinic_id=invitation.clinic_id)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("clinic", "client")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, password: str, full_name: str = "") -> User:
+    """Create the account the invitation is for. Refuses a used, withdrawn or expired one,
+    checking again under a row lock so two clicks on the same link make one account."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != Invitation.State.OPEN:
+        raise InvitationUnusable(invitation)
+    if invitation.client is not None:
+        user = User(
+            email=invitation.email,
+            full_name=invitation.client.full_name,
+            clinic=invitation.clinic,
+            kind=User.Kind.CLIENT,
+        )
+    else:
+        user = User(
+            email=invitation.email,
+            full_name=full_name,
+            clinic=invitation.clinic,
+            kind=User.Kind.STAFF,
+            **role_fields(invitation.roles),
+        )
+    if User.objects.filter(email=invitation.email).exists():
+        raise ValidationError(
+            _(
+                "An account with this e-mail address exists already. Sign in instead, or ask your "
+                "clinic to invite another address."
+            ),
+            code="email_taken",
+        )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    if invitation.client is not None:
+        invitation.client.user = user
+        invitation.client.save(update_fields=["user"])
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    changed(
+        user,
+        CREATE,
+        user.kind,
+        user.pk,
+        clinic_id=invitation.clinic_id,
+        client_id=getattr(invitation.client, "pk", None),
+    )
+    return user

@@ -1,0 +1,187 @@
+"""Clinics (tenants), the people who sign in, and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.lib.timezones import validate_time_zone
+
+if TYPE_CHECKING:
+    from bridgework.care.models import Client
+
+
+class Approach(models.TextChoices):
+    CBT = "cbt", _("Cognitive behavioural")
+    PSYCHODYNAMIC = "psychodynamic", _("Psychodynamic")
+    HUMANISTIC = "humanistic", _("Humanistic-experiential")
+    INTEGRATIVE = "integrative", _("Integrative")
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    action_plan_word = models.CharField(
+        _("word for “action plan”"),
+        max_length=40,
+        default="action plan",
+        help_text=_("What clients see, singular, e.g. “action plan”, “practice task”."),
+    )
+    action_plan_word_plural = models.CharField(
+        _("plural"), max_length=40, default="action plans", help_text=_("e.g. “action plans”.")
+    )
+    staff_mfa_required = models.BooleanField(
+        _("staff need a second factor"),
+        default=True,
+        help_text=_("Staff confirm each sign-in with a code from an authenticator app."),
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        _("staff idle timeout (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text=_("Staff are signed out after this long without activity (5 to 480)."),
+    )
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        return timedelta(minutes=self.idle_timeout_minutes)
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=normalize_email(username or ""))
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+def normalize_email(email: str) -> str:
+    # E-mail addresses are compared case-insensitively everywhere; store them lower-cased.
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser):
+    """Anyone who signs in: staff of a clinic (with one or more roles) or a client."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CLIENT = "client", _("Client")
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=120)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="people")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    is_clinic_admin = models.BooleanField(_("clinic admin"), default=False)
+    is_therapist = models.BooleanField(_("therapist"), default=False)
+    is_supervisor = models.BooleanField(_("supervisor"), default=False)
+    is_researcher = models.BooleanField(_("researcher"), default=False)
+    approach = models.CharField(
+        _("therapy approach"), max_length=20, choices=Approach.choices, blank=True
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    if TYPE_CHECKING:
+        client_record: Client
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind == self.Kind.CLIENT
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role in STAFF_ROLES if getattr(self, f"is_{role}")]
+
+
+# The staff roles, in the order they are shown. Each is a boolean field `is_<role>` on User.
+STAFF_ROLES = ("clinic_admin", "therapist", "supervisor", "researcher")
+
+
+class Supervision(models.Model):
+    """A supervisor oversees a supervisee's action-plan work (read-only)."""
+
+    supervisor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervisions")
+    supervisee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervised_by")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supervisor", "supervisee"], name="unique_supervision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.supervisee}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring, revocable link that creates a staff or client account."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=User.Kind.choices)
+    roles = models.JSONField(default=list, blank=True)  # staff roles granted on acceptance
+    client = models.ForeignKey(
+        "care.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    renewal_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        REVOKED = "revoked", _("withdrawn")
+        EXPIRED = "expired", _("expired")
+
+    @property
+    def state(self) -> Invitation.State:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.OPEN

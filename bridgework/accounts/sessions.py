@@ -1,0 +1,34 @@
+"""Signing people in: how long they stay signed in, and whether they owe a second factor."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest
+from django_otp import user_has_device
+
+from bridgework.accounts.models import User
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.is_staff_member and (user.clinic.staff_mfa_required or user_has_device(user))
+
+
+def sign_in(request: HttpRequest, user: User) -> None:
+    """Clients stay signed in on their own phone; staff sessions end after the clinic's idle
+    timeout (IdleTimeoutMiddleware slides it while they work)."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.is_client:
+        request.session.set_expiry(settings.CLIENT_SESSION_AGE)
+    else:
+        request.session.set_expiry(user.clinic.idle_timeout)
+    trail.record(
+        actor_id=user.pk,
+        actor_role=user.kind,
+        action=AccessEvent.Action.SIGN_IN,
+        object_type="account",
+        object_id=user.pk,
+        clinic_id=user.clinic_id,
+    )

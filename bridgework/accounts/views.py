@@ -1,0 +1,196 @@
+"""Signing in and out, the second factor, and accepting invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bridgework.accounts import actions
+from bridgework.accounts.forms import AcceptInvitationForm, CodeForm, SignInForm
+from bridgework.accounts.models import Invitation, User
+from bridgework.accounts.sessions import needs_second_factor
+from bridgework.accounts.sessions import sign_in as start_session
+from bridgework.lib.web import safe_next
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            email=form.cleaned_data["email"].lower(),
+            password=form.cleaned_data["password"],
+        )
+        if isinstance(user, User):
+            start_session(request, user)
+            if needs_second_factor(user):
+                return redirect(
+                    "/accounts/second-factor/?" + urlencode({"next": safe_next(request)})
+                )
+            return redirect(safe_next(request))
+        form.add_error(
+            None,
+            _(
+                "That e-mail and password do not match an account. Check both and "
+                "try again; after several tries, sign-in pauses for a while."
+            ),
+        )
+    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next(request)})
+
+
+def signed_in_too_often(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this while an address or an account is locked out."""
+    retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    form = SignInForm(request.POST or None)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Too many failed sign-ins. For your safety, sign-in is paused: try "
+            "again after %(time)s (in %(minutes)d minutes)."
+        )
+        % {
+            "time": retry_at.strftime("%H:%M"),
+            "minutes": settings.AXES_COOLOFF_TIME.total_seconds() // 60,
+        },
+    )
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "next": safe_next(request)}, status=429
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("/accounts/sign-in/")
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.is_staff_member or user.is_verified():  # type: ignore[attr-defined]
+        return redirect(safe_next(request))
+    devices = list(devices_for_user(user, confirmed=True))
+    if not devices:
+        return redirect("/accounts/second-factor/setup/?" + urlencode({"next": safe_next(request)}))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["code"]):
+                otp_login(request, device)
+                return redirect(safe_next(request))
+        form.add_error(
+            "code",
+            _(
+                "That code is not right or has expired. Enter the code your app "
+                "shows now; after several wrong codes, wait before trying again."
+            ),
+        )
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": safe_next(request)}
+    )
+
+
+@login_required
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):
+        return redirect(safe_next(request))
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": _("Authenticator app")}
+    )
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            actions.confirm_second_factor(device, by=user)
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(safe_next(request))
+        form.add_error(
+            "code",
+            _(
+                "That code does not match. Check the app shows Bridgework and "
+                "enter the code it shows now."
+            ),
+        )
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "form": form,
+            "next": safe_next(request),
+            "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff"),
+            "secret": device_secret(device),
+        },
+    )
+
+
+def device_secret(device: TOTPDevice) -> str:
+    """The base32 key in groups of four, for typing into an app by hand."""
+    from base64 import b32encode
+
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = actions.find_invitation(token)
+    if invitation is None:
+        raise Http404
+    if invitation.state != Invitation.State.OPEN:
+        return unusable_invitation(request, invitation)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(
+                invitation,
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data.get("full_name", ""),
+            )
+        except actions.InvitationUnusable as refused:
+            return unusable_invitation(request, refused.invitation)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            start_session(request, user)
+            messages.success(request, _("Welcome to Bridgework. Your account is ready."))
+            return redirect("/")
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+def unusable_invitation(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Expired, used or withdrawn: say which, and offer to ask the clinic for a new link."""
+    asked = invitation.renewal_requested_at is not None
+    if request.method == "POST" and request.POST.get("ask") and not asked:
+        actions.request_new_invitation(invitation)
+        asked = True
+    return render(
+        request,
+        "accounts/invitation_unusable.html",
+        {"invitation": invitation, "asked": asked},
+        status=410,
+    )

@@ -1,0 +1,145 @@
+"""The one door per object type for client data.
+
+Every view, API endpoint and command that reads or changes a client's record finds it here:
+the door decides access, writes an access event (allowed or refused) and raises 404 for
+anyone who may not know the object exists, so a refusal looks exactly like a missing object.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from bridgework.accounts.models import Supervision, User
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
+from bridgework.care.models import Client, Goal, TherapySession
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+M = TypeVar("M", bound=Model)
+
+
+class Need(enum.Enum):
+    READ = "read"  # see the clinical record
+    WRITE = "write"  # change the clinical record
+    ROSTER = "roster"  # see and change who the client is and who cares for them (admins)
+
+
+def decide(
+    user: User | AnonymousUser, client: Client, need: Need, *, staff_view: bool = False
+) -> str | None:
+    """The role under which `user` may do `need` to `client`'s record, or None.
+
+    `staff_view` marks the clinicians' pages, which a client may not open even about
+    themselves (they hold the therapist's working notes)."""
+    if not user.is_authenticated or not user.is_active or user.clinic_id != client.clinic_id:
+        return None
+    if need is Need.ROSTER:
+        return "clinic_admin" if user.is_clinic_admin else None
+    if user.is_client:
+        return "client" if client.user_id == user.pk and not staff_view else None
+    if user.is_therapist and client.memberships.filter(member=user).exists():
+        return "therapist"
+    if need is Need.READ and user.is_supervisor and is_supervised_client(user, client):
+        return "supervisor"
+    return None
+
+
+def is_supervised_client(supervisor: User, client: Client) -> bool:
+    return client.memberships.filter(
+        Q(member=supervisor) | Q(member__supervised_by__supervisor=supervisor)
+    ).exists()
+
+
+def _open(
+    request: HttpRequest,
+    object_type: str,
+    object_id: object,
+    obj: M | None,
+    client: Client | None,
+    need: Need,
+    staff_view: bool,
+) -> M:
+    user = request.user
+    role = None
+    if client is not None and obj is not None:
+        role = decide(user, client, need, staff_view=staff_view)
+    same_clinic = client is not None and client.clinic_id == getattr(user, "clinic_id", None)
+    trail.record(
+        actor_id=user.pk,
+        actor_role=role or str(getattr(user, "kind", "anonymous")),
+        action=AccessEvent.Action.CHANGE if need is Need.WRITE else AccessEvent.Action.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        clinic_id=getattr(user, "clinic_id", None),
+        client_id=client.pk if client is not None and same_clinic else None,
+        allowed=role is not None,
+    )
+    if role is None or obj is None:
+        raise Http404
+    return obj
+
+
+def get_client_for_user(
+    request: HttpRequest, client_id: int, *, need: Need = Need.READ, staff_view: bool = False
+) -> Client:
+    client = Client.objects.select_related("clinic").filter(pk=client_id).first()
+    return _open(request, "client", client_id, client, client, need, staff_view)
+
+
+def get_goal_for_user(
+    request: HttpRequest, goal_id: int, *, need: Need = Need.READ, staff_view: bool = False
+) -> Goal:
+    goal = Goal.objects.select_related("client__clinic").filter(pk=goal_id).first()
+    return _open(request, "goal", goal_id, goal, goal.client if goal else None, need, staff_view)
+
+
+def get_session_for_user(
+    request: HttpRequest, session_id: int, *, need: Need = Need.READ, staff_view: bool = False
+) -> TherapySession:
+    session = (
+        TherapySession.objects.select_related("client__clinic", "therapist")
+        .filter(pk=session_id)
+        .first()
+    )
+    client = session.client if session else None
+    return _open(request, "session", session_id, session, client, need, staff_view)
+
+
+def caseload_for_user(request: HttpRequest) -> QuerySet[Client]:
+    """The clients whose records this staff member may read: their care teams' and, for a
+    supervisor, their supervisees'. Records one listing event."""
+    user = request.user
+    assert isinstance(user, User)
+    supervisees = Supervision.objects.filter(supervisor=user).values("supervisee")
+    visible = Q(memberships__member=user) if user.is_therapist or user.is_supervisor else Q(pk=None)
+    if user.is_supervisor:
+        visible |= Q(memberships__member__in=supervisees)
+    trail.record(
+        actor_id=user.pk,
+        actor_role="staff",
+        action=AccessEvent.Action.LIST,
+        object_type="caseload",
+        clinic_id=user.clinic_id,
+    )
+    return Client.objects.filter(visible, clinic=user.clinic, discharged_at=None).distinct()
+
+
+def roster_for_admin(request: HttpRequest) -> QuerySet[Client]:
+    """Every client of the admin's clinic, for managing accounts and care teams."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_clinic_admin:
+        raise Http404
+    trail.record(
+        actor_id=user.pk,
+        actor_role="clinic_admin",
+        action=AccessEvent.Action.LIST,
+        object_type="roster",
+        clinic_id=user.clinic_id,
+    )
+    return Client.objects.filter(clinic=user.clinic)

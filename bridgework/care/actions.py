@@ -1,0 +1,118 @@
+"""Every change to clients, care teams, goals, therapy sessions and consents: audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from bridgework.accounts.models import Clinic, User
+from bridgework.audit.models import AccessEvent
+from bridgework.audit.trail import changed
+from bridgework.care.models import CareTeamMembership, Client, Consent, Goal, TherapySession
+
+CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
+
+
+@transaction.atomic
+def add_client(
+    *, clinic: Clinic, full_name: str, care_team: list[User], by: User | None, time_zone: str = ""
+) -> Client:
+    client = Client.objects.create(clinic=clinic, full_name=full_name, time_zone=time_zone)
+    for member in care_team:
+        CareTeamMembership.objects.create(client=client, member=member)
+    changed(by, CREATE, "client", client.pk, clinic_id=clinic.pk, client_id=client.pk)
+    return client
+
+
+@transaction.atomic
+def set_care_team(client: Client, members: list[User], *, by: User) -> None:
+    if any(
+        member.clinic_id != client.clinic_id or not member.is_staff_member for member in members
+    ):
+        raise ValueError("A care team holds staff of the client's own clinic only.")
+    CareTeamMembership.objects.filter(client=client).exclude(member__in=members).delete()
+    for member in members:
+        CareTeamMembership.objects.get_or_create(client=client, member=member)
+    changed(by, CHANGE, "care-team", client.pk, clinic_id=client.clinic_id, client_id=client.pk)
+
+
+@transaction.atomic
+def add_goal(client: Client, *, text: str, by: User) -> Goal:
+    goal = Goal.objects.create(client=client, text=text.strip(), created_by=by)
+    changed(by, CREATE, "goal", goal.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    return goal
+
+
+@transaction.atomic
+def mark_goal_achieved(goal: Goal, achieved: bool, *, by: User) -> Goal:
+    goal.achieved_at = timezone.now() if achieved else None
+    goal.save(update_fields=["achieved_at"])
+    changed(by, CHANGE, "goal", goal.pk, clinic_id=goal.client.clinic_id, client_id=goal.client_id)
+    return goal
+
+
+@transaction.atomic
+def add_session(
+    client: Client, *, therapist: User, starts_at: datetime, by: User, takeaway: str = ""
+) -> TherapySession:
+    # Lock the client row so two sessions added at once never get the same number.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    last = client.sessions.aggregate(last=Max("number"))["last"] or 0
+    session = TherapySession.objects.create(
+        client=client,
+        therapist=therapist,
+        number=last + 1,
+        starts_at=starts_at,
+        takeaway=takeaway.strip(),
+    )
+    changed(by, CREATE, "session", session.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    return session
+
+
+@transaction.atomic
+def update_session(
+    session: TherapySession, *, starts_at: datetime, takeaway: str, by: User
+) -> TherapySession:
+    session.starts_at, session.takeaway = starts_at, takeaway.strip()
+    session.save(update_fields=["starts_at", "takeaway"])
+    changed(
+        by,
+        CHANGE,
+        "session",
+        session.pk,
+        clinic_id=session.client.clinic_id,
+        client_id=session.client_id,
+    )
+    return session
+
+
+@transaction.atomic
+def set_consent(client: Client, purpose: str, given: bool, *, by: User) -> None:
+    """Give or withdraw consent for one purpose. Repeating the current state changes nothing."""
+    current = (
+        Consent.objects.select_for_update()
+        .filter(client=client, purpose=purpose, withdrawn_at=None)
+        .first()
+    )
+    if given and current is None:
+        Consent.objects.create(client=client, purpose=purpose, given_by=by)
+    elif not given and current is not None:
+        current.withdrawn_at, current.withdrawn_by = timezone.now(), by
+        current.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    else:
+        return
+    changed(
+        by,
+        CHANGE,
+        "consent",
+        f"{client.pk}:{purpose}",
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+    )
+
+
+def consents_given(client: Client) -> set[str]:
+    return set(client.consents.filter(withdrawn_at=None).values_list("purpose", flat=True))

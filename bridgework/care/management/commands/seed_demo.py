@@ -1,0 +1,205 @@
+"""Load the demo clinic. Safe to run again: it only adds what is missing."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from bridgework.accounts import actions as accounts
+from bridgework.accounts.models import Approach, Clinic, Supervision, User
+from bridgework.care import actions as care
+from bridgework.care.models import Client, Consent
+
+DEMO_PASSWORD = "practice-makes-progress"
+DEMO_DOMAIN = "demo.bridgework.test"
+CLINIC_NAME = "Riverside Psychological Therapies (demo)"
+
+STAFF = [
+    # e-mail name, full name, roles, approach
+    ("admin", "Alex Morgan", ["clinic_admin"], ""),
+    ("priya", "Dr Priya Shah", ["therapist"], Approach.CBT),
+    ("tom", "Tom Okafor", ["therapist"], Approach.PSYCHODYNAMIC),
+    ("maria", "Maria Lindqvist", ["therapist"], Approach.HUMANISTIC),
+    ("helen", "Dr Helen Price", ["supervisor", "therapist"], Approach.INTEGRATIVE),
+    ("sam", "Sam Reed", ["researcher"], ""),
+]
+SUPERVISIONS = [("helen", "priya"), ("helen", "tom")]
+
+# Client, therapist, goals in the client's words, whether they have signed up (e-mail name).
+CLIENTS: list[tuple[str, str, list[str], str]] = [
+    (
+        "Jordan Ellis",
+        "priya",
+        ["Take the bus to work without getting off early", "Go to my sister's birthday dinner"],
+        "jordan",
+    ),
+    (
+        "Aisha Karimi",
+        "priya",
+        ["Get back to running twice a week", "Stop lying awake going over the day"],
+        "",
+    ),
+    ("Ben Whitaker", "priya", ["Speak up once in every team meeting"], ""),
+    (
+        "Chloe Martin",
+        "priya",
+        [
+            "Cook a proper meal for myself three times a week",
+            "Call a friend when I feel low instead of staying in bed",
+        ],
+        "",
+    ),
+    ("Daniel Novak", "tom", ["Understand why I keep ending up in the same arguments"], "daniel"),
+    (
+        "Eleanor Briggs",
+        "tom",
+        ["Feel less on edge with my manager", "Say no without feeling guilty for days"],
+        "",
+    ),
+    ("Farid Haddad", "tom", ["Grieve my father without shutting everyone out"], ""),
+    ("Grace O'Neill", "tom", ["Stop checking the door locks again and again"], ""),
+    ("Hannah Schultz", "maria", ["Be kinder to myself after a bad day"], "hannah"),
+    ("Isaac Mensah", "maria", ["Notice what I feel before I snap at the kids"], ""),
+    (
+        "Julia Romano",
+        "maria",
+        ["Make decisions without asking everyone first", "Enjoy weekends again"],
+        "",
+    ),
+    ("Kai Tanaka", "helen", ["Sleep through the night most nights"], ""),
+]
+
+TAKEAWAYS = {
+    Approach.CBT: [
+        "Avoiding the bus keeps the fear going; staying on lets it come down.",
+        "My prediction was that I'd panic and faint. I panicked but didn't faint.",
+        "Doing things first and waiting for motivation later actually works for me.",
+        "Thoughts are guesses, not facts.",
+        "Small steps count. I don't have to do it all at once.",
+    ],
+    Approach.PSYCHODYNAMIC: [
+        "I go quiet when I'm angry, the way I did at home.",
+        "Maybe the guilt is older than this job.",
+        "I noticed I wanted to cancel today, and we talked about that.",
+        "The arguments seem to start when I feel left out.",
+    ],
+    Approach.HUMANISTIC: [
+        "I can be on my own side.",
+        "The tightness in my chest is telling me something, not attacking me.",
+        "I'm allowed to want things.",
+        "When I slow down I can tell what I feel.",
+    ],
+    Approach.INTEGRATIVE: [
+        "A wind-down hour helps more than lying there trying to sleep.",
+        "Worry time in the evening, not at 3 am.",
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic (staff, clients, goals, sessions). Running it again adds nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Clinic.objects.filter(is_demo=False).exists():
+            raise CommandError(
+                "This database holds a real (non-demo) clinic. seed_demo only runs on a database "
+                "that holds demo data or nothing, so it can never mix demo people into real care."
+            )
+        with transaction.atomic():
+            clinic = self.ensure_clinic()
+            staff = self.ensure_staff(clinic)
+            self.ensure_clients(clinic, staff)
+        self.stdout.write(
+            f"Demo clinic ready: sign in with any demo account, password {DEMO_PASSWORD}"
+        )
+
+    def ensure_clinic(self) -> Clinic:
+        clinic = Clinic.objects.filter(is_demo=True, name=CLINIC_NAME).first()
+        if clinic is None:
+            # Demo staff sign in without a second factor so the demo needs no phone; a real
+            # clinic starts with the second factor required.
+            clinic = accounts.create_clinic(
+                name=CLINIC_NAME, time_zone="Europe/London", is_demo=True, staff_mfa_required=False
+            )
+        return clinic
+
+    def ensure_staff(self, clinic: Clinic) -> dict[str, User]:
+        staff = {}
+        for handle, full_name, roles, approach in STAFF:
+            email = f"{handle}@{DEMO_DOMAIN}"
+            staff[handle] = User.objects.filter(email=email).first() or accounts.create_staff(
+                clinic=clinic,
+                email=email,
+                full_name=full_name,
+                password=DEMO_PASSWORD,
+                roles=roles,
+                approach=approach,
+                by=None,
+            )
+        for supervisor, supervisee in SUPERVISIONS:
+            Supervision.objects.get_or_create(
+                supervisor=staff[supervisor], supervisee=staff[supervisee]
+            )
+        return staff
+
+    def ensure_clients(self, clinic: Clinic, staff: dict[str, User]) -> None:
+        admin = staff["admin"]
+        for index, (name, therapist_handle, goals, handle) in enumerate(CLIENTS):
+            therapist = staff[therapist_handle]
+            client = Client.objects.filter(clinic=clinic, full_name=name).first()
+            if client is None:
+                client = care.add_client(
+                    clinic=clinic, full_name=name, care_team=[therapist], by=admin
+                )
+            existing_goals = set(client.goals.values_list("text", flat=True))
+            for text in goals:
+                if text not in existing_goals:
+                    care.add_goal(client, text=text, by=therapist)
+            if not client.sessions.exists():
+                self.add_sessions(client, therapist, random.Random(index))  # noqa: S311
+            if handle and client.user is None:
+                self.add_account(client, handle, admin)
+
+    def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
+        """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""
+        tz = ZoneInfo(client.local_time_zone)
+        past = rng.randint(3, 9)
+        today = timezone.localdate(timezone=tz)
+        last_day = today - timedelta(days=rng.randint(1, 6))
+        at = time(rng.choice([9, 10, 11, 14, 15, 16]), 0)
+        takeaways = TAKEAWAYS[Approach(therapist.approach)]
+        for weeks_ago in range(past - 1, -1, -1):
+            starts_at = datetime.combine(last_day - timedelta(weeks=weeks_ago), at, tzinfo=tz)
+            care.add_session(
+                client,
+                therapist=therapist,
+                starts_at=starts_at,
+                by=therapist,
+                takeaway=rng.choice(takeaways),
+            )
+        next_day = last_day + timedelta(weeks=1)
+        care.add_session(
+            client,
+            therapist=therapist,
+            by=therapist,
+            starts_at=datetime.combine(next_day, at, tzinfo=tz),
+        )
+
+    def add_account(self, client: Client, handle: str, admin: User) -> None:
+        invitation, _token = accounts.invite(
+            clinic=client.clinic,
+            email=f"{handle}@{DEMO_DOMAIN}",
+            kind=User.Kind.CLIENT,
+            by=admin,
+            client=client,
+            send=False,
+        )
+        user = accounts.accept_invitation(invitation, password=DEMO_PASSWORD)
+        care.set_consent(client, Consent.Purpose.REMINDERS_EMAIL, True, by=user)
+        care.set_consent(client, Consent.Purpose.RESEARCH, True, by=user)

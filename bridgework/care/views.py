@@ -1,0 +1,180 @@
+"""The therapist's caseload and client page, and the client's own home page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Min, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.models import User
+from bridgework.care import actions
+from bridgework.care.access import (
+    Need,
+    caseload_for_user,
+    decide,
+    get_client_for_user,
+    get_goal_for_user,
+    get_session_for_user,
+)
+from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
+from bridgework.care.models import Client, Consent
+
+
+def staff_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not (user.is_therapist or user.is_supervisor):
+        raise Http404
+    return user
+
+
+def client_user(request: HttpRequest) -> Client:
+    user = request.user
+    record = getattr(user, "client_record", None) if isinstance(user, User) else None
+    if record is None:
+        raise Http404
+    return get_client_for_user(request, record.pk)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    staff_user(request)
+    now = timezone.now()
+    clients = (
+        caseload_for_user(request)
+        .annotate(
+            last_session=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)),
+            next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
+            goal_count=Count("goals", distinct=True),
+        )
+        .order_by("full_name")
+    )
+    return render(request, "care/caseload.html", {"clients": clients})
+
+
+@login_required
+def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id, staff_view=True)
+    now = timezone.now()
+    sessions = list(client.sessions.select_related("therapist").order_by("-starts_at"))
+    return render(
+        request,
+        "care/client_page.html",
+        {
+            "client": client,
+            "care_team": client.care_team.all(),
+            "goals": client.goals.all(),
+            "past_sessions": [s for s in sessions if s.starts_at <= now],
+            "upcoming_sessions": [s for s in reversed(sessions) if s.starts_at > now],
+            "consents": actions.consents_given(client),
+            "purposes": Consent.Purpose,
+            "goal_form": GoalForm(),
+            "can_write": is_writer(request, client),
+        },
+    )
+
+
+def is_writer(request: HttpRequest, client: Client) -> bool:
+    return decide(request.user, client, Need.WRITE, staff_view=True) is not None
+
+
+@login_required
+@require_POST
+def add_goal(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        actions.add_goal(client, text=form.cleaned_data["text"], by=staff_user(request))
+        messages.success(request, _("Goal added."))
+    else:
+        for error in form.errors["text"]:
+            messages.error(request, str(error))
+    return redirect(f"/clients/{client.pk}/#goals")
+
+
+@login_required
+@require_POST
+def toggle_goal(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = get_goal_for_user(request, goal_id, need=Need.WRITE, staff_view=True)
+    actions.mark_goal_achieved(goal, goal.achieved_at is None, by=staff_user(request))
+    return redirect(f"/clients/{goal.client_id}/#goals")
+
+
+@login_required
+def add_session(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
+    by = staff_user(request)
+    form = SessionForm(request.POST or None, client=client, initial={"therapist": by.pk})
+    if request.method == "POST" and form.is_valid():
+        session = actions.add_session(client, by=by, **form.cleaned_data)
+        messages.success(request, _("Session %(number)d added.") % {"number": session.number})
+        return redirect(f"/clients/{client.pk}/")
+    return render(request, "care/session_form.html", {"client": client, "form": form})
+
+
+@login_required
+def edit_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id, need=Need.WRITE, staff_view=True)
+    by = staff_user(request)
+    initial = {"starts_at": timezone.localtime(session.starts_at), "takeaway": session.takeaway}
+    form = SessionUpdateForm(request.POST or None, client=session.client, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.update_session(session, by=by, **form.cleaned_data)
+        messages.success(request, _("Session %(number)d saved.") % {"number": session.number})
+        return redirect(f"/clients/{session.client_id}/")
+    return render(
+        request,
+        "care/session_form.html",
+        {"client": session.client, "form": form, "session": session},
+    )
+
+
+@login_required
+def client_home(request: HttpRequest) -> HttpResponse:
+    client = client_user(request)
+    next_session = (
+        client.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    )
+    return render(
+        request,
+        "care/client_home.html",
+        {
+            "client": client,
+            "goals": client.goals.filter(achieved_at=None),
+            "next_session": next_session,
+        },
+    )
+
+
+@login_required
+def client_consents(request: HttpRequest) -> HttpResponse:
+    client = client_user(request)
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            client = get_client_for_user(request, client.pk, need=Need.WRITE)
+            actions.set_consent(
+                client,
+                form.cleaned_data["purpose"],
+                form.cleaned_data["given"],
+                by=client.user,  # type: ignore[arg-type]  # the door admits only the client
+            )
+            messages.success(request, _("Your choice is saved."))
+            return redirect("/me/consents/")
+        messages.error(
+            request, _("That choice could not be saved. Pick yes or no for one purpose.")
+        )
+    given = actions.consents_given(client)
+    return render(
+        request,
+        "care/client_consents.html",
+        {
+            "client": client,
+            "choices": [(value, label, value in given) for value, label in Consent.Purpose.choices],
+            "history": client.consents.order_by("-given_at"),
+        },
+    )

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.accounts.actions import CLINIC_SETTINGS
+from bridgework.accounts.models import STAFF_ROLES, Approach, Clinic, Invitation, User
+from bridgework.lib.timezones import time_zone_names
+
+ROLE_LABELS = {
+    "clinic_admin": _("Clinic admin"),
+    "therapist": _("Therapist"),
+    "supervisor": _("Supervisor"),
+    "researcher": _("Researcher"),
+}
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in STAFF_ROLES]
+TIME_ZONE_CHOICES = [(name, name) for name in time_zone_names()]
+
+
+def free_email(email: str) -> str:
+    """An address for a new invitation: not an account yet, not already invited."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise forms.ValidationError(
+            _("Someone already signs in with this e-mail address. Use another address.")
+        )
+    open_invitations = Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None)
+    if any(invitation.state == Invitation.State.OPEN for invitation in open_invitations):
+        raise forms.ValidationError(
+            _(
+                "This address has an open invitation already. Withdraw it "
+                "or send it again from the clinic page."
+            )
+        )
+    return email
+
+
+def staff_of(clinic: Clinic, **roles: bool) -> Any:
+    return User.objects.filter(clinic=clinic, kind=User.Kind.STAFF, is_active=True, **roles)
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=ROLE_CHOICES,
+            label=_("Roles"),
+            error_messages={"required": _("Pick at least one role.")},
+            **kwargs,
+        )
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    roles = RolesField()
+    approach = forms.ChoiceField(
+        label=_("Therapy approach"),
+        required=False,
+        choices=[("", _("— not a therapist —")), *Approach.choices],
+    )
+
+    def clean_email(self) -> str:
+        return free_email(self.cleaned_data["email"])
+
+
+class StaffForm(forms.Form):
+    roles = RolesField()
+    approach = forms.ChoiceField(
+        label=_("Therapy approach"),
+        required=False,
+        choices=[("", _("— not a therapist —")), *Approach.choices],
+    )
+    supervisees = forms.ModelMultipleChoiceField(
+        label=_("Supervises"),
+        required=False,
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for supervisors: whose action-plan work they oversee (read-only)."),
+    )
+    is_active = forms.BooleanField(label=_("May sign in"), required=False)
+
+    def __init__(self, *args: Any, person: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+        others = staff_of(person.clinic, is_therapist=True).exclude(pk=person.pk)
+        self.fields["supervisees"].queryset = others  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("supervisees") and "supervisor" not in data.get("roles", []):
+            self.add_error(
+                "supervisees",
+                _("Only a supervisor supervises. Tick the supervisor role, or clear these boxes."),
+            )
+        return data
+
+
+class CareTeamField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=staff_of(clinic).filter(is_therapist=True)
+            | staff_of(clinic, is_supervisor=True),
+            label=_("Care team"),
+            error_messages={"required": _("Choose at least one therapist.")},
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> Any:
+        members = super().clean(value)
+        if members is not None and not any(member.is_therapist for member in members):
+            raise forms.ValidationError(_("A care team needs at least one therapist."))
+        return members
+
+
+class NewClientForm(forms.Form):
+    full_name = forms.CharField(label=_("Client's full name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Client's e-mail"),
+        required=False,
+        help_text=_("We send the invitation link here. Leave empty to invite later."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Client's time zone"),
+        required=False,
+        choices=[("", _("Same as the clinic")), *TIME_ZONE_CHOICES],
+    )
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_team"] = CareTeamField(clinic)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        return free_email(email) if email else ""
+
+
+class CareTeamForm(forms.Form):
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_team"] = CareTeamField(clinic)
+
+
+class ClientInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Client's e-mail"))
+
+    def clean_email(self) -> str:
+        return free_email(self.cleaned_data["email"])
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+
+    class Meta:
+        model = Clinic
+        fields = list(CLINIC_SETTINGS)

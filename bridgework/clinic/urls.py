@@ -1,0 +1,16 @@
+from django.urls import path
+
+from bridgework.clinic import views
+
+urlpatterns = [
+    path("", views.overview),
+    path("settings/", views.clinic_settings),
+    path("staff/invite/", views.invite_staff),
+    path("staff/<int:user_id>/", views.staff_member),
+    path("staff/<int:user_id>/reset-second-factor/", views.reset_second_factor),
+    path("clients/", views.roster),
+    path("clients/new/", views.new_client),
+    path("clients/<int:client_id>/", views.client_roster_entry),
+    path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation),
+    path("invitations/<int:invitation_id>/reissue/", views.reissue_invitation),
+]

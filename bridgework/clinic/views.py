@@ -1,0 +1,220 @@
+"""The clinic admin's pages: staff and their roles, the client roster, care teams, settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts import actions as accounts
+from bridgework.accounts.models import Clinic, Invitation, Supervision, User
+from bridgework.care import actions as care
+from bridgework.care.access import Need, get_client_for_user, roster_for_admin
+from bridgework.clinic.forms import (
+    CareTeamForm,
+    ClientInviteForm,
+    ClinicSettingsForm,
+    NewClientForm,
+    StaffForm,
+    StaffInviteForm,
+)
+from bridgework.lib.web import safe_next
+
+
+def clinic_admin(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_clinic_admin:
+        raise Http404
+    return user
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    admin = clinic_admin(request)
+    return render(
+        request,
+        "clinic/overview.html",
+        {
+            "staff": User.objects.filter(clinic=admin.clinic, kind=User.Kind.STAFF)
+            .prefetch_related("totpdevice_set")
+            .order_by("full_name"),
+            "invitations": Invitation.objects.filter(
+                clinic=admin.clinic, accepted_at=None
+            ).select_related("client")[:50],
+        },
+    )
+
+
+@login_required
+def invite_staff(request: HttpRequest) -> HttpResponse:
+    admin = clinic_admin(request)
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.invite(
+            clinic=admin.clinic,
+            kind=User.Kind.STAFF,
+            by=admin,
+            email=form.cleaned_data["email"],
+            roles=form.cleaned_data["roles"],
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+        return redirect("/clinic/")
+    return render(request, "clinic/invite_staff.html", {"form": form})
+
+
+@login_required
+def staff_member(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = clinic_admin(request)
+    person = get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
+    initial = {
+        "roles": person.roles,
+        "approach": person.approach,
+        "is_active": person.is_active,
+        "supervisees": Supervision.objects.filter(supervisor=person).values_list(
+            "supervisee", flat=True
+        ),
+    }
+    form = StaffForm(request.POST or None, person=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if person == admin and ("clinic_admin" not in data["roles"] or not data["is_active"]):
+            form.add_error(
+                None,
+                _(
+                    "You cannot remove your own admin role or sign-in: ask another "
+                    "admin, so the clinic always keeps one."
+                ),
+            )
+        else:
+            accounts.set_roles(person, data["roles"], approach=data["approach"], by=admin)
+            accounts.set_supervisees(person, list(data["supervisees"]), by=admin)
+            if data["is_active"] != person.is_active:
+                accounts.set_active(person, data["is_active"], by=admin)
+            messages.success(request, _("Saved."))
+            return redirect("/clinic/")
+    return render(request, "clinic/staff_member.html", {"person": person, "form": form})
+
+
+@login_required
+@require_POST
+def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = clinic_admin(request)
+    person = get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
+    accounts.reset_second_factor(person, by=admin)
+    messages.success(
+        request,
+        _("%(name)s will set up a new authenticator app at their next sign-in.")
+        % {"name": person.full_name},
+    )
+    return redirect(f"/clinic/staff/{person.pk}/")
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    clinic_admin(request)
+    clients = roster_for_admin(request).prefetch_related("care_team").select_related("user")
+    return render(request, "clinic/roster.html", {"clients": clients})
+
+
+@login_required
+def new_client(request: HttpRequest) -> HttpResponse:
+    admin = clinic_admin(request)
+    form = NewClientForm(request.POST or None, clinic=admin.clinic)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client = care.add_client(
+            clinic=admin.clinic,
+            full_name=data["full_name"],
+            by=admin,
+            care_team=list(data["care_team"]),
+            time_zone=data["time_zone"],
+        )
+        if data["email"]:
+            accounts.invite(
+                clinic=admin.clinic,
+                kind=User.Kind.CLIENT,
+                by=admin,
+                email=data["email"],
+                client=client,
+            )
+        messages.success(request, _("%(name)s added.") % {"name": client.full_name})
+        return redirect(f"/clinic/clients/{client.pk}/")
+    return render(request, "clinic/new_client.html", {"form": form})
+
+
+@login_required
+def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
+    admin = clinic_admin(request)
+    client = get_client_for_user(request, client_id, need=Need.ROSTER)
+    team_form = CareTeamForm(
+        request.POST if "care_team" in request.POST else None,
+        clinic=admin.clinic,
+        initial={"care_team": client.care_team.all()},
+    )
+    invite_form = ClientInviteForm(request.POST if "email" in request.POST else None)
+    if team_form.is_bound and team_form.is_valid():
+        care.set_care_team(client, list(team_form.cleaned_data["care_team"]), by=admin)
+        messages.success(request, _("Care team saved."))
+        return redirect(f"/clinic/clients/{client.pk}/")
+    if invite_form.is_bound and invite_form.is_valid():
+        accounts.invite(
+            clinic=admin.clinic,
+            kind=User.Kind.CLIENT,
+            by=admin,
+            email=invite_form.cleaned_data["email"],
+            client=client,
+        )
+        messages.success(request, _("Invitation sent."))
+        return redirect(f"/clinic/clients/{client.pk}/")
+    return render(
+        request,
+        "clinic/client_roster_entry.html",
+        {
+            "client": client,
+            "team_form": team_form,
+            "invite_form": invite_form,
+            "invitations": client.invitations.all(),
+        },
+    )
+
+
+def admins_invitation(request: HttpRequest, invitation_id: int) -> tuple[User, Invitation]:
+    admin = clinic_admin(request)
+    return admin, get_object_or_404(Invitation, pk=invitation_id, clinic=admin.clinic)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    admin, invitation = admins_invitation(request, invitation_id)
+    accounts.revoke_invitation(invitation, by=admin)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    return redirect(safe_next(request, "/clinic/"))
+
+
+@login_required
+@require_POST
+def reissue_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    admin, invitation = admins_invitation(request, invitation_id)
+    accounts.reissue_invitation(invitation, by=admin)
+    messages.success(
+        request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
+    )
+    return redirect("/clinic/")
+
+
+@login_required
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    admin = clinic_admin(request)
+    # A copy, so a refused change never shows in the page's header while the form is redisplayed.
+    form = ClinicSettingsForm(request.POST or None, instance=Clinic.objects.get(pk=admin.clinic_id))
+    if request.method == "POST" and form.is_valid():
+        accounts.update_clinic_settings(
+            admin.clinic, by=admin, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("Clinic settings saved."))
+        return redirect("/clinic/settings/")
+    return render(request, "clinic/settings.html", {"form": form})

@@ -1,0 +1,30 @@
+"""Small helpers about HTTP requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, trusting only as many X-Forwarded-For hops as proxies we run.
+
+    Taking the left-most X-Forwarded-For entry would let anyone dodge per-address throttling
+    by sending the header themselves; we count hops from the right instead.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    """Where to go after a form: the `next` parameter if it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default

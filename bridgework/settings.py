@@ -1,0 +1,227 @@
+"""Bridgework settings: one module, driven by environment variables, SQLite by default.
+
+Every variable is listed with its meaning in README.md ("Configuration"). A bad value stops
+start-up with a message naming the variable and what it expects (see bridgework.lib.env).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.lib.env import Env, secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Env()
+
+VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
+DEBUG = env.boolean("DEBUG", False)
+SECRET_KEY = secret_key(env, debug=DEBUG, var_dir=VAR_DIR)
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
+PORT = env.integer("PORT", 8000, low=1, high=65535)
+SITE_URL = env.string("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+# The number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted
+# when finding the client's address (throttling, audit). 0: use the socket's address.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, low=0, high=5)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "bridgework.audit",
+    "bridgework.accounts",
+    "bridgework.care",
+    "bridgework.clinic",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bridgework.audit.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "bridgework.accounts.middleware.IdleTimeoutMiddleware",
+    "bridgework.accounts.middleware.SecondFactorMiddleware",
+    "bridgework.accounts.middleware.LocalTimeMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bridgework.middleware.PrivacyHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+
+ROOT_URLCONF = "bridgework.urls"
+WSGI_APPLICATION = "bridgework.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bridgework.accounts.context.roles",
+            ],
+        },
+    },
+]
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    try:
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60, low=0))
+        )
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r} cannot be used ({exc}). Expected sqlite:///path/to/file.sqlite3 "
+            "or postgres://user:password@host:5432/name."
+        ) from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+        # two writers queue for busy_timeout instead of failing with "database is locked".
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON;",
+        }
+    elif config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names {config['ENGINE']!r}. Expected SQLite or PostgreSQL."
+        )
+    return config
+
+
+DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bridgework.sqlite3'}")
+if DATABASE_URL.startswith("sqlite:///") and not DATABASE_URL.endswith(":memory:"):
+    Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses attempts while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/sign-in/"
+LOGIN_REDIRECT_URL = "/"
+
+# Sessions live in the database. Staff sessions are shortened to the clinic's idle timeout at
+# sign-in (accounts.middleware); a client's session keeps them signed in on their own phone.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CLIENT_SESSION_AGE = timedelta(days=env.integer("CLIENT_SESSION_DAYS", 90, low=1, high=400))
+SESSION_COOKIE_AGE = int(CLIENT_SESSION_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Sign-in throttling (django-axes, database handler: works on SQLite with no cache server).
+# Either limit locks: AXES_FAILURE_LIMIT failures from one address, or for one account.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.integer("SIGN_IN_FAILURE_LIMIT", 5, low=1, high=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SIGN_IN_COOLOFF_MINUTES", 15, low=1, high=1440))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bridgework.accounts.views.signed_in_too_often"
+AXES_CLIENT_IP_CALLABLE = "bridgework.lib.web.client_ip"
+AXES_VERBOSE = False  # axes would otherwise log every attempt with the e-mail address
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+
+OTP_TOTP_ISSUER = env.string("OTP_TOTP_ISSUER", "Bridgework")
+
+HTTPS = env.boolean("HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.integer("HSTS_SECONDS", 31536000, low=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.boolean("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+EMAIL_HOST = env.string("EMAIL_HOST")
+EMAIL_BACKEND = env.string(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 587, low=1, high=65535)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Bridgework <noreply@bridgework.invalid>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on. Expected at most one.")
+
+INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, low=1, high=60)
+
+# Logs carry request ids and object ids, never request bodies or client data. No error e-mails:
+# an exception report could hold client data, so errors go to the server log only.
+ADMINS: list[tuple[str, str]] = []
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

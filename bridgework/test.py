@@ -1,0 +1,108 @@
+"""The standard cast of actors every test can use (STYLE.md, "Tests")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import TestCase
+
+from bridgework.accounts import actions as accounts
+from bridgework.accounts.models import Clinic, Invitation, Supervision, User
+from bridgework.care import actions as care
+from bridgework.care.models import Client
+
+PASSWORD = "a-long-test-password-42"
+
+
+def make_clinic(name: str, **fields: Any) -> Clinic:
+    # The cast's clinics do not require a second factor, so tests can sign staff in with one
+    # call; the tests of the second factor turn the requirement on.
+    fields.setdefault("staff_mfa_required", False)
+    return accounts.create_clinic(name=name, time_zone="Europe/London", **fields)
+
+
+def make_staff(clinic: Clinic, handle: str, *roles: str, approach: str = "") -> User:
+    return accounts.create_staff(
+        clinic=clinic,
+        email=f"{handle}@example.org",
+        full_name=handle.replace("_", " ").title(),
+        password=PASSWORD,
+        roles=list(roles),
+        approach=approach,
+        by=None,
+    )
+
+
+def make_client(clinic: Clinic, handle: str, therapist: User) -> Client:
+    """A client with a care team of one, who has accepted their invitation."""
+    client = care.add_client(
+        clinic=clinic, full_name=handle.replace("_", " ").title(), care_team=[therapist], by=None
+    )
+    invitation, _token = accounts.invite(
+        clinic=clinic,
+        email=f"{handle}@example.org",
+        kind=User.Kind.CLIENT,
+        by=None,
+        client=client,
+        send=False,
+    )
+    accounts.accept_invitation(invitation, password=PASSWORD)
+    client.refresh_from_db()
+    return client
+
+
+class BaseTestCase(TestCase):
+    """A clinic admin, therapist A with client A, therapist B with client B, a supervisor of A,
+    a researcher, and another clinic with its own admin, therapist and client. The anonymous
+    visitor is simply `self.client` before any sign-in."""
+
+    clinic: Clinic
+    admin: User
+    therapist_a: User
+    therapist_b: User
+    supervisor: User
+    researcher: User
+    client_a: Client
+    client_b: Client
+    other_clinic: Clinic
+    other_admin: User
+    other_therapist: User
+    other_client: Client
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.clinic = make_clinic("Northside Therapy")
+        cls.admin = make_staff(cls.clinic, "admin", "clinic_admin")
+        cls.therapist_a = make_staff(cls.clinic, "therapist_a", "therapist", approach="cbt")
+        cls.therapist_b = make_staff(cls.clinic, "therapist_b", "therapist", approach="humanistic")
+        cls.supervisor = make_staff(cls.clinic, "supervisor", "supervisor")
+        cls.researcher = make_staff(cls.clinic, "researcher", "researcher")
+        Supervision.objects.create(supervisor=cls.supervisor, supervisee=cls.therapist_a)
+        cls.client_a = make_client(cls.clinic, "client_a", cls.therapist_a)
+        cls.client_b = make_client(cls.clinic, "client_b", cls.therapist_b)
+
+        cls.other_clinic = make_clinic("Elsewhere Counselling")
+        cls.other_admin = make_staff(cls.other_clinic, "other_admin", "clinic_admin")
+        cls.other_therapist = make_staff(cls.other_clinic, "other_therapist", "therapist")
+        cls.other_client = make_client(cls.other_clinic, "other_client", cls.other_therapist)
+
+    def sign_in(self, user: User | Client | None) -> None:
+        """Sign in as a person of the cast (a Client means that client's own account)."""
+        self.client.logout()
+        if isinstance(user, Client):
+            user = user.user
+        if user is not None:
+            self.client.force_login(user)
+
+    def open_invitation(
+        self, client: Client | None = None, email: str = "new@example.org"
+    ) -> tuple[Invitation, str]:
+        return accounts.invite(
+            clinic=self.clinic,
+            email=email,
+            by=self.admin,
+            send=False,
+            kind=User.Kind.CLIENT if client else User.Kind.STAFF,
+            roles=[] if client else ["therapist"],
+            client=client,
+        )

@@ -1,0 +1,197 @@
+"""The permission matrix: every URL the app serves, opened by every actor of the cast.
+
+A URL pattern missing from MATRIX fails the test, so no new page can slip through unchecked.
+Objects belong to client A (therapist A's care team) unless said otherwise; therapist B, the
+clinic admin, the researcher and everybody at the other clinic must get 404 for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from bridgework.accounts.models import Invitation
+from bridgework.care import actions as care
+from bridgework.care.models import Goal, TherapySession
+from bridgework.test import BaseTestCase
+
+ACTORS = (
+    "anonymous",
+    "admin",
+    "therapist_a",
+    "therapist_b",
+    "supervisor",
+    "researcher",
+    "client_a",
+    "client_b",
+    "other_admin",
+    "other_therapist",
+    "other_client",
+)
+STAFF = (
+    "admin",
+    "therapist_a",
+    "therapist_b",
+    "supervisor",
+    "researcher",
+    "other_admin",
+    "other_therapist",
+)
+CLIENTS = ("client_a", "client_b", "other_client")
+
+
+class MatrixCase(BaseTestCase):
+    """The objects the matrix opens, set up afresh for each test."""
+
+    goal: Goal
+    session: TherapySession
+    invitation: Invitation
+    token: str
+
+
+@dataclass
+class Row:
+    """How to open one route, and the status each actor gets (`default` for the rest)."""
+
+    url: Callable[[MatrixCase], str]
+    expect: dict[str, int]
+    default: int = 404
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
+
+    def status_for(self, actor: str) -> int:
+        if actor in self.expect:
+            return self.expect[actor]
+        return 302 if actor == "anonymous" else self.default
+
+
+def each(actors: tuple[str, ...], status: int) -> dict[str, int]:
+    return dict.fromkeys(actors, status)
+
+
+MATRIX: dict[str, Row] = {
+    "": Row(lambda t: "/", {"researcher": 200}, default=302),
+    "healthz": Row(lambda t: "/healthz", {"anonymous": 200}, default=200),
+    "accounts/sign-in/": Row(lambda t: "/accounts/sign-in/", {"anonymous": 200}, default=302),
+    "accounts/sign-out/": Row(lambda t: "/accounts/sign-out/", {}, default=302, method="post"),
+    "accounts/second-factor/": Row(lambda t: "/accounts/second-factor/", {}, default=302),
+    "accounts/second-factor/setup/": Row(
+        lambda t: "/accounts/second-factor/setup/", each(STAFF, 200), default=302
+    ),
+    "invitations/<str:token>/": Row(
+        lambda t: f"/invitations/{t.token}/", {"anonymous": 200}, default=200
+    ),
+    "clients/": Row(
+        lambda t: "/clients/",
+        each(("therapist_a", "therapist_b", "supervisor", "other_therapist"), 200),
+    ),
+    "clients/<int:client_id>/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "clients/<int:client_id>/goals/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/goals/",
+        {"therapist_a": 302},
+        method="post",
+        data={"text": "Go swimming"},
+    ),
+    "clients/<int:client_id>/sessions/new/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/sessions/new/", {"therapist_a": 200}
+    ),
+    "goals/<int:goal_id>/achieved/": Row(
+        lambda t: f"/goals/{t.goal.pk}/achieved/", {"therapist_a": 302}, method="post"
+    ),
+    "sessions/<int:session_id>/": Row(lambda t: f"/sessions/{t.session.pk}/", {"therapist_a": 200}),
+    "me/": Row(lambda t: "/me/", each(CLIENTS, 200)),
+    "me/consents/": Row(lambda t: "/me/consents/", each(CLIENTS, 200)),
+    "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
+    "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
+    "clinic/staff/invite/": Row(
+        lambda t: "/clinic/staff/invite/", {"admin": 200, "other_admin": 200}
+    ),
+    "clinic/staff/<int:user_id>/": Row(
+        lambda t: f"/clinic/staff/{t.therapist_a.pk}/", {"admin": 200}
+    ),
+    "clinic/staff/<int:user_id>/reset-second-factor/": Row(
+        lambda t: f"/clinic/staff/{t.therapist_a.pk}/reset-second-factor/",
+        {"admin": 302},
+        method="post",
+    ),
+    "clinic/clients/": Row(lambda t: "/clinic/clients/", {"admin": 200, "other_admin": 200}),
+    "clinic/clients/new/": Row(
+        lambda t: "/clinic/clients/new/", {"admin": 200, "other_admin": 200}
+    ),
+    "clinic/clients/<int:client_id>/": Row(
+        lambda t: f"/clinic/clients/{t.client_a.pk}/", {"admin": 200}
+    ),
+    "clinic/invitations/<int:invitation_id>/revoke/": Row(
+        lambda t: f"/clinic/invitations/{t.invitation.pk}/revoke/", {"admin": 302}, method="post"
+    ),
+    "clinic/invitations/<int:invitation_id>/reissue/": Row(
+        lambda t: f"/clinic/invitations/{t.invitation.pk}/reissue/",
+        {"admin": 302},
+        method="post",
+    ),
+}
+
+
+def routes(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
+) -> Iterator[str]:
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+class PermissionMatrixTests(MatrixCase):
+    def setUp(self) -> None:
+        self.goal = care.add_goal(self.client_a, text="Sleep better", by=self.therapist_a)
+        self.session = self.client_a.sessions.create(
+            therapist=self.therapist_a, number=1, starts_at="2026-11-02T10:00:00Z"
+        )
+        self.invitation, self.token = self.open_invitation()
+
+    def actor(self, name: str) -> object:
+        return None if name == "anonymous" else getattr(self, name)
+
+    def test_every_url_pattern_is_in_the_matrix(self) -> None:
+        served = set(routes())
+        self.assertEqual(served - set(MATRIX), set(), "URLs with no row in the permission matrix")
+        self.assertEqual(set(MATRIX) - served, set(), "Matrix rows for URLs that no longer exist")
+
+    def test_each_actor_gets_the_expected_status_on_every_url(self) -> None:
+        for route, row in MATRIX.items():
+            for actor in ACTORS:
+                with self.subTest(route=route, actor=actor):
+                    self.sign_in(self.actor(actor))  # type: ignore[arg-type]
+                    response = getattr(self.client, row.method)(row.url(self), row.data)
+                    self.assertEqual(response.status_code, row.status_for(actor))
+
+    def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
+        response = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertRedirects(
+            response,
+            f"/accounts/sign-in/?next=/clients/{self.client_a.pk}/",
+            fetch_redirect_response=False,
+        )
+
+    def test_another_clinics_client_is_404_even_for_its_ids_neighbours(self) -> None:
+        self.sign_in(self.therapist_a)
+        for url in (
+            f"/clients/{self.other_client.pk}/",
+            f"/clients/{self.client_b.pk}/",
+            "/clients/999999/",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_an_admin_cannot_reach_another_clinics_invitation(self) -> None:
+        self.sign_in(self.other_admin)
+        response = self.client.post(f"/clinic/invitations/{self.invitation.pk}/revoke/")
+        self.assertEqual(response.status_code, 404)
+        self.invitation.refresh_from_db()
+        self.assertIsNone(self.invitation.revoked_at)

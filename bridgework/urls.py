@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from bridgework import views
+
+urlpatterns = [
+    path("", views.home),
+    path("healthz", views.healthz),
+    path("", include("bridgework.accounts.urls")),
+    path("", include("bridgework.care.urls")),
+    path("clinic/", include("bridgework.clinic.urls")),
+]

@@ -1,0 +1,33 @@
+"""The front door (where each person lands) and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from bridgework.accounts.models import User
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if user.is_client:
+        return redirect("/me/")
+    if user.is_therapist or user.is_supervisor:
+        return redirect("/clients/")
+    if user.is_clinic_admin:
+        return redirect("/clinic/")
+    return render(request, "research_home.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
