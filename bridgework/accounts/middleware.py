@@ -47,7 +47,7 @@ class IdleTimeoutMiddleware:
                 return redirect_to_sign_in(request)
             if not last_seen or now - datetime.fromisoformat(last_seen) > LAST_SEEN_GRANULARITY:
                 request.session[LAST_SEEN] = now.isoformat()
-                request.session.set_expiry(timeout)
+                request.session.set_expiry(int(timeout.total_seconds()))
         return self.get_response(request)
 
 

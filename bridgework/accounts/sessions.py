@@ -21,9 +21,9 @@ def sign_in(request: HttpRequest, user: User) -> None:
     timeout (IdleTimeoutMiddleware slides it while they work)."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if user.is_client:
-        request.session.set_expiry(settings.CLIENT_SESSION_AGE)
+        request.session.set_expiry(int(settings.CLIENT_SESSION_AGE.total_seconds()))
     else:
-        request.session.set_expiry(user.clinic.idle_timeout)
+        request.session.set_expiry(int(user.clinic.idle_timeout.total_seconds()))
     trail.record(
         actor_id=user.pk,
         actor_role=user.kind,

@@ -94,17 +94,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect("/accounts/second-factor/setup/?" + urlencode({"next": safe_next(request)}))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices:
-            if device.verify_token(form.cleaned_data["code"]):
-                otp_login(request, device)
-                return redirect(safe_next(request))
-        form.add_error(
-            "code",
-            _(
-                "That code is not right or has expired. Enter the code your app "
-                "shows now; after several wrong codes, wait before trying again."
-            ),
-        )
+        device, refusal = check_code(devices, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(safe_next(request))
+        form.add_error("code", refusal)
     return render(
         request, "accounts/second_factor.html", {"form": form, "next": safe_next(request)}
     )
@@ -121,18 +115,13 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        accepted, refusal = check_code([device], form.cleaned_data["code"])
+        if accepted is not None:
             actions.confirm_second_factor(device, by=user)
             otp_login(request, device)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(safe_next(request))
-        form.add_error(
-            "code",
-            _(
-                "That code does not match. Check the app shows Bridgework and "
-                "enter the code it shows now."
-            ),
-        )
+        form.add_error("code", refusal)
     qr = segno.make(device.config_url, error="m")
     return render(
         request,
@@ -143,6 +132,23 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff"),
             "secret": device_secret(device),
         },
+    )
+
+
+def check_code(devices: list[TOTPDevice], code: str) -> tuple[TOTPDevice | None, str]:
+    """The device that accepts `code`, or why none did. django-otp slows guessing down: after
+    each wrong code the next try must wait a little longer, and saying so beats a silent no."""
+    if not any(device.verify_is_allowed()[0] for device in devices):
+        return None, _(
+            "Too many wrong codes in a row. Wait a few seconds, then enter the code your "
+            "app shows now."
+        )
+    for device in devices:
+        if device.verify_token(code):
+            return device, ""
+    return None, _(
+        "That code is not right or has expired. Check the app shows Bridgework and enter "
+        "the code it shows now."
     )
 
 

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from bridgework.accounts import actions
+from bridgework.accounts.models import Invitation, User
+from bridgework.care import actions as care
+from bridgework.test import BaseTestCase
+
+NEW_PASSWORD = "quiet-harbour-lights"
+
+
+class InvitationTests(BaseTestCase):
+    def accept(self, token: str, **extra: str):
+        data = {"full_name": "Nia Hart", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        return self.client.post(f"/invitations/{token}/", {**data, **extra})
+
+    def new_client(self) -> tuple[Invitation, str]:
+        client = care.add_client(
+            clinic=self.clinic, full_name="Nia Hart", care_team=[self.therapist_a], by=self.admin
+        )
+        return self.open_invitation(client, email="nia@example.org")
+
+    def test_a_client_accepts_and_is_signed_in_to_their_own_record(self) -> None:
+        invitation, token = self.new_client()
+        response = self.accept(token)
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        user = User.objects.get(email="nia@example.org")
+        self.assertEqual(
+            (user.kind, invitation.client.user_id if invitation.client else None), ("client", None)
+        )
+        invitation.refresh_from_db()
+        self.assertEqual(invitation.client.user, user)  # type: ignore[union-attr]
+        self.assertEqual(self.client.get("/me/").status_code, 200)
+
+    def test_a_staff_invitation_grants_its_roles(self) -> None:
+        _invitation, token = self.open_invitation(email="new.therapist@example.org")
+        self.accept(token)
+        user = User.objects.get(email="new.therapist@example.org")
+        self.assertEqual((user.full_name, user.roles), ("Nia Hart", ["therapist"]))
+
+    def test_an_invitation_works_once(self) -> None:
+        _invitation, token = self.new_client()
+        self.accept(token)
+        self.client.logout()
+        response = self.client.get(f"/invitations/{token}/")
+        self.assertContains(response, "has been used already", status_code=410)
+        self.assertEqual(User.objects.filter(email="nia@example.org").count(), 1)
+
+    def test_an_expired_invitation_offers_to_ask_for_a_new_one(self) -> None:
+        invitation, token = self.new_client()
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+        response = self.accept(token)
+        self.assertContains(response, "has expired", status_code=410)
+        self.assertFalse(User.objects.filter(email="nia@example.org").exists())
+        asked = self.client.post(f"/invitations/{token}/", {"ask": "1"})
+        self.assertContains(asked, "We have asked the clinic", status_code=410)
+        invitation.refresh_from_db()
+        self.assertIsNotNone(invitation.renewal_requested_at)
+        self.sign_in(self.admin)
+        self.assertContains(self.client.get("/clinic/"), "asked for a new link")
+
+    def test_a_withdrawn_invitation_no_longer_works(self) -> None:
+        invitation, token = self.new_client()
+        actions.revoke_invitation(invitation, by=self.admin)
+        response = self.accept(token)
+        self.assertContains(response, "was withdrawn", status_code=410)
+        self.assertFalse(User.objects.filter(email="nia@example.org").exists())
+
+    def test_an_unknown_link_is_not_found(self) -> None:
+        self.assertEqual(self.client.get("/invitations/not-a-real-token/").status_code, 404)
+
+    def test_mismatched_or_weak_passwords_are_refused_with_reasons(self) -> None:
+        _invitation, token = self.new_client()
+        response = self.accept(token, password2="something-else-entirely")
+        self.assertContains(response, "The two passwords differ")
+        response = self.accept(token, password1="12345678", password2="12345678")
+        self.assertContains(response, "too short")
+        self.assertFalse(User.objects.filter(email="nia@example.org").exists())
+
+    def test_the_email_holds_the_link_and_nothing_about_care(self) -> None:
+        client = care.add_client(
+            clinic=self.clinic, full_name="Nia Hart", care_team=[self.therapist_a], by=self.admin
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            _invitation, token = actions.invite(
+                clinic=self.clinic,
+                email="nia@example.org",
+                kind="client",
+                by=self.admin,
+                client=client,
+            )
+        self.assertEqual(len(mail.outbox), 1)
+        body = mail.outbox[0].body
+        self.assertIn(f"/invitations/{token}/", body)
+        self.assertNotIn("Nia Hart", body)
+        self.assertNotIn(self.therapist_a.full_name, body)
+
+    def test_only_the_hash_of_the_token_is_stored(self) -> None:
+        invitation, token = self.new_client()
+        self.assertNotIn(token, invitation.token_hash)
+        self.assertEqual(len(invitation.token_hash), 64)
+
+    def test_an_admin_reissues_a_link_and_the_old_one_stops_working(self) -> None:
+        invitation, token = self.new_client()
+        self.sign_in(self.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/clinic/invitations/{invitation.pk}/reissue/")
+        self.assertEqual(len(mail.outbox), 1)
+        self.client.logout()
+        self.assertEqual(self.client.get(f"/invitations/{token}/").status_code, 410)
+        new_token = mail.outbox[0].body.split("/invitations/")[1].split("/")[0]
+        self.assertEqual(self.client.get(f"/invitations/{new_token}/").status_code, 200)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bridgework.accounts.models import Clinic, User
+from bridgework.audit.trail import verify
+from bridgework.care.models import Client, Consent, Goal, TherapySession
+from bridgework.test import make_clinic
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count() for model in (Clinic, User, Client, Goal, TherapySession, Consent)
+    )
+
+
+@pytest.mark.django_db
+def test_it_builds_a_realistic_clinic() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    clinic = Clinic.objects.get(is_demo=True)
+    staff = User.objects.filter(clinic=clinic, kind="staff")
+    approaches = set(staff.filter(is_therapist=True).values_list("approach", flat=True))
+    assert {"cbt", "psychodynamic", "humanistic"} <= approaches
+    assert staff.filter(is_clinic_admin=True).exists()
+    assert staff.filter(is_supervisor=True, supervisions__isnull=False).exists()
+    assert staff.filter(is_researcher=True).exists()
+    assert Client.objects.filter(clinic=clinic).count() >= 12
+    for client in Client.objects.all():
+        assert client.goals.exists()
+        assert client.sessions.count() >= 4
+    assert Client.objects.filter(user__isnull=False).exists()
+    assert list(verify()) == []
+
+
+@pytest.mark.django_db
+def test_running_it_twice_changes_nothing() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    before = counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_database_with_a_real_clinic() -> None:
+    make_clinic("A real clinic")
+    with pytest.raises(CommandError, match="non-demo"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Client.objects.exists()
