@@ -64,6 +64,6 @@ def test_a_client_accepts_an_invitation_on_a_phone_and_sees_their_home_page(
 
     expect(phone).to_have_url(re.compile(r"/me/$"))
     expect(phone.get_by_role("heading", name="Hello, Robin Ash")).to_be_visible()
-    expect(phone.get_by_role("heading", name="Your Action plans")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Your action plans")).to_be_visible()
     # Phone-sized: nothing runs off the side of the screen.
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -128,4 +128,4 @@ class ClinicAdminTests(BaseTestCase):
             },
         )
         self.sign_in(self.client_a)
-        self.assertContains(self.client.get("/me/"), "Your Practice tasks")
+        self.assertContains(self.client.get("/me/"), "Your practice tasks")
