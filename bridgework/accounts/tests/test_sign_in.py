@@ -15,6 +15,12 @@ class SignInTests(BaseTestCase):
             "/accounts/sign-in/", {"email": email, "password": password}, REMOTE_ADDR=ip
         )
 
+    def last_active(self, ago: timedelta) -> None:
+        """Pretend the signed-in person's last request was `ago`."""
+        session = self.client.session
+        session[LAST_SEEN] = (timezone.now() - ago).isoformat()
+        session.save()
+
     def test_staff_sign_in_with_email_and_password(self) -> None:
         response = self.sign_in_with("Therapist_A@Example.org", PASSWORD)
         self.assertRedirects(response, "/", fetch_redirect_response=False)
@@ -35,9 +41,7 @@ class SignInTests(BaseTestCase):
 
     def test_an_idle_staff_member_is_signed_out_after_the_clinics_timeout(self) -> None:
         self.sign_in_with("therapist_a@example.org", PASSWORD)
-        session = self.client.session
-        session[LAST_SEEN] = (timezone.now() - timedelta(minutes=31)).isoformat()
-        session.save()
+        self.last_active(timedelta(minutes=31))
         response = self.client.get("/clients/")
         self.assertRedirects(
             response, "/accounts/sign-in/?next=%2Fclients%2F", fetch_redirect_response=False
@@ -48,25 +52,19 @@ class SignInTests(BaseTestCase):
 
     def test_activity_within_the_timeout_keeps_staff_signed_in(self) -> None:
         self.sign_in_with("therapist_a@example.org", PASSWORD)
-        session = self.client.session
-        session[LAST_SEEN] = (timezone.now() - timedelta(minutes=29)).isoformat()
-        session.save()
+        self.last_active(timedelta(minutes=29))
         self.assertEqual(self.client.get("/clients/").status_code, 200)
 
     def test_the_idle_timeout_is_the_clinics_setting(self) -> None:
         self.clinic.idle_timeout_minutes = 10
         self.clinic.save()
         self.sign_in_with("therapist_a@example.org", PASSWORD)
-        session = self.client.session
-        session[LAST_SEEN] = (timezone.now() - timedelta(minutes=11)).isoformat()
-        session.save()
+        self.last_active(timedelta(minutes=11))
         self.assertEqual(self.client.get("/clients/").status_code, 302)
 
     def test_clients_are_not_signed_out_when_idle(self) -> None:
         self.sign_in_with("client_a@example.org", PASSWORD)
-        session = self.client.session
-        session[LAST_SEEN] = (timezone.now() - timedelta(days=3)).isoformat()
-        session.save()
+        self.last_active(timedelta(days=3))
         self.assertEqual(self.client.get("/me/").status_code, 200)
 
     def test_sign_out_ends_the_session(self) -> None:
