@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.care",
     "bridgework.clinic",
+    "bridgework.plans",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "bridgework.accounts.middleware.IdleTimeoutMiddleware",
     "bridgework.accounts.middleware.SecondFactorMiddleware",
     "bridgework.accounts.middleware.LocalTimeMiddleware",
+    "bridgework.plans.shared_screen.SharedScreenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bridgework.middleware.PrivacyHeadersMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bridgework.accounts.context.roles",
+                "bridgework.plans.shared_screen.context",
             ],
         },
     },

@@ -51,6 +51,12 @@ def make_client(clinic: Clinic, handle: str, therapist: User) -> Client:
     return client
 
 
+def user_of(client: Client) -> User:
+    """The account a client signs in with."""
+    assert client.user is not None, f"{client} has no account"
+    return client.user
+
+
 class BaseTestCase(TestCase):
     """A clinic admin, therapist A with client A, therapist B with client B, a supervisor of A,
     a researcher, and another clinic with its own admin, therapist and client. The anonymous

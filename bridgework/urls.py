@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("", include("bridgework.accounts.urls")),
     path("", include("bridgework.care.urls")),
+    path("", include("bridgework.plans.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

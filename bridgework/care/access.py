@@ -56,7 +56,7 @@ def is_supervised_client(supervisor: User, client: Client) -> bool:
     ).exists()
 
 
-def _open(
+def open_object(
     request: HttpRequest,
     object_type: str,
     object_id: object,
@@ -89,14 +89,16 @@ def get_client_for_user(
     request: HttpRequest, client_id: int, *, need: Need = Need.READ, staff_view: bool = False
 ) -> Client:
     client = Client.objects.select_related("clinic").filter(pk=client_id).first()
-    return _open(request, "client", client_id, client, client, need, staff_view)
+    return open_object(request, "client", client_id, client, client, need, staff_view)
 
 
 def get_goal_for_user(
     request: HttpRequest, goal_id: int, *, need: Need = Need.READ, staff_view: bool = False
 ) -> Goal:
     goal = Goal.objects.select_related("client__clinic").filter(pk=goal_id).first()
-    return _open(request, "goal", goal_id, goal, goal.client if goal else None, need, staff_view)
+    return open_object(
+        request, "goal", goal_id, goal, goal.client if goal else None, need, staff_view
+    )
 
 
 def get_session_for_user(
@@ -108,7 +110,7 @@ def get_session_for_user(
         .first()
     )
     client = session.client if session else None
-    return _open(request, "session", session_id, session, client, need, staff_view)
+    return open_object(request, "session", session_id, session, client, need, staff_view)
 
 
 def caseload_for_user(request: HttpRequest) -> QuerySet[Client]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +23,7 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
+from bridgework.plans import summaries
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -44,15 +45,13 @@ def client_user(request: HttpRequest) -> Client:
 def caseload(request: HttpRequest) -> HttpResponse:
     staff_user(request)
     now = timezone.now()
-    clients = (
-        caseload_for_user(request)
-        .annotate(
-            last_session=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)),
-            next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
-            goal_count=Count("goals", distinct=True),
-        )
-        .order_by("full_name")
+    sessions = caseload_for_user(request).annotate(
+        last_session=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)),
+        next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
     )
+    clients = list(summaries.with_plan_columns(sessions).order_by("full_name"))
+    for client in clients:
+        client.latest_score = summaries.latest_score(client)  # type: ignore[attr-defined]
     return render(request, "care/caseload.html", {"clients": clients})
 
 
@@ -73,6 +72,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "consents": actions.consents_given(client),
             "purposes": Consent.Purpose,
             "goal_form": GoalForm(),
+            "plans": summaries.plan_rows(request, client),
             "can_write": is_writer(request, client),
         },
     )
@@ -146,6 +146,7 @@ def client_home(request: HttpRequest) -> HttpResponse:
             "client": client,
             "goals": client.goals.filter(achieved_at=None),
             "next_session": next_session,
+            "plans": summaries.for_client_home(request, client),
         },
     )
 

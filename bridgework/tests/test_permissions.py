@@ -15,7 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from bridgework.accounts.models import Invitation
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
-from bridgework.test import BaseTestCase
+from bridgework.plans import actions as plans
+from bridgework.plans.models import ActionPlan, PlanTemplate
+from bridgework.test import BaseTestCase, user_of
 
 ACTORS = (
     "anonymous",
@@ -49,6 +51,9 @@ class MatrixCase(BaseTestCase):
     session: TherapySession
     invitation: Invitation
     token: str
+    draft: ActionPlan
+    agreed: ActionPlan
+    proposal: ActionPlan
 
 
 @dataclass
@@ -105,6 +110,53 @@ MATRIX: dict[str, Row] = {
     "sessions/<int:session_id>/": Row(lambda t: f"/sessions/{t.session.pk}/", {"therapist_a": 200}),
     "me/": Row(lambda t: "/me/", each(CLIENTS, 200)),
     "me/consents/": Row(lambda t: "/me/consents/", each(CLIENTS, 200)),
+    "clients/<int:client_id>/plans/new/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/plans/new/", {"therapist_a": 200}
+    ),
+    "plans/templates/": Row(
+        lambda t: "/plans/templates/",
+        each(("admin", "therapist_a", "therapist_b", "other_admin", "other_therapist"), 200),
+    ),
+    "plans/templates/new/": Row(
+        lambda t: "/plans/templates/new/",
+        each(("admin", "therapist_a", "therapist_b", "other_admin", "other_therapist"), 200),
+    ),
+    "plans/<int:plan_id>/": Row(
+        lambda t: f"/plans/{t.agreed.pk}/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "plans/<int:plan_id>/edit/": Row(lambda t: f"/plans/{t.draft.pk}/edit/", {"therapist_a": 200}),
+    "plans/<int:plan_id>/agree/": Row(
+        lambda t: f"/plans/{t.draft.pk}/agree/", {"therapist_a": 302}, method="post"
+    ),
+    "plans/<int:plan_id>/start/": Row(
+        lambda t: f"/plans/{t.agreed.pk}/start/", {"therapist_a": 302}, method="post"
+    ),
+    "plans/<int:plan_id>/accept/": Row(
+        lambda t: f"/plans/{t.proposal.pk}/accept/", {"therapist_a": 302}, method="post"
+    ),
+    "plans/<int:plan_id>/decline/": Row(
+        lambda t: f"/plans/{t.proposal.pk}/decline/", {"therapist_a": 200}
+    ),
+    "plans/<int:plan_id>/review/": Row(
+        lambda t: f"/plans/{t.agreed.pk}/review/", {"therapist_a": 200}
+    ),
+    "plans/<int:plan_id>/revisions/<int:number>/": Row(
+        lambda t: f"/plans/{t.agreed.pk}/revisions/1/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "plans/<int:plan_id>/summary/": Row(
+        lambda t: f"/plans/{t.agreed.pk}/summary/",
+        {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "plans/<int:plan_id>/summary.pdf": Row(
+        lambda t: f"/plans/{t.agreed.pk}/summary.pdf",
+        {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "plans/<int:plan_id>/shared-screen/": Row(
+        lambda t: f"/plans/{t.draft.pk}/shared-screen/", {"therapist_a": 302}, method="post"
+    ),
+    "shared-screen/exit/": Row(lambda t: "/shared-screen/exit/", {}, default=302, method="post"),
+    "me/plans/<int:plan_id>/": Row(lambda t: f"/me/plans/{t.agreed.pk}/", {"client_a": 200}),
+    "me/plans/propose/": Row(lambda t: "/me/plans/propose/", each(CLIENTS, 200)),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
     "clinic/staff/invite/": Row(
@@ -154,6 +206,17 @@ class PermissionMatrixTests(MatrixCase):
             therapist=self.therapist_a, number=1, starts_at="2026-11-02T10:00:00Z"
         )
         self.invitation, self.token = self.open_invitation()
+        self.draft = plans.start_plan(self.client_a, by=self.therapist_a)
+        self.agreed = plans.start_plan(
+            self.client_a, by=self.therapist_a, template=PlanTemplate.objects.first()
+        )
+        plans.agree(self.agreed, by=self.therapist_a)
+        self.proposal = plans.propose(
+            self.client_a, by=user_of(self.client_a), title="Swim", what="Go swimming on Sunday"
+        )
+
+    def tearDown(self) -> None:
+        self.client.logout()  # leaves no shared-screen mode behind
 
     def actor(self, name: str) -> object:
         return None if name == "anonymous" else getattr(self, name)
@@ -163,11 +226,18 @@ class PermissionMatrixTests(MatrixCase):
         self.assertEqual(served - set(MATRIX), set(), "URLs with no row in the permission matrix")
         self.assertEqual(set(MATRIX) - served, set(), "Matrix rows for URLs that no longer exist")
 
+    def test_a_client_never_sees_a_draft(self) -> None:
+        self.sign_in(self.client_a)
+        for url in (f"/me/plans/{self.draft.pk}/", f"/plans/{self.draft.pk}/summary/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_each_actor_gets_the_expected_status_on_every_url(self) -> None:
         for route, row in MATRIX.items():
             for actor in ACTORS:
                 with self.subTest(route=route, actor=actor):
                     self.sign_in(self.actor(actor))  # type: ignore[arg-type]
+                    self.client.session.pop("shared_screen_plan", None)
                     response = getattr(self.client, row.method)(row.url(self), row.data)
                     self.assertEqual(response.status_code, row.status_for(actor))
 

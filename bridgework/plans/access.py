@@ -1,0 +1,55 @@
+"""The door for action plans (see care.access for how doors work)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
+from bridgework.care.access import Need, decide, open_object
+from bridgework.care.models import Client
+from bridgework.plans.models import ActionPlan, Status
+
+# What a client sees of their own plans: drafts are the therapist's until agreed.
+CLIENT_VISIBLE = (Status.PROPOSED, Status.AGREED, Status.ACTIVE, Status.REVIEWED, Status.DECLINED)
+
+
+def get_plan_for_user(
+    request: HttpRequest, plan_id: int, *, need: Need = Need.READ, staff_view: bool = False
+) -> ActionPlan:
+    plan = (
+        ActionPlan.objects.select_related(
+            "client__clinic", "set_in_session", "review_session", "builds_on", "template"
+        )
+        .filter(pk=plan_id)
+        .first()
+    )
+    client = plan.client if plan else None
+    if plan is not None and client is not None and not staff_view:
+        role = decide(request.user, client, need)
+        if role == "client" and plan.status not in CLIENT_VISIBLE:
+            plan = None  # a draft does not exist, as far as the client knows
+    return open_object(request, "plan", plan_id, plan, client, need, staff_view)
+
+
+def plans_of(request: HttpRequest, client: Client) -> QuerySet[ActionPlan]:
+    """The plans of a client already opened through the client door, as this person may see
+    them (a client does not see drafts). Records one listing event."""
+    user = request.user
+    role = decide(user, client, Need.READ)
+    if role is None:
+        raise Http404
+    trail.record(
+        actor_id=user.pk,
+        actor_role=role,
+        action=AccessEvent.Action.LIST,
+        object_type="plans",
+        object_id=client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+    )
+    plans = ActionPlan.objects.filter(client=client)
+    if role == "client":
+        plans = plans.filter(status__in=CLIENT_VISIBLE)
+    return plans

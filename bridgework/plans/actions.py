@@ -1,0 +1,369 @@
+"""Every change to an action plan: one function each, audited, refusing invalid transitions.
+
+Life cycle: (proposed →) draft → agreed → active → reviewed. A client's proposal is accepted
+(becoming a draft the therapist shapes with the client) or declined with a reason. A review
+decides: continue (the plan stays active until the next session), modify (the plan closes and
+a draft that replaces it is opened) or stop (the plan closes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgework.accounts.models import Approach, User
+from bridgework.audit.models import AccessEvent
+from bridgework.audit.trail import changed
+from bridgework.care.models import Client, Goal, TherapySession
+from bridgework.plans import review as review_questions
+from bridgework.plans.models import (
+    ActionPlan,
+    Decision,
+    Framing,
+    Obstacle,
+    PlanRevision,
+    PlanTemplate,
+    ProposedBy,
+    Review,
+    Status,
+)
+
+CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
+
+# The fields a therapist edits with the client; each revision snapshots them.
+EDITABLE = (
+    "title",
+    "kind",
+    "proposed_by",
+    "framing",
+    "approach",
+    "rationale",
+    "instructions",
+    "what",
+    "when",
+    "where",
+    "how_long",
+    "how_often",
+    "with_whom",
+    "importance",
+    "confidence",
+    "rehearsed",
+    "rehearsal_note",
+    "cues",
+    "worksheet",
+)
+SESSION_LINKS = ("set_in_session", "review_session", "builds_on")
+FRAMING_FOR = {
+    Approach.CBT: Framing.DIRECTIVE,
+    Approach.PSYCHODYNAMIC: Framing.TENTATIVE,
+    Approach.HUMANISTIC: Framing.TENTATIVE,
+    Approach.INTEGRATIVE: Framing.EXPERIMENT,
+}
+
+
+# A plan made up to this long before a session's start time is set in that session (therapists
+# open the editor a little early, or record the session's start a little late).
+SESSION_LENGTH = timedelta(hours=2)
+
+
+class TransitionRefused(Exception):
+    """The plan is not in a state that allows this; the message says why and what to do."""
+
+
+class StalePlan(Exception):
+    """Someone saved the plan since this editor loaded it."""
+
+    def __init__(self, current: ActionPlan) -> None:
+        super().__init__("stale")
+        self.current = current
+
+
+def audit(plan: ActionPlan, action: str, by: User | None) -> None:
+    changed(by, action, "plan", plan.pk, clinic_id=plan.client.clinic_id, client_id=plan.client_id)
+
+
+def require(plan: ActionPlan, *allowed: Status, doing: str) -> None:
+    if plan.status not in allowed:
+        raise TransitionRefused(
+            _("This plan is %(status)s, so it cannot be %(doing)s. It must be %(allowed)s.")
+            % {
+                "status": plan.get_status_display(),
+                "doing": doing,
+                "allowed": _(" or ").join(str(Status(s).label) for s in allowed),
+            }
+        )
+
+
+def current_session(client: Client) -> TherapySession | None:
+    """The session happening now or most recently: where a plan made now is set."""
+    cutoff = timezone.now() + SESSION_LENGTH
+    return client.sessions.filter(starts_at__lte=cutoff).order_by("-starts_at").first()
+
+
+def session_after(session: TherapySession | None, client: Client) -> TherapySession | None:
+    later = client.sessions.order_by("starts_at")
+    if session is not None:
+        later = later.filter(starts_at__gt=session.starts_at)
+    else:
+        later = later.filter(starts_at__gt=timezone.now())
+    return later.first()
+
+
+@transaction.atomic
+def start_plan(
+    client: Client, *, by: User, template: PlanTemplate | None = None, approach: str = ""
+) -> ActionPlan:
+    """A draft for this session, pre-filled from the template in the wording for `approach`
+    (by default the therapist's own)."""
+    approach = approach if approach in Approach.values else (by.approach or Approach.CBT)
+    session = current_session(client)
+    plan = ActionPlan(
+        client=client,
+        created_by=by,
+        approach=approach,
+        framing=FRAMING_FOR[Approach(approach)],
+        set_in_session=session,
+        builds_on=session,
+        review_session=session_after(session, client),
+        kind="other",
+    )
+    if template is not None:
+        words = template.words_for(approach)
+        plan.template, plan.kind, plan.title = template, template.kind, template.title
+        plan.rationale, plan.instructions = words["rationale"], words["instructions"]
+        plan.worksheet, plan.cues = template.worksheet, template.cue
+        plan.how_long, plan.how_often = template.how_long, template.how_often
+    plan.save()
+    for position, obstacle in enumerate(template.obstacles if template else []):
+        Obstacle.objects.create(plan=plan, position=position, **obstacle)
+    audit(plan, CREATE, by)
+    return plan
+
+
+def snapshot(plan: ActionPlan) -> dict[str, Any]:
+    """What the plan says now, in plain values: the content of a revision."""
+    data: dict[str, Any] = {name: getattr(plan, name) for name in EDITABLE}
+    for name in SESSION_LINKS:
+        session = getattr(plan, name)
+        data[name] = session.number if session else None
+    data["goals"] = sorted(goal.text for goal in plan.goals.all())
+    data["obstacles"] = [
+        {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
+        for o in plan.obstacles.all()
+    ]
+    return data
+
+
+@transaction.atomic
+def save_plan(
+    plan: ActionPlan,
+    *,
+    by: User,
+    version: int,
+    fields: dict[str, Any],
+    goals: list[Goal],
+    obstacles: list[dict[str, str]],
+) -> ActionPlan:
+    """Save an edit made on top of `version`. A stale version raises StalePlan and saves
+    nothing. Once the plan is agreed, every save adds a revision."""
+    require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
+    claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StalePlan(ActionPlan.objects.get(pk=plan.pk))
+    if any(goal.client_id != plan.client_id for goal in goals):
+        raise ValueError("A plan serves its own client's goals only.")
+    for name, value in fields.items():
+        if name not in EDITABLE and name not in SESSION_LINKS:
+            raise ValueError(f"{name} is not an editable field of a plan")
+        setattr(plan, name, value)
+    plan.version = version + 1
+    plan.full_clean(exclude=["client", "created_by", "template", "replaces", "status"])
+    plan.save()
+    plan.goals.set(goals)
+    plan.obstacles.all().delete()
+    for position, obstacle in enumerate(obstacles):
+        Obstacle.objects.create(plan=plan, position=position, **obstacle)
+    if plan.status != Status.DRAFT:
+        add_revision(plan, by=by)
+    audit(plan, CHANGE, by)
+    return plan
+
+
+def add_revision(plan: ActionPlan, *, by: User | None, note: str = "") -> PlanRevision:
+    number = plan.revisions.count() + 1
+    return PlanRevision.objects.create(
+        plan=plan, number=number, made_by=by, snapshot=snapshot(plan), note=note
+    )
+
+
+@transaction.atomic
+def agree(plan: ActionPlan, *, by: User) -> ActionPlan:
+    require(plan, Status.DRAFT, doing=_("agreed"))
+    if not plan.title.strip() or not (plan.instructions.strip() or plan.what.strip()):
+        raise TransitionRefused(
+            _(
+                "Before agreeing, give the plan a title and say what to do "
+                "(the instructions or “what exactly”)."
+            )
+        )
+    plan.status, plan.agreed_at = Status.AGREED, timezone.now()
+    plan.save(update_fields=["status", "agreed_at"])
+    add_revision(plan, by=by, note=_("Agreed"))
+    audit(plan, CHANGE, by)
+    return plan
+
+
+@transaction.atomic
+def activate(plan: ActionPlan, *, by: User) -> ActionPlan:
+    """The practice period starts: on the client's first look at the summary, or when the
+    therapist starts it (a client who works from the printed page)."""
+    require(plan, Status.AGREED, doing=_("started"))
+    plan.status = Status.ACTIVE
+    plan.save(update_fields=["status"])
+    audit(plan, CHANGE, by)
+    return plan
+
+
+@transaction.atomic
+def record_seen(plan: ActionPlan, *, by: User) -> ActionPlan:
+    """The client opened the written summary. The first time counts; it also starts the plan."""
+    if plan.first_seen_by_client_at is None and plan.status in (Status.AGREED, Status.ACTIVE):
+        plan.first_seen_by_client_at = timezone.now()
+        plan.save(update_fields=["first_seen_by_client_at"])
+        audit(plan, CHANGE, by)
+    if plan.status == Status.AGREED:
+        activate(plan, by=by)
+    return plan
+
+
+@transaction.atomic
+def propose(
+    client: Client, *, by: User, title: str, what: str, rationale: str = "", when: str = ""
+) -> ActionPlan:
+    """The client suggests a plan of their own between sessions."""
+    plan = ActionPlan.objects.create(
+        client=client,
+        created_by=by,
+        status=Status.PROPOSED,
+        proposed_by=ProposedBy.CLIENT,
+        title=title.strip(),
+        what=what.strip(),
+        rationale=rationale.strip(),
+        when=when.strip(),
+        kind="other",
+        review_session=session_after(None, client),
+    )
+    audit(plan, CREATE, by)
+    return plan
+
+
+@transaction.atomic
+def accept_proposal(plan: ActionPlan, *, by: User) -> ActionPlan:
+    require(plan, Status.PROPOSED, doing=_("accepted"))
+    plan.status = Status.DRAFT
+    plan.set_in_session = plan.builds_on = current_session(plan.client)
+    plan.save(update_fields=["status", "set_in_session", "builds_on"])
+    audit(plan, CHANGE, by)
+    return plan
+
+
+@transaction.atomic
+def decline_proposal(plan: ActionPlan, *, by: User, reason: str) -> ActionPlan:
+    require(plan, Status.PROPOSED, doing=_("declined"))
+    if not reason.strip():
+        raise TransitionRefused(_("Say why, in words the client will read."))
+    plan.status, plan.decline_reason, plan.closed_at = (
+        Status.DECLINED,
+        reason.strip(),
+        timezone.now(),
+    )
+    plan.save(update_fields=["status", "decline_reason", "closed_at"])
+    audit(plan, CHANGE, by)
+    return plan
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    review: Review
+    successor: ActionPlan | None
+
+
+@transaction.atomic
+def review(
+    plan: ActionPlan, *, by: User, session: TherapySession | None, answers: dict[str, Any]
+) -> ReviewOutcome:
+    require(plan, Status.AGREED, Status.ACTIVE, doing=_("reviewed"))
+    if session is not None and session.client_id != plan.client_id:
+        raise TransitionRefused(
+            _("That session belongs to another client. Choose one of this client's sessions.")
+        )
+    unknown = set(answers) - set(review_questions.BY_LINK_ID)
+    if unknown or "done" not in answers or "decision" not in answers:
+        raise ValueError(f"Review answers need 'done' and 'decision'; unknown: {sorted(unknown)}")
+    record = Review.objects.create(
+        plan=plan,
+        session=session,
+        reviewed_by=by,
+        instrument_version=review_questions.VERSION,
+        answers=answers,
+        done=answers["done"],
+        decision=answers["decision"],
+    )
+    successor = None
+    if record.decision == Decision.CONTINUE:
+        plan.status = Status.ACTIVE
+        plan.review_session = session_after(session, plan.client)
+    else:
+        plan.status, plan.closed_at = Status.REVIEWED, timezone.now()
+    plan.save(update_fields=["status", "review_session", "closed_at"])
+    audit(plan, CHANGE, by)
+    if record.decision == Decision.MODIFY:
+        successor = replace_with_draft(plan, by=by, session=session)
+    return ReviewOutcome(record, successor)
+
+
+def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | None) -> ActionPlan:
+    """A new draft that starts from the reviewed plan, for the therapist and client to change."""
+    draft = ActionPlan.objects.create(
+        client=plan.client,
+        created_by=by,
+        replaces=plan,
+        template=plan.template,
+        set_in_session=session,
+        builds_on=session,
+        review_session=session_after(session, plan.client),
+        **{name: getattr(plan, name) for name in EDITABLE},
+    )
+    draft.goals.set(plan.goals.all())
+    for obstacle in plan.obstacles.all():
+        Obstacle.objects.create(
+            plan=draft,
+            kind=obstacle.kind,
+            description=obstacle.description,
+            coping_plan=obstacle.coping_plan,
+            position=obstacle.position,
+        )
+    audit(draft, CREATE, by)
+    return draft
+
+
+@transaction.atomic
+def add_template(*, by: User, fields: dict[str, Any]) -> PlanTemplate:
+    """A clinic's own template (therapists and admins add them; every colleague can use it)."""
+    base, slug, n = fields["slug"], fields["slug"], 1
+    while PlanTemplate.objects.filter(clinic=by.clinic, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    template = PlanTemplate.objects.create(
+        clinic=by.clinic, created_by=by, **{**fields, "slug": slug}
+    )
+    changed(by, CREATE, "plan-template", template.pk, clinic_id=by.clinic_id)
+    return template

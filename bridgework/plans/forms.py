@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.accounts.models import Approach
+from bridgework.care.models import Client, TherapySession
+from bridgework.plans.actions import EDITABLE, SESSION_LINKS
+from bridgework.plans.models import ActionPlan, Kind, Obstacle, PlanTemplate, Worksheet
+
+
+def zero_to_ten(label: Any) -> forms.IntegerField:
+    bounds = _("Enter a number from 0 to 10, or leave it empty if not asked yet.")
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=10,
+        required=False,
+        error_messages={"min_value": bounds, "max_value": bounds, "invalid": bounds},
+        widget=forms.NumberInput(
+            attrs={"min": 0, "max": 10, "data-slider": "", "inputmode": "numeric"}
+        ),
+    )
+
+
+class PlanForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ActionPlan
+        fields = [*EDITABLE, *SESSION_LINKS, "goals"]
+        widgets = {
+            "goals": forms.CheckboxSelectMultiple,
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+            "instructions": forms.Textarea(attrs={"rows": 4}),
+            "cues": forms.Textarea(attrs={"rows": 2}),
+            "framing": forms.RadioSelect,
+            "proposed_by": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        client: Client = self.instance.client
+        sessions = client.sessions.order_by("starts_at")
+        for name in SESSION_LINKS:
+            self.fields[name].queryset = sessions  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = session_label  # type: ignore[attr-defined]
+        self.fields["goals"].queryset = client.goals.filter(achieved_at=None)  # type: ignore[attr-defined]
+        self.fields["importance"] = zero_to_ten(_("How important is this to the client? (0–10)"))
+        self.fields["confidence"] = zero_to_ten(
+            _("How confident is the client they will do it? (0–10)")
+        )
+        self.fields["title"].error_messages["required"] = _(
+            "Give the plan a short title, in the client's words."
+        )
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+def session_label(session: Any) -> str:
+    return f"{_('Session')} {session.number} · {session.starts_at:%d %b %Y}"
+
+
+class ObstacleForm(forms.ModelForm):
+    class Meta:
+        model = Obstacle
+        fields = ["kind", "description", "coping_plan"]
+        widgets = {"coping_plan": forms.TextInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False  # an empty row is simply not saved
+
+
+class BaseObstacleFormSet(forms.BaseFormSet):
+    def obstacles(self) -> list[dict[str, str]]:
+        kept = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data.get("description", "").strip() and not data.get("DELETE"):
+                kept.append(
+                    {key: data[key].strip() for key in ("kind", "description", "coping_plan")}
+                )
+        return kept
+
+
+ObstacleFormSet = forms.formset_factory(
+    ObstacleForm,
+    formset=BaseObstacleFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=12,
+    validate_max=True,
+)
+
+
+def obstacle_formset(plan: ActionPlan, data: Any = None) -> Any:
+    initial = [
+        {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
+        for o in plan.obstacles.all()
+    ]
+    return ObstacleFormSet(data, initial=initial, prefix="obstacles")
+
+
+class TemplateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of task"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+    approach = forms.ChoiceField(label=_("Wording for"), required=False, choices=Approach.choices)
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(
+        label=_("What would you like to try?"),
+        max_length=160,
+        error_messages={"required": _("Write a few words about what you'd like to try.")},
+    )
+    what = forms.CharField(
+        label=_("What exactly would you do?"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    rationale = forms.CharField(
+        label=_("Why might it help?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    when = forms.CharField(label=_("When?"), max_length=200, required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why not now? The client reads this."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why, in words the client will read.")},
+    )
+
+
+class ReviewSessionForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=_("Reviewed in"),
+        queryset=TherapySession.objects.none(),
+        required=False,
+        empty_label=_("Not in a session"),
+    )
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        field.queryset = client.sessions.order_by("-starts_at")  # type: ignore[attr-defined]
+        field.label_from_instance = session_label  # type: ignore[attr-defined]
+
+
+class OwnTemplateForm(forms.ModelForm):
+    """A clinic's or therapist's own template: one wording, used for every approach."""
+
+    rationale = forms.CharField(label=_("Why this task"), widget=forms.Textarea(attrs={"rows": 3}))
+    instructions = forms.CharField(label=_("What to do"), widget=forms.Textarea(attrs={"rows": 4}))
+    obstacle_lines = forms.CharField(
+        label=_("Typical obstacles"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: the obstacle, then “|”, then a coping idea."),
+    )
+
+    class Meta:
+        model = PlanTemplate
+        fields = ["title", "kind", "summary", "worksheet", "cue", "how_long", "how_often"]
+
+    def clean_obstacle_lines(self) -> list[dict[str, str]]:
+        obstacles = []
+        for number, line in enumerate(self.cleaned_data["obstacle_lines"].splitlines(), 1):
+            if not line.strip():
+                continue
+            description, _bar, coping = line.partition("|")
+            if not description.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)d has no obstacle before the “|”.") % {"n": number}
+                )
+            obstacles.append(
+                {
+                    "kind": "practical",
+                    "description": description.strip()[:300],
+                    "coping_plan": coping.strip()[:500],
+                }
+            )
+        return obstacles
+
+    def template_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        words = {"rationale": data["rationale"], "instructions": data["instructions"]}
+        return {
+            **{name: data[name] for name in self.Meta.fields},
+            "slug": slugify(data["title"])[:60] or "template",
+            "wording": {approach.value: words for approach in Approach},
+            "obstacles": data["obstacle_lines"],
+            "worksheet": data["worksheet"] or Worksheet.NONE,
+        }

@@ -1,0 +1,141 @@
+"""The shipped plan templates: JSON files in plans/library/, validated on load.
+
+Each file holds one template (format: docs/plan-templates.md). A file with an error is reported
+with the file's name, the template's slug and the field, and nothing from that file is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.db import transaction
+
+from bridgework.accounts.models import Approach
+from bridgework.plans.models import Kind, Obstacle, PlanTemplate, Worksheet
+
+LIBRARY = Path(__file__).parent / "library"
+APPROACHES = [approach.value for approach in Approach]
+TEXT = {"type": "string", "minLength": 1}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["slug", "kind", "title", "summary", "wording", "obstacles", "worksheet", "cue"],
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 80},
+        "kind": {"enum": [kind.value for kind in Kind]},
+        "title": {**TEXT, "maxLength": 120},
+        "summary": {**TEXT, "maxLength": 300},
+        "wording": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": APPROACHES,
+            "properties": {
+                approach: {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["rationale", "instructions"],
+                    "properties": {"rationale": TEXT, "instructions": TEXT},
+                }
+                for approach in APPROACHES
+            },
+        },
+        "obstacles": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["kind", "description", "coping_plan"],
+                "properties": {
+                    "kind": {"enum": [kind.value for kind in Obstacle.Kind]},
+                    "description": {**TEXT, "maxLength": 300},
+                    "coping_plan": {**TEXT, "maxLength": 500},
+                },
+            },
+        },
+        "worksheet": {"enum": [sheet.value for sheet in Worksheet]},
+        "cue": {"type": "string", "maxLength": 300},
+        "how_long": {"type": "string", "maxLength": 120},
+        "how_often": {"type": "string", "maxLength": 120},
+    },
+}
+
+
+class TemplateFileError(ValueError):
+    """A template file that cannot be loaded; the message names file, template and field."""
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise TemplateFileError(
+            f"{path.name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    slug = data.get("slug", "?") if isinstance(data, dict) else "?"
+    problem = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(SCHEMA).iter_errors(data)
+    )
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "(the whole template)"
+        raise TemplateFileError(
+            f"{path.name}: template '{slug}': field '{where}': {problem.message}"
+        )
+    if path.stem != slug:
+        raise TemplateFileError(
+            f"{path.name}: template '{slug}': field 'slug': must match the file name "
+            f"('{path.stem}')"
+        )
+    return dict(data)
+
+
+def read_library(folder: Path = LIBRARY) -> list[dict[str, Any]]:
+    """Every template in the folder, or TemplateFileError listing every broken file."""
+    templates, problems = [], []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            templates.append(read_template(path))
+        except TemplateFileError as error:
+            problems.append(str(error))
+    if problems:
+        raise TemplateFileError("\n".join(problems))
+    return templates
+
+
+@transaction.atomic
+def sync_shipped(folder: Path = LIBRARY) -> int:
+    """Bring the shipped templates in the database in line with the files. Returns the count."""
+    templates = read_library(folder)
+    for data in templates:
+        PlanTemplate.objects.update_or_create(
+            clinic=None,
+            slug=data["slug"],
+            defaults={
+                **{
+                    key: data.get(key, "")
+                    for key in (
+                        "kind",
+                        "title",
+                        "summary",
+                        "wording",
+                        "obstacles",
+                        "worksheet",
+                        "cue",
+                        "how_long",
+                        "how_often",
+                    )
+                },
+                "is_active": True,
+            },
+        )
+    shipped = [data["slug"] for data in templates]
+    PlanTemplate.objects.filter(clinic=None).exclude(slug__in=shipped).update(is_active=False)
+    return len(templates)
+
+
+def sync_after_migrate(**kwargs: Any) -> None:
+    sync_shipped()

@@ -1,0 +1,104 @@
+"""The written summary as a PDF: what the client takes home, nothing internal.
+
+fpdf2 is pure Python; DejaVu Sans (vendored in plans/fonts, free licence) covers the quotes,
+dashes and accented letters that clients' own words contain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from bridgework.plans.models import ActionPlan
+
+FONTS = Path(__file__).parent / "fonts"
+INK, MUTED, ACCENT = (29, 36, 51), (74, 85, 104), (31, 95, 139)
+
+
+def specifics(plan: ActionPlan) -> list[tuple[str, str]]:
+    rows = [
+        (_("What"), plan.what),
+        (_("When"), plan.when),
+        (_("Where"), plan.where),
+        (_("How long"), plan.how_long),
+        (_("How often"), plan.how_often),
+        (_("With whom"), plan.with_whom),
+    ]
+    return [(label, value) for label, value in rows if value.strip()]
+
+
+class SummaryPDF(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(True, margin=18)
+        self.set_creator("Bridgework")
+        self.add_page()
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.set_font("DejaVu", "B", 12)
+        self.set_text_color(*ACCENT)
+        self.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+
+    def paragraph(self, text: str) -> None:
+        self.set_font("DejaVu", "", 11)
+        self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def render(plan: ActionPlan) -> bytes:
+    clinic = plan.client.clinic
+    doc = SummaryPDF()
+    doc.set_title(clinic.action_plan_word.capitalize())
+    doc.set_font("DejaVu", "", 10)
+    doc.set_text_color(*MUTED)
+    doc.cell(
+        0,
+        6,
+        f"{clinic.name} · {clinic.action_plan_word.capitalize()}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.set_font("DejaVu", "B", 18)
+    doc.set_text_color(*INK)
+    doc.multi_cell(0, 9, plan.title, new_x="LMARGIN", new_y="NEXT")
+    for heading, text in (
+        (_("Why this matters"), plan.rationale),
+        (_("What to do"), plan.instructions),
+    ):
+        if text.strip():
+            doc.heading(heading)
+            doc.paragraph(text)
+    if specifics(plan):
+        doc.heading(_("The details"))
+        for label, value in specifics(plan):
+            doc.paragraph(f"{label}: {value}")
+    obstacles = list(plan.obstacles.all())
+    if obstacles:
+        doc.heading(_("If something gets in the way"))
+        for obstacle in obstacles:
+            doc.paragraph(f"• {obstacle.description}")
+            if obstacle.coping_plan:
+                doc.paragraph(f"   {_('Then')}: {obstacle.coping_plan}")
+    if plan.cues.strip():
+        doc.heading(_("What will remind me"))
+        doc.paragraph(plan.cues)
+    doc.ln(4)
+    doc.set_font("DejaVu", "", 9)
+    doc.set_text_color(*MUTED)
+    agreed = timezone.localtime(plan.agreed_at) if plan.agreed_at else None
+    if agreed:
+        doc.paragraph(_("Agreed on %(date)s.") % {"date": agreed.strftime("%d %B %Y")})
+    doc.paragraph(
+        _(
+            "Not doing it is information, not failure: we will look at what happened "
+            "together at the next session."
+        )
+    )
+    return bytes(doc.output())

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from bridgework.plans.models import Review
+from bridgework.plans.review import QUESTIONS, Question
+
+register = template.Library()
+
+
+@register.filter
+def answered(review: Review) -> list[tuple[Question, Any]]:
+    """The review's answers in question order, choices shown by their labels."""
+    shown = []
+    for question in QUESTIONS:
+        value = review.answer(question.link_id)
+        if value in (None, ""):
+            continue
+        labels = dict(question.options)
+        shown.append((question, labels.get(value, value)))
+    return shown

@@ -1,0 +1,401 @@
+"""Action plan pages: template picker, in-session editor, plan page, review, summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.models import Approach, User
+from bridgework.care.access import Need, get_client_for_user
+from bridgework.plans import actions, indicators, pdf, revisions
+from bridgework.plans.access import get_plan_for_user
+from bridgework.plans.forms import (
+    DeclineForm,
+    OwnTemplateForm,
+    PlanForm,
+    ProposalForm,
+    ReviewSessionForm,
+    TemplateFilterForm,
+    obstacle_formset,
+)
+from bridgework.plans.models import ActionPlan, PlanTemplate, Status
+from bridgework.plans.review import ReviewForm
+from bridgework.plans.shared_screen import enter_shared_screen
+
+
+def therapist(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not (user.is_therapist or user.is_clinic_admin):
+        raise Http404
+    return user
+
+
+def templates_for(user: User, filters: dict[str, Any]) -> QuerySet[PlanTemplate]:
+    found = PlanTemplate.objects.filter(Q(clinic=None) | Q(clinic=user.clinic), is_active=True)
+    if filters.get("kind"):
+        found = found.filter(kind=filters["kind"])
+    for word in (filters.get("q") or "").split():
+        found = found.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    return found.order_by("title")
+
+
+def picker_context(request: HttpRequest, user: User) -> dict[str, Any]:
+    approach = request.GET.get("approach") or user.approach or Approach.CBT
+    form = TemplateFilterForm(request.GET or None, initial={"approach": approach})
+    filters = form.cleaned_data if form.is_valid() else {}
+    approach = filters.get("approach") or approach
+    found = templates_for(user, filters)
+    # Shared-screen mode is on unless the therapist unticks it.
+    shared = request.GET.get("shared") == "1" or not request.GET
+    return {
+        "filter_form": form,
+        "approach": approach,
+        "shared": shared,
+        "templates": [(t, t.words_for(approach)) for t in found],
+    }
+
+
+@login_required
+def new_plan(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Pick a template (or start blank); the draft opens in the editor."""
+    client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
+    user = therapist(request)
+    if request.method == "POST":
+        slug = request.POST.get("template", "")
+        template = templates_for(user, {}).filter(slug=slug).first() if slug else None
+        if slug and template is None:
+            raise Http404
+        plan = actions.start_plan(
+            client, by=user, template=template, approach=request.POST.get("approach", "")
+        )
+        if request.POST.get("shared_screen"):
+            enter_shared_screen(request, plan)
+        return redirect(f"/plans/{plan.pk}/edit/")
+    context = {"client": client, **picker_context(request, user)}
+    if request.headers.get("HX-Request"):
+        return render(request, "plans/_template_results.html", context)
+    return render(request, "plans/new_plan.html", context)
+
+
+@login_required
+def template_library(request: HttpRequest) -> HttpResponse:
+    user = therapist(request)
+    context = picker_context(request, user)
+    if request.headers.get("HX-Request"):
+        return render(request, "plans/_template_results.html", context)
+    return render(request, "plans/template_library.html", context)
+
+
+@login_required
+def new_template(request: HttpRequest) -> HttpResponse:
+    user = therapist(request)
+    form = OwnTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        template = actions.add_template(by=user, fields=form.template_fields())
+        messages.success(
+            request, _("Template “%(title)s” added for your clinic.") % {"title": template.title}
+        )
+        return redirect("/plans/templates/")
+    return render(request, "plans/template_form.html", {"form": form})
+
+
+def prefetched(plan: ActionPlan) -> ActionPlan:
+    """The plan again with what its page shows, in a fixed number of queries."""
+    return (
+        ActionPlan.objects.select_related(
+            "client__clinic",
+            "set_in_session",
+            "review_session",
+            "builds_on",
+            "template",
+            "replaces",
+        )
+        .prefetch_related(
+            "goals",
+            "obstacles",
+            "reviews__reviewed_by",
+            "reviews__session",
+            "successors",
+            "revisions__made_by",
+        )
+        .get(pk=plan.pk)
+    )
+
+
+@login_required
+def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = prefetched(get_plan_for_user(request, plan_id, staff_view=True))
+    results = indicators.indicators(indicators.facts_of(plan, timezone.now()))
+    return render(
+        request,
+        "plans/plan_page.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "indicators": [(key, indicators.LABELS[key], value) for key, value in results.items()],
+            "score": indicators.score(results),
+            "can_write": actions_allowed(request, plan),
+        },
+    )
+
+
+def actions_allowed(request: HttpRequest, plan: ActionPlan) -> bool:
+    from bridgework.care.access import decide
+
+    return decide(request.user, plan.client, Need.WRITE, staff_view=True) is not None
+
+
+@login_required
+def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+    user = therapist(request)
+    if plan.status not in (Status.DRAFT, Status.AGREED, Status.ACTIVE):
+        messages.error(
+            request,
+            _("This plan is %(status)s and can no longer be edited.")
+            % {"status": plan.get_status_display()},
+        )
+        return redirect(f"/plans/{plan.pk}/")
+    form = PlanForm(request.POST or None, instance=plan)
+    obstacles = obstacle_formset(plan, request.POST or None)
+    conflict = None
+    if request.method == "POST" and form.is_valid() and obstacles.is_valid():
+        try:
+            return save_edit(request, plan, user, form, obstacles)
+        except actions.StalePlan as stale:
+            conflict = conflict_with(stale.current, form, obstacles)
+            # Keep what this person typed, now on top of the saved version: saving again is a
+            # deliberate choice made with both versions in view.
+            data = request.POST.copy()
+            data["version"] = str(stale.current.version)
+            form = PlanForm(data, instance=stale.current)
+            form.is_valid()
+    return render(
+        request,
+        "plans/edit_plan.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "form": form,
+            "obstacles": obstacles,
+            "conflict": conflict,
+        },
+    )
+
+
+def save_edit(
+    request: HttpRequest, plan: ActionPlan, user: User, form: PlanForm, obstacles: Any
+) -> HttpResponse:
+    """Save, and agree too when asked. Raises StalePlan when someone saved in between."""
+    data = form.cleaned_data
+    fields = {name: data[name] for name in form.Meta.fields if name != "goals"}
+    actions.save_plan(
+        plan,
+        by=user,
+        version=data["version"],
+        fields=fields,
+        goals=list(data["goals"]),
+        obstacles=obstacles.obstacles(),
+    )
+    if "agree" in request.POST:
+        try:
+            actions.agree(plan, by=user)
+        except actions.TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(f"/plans/{plan.pk}/edit/")
+        messages.success(request, _("Plan agreed. The client can see it now."))
+        return redirect(f"/plans/{plan.pk}/")
+    messages.success(request, _("Saved."))
+    return redirect(f"/plans/{plan.pk}/")
+
+
+def conflict_with(current: ActionPlan, form: PlanForm, obstacles: Any) -> list[revisions.Change]:
+    """Where the version saved meanwhile (before) and this person's edit (after) differ."""
+    data = form.cleaned_data
+    mine = {name: data[name] for name in actions.EDITABLE}
+    for name in actions.SESSION_LINKS:
+        mine[name] = data[name].number if data.get(name) else None
+    mine["goals"] = sorted(goal.text for goal in data["goals"])
+    mine["obstacles"] = obstacles.obstacles()
+    return revisions.changes(actions.snapshot(current), mine)
+
+
+def transition(request: HttpRequest, plan_id: int, change: Any, done: str) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+    try:
+        change(plan, by=therapist(request))
+        messages.success(request, done)
+    except actions.TransitionRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"/plans/{plan.pk}/")
+
+
+@login_required
+@require_POST
+def agree_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return transition(request, plan_id, actions.agree, _("Plan agreed. The client can see it now."))
+
+
+@login_required
+@require_POST
+def start_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return transition(request, plan_id, actions.activate, _("Plan started."))
+
+
+@login_required
+@require_POST
+def accept_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+    try:
+        actions.accept_proposal(plan, by=therapist(request))
+    except actions.TransitionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(f"/plans/{plan.pk}/")
+    messages.success(request, _("Accepted. Shape it together with the client, then agree it."))
+    return redirect(f"/plans/{plan.pk}/edit/")
+
+
+@login_required
+def decline_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return transition(
+            request,
+            plan_id,
+            lambda p, by: actions.decline_proposal(p, by=by, reason=form.cleaned_data["reason"]),
+            _("Declined. The client sees your reason."),
+        )
+    return render(
+        request, "plans/decline.html", {"plan": plan, "client": plan.client, "form": form}
+    )
+
+
+@login_required
+def review_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = prefetched(get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True))
+    user = therapist(request)
+    session_form = ReviewSessionForm(
+        request.POST or None, client=plan.client, initial={"session": plan.review_session}
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and session_form.is_valid():
+        try:
+            outcome = actions.review(
+                plan, by=user, session=session_form.cleaned_data["session"], answers=form.answers()
+            )
+        except actions.TransitionRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Review saved."))
+            target = outcome.successor or plan
+            return redirect(
+                f"/plans/{target.pk}/edit/" if outcome.successor else f"/plans/{target.pk}/"
+            )
+    return render(
+        request,
+        "plans/review.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "form": form,
+            "session_form": session_form,
+        },
+    )
+
+
+@login_required
+def revision(request: HttpRequest, plan_id: int, number: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, staff_view=True)
+    wanted = {r.number: r for r in plan.revisions.filter(number__in=[number - 1, number])}
+    if number not in wanted:
+        raise Http404
+    before = wanted[number - 1].snapshot if number - 1 in wanted else {}
+    return render(
+        request,
+        "plans/revision.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "revision": wanted[number],
+            "changes": revisions.changes(before, wanted[number].snapshot),
+        },
+    )
+
+
+@login_required
+def summary(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The printable written summary, for the client and the care team."""
+    plan = prefetched(get_plan_for_user(request, plan_id))
+    require_summary(plan)
+    return render(request, "plans/summary_print.html", {"plan": plan, "client": plan.client})
+
+
+@login_required
+def summary_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = prefetched(get_plan_for_user(request, plan_id))
+    require_summary(plan)
+    response = HttpResponse(pdf.render(plan), content_type="application/pdf")
+    # A neutral file name: a download list must not say what the plan is about.
+    response["Content-Disposition"] = 'attachment; filename="bridgework-plan.pdf"'
+    return response
+
+
+def require_summary(plan: ActionPlan) -> None:
+    if plan.status not in (Status.AGREED, Status.ACTIVE, Status.REVIEWED):
+        raise Http404
+
+
+@login_required
+@require_POST
+def shared_screen(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+    enter_shared_screen(request, plan)
+    return redirect(f"/plans/{plan.pk}/edit/")
+
+
+def own_client(request: HttpRequest) -> Any:
+    record = getattr(request.user, "client_record", None)
+    if record is None or not getattr(request.user, "is_client", False):
+        raise Http404
+    return get_client_for_user(request, record.pk)
+
+
+@login_required
+def client_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The written summary on the client's phone. Opening it records that they saw it."""
+    own_client(request)
+    plan = get_plan_for_user(request, plan_id)
+    if plan.status in (Status.AGREED, Status.ACTIVE):
+        actions.record_seen(plan, by=request.user)  # type: ignore[arg-type]
+    return render(request, "plans/client_plan.html", {"plan": prefetched(plan)})
+
+
+@login_required
+def propose_plan(request: HttpRequest) -> HttpResponse:
+    client = own_client(request)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = get_client_for_user(request, client.pk, need=Need.WRITE)
+        actions.propose(client, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Sent to your therapist. You'll talk it over together."))
+        return redirect("/me/")
+    return render(request, "plans/propose.html", {"form": form})
+
+
+@login_required
+@require_POST
+def exit_shared_screen(request: HttpRequest) -> HttpResponse:
+    from bridgework.plans.shared_screen import leave_shared_screen, plan_in_shared_screen
+
+    plan_id = plan_in_shared_screen(request)
+    leave_shared_screen(request)
+    return redirect(f"/plans/{plan_id}/" if plan_id else "/")
