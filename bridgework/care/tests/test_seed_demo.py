@@ -8,13 +8,13 @@ from django.core.management import CommandError, call_command
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.trail import verify
 from bridgework.care.models import Client, Consent, Goal, TherapySession
+from bridgework.plans.models import ActionPlan, Review
 from bridgework.test import make_clinic
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count() for model in (Clinic, User, Client, Goal, TherapySession, Consent)
-    )
+    models = (Clinic, User, Client, Goal, TherapySession, Consent, ActionPlan, Review)
+    return tuple(model.objects.count() for model in models)
 
 
 @pytest.mark.django_db
@@ -32,6 +32,11 @@ def test_it_builds_a_realistic_clinic() -> None:
         assert client.goals.exists()
         assert client.sessions.count() >= 4
     assert Client.objects.filter(user__isnull=False).exists()
+    statuses = set(ActionPlan.objects.values_list("status", flat=True))
+    assert {"active", "reviewed", "draft", "proposed"} <= statuses
+    assert ActionPlan.objects.values("kind").distinct().count() >= 6
+    assert ActionPlan.objects.values("approach").distinct().count() >= 4
+    assert Review.objects.filter(decision="modify", plan__successors__isnull=False).exists()
     assert list(verify()) == []
 
 

@@ -15,6 +15,7 @@ from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Approach, Clinic, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent
+from bridgework.plans import demo as demo_plans
 
 DEMO_PASSWORD = "practice-makes-progress"
 DEMO_DOMAIN = "demo.bridgework.test"
@@ -165,6 +166,7 @@ class Command(BaseCommand):
                 self.add_sessions(client, therapist, random.Random(index))  # noqa: S311
             if handle and client.user is None:
                 self.add_account(client, handle, admin)
+            demo_plans.seed(client)
 
     def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
         """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""

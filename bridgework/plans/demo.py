@@ -1,0 +1,268 @@
+"""Demo action plans for the demo clinic (called by `manage.py seed_demo`).
+
+Each demo client gets plans that tell a believable story: plans set in an earlier session and
+reviewed in the last one, plans active now, a draft in progress and a proposal from a client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridgework.accounts.models import User
+from bridgework.care.models import Client, TherapySession
+from bridgework.plans import actions
+from bridgework.plans.models import ActionPlan, PlanTemplate
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    template: str
+    title: str
+    sessions_ago: int  # 1: set in the last session; 2: the one before (reviewed in the last)
+    importance: int | None = 8
+    confidence: int | None = 7
+    specifics: dict[str, str] = field(default_factory=dict)
+    review: dict[str, Any] | None = None
+    agree: bool = True
+
+
+PLANS: dict[str, list[DemoPlan]] = {
+    "Jordan Ellis": [
+        DemoPlan(
+            "exposure-step-up-the-ladder",
+            "Sit on the bus for two stops",
+            2,
+            9,
+            6,
+            {"when": "Weekday mornings at 8:10", "where": "The number 12 bus"},
+            review={
+                "done": 3,
+                "difficulty": 7,
+                "distress": 65,
+                "rationale-sense": 9,
+                "goal-fit": 9,
+                "progress": 7,
+                "decision": "modify",
+                "learned": "The fear peaked at the first stop and then came down.",
+            },
+        ),
+        DemoPlan(
+            "exposure-step-up-the-ladder",
+            "Ride the bus four stops without getting off",
+            1,
+            9,
+            7,
+            {
+                "when": "Mon, Wed, Fri at 8:10",
+                "where": "The number 12 bus",
+                "how_long": "Four stops",
+                "with_whom": "On my own",
+            },
+        ),
+    ],
+    "Aisha Karimi": [
+        DemoPlan(
+            "activity-schedule-week",
+            "Run twice this week, short and slow",
+            2,
+            8,
+            6,
+            {"when": "Tuesday and Saturday, 7:00", "how_long": "15 minutes"},
+            review={
+                "done": 3,
+                "difficulty": 5,
+                "rationale-sense": 8,
+                "goal-fit": 9,
+                "progress": 6,
+                "decision": "continue",
+                "learned": "Mood was better on the days I ran.",
+            },
+        ),
+    ],
+    "Ben Whitaker": [
+        DemoPlan(
+            "behavioural-experiment-test-a-prediction",
+            "Say one thing in the Monday meeting",
+            1,
+            7,
+            5,
+            {"when": "Monday team meeting, 10:00", "what": "Ask one question"},
+        ),
+    ],
+    "Chloe Martin": [
+        DemoPlan(
+            "activity-schedule-week",
+            "Cook three proper meals",
+            2,
+            6,
+            4,
+            review={
+                "done": 0,
+                "difficulty": 9,
+                "rationale-sense": 3,
+                "goal-fit": 5,
+                "decision": "stop",
+                "practical-obstacles": "Too tired after work.",
+                "learned": "Three meals was too big a step for now.",
+            },
+        ),
+        DemoPlan("one-small-thing-a-day", "One small kind thing for myself each day", 1, 8, 8),
+    ],
+    "Daniel Novak": [
+        DemoPlan(
+            "notice-the-pattern",
+            "Notice when I start to feel left out",
+            1,
+            7,
+            7,
+            {"when": "Whenever it happens"},
+        ),
+    ],
+    "Eleanor Briggs": [
+        DemoPlan(
+            "ask-for-what-you-need",
+            "Ask my manager for a clear deadline",
+            2,
+            8,
+            5,
+            review={
+                "done": 1,
+                "difficulty": 8,
+                "rationale-sense": 4,
+                "goal-fit": 6,
+                "decision": "continue",
+                "beliefs": "If I ask, I'll look incompetent.",
+                "learned": "I got as far as drafting the e-mail.",
+            },
+        ),
+    ],
+    "Farid Haddad": [
+        DemoPlan("read-and-reflect", "Read the chapter on grief we talked about", 1, 6, 8),
+    ],
+    "Grace O'Neill": [
+        DemoPlan(
+            "exposure-step-up-the-ladder",
+            "Lock the door once and walk away",
+            1,
+            10,
+            6,
+            {"when": "Every time I leave the flat", "how_often": "Every time"},
+        ),
+    ],
+    "Hannah Schultz": [
+        DemoPlan(
+            "kind-voice",
+            "Speak to myself as I would to my friend Lea",
+            2,
+            9,
+            6,
+            review={
+                "done": 3,
+                "difficulty": 6,
+                "rationale-sense": 9,
+                "goal-fit": 10,
+                "progress": 7,
+                "decision": "continue",
+                "learned": "The critical voice sounds like my old coach.",
+            },
+        ),
+    ],
+    "Isaac Mensah": [
+        DemoPlan("notice-the-pattern", "Notice the heat rising before I snap", 1, 9, 7),
+    ],
+    "Julia Romano": [
+        DemoPlan(
+            "behavioural-experiment-test-a-prediction",
+            "Choose the weekend plan without asking anyone",
+            1,
+            None,
+            None,
+            agree=False,
+        ),
+    ],
+    "Kai Tanaka": [
+        DemoPlan(
+            "worry-time",
+            "Worry time at six, not at three in the morning",
+            2,
+            8,
+            7,
+            review={
+                "done": 4,
+                "difficulty": 4,
+                "rationale-sense": 9,
+                "goal-fit": 9,
+                "progress": 8,
+                "decision": "continue",
+            },
+        ),
+        DemoPlan("slow-breathing", "Slow breathing before bed", 1, 7, 9),
+    ],
+}
+PROPOSALS = {
+    "Daniel Novak": (
+        "Write down what I wanted to say after an argument",
+        "Jot it in my phone the same evening",
+    )
+}
+
+
+def seed(client: Client) -> None:
+    if ActionPlan.objects.filter(client=client).exists():
+        return
+    client.refresh_from_db()  # its account may have been created through another instance
+    therapist = client.care_team.filter(is_therapist=True).first()
+    assert therapist is not None
+    sessions = list(client.sessions.order_by("starts_at"))
+    past = [s for s in sessions if s.takeaway]
+    successor = None
+    for spec in PLANS.get(client.full_name, []):
+        successor = add_plan(client, therapist, spec, past, draft=successor)
+    if client.full_name in PROPOSALS and client.user is not None:
+        title, what = PROPOSALS[client.full_name]
+        actions.propose(client, by=client.user, title=title, what=what)
+
+
+def add_plan(
+    client: Client,
+    therapist: User,
+    spec: DemoPlan,
+    past: list[TherapySession],
+    draft: ActionPlan | None,
+) -> ActionPlan | None:
+    """Add one plan (or finish `draft`, the one a "modify" review opened). Returns the draft
+    its own review opened, if any, for the next plan to take over."""
+    template = PlanTemplate.objects.get(slug=spec.template, clinic=None)
+    plan = draft or actions.start_plan(client, by=therapist, template=template)
+    set_in = past[-spec.sessions_ago]
+    reviewed_in = past[-spec.sessions_ago + 1] if spec.sessions_ago > 1 else plan.review_session
+    actions.save_plan(
+        plan,
+        by=therapist,
+        version=plan.version,
+        fields={
+            "title": spec.title,
+            "importance": spec.importance,
+            "confidence": spec.confidence,
+            "set_in_session": set_in,
+            "builds_on": set_in,
+            "review_session": reviewed_in,
+            **spec.specifics,
+        },
+        goals=list(client.goals.all()[:1]),
+        obstacles=[
+            {"kind": o["kind"], "description": o["description"], "coping_plan": o["coping_plan"]}
+            for o in template.obstacles
+        ],
+    )
+    if not spec.agree:
+        return None
+    actions.agree(plan, by=therapist)
+    if client.user is not None:
+        actions.record_seen(plan, by=client.user)
+    else:
+        actions.activate(plan, by=therapist)  # the client works from the printed summary
+    if spec.review is None:
+        return None
+    return actions.review(plan, by=therapist, session=reviewed_in, answers=spec.review).successor
