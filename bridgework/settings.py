@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "bridgework.care",
     "bridgework.clinic",
     "bridgework.plans",
+    "bridgework.practice",
 ]
 
 MIDDLEWARE = [

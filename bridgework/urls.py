@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("bridgework.accounts.urls")),
     path("", include("bridgework.care.urls")),
     path("", include("bridgework.plans.urls")),
+    path("", include("bridgework.practice.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

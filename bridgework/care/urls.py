@@ -9,6 +9,5 @@ urlpatterns = [
     path("clients/<int:client_id>/sessions/new/", views.add_session),
     path("goals/<int:goal_id>/achieved/", views.toggle_goal),
     path("sessions/<int:session_id>/", views.edit_session),
-    path("me/", views.client_home),
     path("me/consents/", views.client_consents),
 ]

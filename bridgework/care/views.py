@@ -24,6 +24,7 @@ from bridgework.care.access import (
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
 from bridgework.plans import summaries
+from bridgework.practice import summaries as practice_summaries
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -73,6 +74,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "purposes": Consent.Purpose,
             "goal_form": GoalForm(),
             "plans": summaries.plan_rows(request, client),
+            **practice_summaries.recent_for_client(request, client),
             "can_write": is_writer(request, client),
         },
     )
@@ -130,24 +132,6 @@ def edit_session(request: HttpRequest, session_id: int) -> HttpResponse:
         request,
         "care/session_form.html",
         {"client": session.client, "form": form, "session": session},
-    )
-
-
-@login_required
-def client_home(request: HttpRequest) -> HttpResponse:
-    client = client_user(request)
-    next_session = (
-        client.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
-    )
-    return render(
-        request,
-        "care/client_home.html",
-        {
-            "client": client,
-            "goals": client.goals.filter(achieved_at=None),
-            "next_session": next_session,
-            "plans": summaries.for_client_home(request, client),
-        },
     )
 
 

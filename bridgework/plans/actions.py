@@ -57,6 +57,7 @@ EDITABLE = (
     "rehearsal_note",
     "cues",
     "worksheet",
+    "rating_scale",
 )
 SESSION_LINKS = ("set_in_session", "review_session", "builds_on")
 FRAMING_FOR = {

@@ -184,6 +184,12 @@ class ActionPlan(models.Model):
     worksheet = models.CharField(
         _("worksheet"), max_length=40, choices=Worksheet.choices, blank=True
     )
+    rating_scale = models.CharField(
+        _("the 0–100 scale the worksheet asks for"),
+        max_length=80,
+        blank=True,
+        help_text=_("For a noticing log, e.g. “how competent I was”."),
+    )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     decline_reason = models.TextField(

@@ -7,6 +7,7 @@ clinic admin, the researcher and everybody at the other clinic must get 404 for 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,9 @@ from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
+from bridgework.practice import actions as practice
+from bridgework.practice import worksheets
+from bridgework.practice.models import PracticeLog
 from bridgework.test import BaseTestCase, user_of
 
 ACTORS = (
@@ -54,6 +58,8 @@ class MatrixCase(BaseTestCase):
     draft: ActionPlan
     agreed: ActionPlan
     proposal: ActionPlan
+    log: PracticeLog
+    private_log: PracticeLog
 
 
 @dataclass
@@ -157,6 +163,26 @@ MATRIX: dict[str, Row] = {
     "shared-screen/exit/": Row(lambda t: "/shared-screen/exit/", {}, default=302, method="post"),
     "me/plans/<int:plan_id>/": Row(lambda t: f"/me/plans/{t.agreed.pk}/", {"client_a": 200}),
     "me/plans/propose/": Row(lambda t: "/me/plans/propose/", each(CLIENTS, 200)),
+    "me/practice/": Row(lambda t: "/me/practice/", each(CLIENTS, 400), method="post"),
+    "me/plans/<int:plan_id>/log/": Row(
+        lambda t: f"/me/plans/{t.agreed.pk}/log/", {"client_a": 200}
+    ),
+    "me/diary/": Row(lambda t: "/me/diary/", each(CLIENTS, 200)),
+    "me/check-in/": Row(lambda t: "/me/check-in/", each(CLIENTS, 200)),
+    "me/sync/": Row(lambda t: "/me/sync/", each(CLIENTS, 400), method="post"),
+    "me/history/": Row(lambda t: "/me/history/", each(CLIENTS, 200)),
+    "me/progress/": Row(lambda t: "/me/progress/", each(CLIENTS, 200)),
+    "me/progress/<slug:name>.svg": Row(lambda t: "/me/progress/check-ins.svg", {"client_a": 200}),
+    "practice/<int:log_id>/": Row(
+        lambda t: f"/practice/{t.log.pk}/",
+        {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "clients/<int:client_id>/scales/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/scales/", {"therapist_a": 200}
+    ),
+    "manifest.webmanifest": Row(lambda t: "/manifest.webmanifest", {"anonymous": 200}, 200),
+    "sw.js": Row(lambda t: "/sw.js", {"anonymous": 200}, 200),
+    "me/offline/": Row(lambda t: "/me/offline/", {"anonymous": 200}, 200),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
     "clinic/staff/invite/": Row(
@@ -215,6 +241,35 @@ class PermissionMatrixTests(MatrixCase):
             self.client_a, by=user_of(self.client_a), title="Swim", what="Go swimming on Sunday"
         )
 
+        client_a = user_of(self.client_a)
+        self.log = practice.log_practice(
+            self.client_a,
+            by=client_a,
+            uid=uuid.uuid4(),
+            plan=self.agreed,
+            outcome="done",
+            sheet=worksheets.current("quick"),
+            entries={"how_it_went": 70},
+        ).entry
+        self.private_log = practice.log_practice(
+            self.client_a,
+            by=client_a,
+            uid=uuid.uuid4(),
+            plan=None,
+            outcome="",
+            private=True,
+            sheet=worksheets.current("free-diary"),
+            entries={"entry": "Only mine"},
+        ).entry
+        scale = practice.add_scale(
+            self.client_a,
+            by=self.therapist_a,
+            name="Mood",
+            low_anchor="very low",
+            high_anchor="very good",
+        )
+        practice.check_in(self.client_a, by=client_a, uid=uuid.uuid4(), ratings={scale.pk: 40})
+
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind
 
@@ -225,6 +280,20 @@ class PermissionMatrixTests(MatrixCase):
         served = set(routes())
         self.assertEqual(served - set(MATRIX), set(), "URLs with no row in the permission matrix")
         self.assertEqual(set(MATRIX) - served, set(), "Matrix rows for URLs that no longer exist")
+
+    def test_a_private_entry_exists_for_its_client_only(self) -> None:
+        url = f"/practice/{self.private_log.pk}/"
+        for actor in ("therapist_a", "supervisor", "admin", "researcher", "client_b"):
+            with self.subTest(actor=actor):
+                self.sign_in(getattr(self, actor))
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertNotContains(page, f"/practice/{self.private_log.pk}/")
+        self.assertNotContains(page, "Diary")
+        self.sign_in(self.client_a)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertContains(self.client.get("/me/history/"), url)
 
     def test_a_client_never_sees_a_draft(self) -> None:
         self.sign_in(self.client_a)

@@ -1,0 +1,53 @@
+"""The doors for practice logs and check-ins (see care.access for how doors work).
+
+A private diary entry exists only for its client: to everybody else the door answers 404 and
+the lists leave it out, so not even its existence shows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
+from bridgework.care.access import Need, decide, open_object
+from bridgework.care.models import Client
+from bridgework.practice.models import CheckIn, PracticeLog
+
+
+def get_log_for_user(request: HttpRequest, log_id: int, *, need: Need = Need.READ) -> PracticeLog:
+    log = PracticeLog.objects.select_related("client__clinic", "plan").filter(pk=log_id).first()
+    client = log.client if log else None
+    if log is not None and log.is_private and decide(request.user, log.client, need) != "client":
+        log = None
+    return open_object(request, "practice-log", log_id, log, client, need, False)
+
+
+def listing(request: HttpRequest, client: Client, object_type: str) -> str:
+    """Check the person may read the client's record and record the listing; returns the role."""
+    user = request.user
+    role = decide(user, client, Need.READ)
+    if role is None:
+        raise Http404
+    trail.record(
+        actor_id=user.pk,
+        actor_role=role,
+        action=AccessEvent.Action.LIST,
+        object_type=object_type,
+        object_id=client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+    )
+    return role
+
+
+def logs_of(request: HttpRequest, client: Client) -> QuerySet[PracticeLog]:
+    role = listing(request, client, "practice-logs")
+    logs = PracticeLog.objects.filter(client=client).select_related("plan")
+    return logs if role == "client" else logs.filter(is_private=False)
+
+
+def check_ins_of(request: HttpRequest, client: Client) -> QuerySet[CheckIn]:
+    listing(request, client, "check-ins")
+    return CheckIn.objects.filter(client=client).prefetch_related("ratings__scale")

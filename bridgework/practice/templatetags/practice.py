@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+from bridgework.practice.worksheets import Field, Group
+
+register = template.Library()
+
+
+@register.inclusion_tag("practice/_sheet_field.html")
+def sheet_field(
+    field: Field, values: Mapping[str, Any], problems: Mapping[str, str], prefix: str = "entries."
+) -> dict[str, Any]:
+    name = prefix + field.name
+    return {
+        "field": field,
+        "name": name,
+        "id": "f-" + name.replace(".", "-"),
+        "value": values.get(name, ""),
+        "error": problems.get(name, ""),
+    }
+
+
+@register.filter
+def is_group(part: Field | Group) -> bool:
+    return isinstance(part, Group)
+
+
+@register.filter
+def get(mapping: Mapping[str, Any], key: str) -> Any:
+    return mapping.get(key, "") if mapping else ""

@@ -1,0 +1,285 @@
+"""The client's phone app (Today, logging, diary, check-ins, history, progress, offline sync)
+and the therapist's views of practice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.models import User
+from bridgework.care.access import Need, get_client_for_user
+from bridgework.care.models import Client
+from bridgework.plans import summaries
+from bridgework.plans.access import get_plan_for_user
+from bridgework.plans.models import ActionPlan, Status
+from bridgework.practice import actions, entries, progress, worksheets
+from bridgework.practice.access import check_ins_of, get_log_for_user, logs_of
+from bridgework.practice.forms import ScaleForm
+from bridgework.practice.models import Outcome, active_scales
+
+SAVED = {True: "saved", False: "already-saved"}
+
+
+def own_client(request: HttpRequest, need: Need = Need.READ) -> tuple[Client, User]:
+    user = request.user
+    record = getattr(user, "client_record", None) if isinstance(user, User) else None
+    if record is None or not user.is_client:  # type: ignore[union-attr]
+        raise Http404
+    return get_client_for_user(request, record.pk, need=need), user  # type: ignore[return-value]
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    client, _user = own_client(request)
+    plans = summaries.for_client_home(request, client)
+    active = [plan for plan in plans if plan.status in (Status.AGREED, Status.ACTIVE)]
+    others = [plan for plan in plans if plan.status not in (Status.AGREED, Status.ACTIVE)]
+    return render(
+        request,
+        "practice/today.html",
+        {
+            "client": client,
+            "active": active,
+            "others": others,
+            "quick_label": worksheets.current(worksheets.QUICK).label("how_it_went"),
+            "new_uid": uuid.uuid4,
+            "scales": active_scales(client),
+            "next_session": client.sessions.filter(starts_at__gt=timezone.now())
+            .order_by("starts_at")
+            .first(),
+            "goals": client.goals.filter(achieved_at=None),
+        },
+    )
+
+
+def log_page(
+    request: HttpRequest,
+    client: Client,
+    plan: ActionPlan | None,
+    sheet: worksheets.Worksheet,
+    values: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    values = values or {"uid": str(uuid.uuid4()), "sheet": sheet.slug}
+    return render(
+        request,
+        "practice/log.html",
+        {
+            "client": client,
+            "plan": plan,
+            "sheet": sheet,
+            "parts": worksheets.layout(sheet),
+            "values": values,
+            "problems": problems or {},
+            "outcomes": Outcome.choices,
+        },
+        status=status,
+    )
+
+
+@login_required
+def log_for_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    client, _user = own_client(request)
+    plan = get_plan_for_user(request, plan_id)
+    if plan.status not in (Status.AGREED, Status.ACTIVE):
+        raise Http404
+    sheet = worksheets.current(plan.worksheet or worksheets.QUICK)
+    return log_page(request, client, plan, sheet)
+
+
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    client, _user = own_client(request)
+    return log_page(request, client, None, worksheets.current(worksheets.PRIVATE_ALLOWED))
+
+
+def save_practice(request: HttpRequest, form: Any) -> actions.Saved:
+    client, user = own_client(request, need=Need.WRITE)
+    return actions.log_practice(client, by=user, **entries.practice_from(request, client, form))
+
+
+@login_required
+@require_POST
+def post_practice(request: HttpRequest) -> HttpResponse:
+    """A practice log posted by a page without JavaScript (the phone's queue uses sync)."""
+    try:
+        saved = save_practice(request, request.POST)
+    except actions.EntryRefused as refused:
+        client, _user = own_client(request)
+        try:
+            plan = entries.plan_from(request, request.POST)
+        except actions.EntryRefused:
+            plan = None
+        try:
+            sheet = worksheets.current(request.POST.get("sheet", ""))
+        except KeyError:
+            sheet = worksheets.current(worksheets.QUICK)
+        return log_page(request, client, plan, sheet, request.POST.dict(), refused.problems, 400)
+    messages.success(request, thanks(saved))
+    return redirect("/me/")
+
+
+def thanks(saved: actions.Saved) -> str:
+    if not saved.created:
+        return _("Already saved — nothing was lost.")
+    if getattr(saved.entry, "outcome", "") == Outcome.NOT_DONE:
+        return _("Saved. Not doing it is useful to know: we can look at it together.")
+    return _("Saved. Well done for noting it.")
+
+
+@login_required
+def check_in(request: HttpRequest) -> HttpResponse:
+    client, user = own_client(request)
+    problems: dict[str, str] = {}
+    values: dict[str, Any] = {"uid": str(uuid.uuid4())}
+    if request.method == "POST":
+        try:
+            client, user = own_client(request, need=Need.WRITE)
+            saved = actions.check_in(client, by=user, **entries.check_in_from(client, request.POST))
+        except actions.EntryRefused as refused:
+            problems, values = refused.problems, request.POST.dict()
+        else:
+            messages.success(request, thanks(saved))
+            return redirect("/me/")
+    return render(
+        request,
+        "practice/check_in.html",
+        {
+            "scales": active_scales(client),
+            "values": values,
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def sync(request: HttpRequest) -> JsonResponse:
+    """Entries queued on the phone: {"kind": "practice" | "check-in", "form": {…}}. Sending
+    the same entry again answers "already-saved" and stores nothing new."""
+    own_client(request)
+    try:
+        payload = json.loads(request.body)
+        kind, form = payload["kind"], payload["form"]
+        assert isinstance(form, dict)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return JsonResponse({"errors": {"__all__": _("This entry could not be read.")}}, status=400)
+    try:
+        if kind == "check-in":
+            client, user = own_client(request, need=Need.WRITE)
+            saved = actions.check_in(client, by=user, **entries.check_in_from(client, form))
+        else:
+            saved = save_practice(request, form)
+    except actions.EntryRefused as refused:
+        return JsonResponse({"errors": refused.problems}, status=400)
+    messages.success(request, thanks(saved))
+    return JsonResponse(
+        {"status": SAVED[saved.created], "message": thanks(saved)},
+        status=201 if saved.created else 200,
+    )
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    client, _user = own_client(request)
+    return render(
+        request,
+        "practice/history.html",
+        {
+            "logs": logs_of(request, client)[:100],
+            "check_ins": check_ins_of(request, client)[:50],
+        },
+    )
+
+
+@login_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    client, _user = own_client(request)
+    return render(
+        request,
+        "practice/progress.html",
+        {"charts": progress.charts_for(logs_of(request, client), check_ins_of(request, client))},
+    )
+
+
+@login_required
+def progress_chart(request: HttpRequest, name: str) -> HttpResponse:
+    client, _user = own_client(request)
+    charts = progress.charts_for(logs_of(request, client), check_ins_of(request, client))
+    chart = next((chart for chart in charts if chart.name == name), None)
+    if chart is None:
+        raise Http404
+    response = HttpResponse(chart.svg(), content_type="image/svg+xml")
+    # The chart is an image: it runs no script, and its own styles are inline by design.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
+    log = get_log_for_user(request, log_id)
+    sheet = worksheets.get(log.worksheet, log.worksheet_version)
+    return render(
+        request,
+        "practice/log_detail.html",
+        {
+            "log": log,
+            "sheet": sheet,
+            "shown": shown_entries(sheet, log.entries),
+            "client": log.client,
+        },
+    )
+
+
+def shown_entries(sheet: worksheets.Worksheet, values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) pairs in the worksheet's order; list rows become short lines."""
+    shown = []
+    for name, spec in sheet.properties.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if spec.get("type") == "array":
+            columns = list(spec["items"]["properties"])
+            value = "; ".join(" · ".join(str(row.get(c, "")) for c in columns) for row in value)
+        elif spec.get("type") == "boolean":
+            value = _("yes") if value else _("no")
+        shown.append((sheet.label(name), value))
+    return shown
+
+
+@login_required
+def scales(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The therapist chooses the client's check-in scales."""
+    client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
+    user = request.user
+    assert isinstance(user, User)
+    form = ScaleForm(request.POST if "name" in request.POST else None)
+    if request.method == "POST" and "retire" in request.POST:
+        scale = active_scales(client).filter(pk=request.POST["retire"]).first()
+        if scale is not None:
+            actions.retire_scale(scale, by=user)
+        return redirect(f"/clients/{client.pk}/scales/")
+    if form.is_bound and form.is_valid():
+        actions.add_scale(client, by=user, **form.cleaned_data)
+        messages.success(request, _("Scale added. The client can use it from now on."))
+        return redirect(f"/clients/{client.pk}/scales/")
+    return render(
+        request,
+        "practice/scales.html",
+        {
+            "client": client,
+            "form": form,
+            "scales": active_scales(client),
+        },
+    )

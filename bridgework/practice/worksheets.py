@@ -1,0 +1,253 @@
+"""Worksheets as versioned data: practice/worksheets/<slug>.v<version>.json.
+
+Each file holds a JSON Schema (draft 2020-12) for the entries, labels per language for every
+property, and which 0–100 field a quick log fills. A practice log stores the slug and version it
+was filled against, so a later version never reinterprets old entries. The same parsing and
+validation serve the HTML forms and the offline sync, so an entry is judged the same way
+whichever way it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+FOLDER = Path(__file__).parent / "worksheets"
+QUICK = "quick"
+PRIVATE_ALLOWED = "free-diary"
+ROWS_SHOWN = 3  # empty rows offered for a list (emotions, time series) on a form
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the form name: "situation", "emotions.0.intensity"
+    label: str
+    widget: str  # text, textarea, rating100, rating10, number, checkbox
+    required: bool
+    low: int | None = None
+    high: int | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A list property (e.g. emotions): rows of fields shown together."""
+
+    name: str
+    label: str
+    rows: list[list[Field]]
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    slug: str
+    version: int
+    titles: dict[str, str]
+    labels: dict[str, dict[str, str]]
+    schema: dict[str, Any]
+    quick_rating: str | None
+
+    @property
+    def title(self) -> str:
+        return self.titles.get(language(), self.titles["en"])
+
+    def label(self, name: str) -> str:
+        return self.labels.get(language(), {}).get(name) or self.labels["en"][name]
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return dict(self.schema["properties"])
+
+
+def language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+class WorksheetDefinitionError(ValueError):
+    pass
+
+
+def read(path: Path) -> Worksheet:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(data["schema"])
+    sheet = Worksheet(
+        data["slug"],
+        data["version"],
+        data["title"],
+        data["labels"],
+        data["schema"],
+        data.get("quick_rating"),
+    )
+    expected = f"{sheet.slug}.v{sheet.version}"
+    if path.stem != expected:
+        raise WorksheetDefinitionError(f"{path.name}: should be named {expected}.json")
+    missing = names_needing_labels(sheet.schema) - set(sheet.labels["en"])
+    if missing:
+        raise WorksheetDefinitionError(f"{path.name}: no English label for {sorted(missing)}")
+    return sheet
+
+
+def names_needing_labels(schema: Mapping[str, Any]) -> set[str]:
+    names = set()
+    for name, spec in schema.get("properties", {}).items():
+        names.add(name)
+        if spec.get("type") == "array":
+            names |= names_needing_labels(spec["items"])
+    return names
+
+
+@cache
+def all_versions() -> dict[tuple[str, int], Worksheet]:
+    sheets = (read(path) for path in sorted(FOLDER.glob("*.v*.json")))
+    return {(sheet.slug, sheet.version): sheet for sheet in sheets}
+
+
+def current(slug: str) -> Worksheet:
+    versions = [sheet for (name, _v), sheet in all_versions().items() if name == slug]
+    if not versions:
+        raise KeyError(slug)
+    return max(versions, key=lambda sheet: sheet.version)
+
+
+def get(slug: str, version: int) -> Worksheet:
+    return all_versions()[(slug, version)]
+
+
+def field_for(
+    sheet: Worksheet, name: str, spec: Mapping[str, Any], required: bool, prefix: str = ""
+) -> Field:
+    label = sheet.label(name)
+    if spec.get("type") == "boolean":
+        return Field(prefix + name, label, "checkbox", False)
+    if spec.get("type") == "integer":
+        low, high = spec.get("minimum"), spec.get("maximum")
+        widget = {100: "rating100", 10: "rating10"}.get(int(high or 0), "number")
+        widget = widget if low == 0 else "number"
+        return Field(prefix + name, label, widget, required, low, high)
+    long = spec.get("maxLength", 0) > 300
+    return Field(
+        prefix + name,
+        label,
+        "textarea" if long else "text",
+        required,
+        max_length=spec.get("maxLength"),
+    )
+
+
+def layout(sheet: Worksheet) -> list[Field | Group]:
+    """The form's fields in the schema's order; lists become groups of rows."""
+    required = set(sheet.schema.get("required", []))
+    parts: list[Field | Group] = []
+    for name, spec in sheet.properties.items():
+        if spec.get("type") != "array":
+            parts.append(field_for(sheet, name, spec, name in required))
+            continue
+        item = spec["items"]
+        rows = min(spec.get("maxItems", ROWS_SHOWN), ROWS_SHOWN if name != "series" else 6)
+        parts.append(
+            Group(
+                name,
+                sheet.label(name),
+                [
+                    [
+                        field_for(sheet, column, column_spec, False, prefix=f"{name}.{row}.")
+                        for column, column_spec in item["properties"].items()
+                    ]
+                    for row in range(rows)
+                ],
+            )
+        )
+    return parts
+
+
+def parse(sheet: Worksheet, form: Mapping[str, Any], prefix: str = "entries.") -> dict[str, Any]:
+    """Entries from flat form fields ("entries.emotions.0.intensity"). Empty fields are left
+    out; numbers that do not parse are kept as text so validation names them."""
+    entries: dict[str, Any] = {}
+    for name, spec in sheet.properties.items():
+        if spec.get("type") == "array":
+            rows = parse_rows(sheet, name, spec, form, prefix)
+            if rows:
+                entries[name] = rows
+            continue
+        value = typed(spec, form.get(prefix + name))
+        if value is not None:
+            entries[name] = value
+    return entries
+
+
+def parse_rows(
+    sheet: Worksheet, name: str, spec: Mapping[str, Any], form: Mapping[str, Any], prefix: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for row in range(spec.get("maxItems", ROWS_SHOWN)):
+        values = {}
+        for column, column_spec in spec["items"]["properties"].items():
+            value = typed(column_spec, form.get(f"{prefix}{name}.{row}.{column}"))
+            if value is not None:
+                values[column] = value
+        if values:
+            rows.append(values)
+    return rows
+
+
+def typed(spec: Mapping[str, Any], raw: Any) -> Any:
+    if spec.get("type") == "boolean":
+        return raw in (True, "on", "true", "1", 1) or None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if spec.get("type") == "integer":
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            return str(raw)
+    return str(raw).strip()
+
+
+def validate(sheet: Worksheet, entries: Mapping[str, Any]) -> dict[str, str]:
+    """Problems by form field name, in words a client understands. Empty when all is well."""
+    validator = jsonschema.Draft202012Validator(sheet.schema)
+    problems: dict[str, str] = {}
+    for error in validator.iter_errors(dict(entries)):
+        path = [str(part) for part in error.absolute_path]
+        if error.validator == "required":
+            path.append(str(error.message).split("'")[1])
+        name = ".".join(path) or "__all__"
+        problems.setdefault(name, message_for(sheet, path, error))
+    return problems
+
+
+def message_for(sheet: Worksheet, path: list[str], error: Any) -> str:
+    label = sheet.label(path[-1]) if path and not path[-1].isdigit() else sheet.title
+    schema = error.schema
+    if error.validator == "required" or error.validator == "minLength":
+        return _("Please fill in “%(label)s”.") % {"label": label}
+    if error.validator in ("minimum", "maximum") or (
+        error.validator == "type" and "minimum" in schema
+    ):
+        return _("“%(label)s”: enter a whole number from %(low)s to %(high)s.") % {
+            "label": label,
+            "low": schema.get("minimum"),
+            "high": schema.get("maximum"),
+        }
+    if error.validator == "maxLength":
+        return _("“%(label)s” is too long: please keep it under %(n)s characters.") % {
+            "label": label,
+            "n": schema["maxLength"],
+        }
+    if error.validator == "minItems":
+        return _("Please add at least one line to “%(label)s”.") % {"label": label}
+    if error.validator == "maxItems":
+        return _("“%(label)s” has too many lines (at most %(n)s).") % {
+            "label": label,
+            "n": schema["maxItems"],
+        }
+    return _("“%(label)s” is not filled in as expected.") % {"label": label}

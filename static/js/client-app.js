@@ -1,0 +1,159 @@
+// The client's app on the phone: entries are kept on the device (IndexedDB) until the server
+// has them, so nothing typed is lost on a flaky connection, and each carries a uid made when
+// the form was shown, so sending it again never makes a second entry.
+(function () {
+  "use strict";
+  var DB_NAME = "bridgework", STORE = "outbox", RETRY_MS = 20000;
+  var T = (document.documentElement.dataset.outboxText || "").split("|");
+  // T: [waiting (one), waiting (many, with %n), saved offline, refused, sign-out warning]
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "uid" }); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode), result;
+        Promise.resolve(work(tx.objectStore(STORE))).then(function (value) { result = value; });
+        tx.oncomplete = function () { db.close(); resolve(result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  function all() {
+    return withStore("readonly", function (store) {
+      return new Promise(function (resolve) {
+        var request = store.getAll();
+        request.onsuccess = function () { resolve(request.result || []); };
+      });
+    });
+  }
+  function put(entry) { return withStore("readwrite", function (store) { store.put(entry); }); }
+  function remove(uid) { return withStore("readwrite", function (store) { store.delete(uid); }); }
+  function clear() { return withStore("readwrite", function (store) { store.clear(); }); }
+
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+
+  // Send one entry. Resolves "sent", "refused" (with problems) or "offline".
+  function send(entry) {
+    return fetch("/me/sync/", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ kind: entry.kind, form: entry.form })
+    }).then(function (response) {
+      if (response.status === 200 || response.status === 201) return remove(entry.uid).then(function () { return { state: "sent" }; });
+      if (response.status === 400) return response.json().then(function (body) { return { state: "refused", problems: body.errors || {} }; });
+      return { state: "offline" };  // signed out, server trouble: keep it and try later
+    }, function () { return { state: "offline" }; });
+  }
+
+  var flushing = null;
+  function flush() {
+    if (flushing) return flushing;
+    flushing = all().then(function (entries) {
+      return entries.filter(function (e) { return e.state !== "refused"; }).reduce(function (chain, entry) {
+        return chain.then(function () {
+          return send(entry).then(function (outcome) {
+            if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry); }
+          });
+        });
+      }, Promise.resolve());
+    }).then(showStatus, showStatus).then(function () { flushing = null; });
+    return flushing;
+  }
+
+  function showStatus() {
+    return all().then(function (entries) {
+      var waiting = entries.filter(function (e) { return e.state !== "refused"; }).length;
+      var refused = entries.length - waiting;
+      document.querySelectorAll("[data-outbox-status]").forEach(function (element) {
+        var text = waiting === 1 ? T[0] : waiting > 1 ? (T[1] || "").replace("%n", waiting) : "";
+        if (refused) text += (text ? " " : "") + (T[3] || "").replace("%n", refused);
+        element.textContent = text;
+        element.hidden = !text;
+        element.dataset.waiting = String(waiting);
+      });
+    });
+  }
+
+  function formFields(form, submitter) {
+    var data = new FormData(form, submitter), fields = {};
+    data.forEach(function (value, key) { if (key !== "csrfmiddlewaretoken") fields[key] = String(value); });
+    return fields;
+  }
+
+  function showProblems(form, problems) {
+    var box = form.querySelector("[data-problems]");
+    if (!box) return;
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    Object.keys(problems).forEach(function (name) {
+      var item = document.createElement("li");
+      item.textContent = problems[name];
+      list.appendChild(item);
+    });
+    box.hidden = false;
+    box.focus();
+  }
+
+  function newUid() {
+    return (self.crypto && crypto.randomUUID) ? crypto.randomUUID() :
+      "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+        return (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16);
+      });
+  }
+
+  function onSubmit(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline]") || !window.indexedDB) return;
+    event.preventDefault();
+    var entry = { uid: form.elements.uid.value, kind: form.dataset.offline, form: formFields(form, event.submitter), savedAt: Date.now(), state: "waiting" };
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    put(entry).then(function () { return send(entry); }).then(function (outcome) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      if (outcome.state === "sent") { window.location.assign("/me/"); return; }
+      if (outcome.state === "refused") { return remove(entry.uid).then(function () { showProblems(form, outcome.problems); }); }
+      // Offline: the entry waits on the phone; the form is ready for the next one.
+      form.reset();
+      form.elements.uid.value = newUid();
+      var box = form.querySelector("[data-problems]");
+      if (box) box.hidden = true;
+      announce(T[2]);
+      return showStatus();
+    });
+  }
+
+  function announce(text) {
+    var live = document.querySelector("[data-announce]");
+    if (live) { live.textContent = ""; live.textContent = text; }
+  }
+
+  function onSignOut(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-sign-out]") || !window.indexedDB) return;
+    event.preventDefault();
+    flush().then(all).then(function (entries) {
+      if (entries.length && !window.confirm((T[4] || "").replace("%n", entries.length))) return;
+      return clear().then(function () { form.submit(); });
+    });
+  }
+
+  document.addEventListener("submit", onSubmit);
+  document.addEventListener("submit", onSignOut);
+  window.addEventListener("online", flush);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
+  setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
+  if (window.indexedDB) flush();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+})();
