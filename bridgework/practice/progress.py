@@ -13,6 +13,7 @@ from typing import Any
 import pygal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pygal.etree import etree
 
 from bridgework.practice.models import CheckIn, PracticeLog
 
@@ -59,7 +60,17 @@ class Chart:
         chart.x_labels = self.labels
         for name, values in self.series.items():
             chart.add(name, values)
-        return bytes(chart.render())
+        return without_scripts(chart.render_tree())
+
+
+def without_scripts(tree: Any) -> bytes:
+    """pygal always embeds a configuration script for its interactive mode; a picture needs
+    none, so the chart goes out without any."""
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return bytes(etree.tostring(tree, encoding="utf-8"))
 
 
 def day(moment: Any) -> str:
