@@ -104,6 +104,9 @@ def database_from_url(url: str) -> dict[str, Any]:
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue for busy_timeout instead of failing with "database is locked".
         config["CONN_MAX_AGE"] = 0
+        # Tests use a file too, not shared-cache memory: that mode locks whole tables and
+        # fails concurrent writers at once, where the real file (WAL) lets them queue.
+        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
