@@ -16,4 +16,7 @@ fetch dejavu-fonts-ttf@2.37.3
 cp "$work/dejavu-fonts-ttf/package/ttf/DejaVuSans.ttf" \
    "$work/dejavu-fonts-ttf/package/ttf/DejaVuSans-Bold.ttf" bridgework/plans/fonts/
 cp "$work/dejavu-fonts-ttf/package/LICENSE" bridgework/plans/fonts/DejaVu-LICENSE
+fetch axe-core@4.14.1  # accessibility checks in the browser tests only; never served
+cp "$work/axe-core/package/axe.min.js" bridgework/tests/vendor/axe.min.js
+cp "$work/axe-core/package/LICENSE" bridgework/tests/vendor/axe-core.LICENSE
 echo "Vendored assets refreshed."
