@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "bridgework.accounts.middleware.IdleTimeoutMiddleware",
     "bridgework.accounts.middleware.SecondFactorMiddleware",
-    "bridgework.accounts.middleware.LocalTimeMiddleware",
+    "bridgework.accounts.middleware.PreferencesMiddleware",
     "bridgework.plans.shared_screen.SharedScreenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bridgework.middleware.PrivacyHeadersMiddleware",
@@ -184,7 +184,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

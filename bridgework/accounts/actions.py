@@ -275,3 +275,12 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
         client_id=getattr(invitation.client, "pk", None),
     )
     return user
+
+
+@transaction.atomic
+def set_language(user: User, language: str, *, by: User) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}")
+    user.language = language
+    user.save(update_fields=["language"])
+    changed(by, CHANGE, user.kind, user.pk, clinic_id=user.clinic_id)

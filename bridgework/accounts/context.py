@@ -14,6 +14,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "clinic": user.clinic,
-        "plan_word": user.clinic.action_plan_word,
-        "plan_word_plural": user.clinic.action_plan_word_plural,
+        "plan_word": user.clinic.plan_word,
+        "plan_word_plural": user.clinic.plan_word_plural,
     }

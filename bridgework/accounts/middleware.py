@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -78,8 +79,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
-class LocalTimeMiddleware:
-    """Shows times in the client's own time zone, or the clinic's for staff."""
+class PreferencesMiddleware:
+    """Each person's own language, and time zone (the client's own, or the clinic's for staff).
+
+    Runs after LocaleMiddleware, which chose a language from the browser for visitors."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -89,6 +92,11 @@ class LocalTimeMiddleware:
         if isinstance(user, User):
             record = getattr(user, "client_record", None) if user.is_client else None
             timezone.activate(record.local_time_zone if record else user.clinic.time_zone)
+            if user.language in dict(settings.LANGUAGES):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or "en")
+        return response

@@ -29,14 +29,21 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
+    # Empty means Bridgework's own term ("action plan"), shown in each client's language.
     action_plan_word = models.CharField(
         _("word for “action plan”"),
         max_length=40,
-        default="action plan",
-        help_text=_("What clients see, singular, e.g. “action plan”, “practice task”."),
+        blank=True,
+        help_text=_(
+            "What clients see, singular, e.g. “practice task”. Leave empty for "
+            "“action plan” in each client's language."
+        ),
     )
     action_plan_word_plural = models.CharField(
-        _("plural"), max_length=40, default="action plans", help_text=_("e.g. “action plans”.")
+        _("plural"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. “practice tasks”."),
     )
     staff_mfa_required = models.BooleanField(
         _("staff need a second factor"),
@@ -54,6 +61,14 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def plan_word(self) -> str:
+        return self.action_plan_word or str(_("action plan"))
+
+    @property
+    def plan_word_plural(self) -> str:
+        return self.action_plan_word_plural or str(_("action plans"))
 
     @property
     def idle_timeout(self) -> timedelta:

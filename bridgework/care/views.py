@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridgework.accounts import actions as accounts_actions
 from bridgework.accounts.models import User
 from bridgework.care import actions
 from bridgework.care.access import (
@@ -135,9 +137,22 @@ def edit_session(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+def save_language(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        accounts_actions.set_language(user, language, by=user)
+        translation.activate(language)
+        messages.success(request, _("Your language is saved."))
+    return redirect("/me/consents/")
+
+
 @login_required
 def client_consents(request: HttpRequest) -> HttpResponse:
     client = client_user(request)
+    if request.method == "POST" and "language" in request.POST:
+        return save_language(request)
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():

@@ -55,13 +55,13 @@ class SummaryPDF(FPDF):
 def render(plan: ActionPlan) -> bytes:
     clinic = plan.client.clinic
     doc = SummaryPDF()
-    doc.set_title(clinic.action_plan_word.capitalize())
+    doc.set_title(clinic.plan_word.capitalize())
     doc.set_font("DejaVu", "", 10)
     doc.set_text_color(*MUTED)
     doc.cell(
         0,
         6,
-        f"{clinic.name} · {clinic.action_plan_word.capitalize()}",
+        f"{clinic.name} · {clinic.plan_word.capitalize()}",
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -113,7 +113,7 @@ class ClinicAdminTests(BaseTestCase):
         self.assertContains(response, "Select a valid choice")
         self.assertContains(response, "Ensure this value is greater than or equal to 5")
         self.clinic.refresh_from_db()
-        self.assertEqual(self.clinic.action_plan_word, "action plan")
+        self.assertEqual(self.clinic.action_plan_word, "")
 
     def test_the_clinics_word_for_action_plan_reaches_the_client(self) -> None:
         self.client.post(

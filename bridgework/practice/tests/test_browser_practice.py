@@ -75,34 +75,63 @@ def test_entries_made_offline_are_sent_once_when_the_connection_returns(
     sign_in(desktop, live_server.url, "therapist_a@example.org")
     desktop.goto(f"{live_server.url}/clients/{plan.client_id}/")
     practice = desktop.get_by_role("region", name="Practice, newest first")
-    expect(practice.get_by_text("How did it go? (0 = very hard, 100 = very well): 35")).to_have_count(1)
-    expect(practice.get_by_text("How did it go? (0 = very hard, 100 = very well): 80")).to_have_count(1)
+    expect(
+        practice.get_by_text("How did it go? (0 = very hard, 100 = very well): 35")
+    ).to_have_count(1)
+    expect(
+        practice.get_by_text("How did it go? (0 = very hard, 100 = very well): 80")
+    ).to_have_count(1)
 
 
 def serious_violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
-def test_client_pages_have_no_serious_accessibility_violations(live_server, browser: Browser) -> None:
+def test_client_pages_have_no_serious_accessibility_violations(
+    live_server, browser: Browser
+) -> None:
     therapist, client, plan = a_client_with_a_plan()
-    scale = actions.add_scale(client, by=therapist, name="Mood", low_anchor="low",
-                              high_anchor="high")
+    scale = actions.add_scale(
+        client, by=therapist, name="Mood", low_anchor="low", high_anchor="high"
+    )
     actions.check_in(client, by=user_of(client), uid=uuid.uuid4(), ratings={scale.pk: 40})
-    actions.log_practice(client, by=user_of(client), uid=uuid.uuid4(), plan=plan, outcome="done",
-                         sheet=worksheets.current("exposure-log"),
-                         entries={"situation": "Bus", "distress_before": 70,
-                                  "distress_peak": 80, "distress_after": 30})
+    actions.log_practice(
+        client,
+        by=user_of(client),
+        uid=uuid.uuid4(),
+        plan=plan,
+        outcome="done",
+        sheet=worksheets.current("exposure-log"),
+        entries={
+            "situation": "Bus",
+            "distress_before": 70,
+            "distress_peak": 80,
+            "distress_after": 30,
+        },
+    )
     # Playwright's own script injection needs the page's CSP set aside; the app's pages are
     # otherwise exactly as served.
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
     sign_in(page, live_server.url, "robin_ash@example.org")
-    pages = ["/me/", f"/me/plans/{plan.pk}/", f"/me/plans/{plan.pk}/log/", "/me/diary/",
-             "/me/check-in/", "/me/history/", "/me/progress/", "/me/consents/",
-             "/me/plans/propose/", f"/plans/{plan.pk}/summary/"]
+    pages = [
+        "/me/",
+        f"/me/plans/{plan.pk}/",
+        f"/me/plans/{plan.pk}/log/",
+        "/me/diary/",
+        "/me/check-in/",
+        "/me/history/",
+        "/me/progress/",
+        "/me/consents/",
+        "/me/plans/propose/",
+        f"/plans/{plan.pk}/summary/",
+    ]
     problems = {}
     for url in pages:
         page.goto(live_server.url + url)

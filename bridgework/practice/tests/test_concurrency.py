@@ -24,19 +24,26 @@ def test_simultaneous_sends_of_one_entry_make_one_row() -> None:
     clinic = make_clinic("Northside Therapy")
     therapist = make_staff(clinic, "therapist_a", "therapist")
     client = make_client(clinic, "robin_ash", therapist)
-    plan = plans.agree(plans.start_plan(client, by=therapist,
-                                        template=PlanTemplate.objects.first()), by=therapist)
+    plan = plans.agree(
+        plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first()), by=therapist
+    )
     uid, start = uuid.uuid4(), threading.Barrier(SENDERS)
     results: list[Any] = []
 
     def send() -> None:
         try:
             start.wait()
-            saved = actions.log_practice(client, by=user_of(client), uid=uid, plan=plan,
-                                         outcome="done", sheet=worksheets.current("quick"),
-                                         entries={"how_it_went": 50})
+            saved = actions.log_practice(
+                client,
+                by=user_of(client),
+                uid=uid,
+                plan=plan,
+                outcome="done",
+                sheet=worksheets.current("quick"),
+                entries={"how_it_went": 50},
+            )
             results.append(saved.created)
-        except Exception as error:  # noqa: BLE001 - reported below, with the others
+        except Exception as error:
             results.append(error)
         finally:
             connection.close()
