@@ -7,12 +7,16 @@ reviewed in the last one, plans active now, a draft in progress and a proposal f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
 from bridgework.plans import actions
 from bridgework.plans.models import ActionPlan, PlanTemplate
+from bridgework.practice import demo as practice_demo
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,24 @@ class DemoPlan:
 
 PLANS: dict[str, list[DemoPlan]] = {
     "Jordan Ellis": [
+        DemoPlan(
+            "exposure-step-up-the-ladder",
+            "Stand at the bus stop while two buses pass",
+            3,
+            8,
+            7,
+            {"where": "The stop on Mill Road"},
+            review={
+                "done": 4,
+                "difficulty": 5,
+                "distress": 60,
+                "rationale-sense": 8,
+                "goal-fit": 9,
+                "progress": 6,
+                "decision": "stop",
+                "learned": "The fear dropped faster than I expected.",
+            },
+        ),
         DemoPlan(
             "exposure-step-up-the-ladder",
             "Sit on the bus for two stops",
@@ -62,6 +84,21 @@ PLANS: dict[str, list[DemoPlan]] = {
         ),
     ],
     "Aisha Karimi": [
+        DemoPlan(
+            "one-small-thing-a-day",
+            "A short walk after lunch",
+            3,
+            7,
+            8,
+            review={
+                "done": 3,
+                "rationale-sense": 8,
+                "goal-fit": 7,
+                "progress": 5,
+                "decision": "stop",
+                "learned": "Moving lifts my mood a little.",
+            },
+        ),
         DemoPlan(
             "activity-schedule-week",
             "Run twice this week, short and slow",
@@ -152,6 +189,21 @@ PLANS: dict[str, list[DemoPlan]] = {
     ],
     "Hannah Schultz": [
         DemoPlan(
+            "notice-the-pattern",
+            "Notice when the critical voice starts",
+            3,
+            8,
+            7,
+            review={
+                "done": 3,
+                "rationale-sense": 9,
+                "goal-fit": 9,
+                "progress": 6,
+                "decision": "stop",
+                "learned": "It's loudest after work meetings.",
+            },
+        ),
+        DemoPlan(
             "kind-voice",
             "Speak to myself as I would to my friend Lea",
             2,
@@ -182,6 +234,22 @@ PLANS: dict[str, list[DemoPlan]] = {
         ),
     ],
     "Kai Tanaka": [
+        DemoPlan(
+            "progressive-muscle-relaxation",
+            "Tense and release before bed",
+            3,
+            7,
+            8,
+            review={
+                "done": 3,
+                "difficulty": 3,
+                "rationale-sense": 8,
+                "goal-fit": 8,
+                "progress": 5,
+                "decision": "stop",
+                "learned": "Helps my body, not my racing mind.",
+            },
+        ),
         DemoPlan(
             "worry-time",
             "Worry time at six, not at three in the morning",
@@ -263,6 +331,11 @@ def add_plan(
         actions.record_seen(plan, by=client.user)
     else:
         actions.activate(plan, by=therapist)  # the client works from the printed summary
+    practice_demo.practise(
+        plan,
+        start=set_in.starts_at + timedelta(days=1),
+        end=reviewed_in.starts_at if spec.review and reviewed_in else timezone.now(),
+    )
     if spec.review is None:
         return None
     return actions.review(plan, by=therapist, session=reviewed_in, answers=spec.review).successor

@@ -9,11 +9,23 @@ from bridgework.accounts.models import Clinic, User
 from bridgework.audit.trail import verify
 from bridgework.care.models import Client, Consent, Goal, TherapySession
 from bridgework.plans.models import ActionPlan, Review
+from bridgework.practice.models import CheckIn, PracticeLog
 from bridgework.test import make_clinic
 
 
 def counts() -> tuple[int, ...]:
-    models = (Clinic, User, Client, Goal, TherapySession, Consent, ActionPlan, Review)
+    models = (
+        Clinic,
+        User,
+        Client,
+        Goal,
+        TherapySession,
+        Consent,
+        ActionPlan,
+        Review,
+        PracticeLog,
+        CheckIn,
+    )
     return tuple(model.objects.count() for model in models)
 
 
@@ -37,6 +49,9 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert ActionPlan.objects.values("kind").distinct().count() >= 6
     assert ActionPlan.objects.values("approach").distinct().count() >= 4
     assert Review.objects.filter(decision="modify", plan__successors__isnull=False).exists()
+    assert PracticeLog.objects.values("worksheet").distinct().count() >= 4
+    assert PracticeLog.objects.filter(is_private=True).exists()
+    assert CheckIn.objects.count() >= 28
     assert list(verify()) == []
 
 

@@ -16,6 +16,7 @@ from bridgework.accounts.models import Approach, Clinic, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent
 from bridgework.plans import demo as demo_plans
+from bridgework.practice import demo as demo_practice
 
 DEMO_PASSWORD = "practice-makes-progress"
 DEMO_DOMAIN = "demo.bridgework.test"
@@ -44,7 +45,7 @@ CLIENTS: list[tuple[str, str, list[str], str]] = [
         "Aisha Karimi",
         "priya",
         ["Get back to running twice a week", "Stop lying awake going over the day"],
-        "",
+        "aisha",
     ),
     ("Ben Whitaker", "priya", ["Speak up once in every team meeting"], ""),
     (
@@ -54,26 +55,26 @@ CLIENTS: list[tuple[str, str, list[str], str]] = [
             "Cook a proper meal for myself three times a week",
             "Call a friend when I feel low instead of staying in bed",
         ],
-        "",
+        "chloe",
     ),
     ("Daniel Novak", "tom", ["Understand why I keep ending up in the same arguments"], "daniel"),
     (
         "Eleanor Briggs",
         "tom",
         ["Feel less on edge with my manager", "Say no without feeling guilty for days"],
-        "",
+        "eleanor",
     ),
     ("Farid Haddad", "tom", ["Grieve my father without shutting everyone out"], ""),
-    ("Grace O'Neill", "tom", ["Stop checking the door locks again and again"], ""),
+    ("Grace O'Neill", "tom", ["Stop checking the door locks again and again"], "grace"),
     ("Hannah Schultz", "maria", ["Be kinder to myself after a bad day"], "hannah"),
-    ("Isaac Mensah", "maria", ["Notice what I feel before I snap at the kids"], ""),
+    ("Isaac Mensah", "maria", ["Notice what I feel before I snap at the kids"], "isaac"),
     (
         "Julia Romano",
         "maria",
         ["Make decisions without asking everyone first", "Enjoy weekends again"],
         "",
     ),
-    ("Kai Tanaka", "helen", ["Sleep through the night most nights"], ""),
+    ("Kai Tanaka", "helen", ["Sleep through the night most nights"], "kai"),
 ]
 
 TAKEAWAYS = {
@@ -167,6 +168,7 @@ class Command(BaseCommand):
             if handle and client.user is None:
                 self.add_account(client, handle, admin)
             demo_plans.seed(client)
+            demo_practice.seed_client(client)
 
     def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
         """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""
