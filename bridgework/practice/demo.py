@@ -14,7 +14,7 @@ from django.utils import timezone
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
 from bridgework.practice import actions, worksheets
-from bridgework.practice.models import CheckIn, CheckInScale, PracticeLog
+from bridgework.practice.models import CheckIn
 
 # How often a client gets to their plan: the chance, on a planned day, that they practise.
 ENGAGEMENT = {
@@ -146,10 +146,11 @@ def log_one(
         if outcome != "done"
         else ""
     )
+    assert client.user is not None
     actions.log_practice(
         client,
         by=client.user,
-        uid=uid_for(plan.pk, when.isoformat()),  # type: ignore[arg-type]
+        uid=uid_for(plan.pk, when.isoformat()),
         plan=plan,
         outcome=outcome,
         sheet=sheet,
@@ -161,17 +162,19 @@ def log_one(
 
 def seed_client(client: Client) -> None:
     """Check-in scales with four weeks of check-ins, and the private diary entries."""
-    if client.user is None or CheckIn.objects.filter(client=client).exists():
+    user = client.user
+    if user is None or CheckIn.objects.filter(client=client).exists():
         return
     rng = random.Random(f"check-ins-{client.pk}")  # noqa: S311 - demo data
     therapist = client.care_team.filter(is_therapist=True).first()
+    assert therapist is not None
     scales = [
         (
             actions.add_scale(
                 client,
                 by=therapist,
                 name=name,
-                low_anchor=low,  # type: ignore[arg-type]
+                low_anchor=low,
                 high_anchor=high,
             ),
             direction,
@@ -187,7 +190,7 @@ def seed_client(client: Client) -> None:
         }
         actions.check_in(
             client,
-            by=client.user,
+            by=user,
             uid=uid_for("check-in", client.pk, days_ago),
             ratings=ratings,
             answered_at=when,
@@ -195,7 +198,7 @@ def seed_client(client: Client) -> None:
     for n, text in enumerate(PRIVATE.get(client.full_name, [])):
         actions.log_practice(
             client,
-            by=client.user,
+            by=user,
             uid=uid_for("diary", client.pk, n),
             plan=None,
             outcome="",
@@ -204,10 +207,3 @@ def seed_client(client: Client) -> None:
             entries={"entry": text},
             practiced_at=now - timedelta(days=3 * n + 2),
         )
-
-
-def has_practice(client: Client) -> bool:
-    return (
-        PracticeLog.objects.filter(client=client).exists()
-        or CheckInScale.objects.filter(client=client).exists()
-    )
