@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import TestCase
 
@@ -11,7 +11,20 @@ from bridgework.accounts.models import Clinic, Invitation, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 PASSWORD = "a-long-test-password-42"
+
+
+def browser_sign_in(page: Page, base_url: str, email: str, *, client_app: bool = False) -> None:
+    """Sign in through the real page; for a client, wait until the phone app has started."""
+    page.goto(f"{base_url}/accounts/sign-in/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if client_app:
+        page.locator("html[data-app-ready]").wait_for(state="attached")
 
 
 def make_clinic(name: str, **fields: Any) -> Clinic:

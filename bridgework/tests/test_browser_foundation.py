@@ -10,16 +10,9 @@ from playwright.sync_api import Page, expect
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import User
 from bridgework.care import actions as care
-from bridgework.test import PASSWORD, make_client, make_clinic, make_staff
+from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/sign-in/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_therapist_sees_their_caseload_and_not_another_therapists_clients(
@@ -32,7 +25,7 @@ def test_a_therapist_sees_their_caseload_and_not_another_therapists_clients(
     make_client(clinic, "kim_birch", therapist_b)
     care.add_goal(client_a, text="Take the bus to work", by=therapist_a)
 
-    sign_in(desktop, live_server.url, "therapist_a@example.org")
+    browser_sign_in(desktop, live_server.url, "therapist_a@example.org")
 
     expect(desktop.get_by_role("heading", name="Caseload")).to_be_visible()
     expect(desktop.get_by_role("link", name="Robin Ash")).to_be_visible()

@@ -156,4 +156,5 @@
   setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
   if (window.indexedDB) flush();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  document.documentElement.dataset.appReady = "1";  // forms now keep entries on the phone
 })();

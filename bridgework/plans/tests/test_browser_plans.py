@@ -11,16 +11,9 @@ from playwright.sync_api import Page, expect
 
 from bridgework.care import actions as care
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.test import PASSWORD, make_client, make_clinic, make_staff
+from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/sign-in/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_plan_made_in_shared_screen_mode_reaches_the_clients_phone(
@@ -39,7 +32,7 @@ def test_a_plan_made_in_shared_screen_mode_reaches_the_clients_phone(
         starts_at=timezone.now() - timedelta(minutes=40),
     )
 
-    sign_in(desktop, live_server.url, "therapist_a@example.org")
+    browser_sign_in(desktop, live_server.url, "therapist_a@example.org")
     desktop.get_by_role("link", name="Robin Ash").click()
     desktop.get_by_role("link", name="New plan").click()
     desktop.get_by_label("Search").fill("ladder")
@@ -63,7 +56,7 @@ def test_a_plan_made_in_shared_screen_mode_reaches_the_clients_phone(
     plan = ActionPlan.objects.get()
     assert (plan.status, plan.importance, plan.confidence) == (Status.AGREED, 9, 8)
 
-    sign_in(phone, live_server.url, "robin_ash@example.org")
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
     phone.get_by_role("link", name="Ride the 8:10 bus two stops").click()
     expect(phone).to_have_url(re.compile(rf"/me/plans/{plan.pk}/$"))
     expect(phone.get_by_role("heading", name="Why this matters")).to_be_visible()

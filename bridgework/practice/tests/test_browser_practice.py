@@ -14,17 +14,10 @@ from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions, worksheets
 from bridgework.practice.models import PracticeLog
-from bridgework.test import PASSWORD, make_client, make_clinic, make_staff, user_of
+from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parents[2] / "tests" / "vendor" / "axe.min.js"
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/sign-in/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def a_client_with_a_plan() -> tuple[Any, Any, ActionPlan]:
@@ -40,7 +33,7 @@ def a_client_with_a_plan() -> tuple[Any, Any, ActionPlan]:
 
 def test_a_client_logs_practice_in_two_taps(live_server, phone: Page) -> None:
     _therapist, _client, plan = a_client_with_a_plan()
-    sign_in(phone, live_server.url, "robin_ash@example.org")
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
     card = phone.get_by_role("article", name="Ride the bus two stops")
     card.get_by_label("How did it go?").fill("70")
     card.get_by_role("button", name="I did it").click()
@@ -53,7 +46,7 @@ def test_entries_made_offline_are_sent_once_when_the_connection_returns(
     live_server, phone: Page, desktop: Page
 ) -> None:
     _therapist, _client, plan = a_client_with_a_plan()
-    sign_in(phone, live_server.url, "robin_ash@example.org")
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
     expect(phone.get_by_role("heading", name="Hello, Robin Ash")).to_be_visible()
     card = phone.get_by_role("article", name="Ride the bus two stops")
 
@@ -72,7 +65,7 @@ def test_entries_made_offline_are_sent_once_when_the_connection_returns(
     expect(status).to_be_hidden(timeout=30_000)
     assert sorted(PracticeLog.objects.values_list("entries__how_it_went", flat=True)) == [35, 80]
 
-    sign_in(desktop, live_server.url, "therapist_a@example.org")
+    browser_sign_in(desktop, live_server.url, "therapist_a@example.org")
     desktop.goto(f"{live_server.url}/clients/{plan.client_id}/")
     practice = desktop.get_by_role("region", name="Practice, newest first")
     expect(
@@ -119,7 +112,7 @@ def test_client_pages_have_no_serious_accessibility_violations(
     # otherwise exactly as served.
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
-    sign_in(page, live_server.url, "robin_ash@example.org")
+    browser_sign_in(page, live_server.url, "robin_ash@example.org", client_app=True)
     pages = [
         "/me/",
         f"/me/plans/{plan.pk}/",
@@ -144,3 +137,41 @@ def test_client_pages_have_no_serious_accessibility_violations(
     context.close()
     assert problems == {}
     assert any(found.startswith("label") for found in canary), canary
+
+
+OUTBOX_SIZE = """new Promise((resolve) => {
+  const request = indexedDB.open("bridgework", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("outbox", {keyPath: "uid"});
+  request.onsuccess = () => {
+    const count = request.result.transaction("outbox").objectStore("outbox").count();
+    count.onsuccess = () => resolve(count.result);
+  };
+})"""
+
+
+def test_signing_out_warns_about_unsent_entries_and_then_clears_the_phone(
+    live_server, phone: Page
+) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    card = phone.get_by_role("article", name="Ride the bus two stops")
+    phone.context.set_offline(True)
+    card.get_by_role("button", name="I did it").click()
+    expect(phone.locator("[data-outbox-status]")).to_have_text(
+        "1 entry is waiting on this phone to be sent."
+    )
+
+    with phone.expect_event("dialog") as warning:
+        phone.get_by_role("button", name="Sign out").click()
+    assert "Entries not sent yet: 1." in warning.value.message
+    warning.value.dismiss()
+    assert phone.evaluate(OUTBOX_SIZE) == 1
+
+    phone.context.set_offline(False)
+    unexpected: list[str] = []
+    phone.on("dialog", lambda dialog: (unexpected.append(dialog.message), dialog.accept()))
+    phone.get_by_role("button", name="Sign out").click()
+    expect(phone).to_have_url(f"{live_server.url}/accounts/sign-in/")
+    assert unexpected == []
+    assert PracticeLog.objects.count() == 1
+    assert phone.evaluate(OUTBOX_SIZE) == 0
