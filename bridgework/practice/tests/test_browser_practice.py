@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
@@ -169,7 +169,12 @@ def test_signing_out_warns_about_unsent_entries_and_then_clears_the_phone(
 
     phone.context.set_offline(False)
     unexpected: list[str] = []
-    phone.on("dialog", lambda dialog: (unexpected.append(dialog.message), dialog.accept()))
+
+    def note_and_accept(dialog: Dialog) -> None:
+        unexpected.append(dialog.message)
+        dialog.accept()
+
+    phone.on("dialog", note_and_accept)
     phone.get_by_role("button", name="Sign out").click()
     expect(phone).to_have_url(f"{live_server.url}/accounts/sign-in/")
     assert unexpected == []
