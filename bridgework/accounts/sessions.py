@@ -19,7 +19,7 @@ def needs_second_factor(user: User) -> bool:
 def sign_in(request: HttpRequest, user: User) -> None:
     """Clients stay signed in on their own phone; staff sessions end after the clinic's idle
     timeout (IdleTimeoutMiddleware slides it while they work)."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="bridgework.accounts.backends.Backend")
     if user.is_client:
         request.session.set_expiry(int(settings.CLIENT_SESSION_AGE.total_seconds()))
     else:

@@ -79,6 +79,7 @@ def open_object(
         clinic_id=getattr(user, "clinic_id", None),
         client_id=client.pk if client is not None and same_clinic else None,
         allowed=role is not None,
+        defer=True,
     )
     if role is None or obj is None:
         raise Http404
@@ -90,6 +91,36 @@ def get_client_for_user(
 ) -> Client:
     client = Client.objects.select_related("clinic").filter(pk=client_id).first()
     return open_object(request, "client", client_id, client, client, need, staff_view)
+
+
+def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
+    """The signed-in client's own record, through the door. It comes with the user (the
+    sign-in backend loads it in the same query), so opening it costs no query of its own."""
+    user = request.user
+    record = getattr(user, "client_record", None) if getattr(user, "is_client", False) else None
+    if record is None:
+        raise Http404
+    return open_object(request, "client", record.pk, record, record, need, False)
+
+
+def record_listing(request: HttpRequest, client: Client, object_type: str) -> str:
+    """For lists of a client's records (plans, practice logs…) opened after the client door:
+    check the person may read them, record one listing event, and return their role."""
+    user = request.user
+    role = decide(user, client, Need.READ)
+    if role is None:
+        raise Http404
+    trail.record(
+        actor_id=user.pk,
+        actor_role=role,
+        action=AccessEvent.Action.LIST,
+        object_type=object_type,
+        object_id=client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        defer=True,
+    )
+    return role
 
 
 def get_goal_for_user(
@@ -128,6 +159,7 @@ def caseload_for_user(request: HttpRequest) -> QuerySet[Client]:
         action=AccessEvent.Action.LIST,
         object_type="caseload",
         clinic_id=user.clinic_id,
+        defer=True,
     )
     return Client.objects.filter(visible, clinic=user.clinic, discharged_at=None).distinct()
 
@@ -143,5 +175,6 @@ def roster_for_admin(request: HttpRequest) -> QuerySet[Client]:
         action=AccessEvent.Action.LIST,
         object_type="roster",
         clinic_id=user.clinic_id,
+        defer=True,
     )
     return Client.objects.filter(clinic=user.clinic)

@@ -22,6 +22,7 @@ from bridgework.care.access import (
     get_client_for_user,
     get_goal_for_user,
     get_session_for_user,
+    own_record,
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
@@ -34,14 +35,6 @@ def staff_user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not (user.is_therapist or user.is_supervisor):
         raise Http404
     return user
-
-
-def client_user(request: HttpRequest) -> Client:
-    user = request.user
-    record = getattr(user, "client_record", None) if isinstance(user, User) else None
-    if record is None:
-        raise Http404
-    return get_client_for_user(request, record.pk)
 
 
 @login_required
@@ -150,13 +143,13 @@ def save_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def client_consents(request: HttpRequest) -> HttpResponse:
-    client = client_user(request)
+    client = own_record(request)
     if request.method == "POST" and "language" in request.POST:
         return save_language(request)
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():
-            client = get_client_for_user(request, client.pk, need=Need.WRITE)
+            client = own_record(request, need=Need.WRITE)
             actions.set_consent(
                 client,
                 form.cleaned_data["purpose"],

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from bridgework.audit import trail
-from bridgework.audit.models import AccessEvent
-from bridgework.care.access import Need, decide, open_object
+from bridgework.care.access import Need, decide, open_object, record_listing
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan, Status
 
@@ -16,15 +14,18 @@ CLIENT_VISIBLE = (Status.PROPOSED, Status.AGREED, Status.ACTIVE, Status.REVIEWED
 
 
 def get_plan_for_user(
-    request: HttpRequest, plan_id: int, *, need: Need = Need.READ, staff_view: bool = False
+    request: HttpRequest,
+    plan_id: int,
+    *,
+    need: Need = Need.READ,
+    staff_view: bool = False,
+    fields: tuple[str, ...] = (),
 ) -> ActionPlan:
-    plan = (
-        ActionPlan.objects.select_related(
-            "client__clinic", "set_in_session", "review_session", "builds_on", "template"
-        )
-        .filter(pk=plan_id)
-        .first()
-    )
+    """`fields` narrows what is loaded, for paths that need only a few (logging practice)."""
+    plans = ActionPlan.objects.select_related("client")
+    if fields:
+        plans = plans.only(*fields, "status", "client__clinic_id", "client__user_id")
+    plan = plans.filter(pk=plan_id).order_by().first()
     client = plan.client if plan else None
     if plan is not None and client is not None and not staff_view:
         role = decide(request.user, client, need)
@@ -36,19 +37,7 @@ def get_plan_for_user(
 def plans_of(request: HttpRequest, client: Client) -> QuerySet[ActionPlan]:
     """The plans of a client already opened through the client door, as this person may see
     them (a client does not see drafts). Records one listing event."""
-    user = request.user
-    role = decide(user, client, Need.READ)
-    if role is None:
-        raise Http404
-    trail.record(
-        actor_id=user.pk,
-        actor_role=role,
-        action=AccessEvent.Action.LIST,
-        object_type="plans",
-        object_id=client.pk,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-    )
+    role = record_listing(request, client, "plans")
     plans = ActionPlan.objects.filter(client=client)
     if role == "client":
         plans = plans.filter(status__in=CLIENT_VISIBLE)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import Approach, User
-from bridgework.care.access import Need, get_client_for_user
+from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.plans import actions, indicators, pdf, revisions
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.forms import (
@@ -364,17 +364,10 @@ def shared_screen(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect(f"/plans/{plan.pk}/edit/")
 
 
-def own_client(request: HttpRequest) -> Any:
-    record = getattr(request.user, "client_record", None)
-    if record is None or not getattr(request.user, "is_client", False):
-        raise Http404
-    return get_client_for_user(request, record.pk)
-
-
 @login_required
 def client_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The written summary on the client's phone. Opening it records that they saw it."""
-    own_client(request)
+    own_record(request)
     plan = get_plan_for_user(request, plan_id)
     if plan.status in (Status.AGREED, Status.ACTIVE):
         actions.record_seen(plan, by=request.user)  # type: ignore[arg-type]
@@ -383,10 +376,10 @@ def client_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def propose_plan(request: HttpRequest) -> HttpResponse:
-    client = own_client(request)
+    client = own_record(request)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = get_client_for_user(request, client.pk, need=Need.WRITE)
+        client = own_record(request, need=Need.WRITE)
         actions.propose(client, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("Sent to your therapist. You'll talk it over together."))
         return redirect("/me/")

@@ -7,11 +7,9 @@ the lists leave it out, so not even its existence shows.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from bridgework.audit import trail
-from bridgework.audit.models import AccessEvent
-from bridgework.care.access import Need, decide, open_object
+from bridgework.care.access import Need, decide, open_object, record_listing
 from bridgework.care.models import Client
 from bridgework.practice.models import CheckIn, PracticeLog
 
@@ -24,30 +22,12 @@ def get_log_for_user(request: HttpRequest, log_id: int, *, need: Need = Need.REA
     return open_object(request, "practice-log", log_id, log, client, need, False)
 
 
-def listing(request: HttpRequest, client: Client, object_type: str) -> str:
-    """Check the person may read the client's record and record the listing; returns the role."""
-    user = request.user
-    role = decide(user, client, Need.READ)
-    if role is None:
-        raise Http404
-    trail.record(
-        actor_id=user.pk,
-        actor_role=role,
-        action=AccessEvent.Action.LIST,
-        object_type=object_type,
-        object_id=client.pk,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-    )
-    return role
-
-
 def logs_of(request: HttpRequest, client: Client) -> QuerySet[PracticeLog]:
-    role = listing(request, client, "practice-logs")
+    role = record_listing(request, client, "practice-logs")
     logs = PracticeLog.objects.filter(client=client).select_related("plan")
     return logs if role == "client" else logs.filter(is_private=False)
 
 
 def check_ins_of(request: HttpRequest, client: Client) -> QuerySet[CheckIn]:
-    listing(request, client, "check-ins")
+    record_listing(request, client, "check-ins")
     return CheckIn.objects.filter(client=client).prefetch_related("ratings__scale")

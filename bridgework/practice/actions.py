@@ -51,16 +51,15 @@ class Saved:
 
 def once(model: type[M], uid: uuid.UUID, client: Client, create: Callable[[], M]) -> Saved:
     """Create the entry unless its uid is stored already. The unique constraint, not a prior
-    look-up, decides: two requests racing with the same uid make exactly one row."""
-    existing = model.objects.filter(uid=uid).first()  # type: ignore[attr-defined]
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return Saved(create(), True)
-        except IntegrityError:
-            existing = model.objects.filter(uid=uid).first()  # type: ignore[attr-defined]
-            if existing is None:
-                raise
+    look-up, decides: two requests racing with the same uid make exactly one row (and the
+    common case, a new entry, costs no look-up at all)."""
+    try:
+        with transaction.atomic():
+            return Saved(create(), True)
+    except IntegrityError:
+        existing = model.objects.filter(uid=uid).first()  # type: ignore[attr-defined]
+        if existing is None:
+            raise
     if existing.client_id != client.pk:
         raise EntryRefused({"__all__": _("This entry could not be saved. Please try again.")})
     return Saved(existing, False)

@@ -69,7 +69,9 @@ def plan_from(request: HttpRequest, form: Mapping[str, Any]) -> ActionPlan | Non
     if not raw:
         return None
     try:
-        return get_plan_for_user(request, int(raw), need=Need.WRITE)
+        return get_plan_for_user(
+            request, int(raw), need=Need.WRITE, fields=("worksheet", "rating_scale", "title")
+        )
     except (ValueError, Http404):
         raise EntryRefused({"plan": _("That plan is not one of yours.")}) from None
 

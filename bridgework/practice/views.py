@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
-from bridgework.care.access import Need, get_client_for_user
+from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client
 from bridgework.plans import summaries
 from bridgework.plans.access import get_plan_for_user
@@ -30,11 +30,8 @@ SAVED = {True: "saved", False: "already-saved"}
 
 
 def own_client(request: HttpRequest, need: Need = Need.READ) -> tuple[Client, User]:
-    user = request.user
-    record = getattr(user, "client_record", None) if isinstance(user, User) else None
-    if record is None or not user.is_client:  # type: ignore[union-attr]
-        raise Http404
-    return get_client_for_user(request, record.pk, need=need), user  # type: ignore[return-value]
+    client = own_record(request, need=need)
+    return client, request.user  # type: ignore[return-value]  # own_record admits clients only
 
 
 @login_required
@@ -168,7 +165,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 def sync(request: HttpRequest) -> JsonResponse:
     """Entries queued on the phone: {"kind": "practice" | "check-in", "form": {…}}. Sending
     the same entry again answers "already-saved" and stores nothing new."""
-    own_client(request)
+    client, user = own_client(request, need=Need.WRITE)
     try:
         payload = json.loads(request.body)
         kind, form = payload["kind"], payload["form"]
@@ -177,10 +174,11 @@ def sync(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": {"__all__": _("This entry could not be read.")}}, status=400)
     try:
         if kind == "check-in":
-            client, user = own_client(request, need=Need.WRITE)
             saved = actions.check_in(client, by=user, **entries.check_in_from(client, form))
         else:
-            saved = save_practice(request, form)
+            saved = actions.log_practice(
+                client, by=user, **entries.practice_from(request, client, form)
+            )
     except actions.EntryRefused as refused:
         return JsonResponse({"errors": refused.problems}, status=400)
     messages.success(request, thanks(saved))

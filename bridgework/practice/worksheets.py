@@ -212,10 +212,16 @@ def typed(spec: Mapping[str, Any], raw: Any) -> Any:
     return str(raw).strip()
 
 
+@cache
+def validator_for(slug: str, version: int) -> jsonschema.Draft202012Validator:
+    # Building a validator compiles the schema; every entry of a worksheet reuses one.
+    return jsonschema.Draft202012Validator(get(slug, version).schema)
+
+
 def validate(sheet: Worksheet, entries: Mapping[str, Any]) -> dict[str, str]:
     """Problems by form field name, in words a client understands. Empty when all is well."""
-    validator = jsonschema.Draft202012Validator(sheet.schema)
     problems: dict[str, str] = {}
+    validator = validator_for(sheet.slug, sheet.version)
     for error in validator.iter_errors(dict(entries)):
         path = [str(part) for part in error.absolute_path]
         if error.validator == "required":

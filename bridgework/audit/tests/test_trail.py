@@ -11,16 +11,16 @@ from bridgework.audit.models import AccessEvent, AppendOnlyError, ChainHead
 from bridgework.test import BaseTestCase
 
 
-def add_events(clinic_id: int, count: int) -> list[AccessEvent]:
+def add_events(clinic_id: int, count: int, client_id: int | None = None) -> list[AccessEvent]:
     return [
         trail.record(
             actor_id=1,
             actor_role="therapist",
             action="view",
-            object_type="client",
+            object_type="goal",
             object_id=n,
             clinic_id=clinic_id,
-            client_id=n,
+            client_id=client_id,
         )
         for n in range(count)
     ]
@@ -51,6 +51,22 @@ class AuditChainTests(BaseTestCase):
         ours = add_events(self.clinic.pk, 1)[0]
         theirs = add_events(self.other_clinic.pk, 1)[0]
         self.assertNotEqual(ours.chain, theirs.chain)
+
+    def test_each_client_has_a_chain_of_their_own(self) -> None:
+        a = add_events(self.clinic.pk, 2, client_id=self.client_a.pk)
+        b = add_events(self.clinic.pk, 1, client_id=self.client_b.pk)
+        self.assertEqual({event.chain for event in a}, {f"client:{self.client_a.pk}"})
+        self.assertEqual(b[0].chain, f"client:{self.client_b.pk}")
+        self.assertEqual(a[1].prev_hash, a[0].hash)
+
+    def test_a_requests_door_events_are_written_together_when_the_response_is_ready(self) -> None:
+        self.sign_in(self.therapist_a)
+        before = AccessEvent.objects.count()
+        response = self.client.get(f"/clients/{self.client_a.pk}/")
+        events = AccessEvent.objects.filter(request_id=response["X-Request-ID"])
+        self.assertGreaterEqual(events.count(), 3)  # the client, their plans, their practice…
+        self.assertEqual(AccessEvent.objects.count() - before, events.count())
+        self.assertIn("The audit trail is intact", self.verify())
 
     def test_an_intact_trail_verifies(self) -> None:
         add_events(self.clinic.pk, 5)
