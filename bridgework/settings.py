@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bridgework.clinic",
     "bridgework.plans",
     "bridgework.practice",
+    "bridgework.prompts",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,14 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on. Expected at most one.")
 
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, low=1, high=60)
+
+# Reminders: how far ahead prompts are planned, how often a failed one is tried, and Web Push
+# (VAPID) keys — push is off until VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY are set.
+PROMPT_HORIZON_DAYS = env.integer("PROMPT_HORIZON_DAYS", 7, low=1, high=60)
+PROMPT_MAX_ATTEMPTS = env.integer("PROMPT_MAX_ATTEMPTS", 5, low=1, high=20)
+VAPID_PRIVATE_KEY = env.string("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env.string("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env.string("VAPID_SUBJECT", "mailto:noreply@bridgework.invalid")
 
 # Logs carry request ids and object ids, never request bodies or client data. No error e-mails:
 # an exception report could hold client data, so errors go to the server log only.

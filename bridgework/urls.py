@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("bridgework.care.urls")),
     path("", include("bridgework.plans.urls")),
     path("", include("bridgework.practice.urls")),
+    path("", include("bridgework.prompts.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

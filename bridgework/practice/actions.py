@@ -29,6 +29,7 @@ from bridgework.practice.models import (
     Rating,
     active_scales,
 )
+from bridgework.prompts import actions as prompts
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 LOGGABLE = (Status.AGREED, Status.ACTIVE)
@@ -108,6 +109,7 @@ def log_practice(
     obstacles_note: str = "",
     note: str = "",
     private: bool = False,
+    prompt: int | None = None,
 ) -> Saved:
     check_plan(client, plan)
     if outcome and outcome not in Outcome.values:
@@ -136,6 +138,8 @@ def log_practice(
             is_private=private,
         )
         changed(by, CREATE, "practice-log", log.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        if prompt is not None:
+            link_to_prompt(log, prompt, client, by)
         return log
 
     return once(PracticeLog, uid, client, create)
@@ -148,6 +152,7 @@ def check_in(
     uid: uuid.UUID,
     ratings: dict[int, Any],
     answered_at: datetime | None = None,
+    prompt: int | None = None,
 ) -> Saved:
     scales = {scale.pk: scale for scale in active_scales(client)}
     problems = {}
@@ -172,9 +177,20 @@ def check_in(
             for scale_id, value in ratings.items()
         )
         changed(by, CREATE, "check-in", entry.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        if prompt is not None:
+            link_to_prompt(entry, prompt, client, by)
         return entry
 
     return once(CheckIn, uid, client, create)
+
+
+def link_to_prompt(entry: PracticeLog | CheckIn, prompt_id: int, client: Client, by: User) -> None:
+    """The entry answers the prompt that asked for it: the prompt is answered, and the time
+    from prompt to answer is known."""
+    prompt = prompts.answer(prompt_id, client, by=by)
+    if prompt is not None and prompt.client_id == client.pk:
+        type(entry).objects.filter(pk=entry.pk).update(prompt=prompt)
+        entry.prompt = prompt
 
 
 @transaction.atomic

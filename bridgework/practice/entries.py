@@ -103,6 +103,7 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
         "obstacles_note": str(form.get("obstacles_note") or ""),
         "note": str(form.get("note") or ""),
         "private": str(form.get("private") or "") in ("on", "true", "1"),
+        "prompt": prompt_from(form),
     }
 
 
@@ -117,4 +118,15 @@ def check_in_from(client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
             continue
         text = str(raw).strip()
         ratings[scale_id] = int(text) if text.lstrip("-").isdigit() else text
-    return {"uid": uid_from(form), "ratings": ratings, "answered_at": when_from(form)}
+    return {
+        "uid": uid_from(form),
+        "ratings": ratings,
+        "answered_at": when_from(form),
+        "prompt": prompt_from(form),
+    }
+
+
+def prompt_from(form: Mapping[str, Any]) -> int | None:
+    """The prompt this entry answers, if it came from one (checked by the action)."""
+    raw = str(form.get("prompt") or "").strip()
+    return int(raw) if raw.isdigit() else None

@@ -43,6 +43,13 @@ class PracticeLog(models.Model):
     entries = models.JSONField(default=dict, blank=True)
     obstacles_note = models.TextField(blank=True, max_length=MAX_NOTE)
     note = models.TextField(blank=True, max_length=MAX_NOTE)
+    prompt = models.ForeignKey(
+        "prompts.Prompt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practice_logs",
+    )
     # A private free-diary entry: nobody but the client sees it, or learns that it exists.
     is_private = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
@@ -86,6 +93,9 @@ class CheckIn(models.Model):
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
+    prompt = models.ForeignKey(
+        "prompts.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="check_ins"
+    )
 
     class Meta:
         ordering = ["-answered_at", "-id"]

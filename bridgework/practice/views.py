@@ -54,8 +54,22 @@ def today(request: HttpRequest) -> HttpResponse:
             .order_by("starts_at")
             .first(),
             "goals": client.goals.filter(achieved_at=None),
+            "reminders": waiting_prompts(request, client),
         },
     )
+
+
+def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:
+    """The in-app list: reminders that went out and still wait for an answer."""
+    from bridgework.prompts.access import prompts_of
+    from bridgework.prompts.actions import WAITING_FOR_ANSWER, snooze_choices
+
+    waiting = (
+        prompts_of(request, client)
+        .filter(state__in=WAITING_FOR_ANSWER, expires_at__gt=timezone.now())
+        .select_related("plan")
+    )
+    return [(prompt, snooze_choices(prompt)) for prompt in waiting.order_by("-due_at")[:5]]
 
 
 def log_page(
@@ -67,7 +81,11 @@ def log_page(
     problems: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    values = values or {"uid": str(uuid.uuid4()), "sheet": sheet.slug}
+    values = values or {
+        "uid": str(uuid.uuid4()),
+        "sheet": sheet.slug,
+        "prompt": request.GET.get("prompt", ""),
+    }
     return render(
         request,
         "practice/log.html",
@@ -138,7 +156,7 @@ def thanks(saved: actions.Saved) -> str:
 def check_in(request: HttpRequest) -> HttpResponse:
     client, user = own_client(request)
     problems: dict[str, str] = {}
-    values: dict[str, Any] = {"uid": str(uuid.uuid4())}
+    values: dict[str, Any] = {"uid": str(uuid.uuid4()), "prompt": request.GET.get("prompt", "")}
     if request.method == "POST":
         try:
             client, user = own_client(request, need=Need.WRITE)

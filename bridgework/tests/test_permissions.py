@@ -21,6 +21,8 @@ from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
+from bridgework.prompts import actions as prompts
+from bridgework.prompts.models import Prompt, Schedule
 from bridgework.test import BaseTestCase, user_of
 
 ACTORS = (
@@ -60,6 +62,9 @@ class MatrixCase(BaseTestCase):
     proposal: ActionPlan
     log: PracticeLog
     private_log: PracticeLog
+    schedule: Schedule
+    prompt: Prompt
+    feed_token: str
 
 
 @dataclass
@@ -183,6 +188,33 @@ MATRIX: dict[str, Row] = {
     "manifest.webmanifest": Row(lambda t: "/manifest.webmanifest", {"anonymous": 200}, 200),
     "sw.js": Row(lambda t: "/sw.js", {"anonymous": 200}, 200),
     "me/offline/": Row(lambda t: "/me/offline/", {"anonymous": 200}, 200),
+    "me/prompts/<int:prompt_id>/": Row(lambda t: f"/me/prompts/{t.prompt.pk}/", {"client_a": 302}),
+    "me/prompts/<int:prompt_id>/snooze/": Row(
+        lambda t: f"/me/prompts/{t.prompt.pk}/snooze/", {"client_a": 302}, method="post"
+    ),
+    "me/reminders/": Row(lambda t: "/me/reminders/", each(CLIENTS, 200)),
+    "me/reminders/<int:schedule_id>/": Row(
+        lambda t: f"/me/reminders/{t.schedule.pk}/", {"client_a": 200}
+    ),
+    "calendar/<str:token>.ics": Row(
+        lambda t: f"/calendar/{t.feed_token}.ics", {"anonymous": 200}, default=200
+    ),
+    "me/reminders/calendar/": Row(
+        lambda t: "/me/reminders/calendar/",
+        each(CLIENTS, 302),
+        method="post",
+        data={"action": "stop"},
+    ),
+    "me/push/subscribe/": Row(lambda t: "/me/push/subscribe/", each(CLIENTS, 400), method="post"),
+    "clients/<int:client_id>/reminders/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/reminders/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "clients/<int:client_id>/reminders/new/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/reminders/new/", {"therapist_a": 200}
+    ),
+    "schedules/<int:schedule_id>/": Row(
+        lambda t: f"/schedules/{t.schedule.pk}/", {"therapist_a": 200}
+    ),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
     "clinic/staff/invite/": Row(
@@ -269,6 +301,16 @@ class PermissionMatrixTests(MatrixCase):
             high_anchor="very good",
         )
         practice.check_in(self.client_a, by=client_a, uid=uuid.uuid4(), ratings={scale.pk: 40})
+        self.schedule = prompts.set_schedule(
+            self.client_a,
+            by=self.therapist_a,
+            purpose="practice",
+            plan=self.agreed,
+            rule={"kind": "fixed", "times": ["19:00"]},
+            channels=[],
+        )
+        self.prompt = Prompt.objects.filter(schedule=self.schedule).first()  # type: ignore[assignment]
+        self.feed_token = prompts.new_calendar_feed(self.client_a, by=client_a)
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.prompts.models import Channel, Schedule
+
+WEEKDAYS = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+CLOCK = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ScheduleForm(forms.Form):
+    """One form for every kind of schedule; the fields that do not apply to a kind are ignored."""
+
+    kind = forms.ChoiceField(
+        label=_("Remind"),
+        choices=Schedule.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Schedule.Kind.FIXED,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On these days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4, 5, 6],
+    )
+    times = forms.CharField(
+        label=_("At these times"),
+        required=False,
+        initial="19:00",
+        help_text=_("Fixed times: one or more, like 07:30, 19:00."),
+    )
+    offset_days = forms.IntegerField(
+        label=_("Days after the session"), required=False, initial=1, min_value=0, max_value=14
+    )
+    at = forms.TimeField(label=_("At"), required=False, initial="19:00", widget=CLOCK)
+    window_start = forms.TimeField(
+        label=_("Random moments from"), required=False, initial="09:00", widget=CLOCK
+    )
+    window_end = forms.TimeField(label=_("until"), required=False, initial="21:00", widget=CLOCK)
+    samples = forms.IntegerField(
+        label=_("Moments a day"), required=False, initial=3, min_value=1, max_value=12
+    )
+    min_spacing = forms.IntegerField(
+        label=_("At least this many minutes apart"),
+        required=False,
+        initial=60,
+        min_value=0,
+        max_value=720,
+    )
+    expire_after = forms.IntegerField(
+        label=_("Minutes to answer before it closes"), initial=180, min_value=5, max_value=1440
+    )
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        widget=CLOCK,
+        help_text=_("No reminder comes in quiet hours."),
+    )
+    quiet_end = forms.TimeField(label=_("Quiet hours until"), required=False, widget=CLOCK)
+    channels = forms.MultipleChoiceField(
+        label=_("Also by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(c.value, c.label) for c in Channel if c != Channel.IN_APP],
+        help_text=_("Reminders always appear in the app. Other ways need the client's consent."),
+    )
+
+    def rule(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        rule: dict[str, Any] = {
+            "kind": data["kind"],
+            "expire_after": data["expire_after"],
+            **self.rule_parts(data),
+        }
+        for name in ("offset_days", "samples", "min_spacing"):
+            if data.get(name) is not None:
+                rule[name] = data[name]
+        return rule
+
+    @staticmethod
+    def rule_parts(data: dict[str, Any]) -> dict[str, Any]:
+        """Days, times, clock fields and quiet hours, as the rule stores them."""
+        clock = {
+            name: data[name].strftime("%H:%M")
+            for name in ("at", "window_start", "window_end", "quiet_start", "quiet_end")
+            if data.get(name)
+        }
+        times = [
+            part.strip()
+            for part in (data.get("times") or "").replace(";", ",").split(",")
+            if part.strip()
+        ]
+        quiet = {
+            "quiet_start": clock.pop("quiet_start", ""),
+            "quiet_end": clock.pop("quiet_end", ""),
+        }
+        return {"weekdays": data.get("weekdays") or [], "times": times, **clock, **quiet}
+
+    @classmethod
+    def initial_from(cls, schedule: Schedule) -> dict[str, Any]:
+        rule = dict(schedule.rule)
+        rule["times"] = ", ".join(rule.get("times", []))
+        return {**rule, "channels": [c for c in schedule.channels if c != Channel.IN_APP]}
+
+
+class ClientTimesForm(forms.Form):
+    """What a client may change themselves: their times, days and quiet hours."""
+
+    weekdays = ScheduleForm.base_fields["weekdays"]
+    times = ScheduleForm.base_fields["times"]
+    quiet_start = ScheduleForm.base_fields["quiet_start"]
+    quiet_end = ScheduleForm.base_fields["quiet_end"]

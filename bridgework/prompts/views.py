@@ -1,0 +1,292 @@
+"""Reminder pages: the client's reminders and calendar feed, opening and snoozing a prompt,
+and the therapist's schedules and reminder overview."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.models import User
+from bridgework.care import actions as care_actions
+from bridgework.care.access import Need, get_client_for_user, own_record
+from bridgework.care.models import Client, Consent
+from bridgework.plans.access import get_plan_for_user, plans_of
+from bridgework.prompts import actions, calendar, rules
+from bridgework.prompts.access import (
+    feed_for_token,
+    get_prompt_for_user,
+    get_schedule_for_user,
+    prompts_of,
+    schedules_of,
+)
+from bridgework.prompts.forms import ClientTimesForm, ScheduleForm
+from bridgework.prompts.models import Channel, Prompt, Purpose, Schedule
+
+
+def actor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- the client -------------------------------------------------------------------------------
+
+def client_only(request: HttpRequest) -> None:
+    """Prompts are answered by their client; staff follow them on the reminders page."""
+    if not getattr(request.user, "is_client", False):
+        raise Http404
+
+
+
+@login_required
+def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
+    """Where every reminder's link lands: recorded as opened, then on to exactly its task."""
+    client_only(request)
+    prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
+    actions.mark_opened(prompt, by=actor(request))
+    if prompt.state in (Prompt.State.EXPIRED, Prompt.State.CANCELLED):
+        messages.info(request, _("That reminder has closed. You can still log it any time."))
+    if prompt.purpose == Purpose.CHECK_IN:
+        return redirect(f"/me/check-in/?prompt={prompt.pk}")
+    return redirect(f"/me/plans/{prompt.plan_id}/log/?prompt={prompt.pk}")
+
+
+@login_required
+@require_POST
+def snooze(request: HttpRequest, prompt_id: int) -> HttpResponse:
+    client_only(request)
+    prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
+    try:
+        actions.snooze(prompt, int(request.POST.get("minutes", "0") or 0), by=actor(request))
+        messages.success(request, _("Snoozed. We'll remind you again."))
+    except (rules.RuleError, ValueError) as refused:
+        problems = getattr(refused, "problems", {})
+        messages.error(request, problems.get("minutes", _("Choose one of the offered times.")))
+    return redirect("/me/")
+
+
+@login_required
+def my_reminders(request: HttpRequest) -> HttpResponse:
+    client = own_record(request)
+    feed_url = request.session.pop("new_calendar_feed", "")
+    return render(
+        request,
+        "prompts/my_reminders.html",
+        {
+            "client": client,
+            "schedules": schedules_of(request, client).select_related("plan"),
+            "feed_url": feed_url,
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+            "upcoming": prompts_of(request, client)
+            .filter(state__in=actions.PENDING, due_at__gte=timezone.now())
+            .select_related("plan")[:10],
+        },
+    )
+
+
+@login_required
+def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """The client changes their own times; a new version of the schedule is made."""
+    client_only(request)
+    schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
+    if schedule.kind != Schedule.Kind.FIXED:
+        raise Http404
+    form = ClientTimesForm(request.POST or None, initial=ScheduleForm.initial_from(schedule))
+    if request.method == "POST" and form.is_valid():
+        rule = {**schedule.rule, **ScheduleForm.rule_parts(form.cleaned_data)}
+        try:
+            actions.set_schedule(
+                schedule.client,
+                by=actor(request),
+                purpose=schedule.purpose,
+                rule=rule,
+                channels=schedule.channels,
+                plan=schedule.plan,
+                replaces=schedule,
+            )
+        except rules.RuleError as refused:
+            for field, problem in refused.problems.items():
+                form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("Your reminder times are saved."))
+            return redirect("/me/reminders/")
+    return render(request, "prompts/my_schedule.html", {"schedule": schedule, "form": form})
+
+
+@login_required
+@require_POST
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    client = own_record(request, need=Need.WRITE)
+    if request.POST.get("action") == "stop":
+        actions.revoke_calendar_feeds(client, by=actor(request))
+        messages.success(request, _("Your calendar address no longer works."))
+        return redirect("/me/reminders/")
+    care_actions.set_consent(client, Consent.Purpose.REMINDERS_CALENDAR, True, by=actor(request))
+    token = actions.new_calendar_feed(client, by=actor(request))
+    # Shown once, on the next page: only its hash is kept.
+    request.session["new_calendar_feed"] = f"{settings.SITE_URL}/calendar/{token}.ics"
+    return redirect("/me/reminders/")
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> JsonResponse:
+    client = own_record(request, need=Need.WRITE)
+    try:
+        body = json.loads(request.body)
+        endpoint, keys = str(body["endpoint"]), body["keys"]
+        if not endpoint.startswith("https://"):
+            raise ValueError("endpoint")
+        care_actions.set_consent(client, Consent.Purpose.REMINDERS_PUSH, True, by=actor(request))
+        actions.subscribe_push(
+            client,
+            by=actor(request),
+            endpoint=endpoint,
+            p256dh=str(keys["p256dh"]),
+            auth=str(keys["auth"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse(
+            {"error": _("This phone's subscription could not be read.")}, status=400
+        )
+    return JsonResponse({"status": "subscribed"}, status=201)
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed_row = feed_for_token(token)
+    return HttpResponse(calendar.render(feed_row.client), content_type="text/calendar")
+
+
+# --- the therapist ----------------------------------------------------------------------------
+
+
+def therapist_client(request: HttpRequest, client_id: int, need: Need = Need.READ) -> Client:
+    return get_client_for_user(request, client_id, need=need, staff_view=True)
+
+
+@login_required
+def client_reminders(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = therapist_client(request, client_id)
+    since = timezone.now() - timedelta(weeks=8)
+    prompts = list(
+        prompts_of(request, client)
+        .filter(due_at__gte=since, due_at__lte=timezone.now())
+        .only("state", "due_at", "answered_at")
+    )
+    return render(
+        request,
+        "prompts/client_reminders.html",
+        {
+            "client": client,
+            "schedules": schedules_of(request, client).select_related("plan"),
+            "weeks": weekly_counts(prompts, client),
+            "hours": answer_hours(prompts, client),
+            "plans": plans_of(request, client).filter(status__in=actions.OPEN_PLAN),
+            "failed": [p for p in prompts if p.state == Prompt.State.FAILED][:10],
+        },
+    )
+
+
+COUNTED = (
+    Prompt.State.SENT,
+    Prompt.State.DELIVERED,
+    Prompt.State.OPENED,
+    Prompt.State.ANSWERED,
+    Prompt.State.EXPIRED,
+    Prompt.State.FAILED,
+)
+
+
+def weekly_counts(prompts: list[Prompt], client: Client) -> list[dict[str, Any]]:
+    """Per week (newest first): how many prompts were sent, opened, answered, expired, failed.
+    'Sent' counts every prompt that went out, whatever happened next."""
+    zone = actions.zone_of(client)
+    weeks: dict[Any, Counter[str]] = {}
+    for prompt in prompts:
+        monday = prompt.due_at.astimezone(zone).date()
+        monday -= timedelta(days=monday.weekday())
+        count = weeks.setdefault(monday, Counter())
+        if prompt.state in COUNTED and prompt.state != Prompt.State.FAILED:
+            count["sent"] += 1
+        if prompt.state in (Prompt.State.OPENED, Prompt.State.ANSWERED):
+            count["opened"] += 1
+        count[prompt.state] += 1
+    return [{"week": week, **counts} for week, counts in sorted(weeks.items(), reverse=True)]
+
+
+def answer_hours(prompts: list[Prompt], client: Client) -> list[tuple[int, int]]:
+    zone = actions.zone_of(client)
+    hours = Counter(p.answered_at.astimezone(zone).hour for p in prompts if p.answered_at)
+    return [(hour, hours[hour]) for hour in range(6, 24) if hours[hour] or 8 <= hour <= 21]
+
+
+@login_required
+def new_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = therapist_client(request, client_id, Need.WRITE)
+    plan_id = request.GET.get("plan") or request.POST.get("plan")
+    plan = (
+        get_plan_for_user(request, int(plan_id), need=Need.WRITE, staff_view=True)
+        if plan_id
+        else None
+    )
+    return schedule_form(request, client, plan, None)
+
+
+@login_required
+def edit_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
+    client = therapist_client(request, schedule.client_id, Need.WRITE)
+    if request.method == "POST" and "end" in request.POST:
+        actions.end_schedule(schedule, by=actor(request), reason=_("ended by the therapist"))
+        messages.success(request, _("Reminders stopped."))
+        return redirect(f"/clients/{client.pk}/reminders/")
+    return schedule_form(request, client, schedule.plan, schedule)
+
+
+def schedule_form(
+    request: HttpRequest, client: Client, plan: Any, schedule: Schedule | None
+) -> HttpResponse:
+    initial = ScheduleForm.initial_from(schedule) if schedule else {}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_schedule(
+                client,
+                by=actor(request),
+                rule=form.rule(),
+                purpose=Purpose.PRACTICE if plan else Purpose.CHECK_IN,
+                channels=form.cleaned_data["channels"],
+                plan=plan,
+                replaces=schedule,
+            )
+        except rules.RuleError as refused:
+            for field, problem in refused.problems.items():
+                form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request, _("Reminders saved. Prompts are planned for the coming days.")
+            )
+            return redirect(f"/clients/{client.pk}/reminders/")
+    return render(
+        request,
+        "prompts/schedule_form.html",
+        {
+            "client": client,
+            "plan": plan,
+            "schedule": schedule,
+            "form": form,
+            "consents": care_actions.consents_given(client),
+            "channel_consent": {c.value: actions.CONSENT_FOR.get(c) for c in Channel},
+        },
+    )

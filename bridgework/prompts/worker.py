@@ -1,0 +1,107 @@
+"""The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome.
+
+Delivery guarantee: every due prompt is handed to its channels at least once, and its state
+moves on exactly once. Two workers never claim the same prompt at the same time (SKIP LOCKED /
+SQLite's write lock), and only the worker holding a prompt may record its outcome. A worker
+that dies after claiming leaves the prompt to be claimed again when its lease runs out (nothing
+is lost); the one case that can repeat a message is a worker dying after the channel accepted
+it and before the outcome was recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import close_old_connections
+
+from bridgework.prompts import actions
+from bridgework.prompts.channels import SENDERS, ChannelError
+from bridgework.prompts.models import Channel, Prompt
+
+log = logging.getLogger("bridgework.worker")
+
+
+def deliver(worker: str, prompt: Prompt) -> tuple[str, str, str] | None:
+    """Send one claimed prompt. Returns its outcome, or None when it will be tried again."""
+    schedule = prompt.schedule
+    if not schedule.is_current or (prompt.plan and prompt.plan.status not in actions.OPEN_PLAN):
+        return Prompt.State.CANCELLED, "", "schedule or plan ended"
+    pushed = [c for c in schedule.channels if c in SENDERS]
+    if not pushed:
+        return Prompt.State.DELIVERED, Channel.IN_APP, "in the app's list"
+    accepted, refused = [], []
+    for channel in pushed:
+        try:
+            accepted.append((channel, SENDERS[channel](prompt)))
+        except ChannelError as error:
+            refused.append(f"{channel}: {error}")
+    if not accepted:
+        actions.retry_later(worker, prompt, "; ".join(refused))
+        return None
+    detail = "; ".join([f"{c}: {d}" for c, d in accepted] + refused)
+    return Prompt.State.SENT, ",".join(c for c, _d in accepted), detail
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        name: str = "",
+        batch: int = 200,
+        lease: timedelta | None = None,
+        idle: float = 5.0,
+        plan_every: float = 60.0,
+    ) -> None:
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.batch, self.lease = batch, lease or timedelta(minutes=2)
+        self.idle, self.plan_every = idle, plan_every
+        self.stopping = threading.Event()
+        self.last_plan = float("-inf")
+
+    def stop(self, *_args: Any) -> None:
+        self.stopping.set()
+
+    def step(self) -> int:
+        """Claim and send one batch; returns how many prompts were claimed."""
+        ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
+        if not ids:
+            return 0
+        prompts = Prompt.objects.filter(pk__in=ids).select_related(
+            "client__user", "client__clinic", "schedule", "plan"
+        )
+        outcomes = {}
+        for prompt in prompts.iterator(chunk_size=500):
+            outcome = deliver(self.name, prompt)
+            if outcome is not None:
+                outcomes[prompt.pk] = outcome
+        actions.finish(self.name, outcomes)
+        return len(ids)
+
+    def housekeeping(self) -> None:
+        if time.monotonic() - self.last_plan >= self.plan_every:
+            planned = actions.plan_all()
+            expired = actions.expire_overdue()
+            self.last_plan = time.monotonic()
+            if planned or expired:
+                log.info("planned %d prompts, expired %d", planned, expired)
+
+    def run(self, *, once: bool = False) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        log.info("worker %s started", self.name)
+        while not self.stopping.is_set():
+            close_old_connections()
+            self.housekeeping()
+            claimed = self.step()
+            if once:
+                break
+            if not claimed:
+                self.stopping.wait(self.idle)  # idle: wake at once on SIGTERM
+        log.info("worker %s stopped", self.name)
