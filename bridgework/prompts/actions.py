@@ -178,15 +178,15 @@ def plan_ahead(schedule: Schedule, now: datetime | None = None) -> int:
         for moment in moments
         if moment not in existing
     ]
-    created = Prompt.objects.bulk_create(fresh, ignore_conflicts=True)
-    record_created([p for p in created if p.pk])
-    return len(fresh)
-
-
-def record_created(prompts: list[Prompt]) -> None:
-    PromptEvent.objects.bulk_create(
-        PromptEvent(prompt=prompt, state=Prompt.State.SCHEDULED) for prompt in prompts
+    Prompt.objects.bulk_create(fresh, ignore_conflicts=True)
+    # ignore_conflicts returns no ids; find the new rows (another planner may have made some).
+    new = Prompt.objects.filter(
+        schedule=schedule, due_at__in=[p.due_at for p in fresh], events__isnull=True
     )
+    PromptEvent.objects.bulk_create(
+        PromptEvent(prompt=prompt, state=Prompt.State.SCHEDULED) for prompt in new
+    )
+    return len(fresh)
 
 
 def plan_all(now: datetime | None = None) -> int:

@@ -36,7 +36,6 @@ def coming(client: Client) -> list[Prompt]:
         client=client,
         state__in=PENDING,
         due_at__gte=now - EVENT_LENGTH,
-        due_at__lte=now + timedelta(days=settings.PROMPT_HORIZON_DAYS),
     ).select_related("schedule")
     return [p for p in prompts if Channel.CALENDAR in p.schedule.channels]
 

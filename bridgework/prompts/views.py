@@ -42,11 +42,11 @@ def actor(request: HttpRequest) -> User:
 
 # --- the client -------------------------------------------------------------------------------
 
+
 def client_only(request: HttpRequest) -> None:
     """Prompts are answered by their client; staff follow them on the reminders page."""
     if not getattr(request.user, "is_client", False):
         raise Http404
-
 
 
 @login_required

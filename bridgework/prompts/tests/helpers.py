@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from bridgework.care import actions as care
+from bridgework.plans import actions as plans
+from bridgework.plans.models import ActionPlan, PlanTemplate
+from bridgework.prompts import actions
+from bridgework.prompts.models import Prompt, Schedule
+from bridgework.test import BaseTestCase, user_of
+
+
+class PromptTestCase(BaseTestCase):
+    plan: ActionPlan
+
+    def setUp(self) -> None:
+        self.plan = plans.agree(
+            plans.start_plan(
+                self.client_a,
+                by=self.therapist_a,
+                template=PlanTemplate.objects.get(slug="slow-breathing"),
+            ),
+            by=self.therapist_a,
+        )
+
+    def schedule(self, channels: list[str] | None = None, **rule: Any) -> Schedule:
+        return actions.set_schedule(
+            self.client_a,
+            by=self.therapist_a,
+            purpose="practice",
+            plan=self.plan,
+            rule={"kind": "fixed", "times": ["07:00", "19:00"], **rule},
+            channels=channels or [],
+        )
+
+    def consent(self, purpose: str) -> None:
+        care.set_consent(self.client_a, purpose, True, by=user_of(self.client_a))
+
+    def make_due(self, schedule: Schedule, count: int = 1) -> list[Prompt]:
+        """Bring the schedule's first prompts forward to now, as if their time had come."""
+        now = timezone.now()
+        prompts = list(Prompt.objects.filter(schedule=schedule).order_by("due_at")[:count])
+        for n, prompt in enumerate(prompts):
+            Prompt.objects.filter(pk=prompt.pk).update(
+                due_at=now - timedelta(minutes=n + 1),
+                next_attempt_at=now - timedelta(minutes=1),
+                expires_at=now + timedelta(hours=2),
+            )
+        return [Prompt.objects.get(pk=p.pk) for p in prompts]

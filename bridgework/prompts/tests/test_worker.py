@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from bridgework.plans import actions as plans
+from bridgework.plans.models import PlanTemplate
+from bridgework.practice import actions as practice
+from bridgework.practice import worksheets
+from bridgework.prompts import actions
+from bridgework.prompts.models import Prompt, PromptEvent
+from bridgework.prompts.tests.helpers import PromptTestCase
+from bridgework.prompts.worker import Worker
+from bridgework.test import make_client, make_clinic, make_staff, user_of
+
+
+class WorkerTests(PromptTestCase):
+    def test_a_due_prompt_is_delivered_in_the_app_and_opening_it_lands_on_the_plan(self) -> None:
+        prompt = self.make_due(self.schedule())[0]
+        self.assertEqual(Worker(name="w1").step(), 1)
+        prompt.refresh_from_db()
+        self.assertEqual(prompt.state, Prompt.State.DELIVERED)
+        self.sign_in(self.client_a)
+        self.assertContains(self.client.get("/me/"), f"/me/prompts/{prompt.pk}/")
+        response = self.client.get(f"/me/prompts/{prompt.pk}/")
+        self.assertRedirects(
+            response,
+            f"/me/plans/{self.plan.pk}/log/?prompt={prompt.pk}",
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.OPENED)
+
+    def test_answering_links_the_log_to_its_prompt(self) -> None:
+        prompt = self.make_due(self.schedule())[0]
+        Worker(name="w1").step()
+        self.sign_in(self.client_a)
+        page = self.client.get(f"/me/plans/{self.plan.pk}/log/?prompt={prompt.pk}")
+        self.assertContains(page, f'name="prompt" value="{prompt.pk}"')
+        log = practice.log_practice(
+            self.client_a,
+            by=user_of(self.client_a),
+            uid=uuid.uuid4(),
+            plan=self.plan,
+            outcome="done",
+            prompt=prompt.pk,
+            sheet=worksheets.current("quick"),
+            entries={},
+        ).entry
+        prompt.refresh_from_db()
+        self.assertEqual((prompt.state, log.prompt_id), (Prompt.State.ANSWERED, prompt.pk))
+        self.assertIsNotNone(prompt.answered_at)
+        states = list(PromptEvent.objects.filter(prompt=prompt).values_list("state", flat=True))
+        self.assertEqual(states, ["scheduled", "delivered", "answered"])
+
+    def test_a_worker_that_dies_after_claiming_leaves_the_prompt_to_another(self) -> None:
+        prompt = self.make_due(self.schedule())[0]
+        self.assertEqual(actions.claim("dead", batch=10, lease=timedelta(minutes=2)), [prompt.pk])
+        self.assertEqual(Worker(name="w2").step(), 0)  # still leased
+        later = timezone.now() + timedelta(minutes=3)
+        self.assertEqual(
+            actions.claim("w2", batch=10, lease=timedelta(minutes=2), now=later), [prompt.pk]
+        )
+        actions.finish("dead", {prompt.pk: (Prompt.State.SENT, "", "too late")})
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.SENDING)
+        actions.finish("w2", {prompt.pk: (Prompt.State.DELIVERED, "in-app", "")})
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.DELIVERED)
+
+    def test_failures_are_retried_with_backoff_then_marked_failed_for_the_therapist(self) -> None:
+        self.consent("reminders-push")  # consent, but no phone subscribed: push fails
+        prompt = self.make_due(self.schedule(channels=["push"]))[0]
+        worker = Worker(name="w1")
+        worker.step()
+        prompt.refresh_from_db()
+        self.assertEqual((prompt.state, prompt.attempts), (Prompt.State.SCHEDULED, 1))
+        self.assertGreater(prompt.next_attempt_at, timezone.now())
+        with self.settings(PROMPT_MAX_ATTEMPTS=2):
+            Prompt.objects.filter(pk=prompt.pk).update(next_attempt_at=timezone.now())
+            worker.step()
+        prompt.refresh_from_db()
+        self.assertEqual(prompt.state, Prompt.State.FAILED)
+        self.assertIn("No phone has turned notifications on", prompt.failure)
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/reminders/")
+        self.assertContains(page, "No phone has turned notifications on")
+
+    def test_unanswered_prompts_expire(self) -> None:
+        prompt = self.make_due(self.schedule())[0]
+        Worker(name="w1").step()
+        Prompt.objects.filter(pk=prompt.pk).update(expires_at=timezone.now())
+        self.assertEqual(actions.expire_overdue(), 1)
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.EXPIRED)
+
+    def test_the_therapist_sees_what_happened_and_when_the_client_answers(self) -> None:
+        prompts = self.make_due(self.schedule(), count=2)
+        Worker(name="w1").step()
+        actions.answer(prompts[0].pk, self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/reminders/")
+        self.assertContains(page, "When the client tends to answer")
+        self.assertContains(page, "<td>2</td><td>1</td><td>1</td>", html=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_backlog_send_each_prompt_exactly_once() -> None:
+    clinic = make_clinic("Northside Therapy")
+    therapist = make_staff(clinic, "therapist_a", "therapist")
+    client = make_client(clinic, "robin_ash", therapist)
+    plan = plans.agree(
+        plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first()), by=therapist
+    )
+    schedule = actions.set_schedule(
+        client,
+        by=therapist,
+        purpose="practice",
+        plan=plan,
+        rule={
+            "kind": "random",
+            "samples": 12,
+            "min_spacing": 5,
+            "window_start": "06:00",
+            "window_end": "23:00",
+        },
+        channels=[],
+    )
+    now = timezone.now()
+    Prompt.objects.filter(schedule=schedule).update(
+        next_attempt_at=now - timedelta(seconds=1), expires_at=now + timedelta(hours=3)
+    )
+    backlog = Prompt.objects.filter(schedule=schedule).count()
+    assert backlog > 50
+    start = threading.Barrier(2)
+
+    def work(name: str) -> None:
+        worker = Worker(name=name, batch=7)
+        start.wait()
+        try:
+            while worker.step():
+                pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    sends = Counter(PromptEvent.objects.filter(state="delivered").values_list("prompt", flat=True))
+    assert len(sends) == backlog and set(sends.values()) == {1}
+    assert not Prompt.objects.exclude(state="delivered").exists()
