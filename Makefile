@@ -22,14 +22,14 @@ var/secret_key:
 	mkdir -p var
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
-# Venv, install, migrate, demo data, then the web server on http://127.0.0.1:$(PORT).
+# Venv, install, migrate, demo data, then the web server on http://127.0.0.1:$(PORT) with the
+# reminder worker beside it (mail goes to this console unless EMAIL_HOST is set).
 demo: install var/secret_key
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --no-input
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py seed_demo
 	SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@echo "Bridgework demo on http://127.0.0.1:$(PORT) (demo sign-ins: README.md). Ctrl-C stops it."
-	SECRET_KEY_FILE=var/secret_key $(BIN)/gunicorn bridgework.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers 2 --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(L)ss'
+	SECRET_KEY_FILE=var/secret_key scripts/serve-demo.sh
 
 # The whole suite on SQLite, browser tests included (they need Debian's chromium).
 test: install

@@ -28,3 +28,19 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match("/me/offline/")));
   }
 });
+
+// Web Push: the payload says only "you have a reminder" and where to go; tapping it opens
+// exactly that prompt, which leads on to its plan or check-in.
+self.addEventListener("push", (event) => {
+  let message = { title: "Bridgework", body: "", url: "/me/" };
+  try { message = Object.assign(message, event.data ? event.data.json() : {}); } catch (error) {}
+  event.waitUntil(self.registration.showNotification(message.title, {
+    body: message.body, icon: SHELL.find((url) => url.includes("icon-192")), data: { url: message.url }
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/me/";
+  event.waitUntil(self.clients.openWindow(url));
+});

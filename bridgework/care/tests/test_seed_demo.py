@@ -10,6 +10,7 @@ from bridgework.audit.trail import verify
 from bridgework.care.models import Client, Consent, Goal, TherapySession
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.practice.models import CheckIn, PracticeLog
+from bridgework.prompts.models import Prompt, Schedule
 from bridgework.test import make_clinic
 
 
@@ -25,6 +26,8 @@ def counts() -> tuple[int, ...]:
         Review,
         PracticeLog,
         CheckIn,
+        Schedule,
+        Prompt,
     )
     return tuple(model.objects.count() for model in models)
 
@@ -52,6 +55,9 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert PracticeLog.objects.values("worksheet").distinct().count() >= 4
     assert PracticeLog.objects.filter(is_private=True).exists()
     assert CheckIn.objects.count() >= 28
+    prompt_states = set(Prompt.objects.values_list("state", flat=True))
+    assert {"answered", "expired", "scheduled"} <= prompt_states
+    assert Schedule.objects.filter(purpose="check-in").exists()
     assert list(verify()) == []
 
 

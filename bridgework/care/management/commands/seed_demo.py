@@ -17,6 +17,7 @@ from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent
 from bridgework.plans import demo as demo_plans
 from bridgework.practice import demo as demo_practice
+from bridgework.prompts import demo as demo_prompts
 
 DEMO_PASSWORD = "practice-makes-progress"
 DEMO_DOMAIN = "demo.bridgework.test"
@@ -169,6 +170,7 @@ class Command(BaseCommand):
                 self.add_account(client, handle, admin)
             demo_plans.seed(client)
             demo_practice.seed_client(client)
+            demo_prompts.seed(client)
 
     def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
         """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""

@@ -1,0 +1,105 @@
+"""Demo reminders: schedules for the demo clients' plans and check-ins, and three weeks of
+prompt history (sent, opened, answered, expired, one failure) for the therapist's view.
+
+The history is written as it would have been recorded, not produced by running the worker
+over past weeks: demo data only, never used outside `seed_demo`."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bridgework.care.actions import consents_given
+from bridgework.care.models import Client, Consent
+from bridgework.plans.models import ActionPlan, Status
+from bridgework.practice.models import CheckInScale
+from bridgework.prompts import actions, rules
+from bridgework.prompts.models import Prompt, PromptEvent, Schedule
+
+PRACTICE_TIMES = {"Jordan Ellis": ["07:45"], "Kai Tanaka": ["21:30"], "Hannah Schultz": ["18:00"]}
+HISTORY_DAYS = 21
+
+
+def seed(client: Client) -> None:
+    if client.user is None or Schedule.objects.filter(client=client).exists():
+        return
+    therapist = client.care_team.filter(is_therapist=True).first()
+    assert therapist is not None
+    email = ["email"] if Consent.Purpose.REMINDERS_EMAIL in consents_given(client) else []
+    plan = ActionPlan.objects.filter(client=client, status=Status.ACTIVE).first()
+    if plan is not None:
+        rule = {
+            "kind": "fixed",
+            "times": PRACTICE_TIMES.get(client.full_name, ["19:00"]),
+            "quiet_start": "22:30",
+            "quiet_end": "07:00",
+        }
+        schedule = actions.set_schedule(
+            client, by=therapist, purpose="practice", plan=plan, rule=rule, channels=email
+        )
+        history(schedule, engagement=0.7)
+    if CheckInScale.objects.filter(client=client, is_active=True).exists():
+        rule = {
+            "kind": "random",
+            "samples": 3,
+            "min_spacing": 120,
+            "window_start": "09:00",
+            "window_end": "21:00",
+            "expire_after": 60,
+        }
+        schedule = actions.set_schedule(
+            client, by=therapist, purpose="check-in", rule=rule, channels=[]
+        )
+        history(schedule, engagement=0.5)
+
+
+def history(schedule: Schedule, *, engagement: float) -> None:
+    """Past prompts for the last three weeks, with the life cycle a real client gives them."""
+    zone = actions.zone_of(schedule.client)
+    now = timezone.now()
+    first = (now - timedelta(days=HISTORY_DAYS)).astimezone(zone).date()
+    window = rules.Window(first, (now - timedelta(days=1)).astimezone(zone).date())
+    moments = rules.moments(
+        rules.Rule.from_dict(schedule.rule), zone, window, seed=str(schedule.pk)
+    )
+    rng = random.Random(f"demo-prompts-{schedule.pk}")  # noqa: S311 - demo data
+    expire = timedelta(minutes=schedule.rule.get("expire_after", 180))
+    for moment in moments:
+        roll = rng.random()
+        state = (
+            Prompt.State.ANSWERED
+            if roll < engagement
+            else Prompt.State.OPENED
+            if roll < engagement + 0.1
+            else Prompt.State.EXPIRED
+        )
+        prompt = Prompt.objects.create(
+            schedule=schedule,
+            client=schedule.client,
+            plan=schedule.plan,
+            purpose=schedule.purpose,
+            due_at=moment,
+            expires_at=moment + expire,
+            next_attempt_at=moment,
+            sent_at=moment,
+            state=state,
+            opened_at=moment + timedelta(minutes=5) if state != Prompt.State.EXPIRED else None,
+            answered_at=moment + timedelta(minutes=rng.randint(5, 50))
+            if state == Prompt.State.ANSWERED
+            else None,
+        )
+        steps = [
+            (Prompt.State.SCHEDULED, moment - timedelta(days=6)),
+            (Prompt.State.DELIVERED, moment),
+        ]
+        if prompt.opened_at:
+            steps.append((Prompt.State.OPENED, prompt.opened_at))
+        if prompt.answered_at:
+            steps.append((Prompt.State.ANSWERED, prompt.answered_at))
+        if state == Prompt.State.EXPIRED:
+            steps.append((Prompt.State.EXPIRED, moment + expire))
+        PromptEvent.objects.bulk_create(
+            PromptEvent(prompt=prompt, state=s, at=at) for s, at in steps
+        )
