@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ def seed(client: Client) -> None:
     assert therapist is not None
     email = ["email"] if Consent.Purpose.REMINDERS_EMAIL in consents_given(client) else []
     plan = ActionPlan.objects.filter(client=client, status=Status.ACTIVE).first()
+    rule: dict[str, Any]
     if plan is not None:
         rule = {
             "kind": "fixed",
