@@ -178,6 +178,17 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def in_threads(target: Any, people: list[dict[str, Any]]) -> float:
+    """Run `target(person)` for everyone at once; returns the seconds it took."""
+    threads = [threading.Thread(target=target, args=(person,)) for person in people]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
 def payload(person: dict[str, Any]) -> tuple[str, bytes]:
     uid = str(uuid.uuid4())
     form = {
@@ -220,13 +231,7 @@ def load(path: str, people: list[dict[str, Any]], seconds: float, name: str) -> 
                     run.failures += 1
         connection.close()
 
-    threads = [threading.Thread(target=client, args=(person,)) for person in people]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run.elapsed = time.monotonic() - started
+    run.elapsed = in_threads(client, people)
     return run
 
 
@@ -286,13 +291,7 @@ def plain_inserts(database: str, url: str, people: list[dict[str, Any]], seconds
                 run.acknowledged.append(str(uid))
         connection.close()
 
-    threads = [threading.Thread(target=writer, args=(person,)) for person in people]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run.elapsed = time.monotonic() - started
+    run.elapsed = in_threads(writer, people)
     return run
 
 

@@ -301,16 +301,21 @@ def mark_opened(prompt: Prompt, *, by: User) -> Prompt:
     if prompt.state in (*WAITING_FOR_ANSWER, Prompt.State.SNOOZED) and not prompt.opened_at:
         prompt.state, prompt.opened_at = Prompt.State.OPENED, timezone.now()
         prompt.save(update_fields=["state", "opened_at"])
-        PromptEvent.objects.create(prompt=prompt, state=Prompt.State.OPENED)
-        changed(
-            by,
-            CHANGE,
-            "prompt",
-            prompt.pk,
-            clinic_id=prompt.client.clinic_id,
-            client_id=prompt.client_id,
-        )
+        client_step(prompt, Prompt.State.OPENED, by=by)
     return prompt
+
+
+def client_step(prompt: Prompt, state: str, *, by: User, detail: str = "") -> None:
+    """A step the client took with a prompt: in its life cycle and in the audit trail."""
+    PromptEvent.objects.create(prompt=prompt, state=state, detail=detail)
+    changed(
+        by,
+        CHANGE,
+        "prompt",
+        prompt.pk,
+        clinic_id=prompt.client.clinic_id,
+        client_id=prompt.client_id,
+    )
 
 
 def answer(prompt_id: int, client: Client, *, by: User) -> Prompt | None:
@@ -321,8 +326,7 @@ def answer(prompt_id: int, client: Client, *, by: User) -> Prompt | None:
         return prompt
     prompt.state, prompt.answered_at = Prompt.State.ANSWERED, timezone.now()
     prompt.save(update_fields=["state", "answered_at"])
-    PromptEvent.objects.create(prompt=prompt, state=Prompt.State.ANSWERED)
-    changed(by, CHANGE, "prompt", prompt.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    client_step(prompt, Prompt.State.ANSWERED, by=by)
     return prompt
 
 
@@ -346,17 +350,7 @@ def snooze(prompt: Prompt, minutes: int, *, by: User) -> Prompt:
         )
     later = timezone.now() + timedelta(minutes=minutes)
     Prompt.objects.filter(pk=prompt.pk).update(state=Prompt.State.SCHEDULED, next_attempt_at=later)
-    PromptEvent.objects.create(
-        prompt=prompt, state=Prompt.State.SNOOZED, detail=f"{minutes} minutes"
-    )
-    changed(
-        by,
-        CHANGE,
-        "prompt",
-        prompt.pk,
-        clinic_id=prompt.client.clinic_id,
-        client_id=prompt.client_id,
-    )
+    client_step(prompt, Prompt.State.SNOOZED, by=by, detail=f"{minutes} minutes")
     prompt.refresh_from_db()
     return prompt
 
