@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "bridgework.plans",
     "bridgework.practice",
     "bridgework.prompts",
+    "bridgework.measures",
 ]
 
 MIDDLEWARE = [

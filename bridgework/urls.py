@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("bridgework.plans.urls")),
     path("", include("bridgework.practice.urls")),
     path("", include("bridgework.prompts.urls")),
+    path("", include("bridgework.measures.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

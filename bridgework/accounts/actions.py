@@ -39,6 +39,7 @@ CLINIC_SETTINGS = (
     "action_plan_word_plural",
     "staff_mfa_required",
     "idle_timeout_minutes",
+    "crisis_resources",
 )
 
 

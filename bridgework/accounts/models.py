@@ -24,6 +24,15 @@ class Approach(models.TextChoices):
     INTEGRATIVE = "integrative", _("Integrative")
 
 
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in danger or might act on thoughts of harming yourself, call 999 (UK) or 112 "
+    "(Europe) now, or go to the nearest emergency department.\n"
+    "Samaritans, any time, free: 116 123.\n"
+    "Text SHOUT to 85258 to talk to someone by text.\n"
+    "You can also call your clinic and ask for your therapist or the duty clinician."
+)
+
+
 class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=120)
     time_zone = models.CharField(
@@ -55,6 +64,11 @@ class Clinic(models.Model):
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(480)],
         help_text=_("Staff are signed out after this long without activity (5 to 480)."),
+    )
+    crisis_resources = models.TextField(
+        _("crisis resources shown to clients"),
+        default=DEFAULT_CRISIS_RESOURCES,
+        help_text=_("Shown at once to a client whose answers suggest they may be at risk."),
     )
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

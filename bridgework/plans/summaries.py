@@ -62,6 +62,7 @@ def with_plan_columns(clients: QuerySet[Client]) -> QuerySet[Client]:
     return clients.annotate(
         open_plans=Count("plans", filter=Q(plans__status__in=OPEN), distinct=True),
         proposals=Count("plans", filter=Q(plans__status=Status.PROPOSED), distinct=True),
+        open_flags=Count("flags", filter=Q(flags__acknowledged_at=None), distinct=True),
     ).prefetch_related(Prefetch("plans", queryset=assigned, to_attr="assigned_plans"))
 
 

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from bridgework.accounts.models import Invitation
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
+from bridgework.measures import actions as measures
+from bridgework.measures.models import Flag
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions as practice
@@ -65,6 +67,7 @@ class MatrixCase(BaseTestCase):
     schedule: Schedule
     prompt: Prompt
     feed_token: str
+    flag: Flag
 
 
 @dataclass
@@ -215,6 +218,10 @@ MATRIX: dict[str, Row] = {
     "schedules/<int:schedule_id>/": Row(
         lambda t: f"/schedules/{t.schedule.pk}/", {"therapist_a": 200}
     ),
+    "me/measures/<slug:slug>/": Row(lambda t: "/me/measures/phq-9/", each(CLIENTS, 200)),
+    "flags/<int:flag_id>/acknowledge/": Row(
+        lambda t: f"/flags/{t.flag.pk}/acknowledge/", {"therapist_a": 302}, method="post"
+    ),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
     "clinic/staff/invite/": Row(
@@ -311,6 +318,7 @@ class PermissionMatrixTests(MatrixCase):
         )
         self.prompt = Prompt.objects.filter(schedule=self.schedule).first()  # type: ignore[assignment]
         self.feed_token = prompts.new_calendar_feed(self.client_a, by=client_a)
+        self.flag = measures.raise_flag(self.client_a, "risk", "Item 9 answered above 0")
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

@@ -124,6 +124,7 @@ class ClinicAdminTests(BaseTestCase):
                 "action_plan_word": "practice task",
                 "action_plan_word_plural": "practice tasks",
                 "idle_timeout_minutes": "20",
+                "crisis_resources": "Call 999.",
                 "staff_mfa_required": "",
             },
         )

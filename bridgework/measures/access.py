@@ -1,0 +1,28 @@
+"""The doors for responses and flags (see care.access)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from bridgework.care.access import Need, open_object, record_listing
+from bridgework.care.models import Client
+from bridgework.measures.models import Flag, Response
+
+
+def get_flag_for_user(request: HttpRequest, flag_id: int, *, need: Need = Need.READ) -> Flag:
+    flag = Flag.objects.select_related("client").filter(pk=flag_id).first()
+    return open_object(request, "flag", flag_id, flag, flag.client if flag else None, need, True)
+
+
+def responses_of(request: HttpRequest, client: Client) -> QuerySet[Response]:
+    record_listing(request, client, "responses")
+    return Response.objects.filter(client=client).select_related("instrument")
+
+
+def open_flags_of(request: HttpRequest, client: Client) -> QuerySet[Flag]:
+    """Flags are for clinicians: a client never sees them (nor the non-engagement flag's
+    wording), so this door admits staff only."""
+    role = record_listing(request, client, "flags")
+    flags = Flag.objects.filter(client=client, acknowledged_at=None)
+    return flags.none() if role == "client" else flags

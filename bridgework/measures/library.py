@@ -1,0 +1,54 @@
+"""The shipped instruments (measures/instruments/*.json), checked and loaded on migrate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from bridgework.accounts.models import Clinic
+from bridgework.measures.definitions import DefinitionError, check
+from bridgework.measures.models import Instrument
+
+FOLDER = Path(__file__).parent / "instruments"
+
+
+def slug_of(definition: dict[str, Any]) -> str:
+    return str(definition["url"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def read(path: Path) -> dict[str, Any]:
+    try:
+        definition = json.loads(path.read_text(encoding="utf-8"))
+        check(definition)
+    except (json.JSONDecodeError, DefinitionError) as error:
+        raise DefinitionError(f"{path.name}: {error}") from None
+    return dict(definition)
+
+
+@transaction.atomic
+def install(definition: dict[str, Any], clinic: Clinic | None = None) -> Instrument:
+    """Add this version (or find it). An older version of the same instrument is retired: new
+    responses use the newest, and old responses keep the version they answered."""
+    check(definition)
+    slug, version = slug_of(definition), str(definition["version"])
+    instrument, created = Instrument.objects.get_or_create(
+        clinic=clinic,
+        slug=slug,
+        version=version,
+        defaults={"title": definition["title"], "definition": definition},
+    )
+    if created:
+        from django.utils import timezone
+
+        Instrument.objects.filter(clinic=clinic, slug=slug, retired_at=None).exclude(
+            pk=instrument.pk
+        ).update(retired_at=timezone.now())
+    return instrument
+
+
+def sync_after_migrate(**kwargs: Any) -> None:
+    for path in sorted(FOLDER.glob("*.json")):
+        install(read(path))

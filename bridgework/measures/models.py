@@ -1,0 +1,93 @@
+"""Instruments (questionnaire definitions, versioned), responses with their scores, and flags
+that need a clinician's attention.
+
+Client data: read through measures.access, change through measures.actions.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.accounts.models import Clinic, User
+from bridgework.care.models import Client, TherapySession
+
+
+class Instrument(models.Model):
+    """One version of a questionnaire. Shipped ones (clinic empty) come from
+    measures/instruments/*.json; a clinic imports its own (e.g. a licensed scale)."""
+
+    slug = models.SlugField(max_length=60)
+    version = models.CharField(max_length=20)
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="instruments"
+    )
+    title = models.CharField(max_length=200)
+    definition = models.JSONField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "slug", "version"], name="unique_instrument_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Response(models.Model):
+    """One completion, keeping the instrument version it answered and its scores."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    session = models.ForeignKey(
+        TherapySession, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    answers = models.JSONField()  # {linkId: option value}
+    scores = models.JSONField()  # {score id: {"value", "band", "above_cutoff", "prorated"}}
+    completed_at = models.DateTimeField(default=timezone.now)
+    entered_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        indexes = [models.Index(fields=["client", "-completed_at"], name="response_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.slug} response"
+
+    def total(self) -> float | None:
+        value = self.scores.get("total", {}).get("value")
+        return None if value is None else float(value)
+
+
+class Flag(models.Model):
+    class Kind(models.TextChoices):
+        RISK = "risk", _("Risk")
+        DETERIORATION = "deterioration", _("Reliable deterioration")
+        NON_ENGAGEMENT = "non-engagement", _("Persistent non-engagement")
+        SILENCE = "silence", _("No reminders answered")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["client", "acknowledged_at"], name="open_flags")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} flag"

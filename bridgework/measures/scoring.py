@@ -1,0 +1,95 @@
+"""Scoring a response by its instrument's definition: pure functions, no database."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from bridgework.measures.definitions import Score, jacobson_truax, options
+
+
+class AnswerError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def check_answers(definition: dict[str, Any], answers: dict[str, int]) -> None:
+    """Every answer must be one of its item's options; required items must be answered."""
+    items = {item["linkId"]: item for item in definition["item"]}
+    problems = {}
+    for link_id, value in answers.items():
+        if link_id not in items:
+            problems[link_id] = f"item {link_id} is not part of this questionnaire"
+        elif value not in options(items[link_id]):
+            allowed = ", ".join(str(v) for v in options(items[link_id]))
+            problems[link_id] = f"item {link_id}: {value} is not an answer option ({allowed})"
+    if problems:
+        raise AnswerError(problems)
+
+
+def round_half_up(value: float) -> int:
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def score(definition: dict[str, Any], answers: dict[str, int]) -> list[Score]:
+    items = {item["linkId"]: item for item in definition["item"]}
+    results = []
+    for rule in definition["scoring"]["scores"]:
+        values = []
+        for link_id in rule["items"]:
+            if link_id not in answers:
+                continue
+            value = answers[link_id]
+            if link_id in rule.get("reverse", []):
+                choices = options(items[link_id])
+                value = max(choices) + min(choices) - value
+            values.append(value)
+        missing = len(rule["items"]) - len(values)
+        allowed = rule.get("missing", {}).get("prorate_max_missing", 0)
+        total: float | None
+        if missing > allowed:
+            total = None
+        elif missing:
+            total = round_half_up(sum(values) / len(values) * len(rule["items"]))
+        else:
+            total = sum(values)
+        results.append(
+            Score(
+                rule["id"],
+                total,
+                band(rule, total),
+                None if total is None or "cutoff" not in rule else total >= rule["cutoff"],
+                missing > 0 and total is not None,
+            )
+        )
+    return results
+
+
+def band(rule: dict[str, Any], total: float | None) -> str:
+    if total is None:
+        return ""
+    for entry in rule.get("bands", []):
+        if entry["min"] <= total <= entry["max"]:
+            return str(entry["label"])
+    return ""
+
+
+def reliable_change_threshold(rule: dict[str, Any]) -> float | None:
+    """The stored threshold, or Jacobson–Truax from SD and reliability, rounded up on an
+    integer scale."""
+    change = rule.get("reliable_change")
+    if not change:
+        return None
+    if "threshold" in change:
+        return float(change["threshold"])
+    return float(math.ceil(jacobson_truax(change["sd"], change["reliability"])))
+
+
+def raised_flags(definition: dict[str, Any], answers: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        flag
+        for flag in definition["scoring"].get("flags", [])
+        if answers.get(flag["item"], -1) >= flag["min"]
+    ]

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bridgework.measures import actions
+from bridgework.measures.definitions import DefinitionError, check
+from bridgework.measures.library import install
+from bridgework.measures.models import Flag, Instrument, Response
+from bridgework.test import BaseTestCase, user_of
+
+
+def made_up(**changes: Any) -> dict[str, Any]:
+    """A made-up two-item instrument (licensed scales are never shipped)."""
+    definition: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "url": "https://example.org/Questionnaire/wellbeing-2",
+        "version": "1",
+        "title": "Wellbeing-2 (made up)",
+        "status": "active",
+        "item": [
+            {
+                "linkId": "a",
+                "text": "I felt calm",
+                "type": "choice",
+                "answerOption": [
+                    {"valueCoding": {"code": "0", "display": "Never"}},
+                    {"valueCoding": {"code": "4", "display": "Always"}},
+                ],
+            },
+            {
+                "linkId": "b",
+                "text": "I felt tense",
+                "type": "choice",
+                "answerOption": [
+                    {"valueCoding": {"code": "0", "display": "Never"}},
+                    {"valueCoding": {"code": "4", "display": "Always"}},
+                ],
+            },
+        ],
+        "scoring": {
+            "scores": [{"id": "total", "method": "sum", "items": ["a", "b"], "reverse": ["b"]}]
+        },
+    }
+    definition.update(changes)
+    return definition
+
+
+def test_definitions_name_the_item_and_the_problem() -> None:
+    duplicate = made_up()
+    duplicate["item"][1]["linkId"] = "a"
+    with pytest.raises(DefinitionError, match="item a: the linkId appears more than once"):
+        check(duplicate)
+    missing = made_up(scoring={"scores": [{"id": "total", "method": "sum", "items": ["a", "z"]}]})
+    with pytest.raises(DefinitionError, match="score total: names item z, which the"):
+        check(missing)
+    with pytest.raises(DefinitionError, match="item/0: 'text' is a required property"):
+        bad = made_up()
+        del bad["item"][0]["text"]
+        check(bad)
+
+
+class InstrumentTests(BaseTestCase):
+    def test_the_import_command_adds_a_clinics_own_instrument(self) -> None:
+        path = Path(self.id().replace(".", "_") + ".json")
+        try:
+            path.write_text(json.dumps(made_up()))
+            call_command(
+                "import_instrument",
+                str(path),
+                "--clinic",
+                str(self.clinic.pk),
+                stdout=__import__("io").StringIO(),
+            )
+        finally:
+            path.unlink()
+        instrument = Instrument.objects.get(slug="wellbeing-2")
+        self.assertEqual(instrument.clinic, self.clinic)
+        self.assertEqual(actions.current("wellbeing-2", self.clinic.pk), instrument)
+        self.assertIsNone(actions.current("wellbeing-2", self.other_clinic.pk))
+        response, _flags = actions.respond(
+            self.client_a, instrument, {"a": 4, "b": 0}, by=user_of(self.client_a)
+        )
+        self.assertEqual(response.scores["total"]["value"], 8)  # b reversed
+
+    def test_a_broken_file_is_refused_by_the_command(self) -> None:
+        path = Path(self.id().replace(".", "_") + ".json")
+        try:
+            path.write_text(json.dumps(made_up(status="sometimes")))
+            with self.assertRaisesMessage(CommandError, "status: 'sometimes' is not one of"):
+                call_command("import_instrument", str(path), "--clinic", str(self.clinic.pk))
+        finally:
+            path.unlink()
+
+    def test_a_new_version_retires_the_old_and_responses_keep_theirs(self) -> None:
+        first = install(made_up(), clinic=self.clinic)
+        response, _flags = actions.respond(
+            self.client_a, first, {"a": 0, "b": 0}, by=user_of(self.client_a)
+        )
+        second = install(made_up(version="2"), clinic=self.clinic)
+        first.refresh_from_db()
+        self.assertIsNotNone(first.retired_at)
+        self.assertEqual(Response.objects.get(pk=response.pk).instrument, first)
+        with self.assertRaises(actions.RetiredInstrument):
+            actions.respond(self.client_a, first, {"a": 0, "b": 0}, by=user_of(self.client_a))
+        self.assertEqual(actions.current("wellbeing-2", self.clinic.pk), second)
+
+
+class FlagTests(BaseTestCase):
+    def phq9(self, *values: int) -> tuple[Response, list[Flag]]:
+        instrument = actions.current("phq-9", None)
+        assert instrument is not None
+        return actions.respond(
+            self.client_a,
+            instrument,
+            {str(n): v for n, v in enumerate(values, 1)},
+            by=user_of(self.client_a),
+        )
+
+    def test_item_9_shows_crisis_resources_at_once_and_flags_the_care_team(self) -> None:
+        self.sign_in(self.client_a)
+        answers = {f"item-{n}": "0" for n in range(1, 9)} | {"item-9": "1"}
+        response = self.client.post("/me/measures/phq-9/", answers)
+        self.assertContains(response, "Help is available now")
+        self.assertContains(response, "Samaritans")
+        flag = Flag.objects.get(client=self.client_a)
+        self.assertEqual(flag.kind, "risk")
+        self.assertNotContains(self.client.get("/me/"), "Needs your attention")
+        self.sign_in(self.therapist_a)
+        self.assertContains(self.client.get("/clients/"), '#flags-heading">1</a>')
+        self.assertContains(
+            self.client.get(f"/clients/{self.client_a.pk}/"), "Needs your attention"
+        )
+        self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": "Called; safety plan made."})
+        flag.refresh_from_db()
+        self.assertEqual(
+            (flag.acknowledged_by, flag.note), (self.therapist_a, "Called; safety plan made.")
+        )
+        self.assertNotContains(
+            self.client.get(f"/clients/{self.client_a.pk}/"), "Needs your attention"
+        )
+
+    def test_no_risk_flag_for_item_9_at_zero(self) -> None:
+        _response, flags = self.phq9(3, 3, 3, 3, 3, 3, 3, 3, 0)
+        self.assertEqual(flags, [])
+
+    def test_reliable_deterioration_is_flagged_from_six_points_not_five(self) -> None:
+        self.phq9(1, 1, 1, 1, 1, 0, 0, 0, 0)  # 5
+        _r, five = self.phq9(2, 2, 2, 1, 1, 1, 1, 0, 0)  # 10: +5
+        self.assertEqual(five, [])
+        _r, six = self.phq9(2, 2, 2, 2, 2, 2, 2, 2, 0)  # 16: +6
+        self.assertEqual([flag.kind for flag in six], ["deterioration"])
+        self.assertIn("rose from 10 to 16", six[0].text)
+
+    def test_a_missing_answer_is_asked_for_and_nothing_is_saved(self) -> None:
+        self.sign_in(self.client_a)
+        response = self.client.post("/me/measures/gad-7/", {"item-1": "2"})
+        self.assertContains(response, "Please answer this question.", status_code=400)
+        self.assertContains(response, 'value="2" id="item-1-2" checked', status_code=400)
+        self.assertFalse(Response.objects.exists())
+
+    def test_an_answer_outside_the_options_is_refused(self) -> None:
+        self.sign_in(self.client_a)
+        answers = {f"item-{n}": "0" for n in range(1, 8)} | {"item-3": "7"}
+        response = self.client.post("/me/measures/gad-7/", answers)
+        self.assertContains(response, "item 3: 7 is not an answer option", status_code=400)
+        self.assertFalse(Response.objects.exists())

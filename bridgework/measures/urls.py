@@ -1,0 +1,8 @@
+from django.urls import path
+
+from bridgework.measures import views
+
+urlpatterns = [
+    path("me/measures/<slug:slug>/", views.fill_in),
+    path("flags/<int:flag_id>/acknowledge/", views.acknowledge),
+]

@@ -1,0 +1,76 @@
+"""Filling in a measure on the phone (with crisis resources at once when needed), and the
+therapist acknowledging flags."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.models import User
+from bridgework.care.access import Need, own_record
+from bridgework.measures import actions, scoring
+from bridgework.measures.access import get_flag_for_user
+from bridgework.measures.definitions import options
+from bridgework.measures.models import Flag
+
+
+@login_required
+def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
+    client = own_record(request)
+    instrument = actions.current(slug, client.clinic_id)
+    if instrument is None:
+        raise Http404
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        client = own_record(request, need=Need.WRITE)
+        answers = actions.answers_from(instrument, request.POST.dict())
+        missing = [
+            item["linkId"]
+            for item in instrument.definition["item"]
+            if item.get("required") and item["linkId"] not in answers
+        ]
+        try:
+            if missing:
+                raise scoring.AnswerError({m: _("Please answer this question.") for m in missing})
+            user = request.user
+            assert isinstance(user, User)
+            _response, flags = actions.respond(client, instrument, answers, by=user)
+        except scoring.AnswerError as refused:
+            problems = refused.problems
+        except actions.RetiredInstrument as retired:
+            messages.error(request, str(retired))
+            return redirect(f"/me/measures/{slug}/")
+        else:
+            if any(flag.kind == Flag.Kind.RISK for flag in flags):
+                # Whatever else happens, the client sees where to get help now.
+                return render(request, "measures/crisis.html", {"clinic": client.clinic})
+            messages.success(request, _("Thank you. Your answers are saved."))
+            return redirect("/me/")
+    return render(
+        request,
+        "measures/fill_in.html",
+        {
+            "instrument": instrument,
+            "problems": problems,
+            "posted": request.POST,
+            "items": [
+                (item, sorted(options(item).items())) for item in instrument.definition["item"]
+            ],
+        },
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = get_flag_for_user(request, flag_id, need=Need.WRITE)
+    user = request.user
+    assert isinstance(user, User)
+    actions.acknowledge(flag, by=user, note=request.POST.get("note", ""))
+    messages.success(request, _("Flag acknowledged."))
+    return redirect(f"/clients/{flag.client_id}/")
