@@ -40,6 +40,8 @@ CLINIC_SETTINGS = (
     "staff_mfa_required",
     "idle_timeout_minutes",
     "crisis_resources",
+    "non_engagement_reviews",
+    "silence_days",
 )
 
 

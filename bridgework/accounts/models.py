@@ -70,6 +70,21 @@ class Clinic(models.Model):
         default=DEFAULT_CRISIS_RESOURCES,
         help_text=_("Shown at once to a client whose answers suggest they may be at risk."),
     )
+    non_engagement_reviews = models.PositiveSmallIntegerField(
+        _("flag non-engagement after this many reviews"),
+        default=2,
+        validators=[MinValueValidator(2), MaxValueValidator(6)],
+        help_text=_(
+            "Consecutive reviews of plans done little or not at all, with low sense of "
+            "the reason or fit with goals (three reviews of plans not done at all flag "
+            "too). The flag invites the therapist to explore task fit and the alliance."
+        ),
+    )
+    silence_days = models.PositiveSmallIntegerField(
+        _("flag when no reminder is answered for this many days"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+    )
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -116,3 +116,79 @@ def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, int]
         if raw:
             answers[item["linkId"]] = int(raw) if raw.lstrip("-").isdigit() else -999
     return answers
+
+
+LOW = 4  # a rationale or goal-fit rating of 4/10 or less counts as low
+NOT_AT_ALL, A_LITTLE = 0, 1
+
+
+def check_non_engagement(client: Client) -> Flag | None:
+    """After a review: flag persistent non-engagement for the therapist (never the client)."""
+    from bridgework.plans.models import Review
+
+    wanted = client.clinic.non_engagement_reviews
+    reviews = list(Review.objects.filter(plan__client=client).order_by("-reviewed_at", "-id")[:3])
+
+    def low_sense(review: Review) -> bool:
+        return any(
+            (review.answer(key) is not None and review.answer(key) <= LOW)
+            for key in ("rationale-sense", "goal-fit")
+        )
+
+    recent = reviews[:wanted]
+    little = len(recent) == wanted and all(r.done <= A_LITTLE and low_sense(r) for r in recent)
+    never = len(reviews) == 3 and all(r.done == NOT_AT_ALL for r in reviews)
+    if not (little or never) or open_flag(client, Flag.Kind.NON_ENGAGEMENT):
+        return None
+    return raise_flag(
+        client,
+        Flag.Kind.NON_ENGAGEMENT,
+        _(
+            "The last plans were done little or not at all. This says more about the task or the "
+            "way of working together than about the client: consider exploring with them whether "
+            "the tasks fit their goals and how the work together feels."
+        ),
+    )
+
+
+def check_silence(now: Any = None) -> int:
+    """Flag clients who answered no reminder for their clinic's number of days, though
+    reminders went out. Returns how many flags were raised."""
+    from datetime import timedelta
+
+    from django.db.models import Max, Min
+
+    from bridgework.prompts.models import Prompt
+
+    now = now or timezone.now()
+    raised = 0
+    recent = (
+        Prompt.objects.filter(sent_at__isnull=False)
+        .values("client")
+        .annotate(first_sent=Min("sent_at"), last_answer=Max("answered_at"))
+    )
+    for row in recent.iterator():
+        client = Client.objects.select_related("clinic").get(pk=row["client"])
+        quiet_since = now - timedelta(days=client.clinic.silence_days)
+        if (
+            row["first_sent"] > quiet_since
+            or (row["last_answer"] or row["first_sent"]) > quiet_since
+        ):
+            continue
+        if open_flag(client, Flag.Kind.SILENCE):
+            continue
+        raise_flag(
+            client,
+            Flag.Kind.SILENCE,
+            _(
+                "No reminder answered for %(days)d days or more. The reminders may not fit the "
+                "client's days any more: worth asking how they are working."
+            )
+            % {"days": client.clinic.silence_days},
+        )
+        raised += 1
+    return raised
+
+
+def open_flag(client: Client, kind: str) -> bool:
+    return Flag.objects.filter(client=client, kind=kind, acknowledged_at=None).exists()

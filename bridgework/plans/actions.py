@@ -328,6 +328,9 @@ def review(
     audit(plan, CHANGE, by)
     if record.decision == Decision.MODIFY:
         successor = replace_with_draft(plan, by=by, session=session)
+    from bridgework.measures.actions import check_non_engagement  # measures builds on plans
+
+    check_non_engagement(plan.client)
     return ReviewOutcome(record, successor)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import close_old_connections
 
+from bridgework.measures.actions import check_silence
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
 from bridgework.prompts.models import Channel, Prompt
@@ -88,6 +89,7 @@ class Worker:
         if time.monotonic() - self.last_plan >= self.plan_every:
             planned = actions.plan_all()
             expired = actions.expire_overdue()
+            check_silence()
             self.last_plan = time.monotonic()
             if planned or expired:
                 log.info("planned %d prompts, expired %d", planned, expired)

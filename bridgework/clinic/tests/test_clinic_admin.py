@@ -125,6 +125,8 @@ class ClinicAdminTests(BaseTestCase):
                 "action_plan_word_plural": "practice tasks",
                 "idle_timeout_minutes": "20",
                 "crisis_resources": "Call 999.",
+                "non_engagement_reviews": "2",
+                "silence_days": "5",
                 "staff_mfa_required": "",
             },
         )
