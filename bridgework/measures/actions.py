@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -38,9 +39,10 @@ def respond(
     *,
     by: User,
     session: TherapySession | None = None,
+    completed_at: datetime | None = None,
 ) -> tuple[Response, list[Flag]]:
     """Score the answers at once, store them with the version they answered, and raise the
-    flags they call for."""
+    flags they call for. `completed_at` is for a paper form entered later."""
     if instrument.retired_at is not None:
         raise RetiredInstrument(
             _(
@@ -66,6 +68,7 @@ def respond(
         answers=answers,
         scores=scores,
         entered_by=by,
+        completed_at=completed_at or timezone.now(),
     )
     changed(by, CREATE, "response", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
     flags = [

@@ -158,6 +158,21 @@ PLANS: dict[str, list[DemoPlan]] = {
     ],
     "Eleanor Briggs": [
         DemoPlan(
+            "notice-the-pattern",
+            "Notice when I start to feel on edge at work",
+            3,
+            6,
+            5,
+            review={
+                "done": 0,
+                "difficulty": 8,
+                "rationale-sense": 3,
+                "goal-fit": 5,
+                "decision": "stop",
+                "beliefs": "Noticing just makes it worse.",
+            },
+        ),
+        DemoPlan(
             "ask-for-what-you-need",
             "Ask my manager for a clear deadline",
             2,

@@ -21,6 +21,7 @@ from bridgework.prompts.models import Prompt, PromptEvent, Schedule
 
 PRACTICE_TIMES = {"Jordan Ellis": ["07:45"], "Kai Tanaka": ["21:30"], "Hannah Schultz": ["18:00"]}
 HISTORY_DAYS = 21
+QUIET = {"Isaac Mensah": 0.0}  # answers no reminder: the demo's silence flag
 
 
 def seed(client: Client) -> None:
@@ -41,7 +42,7 @@ def seed(client: Client) -> None:
         schedule = actions.set_schedule(
             client, by=therapist, purpose="practice", plan=plan, rule=rule, channels=email
         )
-        history(schedule, engagement=0.7)
+        history(schedule, engagement=QUIET.get(client.full_name, 0.7))
     if CheckInScale.objects.filter(client=client, is_active=True).exists():
         rule = {
             "kind": "random",

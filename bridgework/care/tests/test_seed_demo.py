@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.trail import verify
 from bridgework.care.models import Client, Consent, Goal, TherapySession
+from bridgework.measures.models import Flag, Response
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.practice.models import CheckIn, PracticeLog
 from bridgework.prompts.models import Prompt, Schedule
@@ -28,6 +29,8 @@ def counts() -> tuple[int, ...]:
         CheckIn,
         Schedule,
         Prompt,
+        Response,
+        Flag,
     )
     return tuple(model.objects.count() for model in models)
 
@@ -58,6 +61,9 @@ def test_it_builds_a_realistic_clinic() -> None:
     prompt_states = set(Prompt.objects.values_list("state", flat=True))
     assert {"answered", "expired", "scheduled"} <= prompt_states
     assert Schedule.objects.filter(purpose="check-in").exists()
+    assert Response.objects.values("instrument__slug").distinct().count() == 2
+    kinds = set(Flag.objects.values_list("kind", flat=True))
+    assert kinds == {"risk", "deterioration", "non-engagement", "silence"}
     assert list(verify()) == []
 
 

@@ -15,6 +15,8 @@ from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Approach, Clinic, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent
+from bridgework.measures import demo as demo_measures
+from bridgework.measures.actions import check_silence
 from bridgework.plans import demo as demo_plans
 from bridgework.practice import demo as demo_practice
 from bridgework.prompts import demo as demo_prompts
@@ -118,6 +120,7 @@ class Command(BaseCommand):
             clinic = self.ensure_clinic()
             staff = self.ensure_staff(clinic)
             self.ensure_clients(clinic, staff)
+            check_silence()
         self.stdout.write(
             f"Demo clinic ready: sign in with any demo account, password {DEMO_PASSWORD}"
         )
@@ -171,6 +174,7 @@ class Command(BaseCommand):
             demo_plans.seed(client)
             demo_practice.seed_client(client)
             demo_prompts.seed(client)
+            demo_measures.seed(client)
 
     def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
         """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""
