@@ -39,8 +39,9 @@ def seed(client: Client) -> None:
         phq = round(baseline - slope * week + rng.gauss(0, 1.8))
         gad = round(anxious - 0.35 * week + rng.gauss(0, 1.5))
         # PHQ-9 item 9 stays at 0 but for one client's last questionnaire.
-        answers9 = items_for(phq, 8, rng) + [
-            1 if client.full_name == RISK_CLIENT and week == len(sessions) - 1 else 0
+        answers9 = [
+            *items_for(phq, 8, rng),
+            1 if client.full_name == RISK_CLIENT and week == len(sessions) - 1 else 0,
         ]
         when = session.starts_at - timedelta(hours=1)
         actions.respond(
