@@ -26,6 +26,7 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
+from bridgework.measures import glance
 from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.plans import summaries
 from bridgework.practice import summaries as practice_summaries
@@ -72,6 +73,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "plans": summaries.plan_rows(request, client),
             **practice_summaries.recent_for_client(request, client),
             "flags": open_flags_of(request, client),
+            "charts": glance.charts(request, client),
             "responses": responses_of(request, client)[:12],
             "can_write": is_writer(request, client),
         },

@@ -28,7 +28,7 @@ class Chart:
     summary: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
-    series: dict[str, list[int | None]] = field(default_factory=dict)
+    series: dict[str, list[float | None]] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
     high: int = 100
 

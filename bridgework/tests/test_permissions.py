@@ -219,6 +219,10 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/schedules/{t.schedule.pk}/", {"therapist_a": 200}
     ),
     "me/measures/<slug:slug>/": Row(lambda t: "/me/measures/phq-9/", each(CLIENTS, 200)),
+    "clients/<int:client_id>/charts/<slug:name>.svg": Row(
+        lambda t: f"/clients/{t.client_a.pk}/charts/check-ins.svg",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
     "flags/<int:flag_id>/acknowledge/": Row(
         lambda t: f"/flags/{t.flag.pk}/acknowledge/", {"therapist_a": 302}, method="post"
     ),

@@ -1,0 +1,106 @@
+"""The therapist's pictures of a client at a glance: symptoms over time with the cut-offs and
+the sessions, engagement (practice a week, and each review's "how much was done"), and the
+0–100 trajectories of exposures, experiments and check-ins. Each is a pygal chart served as an
+image, with a table alternative on the page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgework.care.models import Client
+from bridgework.measures.access import responses_of
+from bridgework.plans.models import Review
+from bridgework.practice.access import check_ins_of, logs_of
+from bridgework.practice.progress import Chart, charts_for, day
+
+WEEKS_SHOWN = 26
+
+
+def symptoms(request: HttpRequest, client: Client) -> Chart | None:
+    responses = list(
+        responses_of(request, client)
+        .filter(instrument__slug__in=("phq-9", "gad-7"))
+        .order_by("completed_at")[:104]
+    )
+    if not responses:
+        return None
+    dates = sorted(
+        {day(r.completed_at) for r in responses},
+        key=lambda d: min(r.completed_at for r in responses if day(r.completed_at) == d),
+    )
+    chart = Chart(
+        "symptoms",
+        _("PHQ-9 and GAD-7 at each session"),
+        _(
+            "Totals before each session; the dashed lines are the screening cut-offs "
+            "(10). Lower is better."
+        ),
+        [_("Date"), "PHQ-9", "GAD-7"],
+        high=27,
+    )
+    by = {(r.instrument.slug, day(r.completed_at)): r.total() for r in responses}
+    chart.labels = dates
+    chart.series = {
+        "PHQ-9": [by.get(("phq-9", d)) for d in dates],
+        "GAD-7": [by.get(("gad-7", d)) for d in dates],
+        _("Cut-off"): [10] * len(dates),
+    }
+    chart.rows = [[d, fmt(by.get(("phq-9", d))), fmt(by.get(("gad-7", d)))] for d in dates]
+    return chart
+
+
+def fmt(value: Any) -> Any:
+    return "—" if value is None else int(value) if float(value).is_integer() else value
+
+
+def monday_of(moment: Any) -> Any:
+    local = timezone.localtime(moment).date()
+    return local - timedelta(days=local.weekday())
+
+
+def engagement(request: HttpRequest, client: Client) -> Chart | None:
+    since = timezone.now() - timedelta(weeks=WEEKS_SHOWN)
+    logs = list(
+        logs_of(request, client)
+        .filter(practiced_at__gte=since)
+        .values_list("practiced_at", "outcome")
+    )
+    reviews = list(
+        Review.objects.filter(plan__client=client, reviewed_at__gte=since).values_list(
+            "reviewed_at", "done"
+        )
+    )
+    if not logs and not reviews:
+        return None
+    practised = Counter(monday_of(at) for at, outcome in logs if outcome in ("done", "partly"))
+    done = {monday_of(at): value for at, value in reviews}
+    weeks = sorted(set(practised) | set(done))
+    chart = Chart(
+        "engagement",
+        _("Practice a week, and how much was done at each review"),
+        _(
+            "Bars: practice logged done or partly each week. Line: the review's answer "
+            "to “how much did you do?” (0 = not at all, 4 = all of it)."
+        ),
+        [_("Week of"), _("Practice logged"), _("Review: how much done (0–4)")],
+        high=max([4, *practised.values()]),
+    )
+    chart.labels = [w.strftime("%d %b") for w in weeks]
+    chart.series = {
+        _("Practice logged"): [practised.get(w, 0) for w in weeks],
+        _("Review: how much done"): [done.get(w) for w in weeks],
+    }
+    chart.rows = [[w.strftime("%d %b"), practised.get(w, 0), fmt(done.get(w))] for w in weeks]
+    return chart
+
+
+def charts(request: HttpRequest, client: Client) -> list[Chart]:
+    found = [symptoms(request, client), engagement(request, client)]
+    found += charts_for(logs_of(request, client)[:60], check_ins_of(request, client)[:60])
+    return [chart for chart in found if chart is not None]

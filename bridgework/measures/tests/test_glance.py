@@ -1,0 +1,96 @@
+"""The therapist's client page: the pictures, and a fixed number of queries however long the
+client's history is."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bridgework.care import actions as care
+from bridgework.care.models import Client
+from bridgework.measures import actions as measures
+from bridgework.plans import actions as plans
+from bridgework.plans.models import PlanTemplate
+from bridgework.practice import actions as practice
+from bridgework.practice import worksheets
+from bridgework.test import BaseTestCase, user_of
+
+
+class GlanceTests(BaseTestCase):
+    def history(self, client: Client, weeks: int) -> None:
+        """A week-by-week history: a session, PHQ-9 and GAD-7, a plan reviewed, practice."""
+        therapist = client.care_team.get()
+        phq9, gad7 = measures.current("phq-9", None), measures.current("gad-7", None)
+        assert phq9 is not None and gad7 is not None
+        start = timezone.now() - timedelta(weeks=weeks)
+        template = PlanTemplate.objects.get(slug="exposure-step-up-the-ladder")
+        for week in range(weeks):
+            when = start + timedelta(weeks=week)
+            session = care.add_session(
+                client,
+                therapist=therapist,
+                by=therapist,
+                starts_at=when,
+                takeaway="Staying lets the fear come down.",
+            )
+            measures.respond(
+                client,
+                phq9,
+                {str(n): 1 for n in range(1, 10)},
+                by=therapist,
+                session=session,
+                completed_at=when,
+            )
+            measures.respond(
+                client,
+                gad7,
+                {str(n): 1 for n in range(1, 8)},
+                by=therapist,
+                session=session,
+                completed_at=when,
+            )
+            plan = plans.agree(
+                plans.start_plan(client, by=therapist, template=template), by=therapist
+            )
+            practice.log_practice(
+                client,
+                by=user_of(client),
+                uid=uuid.uuid4(),
+                plan=plan,
+                outcome="done",
+                sheet=worksheets.current("exposure-log"),
+                entries={"situation": "Bus", "distress_before": 70, "distress_after": 30},
+                practiced_at=when + timedelta(days=2),
+            )
+            plans.review(plan, by=therapist, session=None, answers={"done": 3, "decision": "stop"})
+
+    def queries_for(self, client: Client) -> int:
+        self.sign_in(client.care_team.get())
+        self.client.get(f"/clients/{client.pk}/")  # warm caches (content types, sessions)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(f"/clients/{client.pk}/")
+        self.assertEqual(response.status_code, 200)
+        return len(queries.captured_queries)
+
+    def test_the_page_costs_the_same_queries_for_a_month_or_two_years(self) -> None:
+        self.history(self.client_a, weeks=4)
+        self.history(self.client_b, weeks=104)
+        self.assertEqual(self.queries_for(self.client_a), self.queries_for(self.client_b))
+
+    def test_the_pictures_and_their_tables_are_on_the_page(self) -> None:
+        self.history(self.client_a, weeks=3)
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        for name in ("symptoms", "engagement", "exposures"):
+            self.assertContains(page, f"/clients/{self.client_a.pk}/charts/{name}.svg")
+            image = self.client.get(f"/clients/{self.client_a.pk}/charts/{name}.svg")
+            self.assertEqual(image["Content-Type"], "image/svg+xml")
+        self.assertContains(page, '<th scope="col">PHQ-9</th>', html=False)
+        self.sign_in(self.therapist_b)
+        self.assertEqual(
+            self.client.get(f"/clients/{self.client_a.pk}/charts/symptoms.svg").status_code, 404
+        )
