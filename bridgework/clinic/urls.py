@@ -5,6 +5,7 @@ from bridgework.clinic import views
 urlpatterns = [
     path("", views.overview),
     path("settings/", views.clinic_settings),
+    path("instruments/", views.instruments),
     path("staff/invite/", views.invite_staff),
     path("staff/<int:user_id>/", views.staff_member),
     path("staff/<int:user_id>/reset-second-factor/", views.reset_second_factor),

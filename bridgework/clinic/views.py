@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -218,3 +219,37 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Clinic settings saved."))
         return redirect("/clinic/settings/")
     return render(request, "clinic/settings.html", {"form": form})
+
+
+@login_required
+def instruments(request: HttpRequest) -> HttpResponse:
+    """The clinic's questionnaires: the shipped ones, and importing a definition (for example
+    a licensed scale the clinic holds a licence for)."""
+    import json
+
+    from bridgework.measures.definitions import DefinitionError
+    from bridgework.measures.library import install
+    from bridgework.measures.models import Instrument
+
+    admin = clinic_admin(request)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("definition")
+        try:
+            if upload is None or (upload.size or 0) > 512 * 1024:
+                raise DefinitionError(_("Choose a definition file (JSON, at most 512 KB)."))
+            instrument = install(json.loads(upload.read().decode("utf-8")), clinic=admin.clinic)
+        except (DefinitionError, ValueError, UnicodeDecodeError) as problem:
+            error = str(problem)
+        else:
+            messages.success(request, _("Imported %(title)s.") % {"title": str(instrument)})
+            return redirect("/clinic/instruments/")
+    return render(
+        request,
+        "clinic/instruments.html",
+        {
+            "instruments": Instrument.objects.filter(Q(clinic=None) | Q(clinic=admin.clinic)),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

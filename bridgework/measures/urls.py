@@ -6,4 +6,5 @@ urlpatterns = [
     path("me/measures/<slug:slug>/", views.fill_in),
     path("flags/<int:flag_id>/acknowledge/", views.acknowledge),
     path("clients/<int:client_id>/charts/<slug:name>.svg", views.client_chart),
+    path("clients/<int:client_id>/agenda/", views.agenda),
 ]

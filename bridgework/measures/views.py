@@ -3,6 +3,9 @@ therapist acknowledging flags."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -89,3 +92,66 @@ def client_chart(request: HttpRequest, client_id: int, name: str) -> HttpRespons
     response = HttpResponse(chart.svg(), content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@login_required
+def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The coming session: review the last plans first, then the measures since last time, then
+    the new plan."""
+    from django.utils import timezone
+
+    from bridgework.care.access import get_client_for_user
+    from bridgework.measures.access import open_flags_of, responses_of
+    from bridgework.plans import summaries
+    from bridgework.practice import summaries as practice_summaries
+
+    client = get_client_for_user(request, client_id, staff_view=True)
+    now = timezone.now()
+    upcoming = (
+        client.sessions.filter(starts_at__gt=now - timedelta(hours=3)).order_by("starts_at").first()
+    )
+    last = (
+        client.sessions.filter(starts_at__lt=upcoming.starts_at if upcoming else now)
+        .order_by("-starts_at")
+        .first()
+    )
+    rows = summaries.plan_rows(request, client)
+    to_review = [row for row in rows if row.plan.status in ("agreed", "active")]
+    since = last.starts_at if last else now - timedelta(weeks=4)
+    return render(
+        request,
+        "measures/agenda.html",
+        {
+            "client": client,
+            "upcoming": upcoming,
+            "last": last,
+            "to_review": to_review,
+            "flags": open_flags_of(request, client),
+            "responses": responses_of(request, client).filter(completed_at__gte=since),
+            "practice": {
+                row.plan.pk: practice_summaries.for_plan(request, row.plan) for row in to_review
+            },
+            "due": due_measures(client, request),
+        },
+    )
+
+
+DEFAULT_MEASURES = ("phq-9", "gad-7")
+
+
+def due_measures(client: Any, request: HttpRequest) -> list[str]:
+    """The measures given before every session that the client has not filled in since the
+    last session (PHQ-9 and GAD-7)."""
+    from django.utils import timezone
+
+    from bridgework.measures.access import responses_of
+
+    last = client.sessions.filter(starts_at__lte=timezone.now()).order_by("-starts_at").first()
+    done = set(
+        responses_of(request, client)
+        .filter(
+            completed_at__gte=last.starts_at if last else timezone.now() - timedelta(weeks=2),
+        )
+        .values_list("instrument__slug", flat=True)
+    )
+    return [slug for slug in DEFAULT_MEASURES if slug not in done]

@@ -55,8 +55,15 @@ def today(request: HttpRequest) -> HttpResponse:
             .first(),
             "goals": client.goals.filter(achieved_at=None),
             "reminders": waiting_prompts(request, client),
+            "due_measures": due(request, client),
         },
     )
+
+
+def due(request: HttpRequest, client: Client) -> list[str]:
+    from bridgework.measures.views import due_measures
+
+    return due_measures(client, request)
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:

@@ -223,10 +223,16 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/clients/{t.client_a.pk}/charts/check-ins.svg",
         {"therapist_a": 200, "supervisor": 200},
     ),
+    "clients/<int:client_id>/agenda/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/agenda/", {"therapist_a": 200, "supervisor": 200}
+    ),
     "flags/<int:flag_id>/acknowledge/": Row(
         lambda t: f"/flags/{t.flag.pk}/acknowledge/", {"therapist_a": 302}, method="post"
     ),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
+    "clinic/instruments/": Row(
+        lambda t: "/clinic/instruments/", {"admin": 200, "other_admin": 200}
+    ),
     "clinic/settings/": Row(lambda t: "/clinic/settings/", {"admin": 200, "other_admin": 200}),
     "clinic/staff/invite/": Row(
         lambda t: "/clinic/staff/invite/", {"admin": 200, "other_admin": 200}

@@ -94,3 +94,36 @@ class GlanceTests(BaseTestCase):
         self.assertEqual(
             self.client.get(f"/clients/{self.client_a.pk}/charts/symptoms.svg").status_code, 404
         )
+
+
+class AgendaTests(BaseTestCase):
+    def test_the_agenda_puts_the_review_first_then_measures_then_the_new_plan(self) -> None:
+        therapist = self.therapist_a
+        care.add_session(
+            self.client_a,
+            therapist=therapist,
+            by=therapist,
+            starts_at=timezone.now() - timedelta(days=7),
+            takeaway="Go slowly.",
+        )
+        care.add_session(
+            self.client_a,
+            therapist=therapist,
+            by=therapist,
+            starts_at=timezone.now() + timedelta(days=1),
+        )
+        plan = plans.agree(
+            plans.start_plan(self.client_a, by=therapist, template=PlanTemplate.objects.first()),
+            by=therapist,
+        )
+        gad7 = measures.current("gad-7", None)
+        assert gad7 is not None
+        measures.respond(self.client_a, gad7, {str(n): 2 for n in range(1, 8)}, by=therapist)
+        self.sign_in(therapist)
+        page = self.client.get(f"/clients/{self.client_a.pk}/agenda/").content.decode()
+        review = page.index(f"/plans/{plan.pk}/review/")
+        scores = page.index("GAD-7")
+        new_plan = page.index(f"/clients/{self.client_a.pk}/plans/new/")
+        self.assertLess(review, scores)
+        self.assertLess(scores, new_plan)
+        self.assertIn("PHQ-9", page[page.index("Not filled in since the last session") :])

@@ -169,3 +169,31 @@ class FlagTests(BaseTestCase):
         response = self.client.post("/me/measures/gad-7/", answers)
         self.assertContains(response, "item 3: 7 is not an answer option", status_code=400)
         self.assertFalse(Response.objects.exists())
+
+
+class ImportPageTests(BaseTestCase):
+    def test_an_admin_imports_a_definition_and_errors_name_the_item(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.sign_in(self.admin)
+        broken = made_up()
+        broken["item"][1]["linkId"] = "a"
+        response = self.client.post(
+            "/clinic/instruments/",
+            {
+                "definition": SimpleUploadedFile(
+                    "w.json", json.dumps(broken).encode(), content_type="application/json"
+                )
+            },
+        )
+        self.assertContains(response, "item a: the linkId appears more than once", status_code=400)
+        self.client.post(
+            "/clinic/instruments/",
+            {
+                "definition": SimpleUploadedFile(
+                    "w.json", json.dumps(made_up()).encode(), content_type="application/json"
+                )
+            },
+        )
+        self.assertTrue(Instrument.objects.filter(slug="wellbeing-2", clinic=self.clinic).exists())
+        self.assertContains(self.client.get("/clinic/instruments/"), "Wellbeing-2 (made up)")
