@@ -53,11 +53,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "care/caseload.html", {"clients": clients})
 
 
+FLAGS_SHOWN = 10  # the newest open flags; the count says how many more wait
+
+
 @login_required
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, staff_view=True)
     now = timezone.now()
-    sessions = list(client.sessions.select_related("therapist").order_by("-starts_at"))
+    # The last dozen sessions and every booked one: a fixed cost however long the therapy.
+    sessions = list(client.sessions.select_related("therapist").order_by("-starts_at")[:10])
+    flags = open_flags_of(request, client)
     return render(
         request,
         "care/client_page.html",
@@ -72,7 +77,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "goal_form": GoalForm(),
             "plans": summaries.plan_rows(request, client),
             **practice_summaries.recent_for_client(request, client),
-            "flags": open_flags_of(request, client),
+            "flags": flags[:FLAGS_SHOWN],
+            "more_flags": max(0, flags.count() - FLAGS_SHOWN),
             "charts": glance.charts(request, client),
             "responses": responses_of(request, client)[:12],
             "can_write": is_writer(request, client),

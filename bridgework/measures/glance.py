@@ -19,15 +19,16 @@ from bridgework.plans.models import Review
 from bridgework.practice.access import check_ins_of, logs_of
 from bridgework.practice.progress import Chart, charts_for, day
 
-WEEKS_SHOWN = 26
+WEEKS_SHOWN = 8
 
 
 def symptoms(request: HttpRequest, client: Client) -> Chart | None:
+    # The last eight of each, oldest first: at a glance is the recent course.
     responses = list(
         responses_of(request, client)
         .filter(instrument__slug__in=("phq-9", "gad-7"))
-        .order_by("completed_at")[:104]
-    )
+        .order_by("-completed_at")[:16]
+    )[::-1]
     if not responses:
         return None
     dates = sorted(
@@ -102,5 +103,5 @@ def engagement(request: HttpRequest, client: Client) -> Chart | None:
 
 def charts(request: HttpRequest, client: Client) -> list[Chart]:
     found = [symptoms(request, client), engagement(request, client)]
-    found += charts_for(logs_of(request, client)[:60], check_ins_of(request, client)[:60])
+    found += charts_for(logs_of(request, client)[:20], check_ins_of(request, client)[:20])
     return [chart for chart in found if chart is not None]

@@ -28,13 +28,17 @@ class PlanRow:
     score: tuple[int, int]
 
 
-def plan_rows(request: HttpRequest, client: Client) -> list[PlanRow]:
+# The client page shows the newest plans; however long the history, it costs the same.
+PLANS_SHOWN = 6
+
+
+def plan_rows(request: HttpRequest, client: Client, limit: int = PLANS_SHOWN) -> list[PlanRow]:
     now = timezone.now()
     plans = (
         plans_of(request, client)
         .select_related("set_in_session", "review_session", "builds_on")
         .prefetch_related(*WITH_INDICATOR_FACTS)
-        .order_by("-created_at")
+        .order_by("-created_at")[:limit]
     )
     rows = []
     for plan in plans:

@@ -1,0 +1,150 @@
+"""Benchmark: rendering the therapist's client page for a client with one month of history and
+for one with two years, on PostgreSQL. Prints median and p95 render times and their ratio.
+
+    make bench
+    .venv/bin/python bench/client_page.py --renders 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/bridgework_bench_page"
+ENV = {
+    "DATABASE_URL": PG_BENCH,
+    "DEBUG": "0",
+    "STATIC_MANIFEST": "0",
+    "ALLOWED_HOSTS": "testserver",
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS bridgework_bench_page WITH (FORCE)")
+        admin.execute("CREATE DATABASE bridgework_bench_page")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        check=True,
+    )
+
+
+def history(client, weeks: int) -> None:  # type: ignore[no-untyped-def]
+    """Weekly: a session, PHQ-9 and GAD-7, a plan agreed, three practice logs, a review."""
+    from django.utils import timezone
+
+    from bridgework.care import actions as care
+    from bridgework.measures import actions as measures
+    from bridgework.plans import actions as plans
+    from bridgework.plans.models import PlanTemplate
+    from bridgework.practice import actions as practice
+    from bridgework.practice import worksheets
+
+    therapist = client.care_team.get()
+    phq9, gad7 = measures.current("phq-9", None), measures.current("gad-7", None)
+    template = PlanTemplate.objects.get(slug="exposure-step-up-the-ladder", clinic=None)
+    start = timezone.now() - timedelta(weeks=weeks)
+    for week in range(weeks):
+        when = start + timedelta(weeks=week)
+        session = care.add_session(
+            client,
+            therapist=therapist,
+            by=therapist,
+            starts_at=when,
+            takeaway="Staying lets the fear come down.",
+        )
+        for instrument, count in ((phq9, 9), (gad7, 7)):
+            # A slow, realistic improvement (2 → 0 on every item over the two years).
+            measures.respond(
+                client,
+                instrument,
+                {str(n): 2 - week // 40 for n in range(1, count + 1)},
+                by=therapist,
+                session=session,
+                completed_at=when,
+            )
+        plan = plans.agree(plans.start_plan(client, by=therapist, template=template), by=therapist)
+        for n in range(3):
+            practice.log_practice(
+                client,
+                by=client.user,
+                uid=uuid.uuid4(),
+                plan=plan,
+                outcome="done",
+                sheet=worksheets.current("exposure-log"),
+                entries={
+                    "situation": "Bus",
+                    "distress_before": 70 - week % 40,
+                    "distress_after": 30,
+                },
+                practiced_at=when + timedelta(days=n + 1),
+            )
+        plans.review(plan, by=therapist, session=None, answers={"done": 3, "decision": "stop"})
+
+
+def timings(client, renders: int) -> list[float]:  # type: ignore[no-untyped-def]
+    from django.test import Client as Browser
+
+    browser = Browser()
+    browser.force_login(client.care_team.get())
+    browser.get(f"/clients/{client.pk}/")
+    took = []
+    for _ in range(renders):
+        started = time.perf_counter()
+        response = browser.get(f"/clients/{client.pk}/")
+        took.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return took
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--renders", type=int, default=60)
+    args = parser.parse_args()
+    fresh_database()
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from bridgework.test import make_client, make_clinic, make_staff
+
+    clinic = make_clinic("Bench clinic")
+    therapist = make_staff(clinic, "bench_therapist", "therapist")
+    month, years = (make_client(clinic, name, therapist) for name in ("one_month", "two_years"))
+    history(month, 4)
+    history(years, 104)
+    short, long = timings(month, args.renders), timings(years, args.renders)
+    print("## The therapist's client page (bench/client_page.py)")
+    print(f"PostgreSQL, in-process Django test client, {args.renders} renders each.\n")
+    print("| history | median ms | p95 ms |")
+    print("|---|---|---|")
+    for label, values in (("one month", short), ("two years", long)):
+        print(f"| {label} | {statistics.median(values) * 1000:.1f} | {p95(values) * 1000:.1f} |")
+    ratio = statistics.median(long) / statistics.median(short)
+    print(f"\nRatio two years ÷ one month (medians): **{ratio:.2f}**")
+
+
+if __name__ == "__main__":
+    main()
