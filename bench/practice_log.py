@@ -170,7 +170,7 @@ class Server:
                     return
             except OSError:
                 pass
-            time.sleep(0.2)
+            threading.Event().wait(0.2)  # poll the health check until the server answers
         raise RuntimeError("The server did not start")
 
     def stop(self) -> None:
