@@ -60,13 +60,17 @@ FLAGS_SHOWN = 10  # the newest open flags; the count says how many more wait
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, staff_view=True)
     now = timezone.now()
-    # The last dozen sessions and every booked one: a fixed cost however long the therapy.
+    # The ten newest sessions, booked ones first: a fixed cost however long the therapy.
     sessions = list(client.sessions.select_related("therapist").order_by("-starts_at")[:10])
     flags = open_flags_of(request, client)
+    recent = practice_summaries.recent_for_client(request, client)
+    responses = list(responses_of(request, client)[:12])
+    last = next((s for s in sessions if s.starts_at <= now), None)
     return render(
         request,
         "care/client_page.html",
         {
+            "since": glance.since(last, recent["practice"], recent["check_ins"], responses),
             "client": client,
             "care_team": client.care_team.all(),
             "goals": client.goals.all(),
@@ -76,11 +80,11 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "purposes": Consent.Purpose,
             "goal_form": GoalForm(),
             "plans": summaries.plan_rows(request, client),
-            **practice_summaries.recent_for_client(request, client),
+            **recent,
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
             "charts": glance.charts(request, client),
-            "responses": responses_of(request, client)[:12],
+            "responses": responses,
             "can_write": is_writer(request, client),
         },
     )

@@ -95,7 +95,10 @@ def deteriorated(instrument: Instrument, previous: Response | None, response: Re
 
 
 def raise_flag(client: Client, kind: str, text: str, response: Response | None = None) -> Flag:
-    flag = Flag.objects.create(client=client, kind=kind, text=text[:500], response=response)
+    raised = response.completed_at if response is not None else timezone.now()
+    flag = Flag.objects.create(
+        client=client, kind=kind, text=text[:500], response=response, raised_at=raised
+    )
     changed(None, CREATE, "flag", flag.pk, clinic_id=client.clinic_id, client_id=client.pk)
     return flag
 

@@ -105,3 +105,21 @@ def charts(request: HttpRequest, client: Client) -> list[Chart]:
     found = [symptoms(request, client), engagement(request, client)]
     found += charts_for(logs_of(request, client)[:20], check_ins_of(request, client)[:20])
     return [chart for chart in found if chart is not None]
+
+
+def since(
+    last_session: Any, practice: list[Any], check_ins: list[Any], responses: list[Any]
+) -> dict[str, Any]:
+    """What happened since the last session, from lists the page already holds."""
+    start = last_session.starts_at if last_session else timezone.now() - timedelta(weeks=1)
+    logs = [line.log for line in practice if line.log.practiced_at >= start]
+    return {
+        "session": last_session,
+        # A list, not a Counter: a template would look "items" up as a key in one.
+        "outcomes": sorted(
+            Counter(log.get_outcome_display() for log in logs if log.outcome).items()
+        ),
+        "logs": len(logs),
+        "check_ins": sum(1 for check_in in check_ins if check_in.answered_at >= start),
+        "measures": [r for r in responses if r.completed_at >= start],
+    }

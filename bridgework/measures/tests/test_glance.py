@@ -127,3 +127,44 @@ class AgendaTests(BaseTestCase):
         self.assertLess(review, scores)
         self.assertLess(scores, new_plan)
         self.assertIn("PHQ-9", page[page.index("Not filled in since the last session") :])
+
+
+class SinceLastSessionTests(BaseTestCase):
+    def test_the_page_opens_with_what_happened_since_the_last_session(self) -> None:
+        therapist = self.therapist_a
+        session = care.add_session(
+            self.client_a,
+            therapist=therapist,
+            by=therapist,
+            starts_at=timezone.now() - timedelta(days=6),
+        )
+        plan = plans.agree(
+            plans.start_plan(self.client_a, by=therapist, template=PlanTemplate.objects.first()),
+            by=therapist,
+        )
+        for outcome in ("done", "partly"):
+            practice.log_practice(
+                self.client_a,
+                by=user_of(self.client_a),
+                uid=uuid.uuid4(),
+                plan=plan,
+                outcome=outcome,
+                sheet=worksheets.current("quick"),
+                entries={},
+            )
+        practice.log_practice(
+            self.client_a,
+            by=user_of(self.client_a),
+            uid=uuid.uuid4(),
+            plan=plan,
+            outcome="done",
+            sheet=worksheets.current("quick"),
+            entries={},
+            practiced_at=session.starts_at - timedelta(days=1),
+        )
+        self.sign_in(therapist)
+        page = self.client.get(f"/clients/{self.client_a.pk}/").content.decode()
+        summary = page[page.index("since-heading") : page.index("Care team:")]
+        self.assertIn(f"Since session {session.number}", summary)
+        self.assertIn("2 practice entries", summary)
+        self.assertIn("1 i did it, 1 i did part of it", summary)
