@@ -176,6 +176,43 @@
     });
   }
 
+  // Entries the server refused after they waited offline (say, the plan ended meanwhile) stay
+  // on the phone; the history page shows what they said and why, to copy, then discard.
+  function showRefused() {
+    var box = document.querySelector("[data-refused-entries]");
+    if (!box || !window.indexedDB) return;
+    all().then(function (entries) {
+      var refused = entries.filter(function (e) { return e.state === "refused"; });
+      var list = box.querySelector("ul");
+      list.textContent = "";
+      refused.forEach(function (entry) {
+        var item = document.createElement("li");
+        item.className = "card";
+        var when = document.createElement("p");
+        when.textContent = new Date(entry.savedAt).toLocaleString();
+        item.appendChild(when);
+        var words = document.createElement("pre");
+        words.className = "refused-text";
+        words.textContent = Object.keys(entry.form).filter(function (key) {
+          return entry.form[key] && !/^(uid|plan|sheet|prompt)$/.test(key);
+        }).map(function (key) { return entry.form[key]; }).join("\n");
+        item.appendChild(words);
+        var why = document.createElement("p");
+        why.className = "field-error";
+        why.textContent = Object.keys(entry.problems || {}).map(function (k) { return entry.problems[k]; }).join(" ");
+        item.appendChild(why);
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "button secondary";
+        discard.textContent = box.dataset.discard || "Discard";
+        discard.addEventListener("click", function () { remove(entry.uid).then(showRefused).then(showStatus); });
+        item.appendChild(discard);
+        list.appendChild(item);
+      });
+      box.hidden = refused.length === 0;
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-push-subscribe]");
     if (button) subscribe(button);
@@ -187,5 +224,6 @@
   setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
   if (window.indexedDB) flush();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  showRefused();
   document.documentElement.dataset.appReady = "1";  // forms now keep entries on the phone
 })();

@@ -180,3 +180,29 @@ def test_signing_out_warns_about_unsent_entries_and_then_clears_the_phone(
     assert unexpected == []
     assert PracticeLog.objects.count() == 1
     assert phone.evaluate(OUTBOX_SIZE) == 0
+
+
+def test_an_entry_refused_after_waiting_offline_is_shown_to_copy_then_discarded(
+    live_server, phone: Page
+) -> None:
+    therapist, _client, plan = a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/plans/{plan.pk}/log/")
+    phone.locator("html[data-app-ready]").wait_for(state="attached")
+    phone.context.set_offline(True)
+    phone.get_by_label("Anything else to note").fill("Rode three stops, felt proud.")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.locator("[data-outbox-status]")).to_contain_text("1 entry is waiting")
+    plans.review(plan, by=therapist, session=None, answers={"done": 2, "decision": "stop"})
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("[data-outbox-status]")).to_contain_text(
+        "could not be saved", timeout=30_000
+    )
+    phone.goto(f"{live_server.url}/me/history/")
+    refused = phone.locator("[data-refused-entries]")
+    expect(refused.get_by_text("Rode three stops, felt proud.")).to_be_visible()
+    expect(refused.get_by_text("This plan has ended")).to_be_visible()
+    refused.get_by_role("button", name="I have copied it: discard").click()
+    expect(refused).to_be_hidden()
+    assert PracticeLog.objects.count() == 0
