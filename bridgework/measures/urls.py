@@ -7,4 +7,5 @@ urlpatterns = [
     path("flags/<int:flag_id>/acknowledge/", views.acknowledge),
     path("clients/<int:client_id>/charts/<slug:name>.svg", views.client_chart),
     path("clients/<int:client_id>/agenda/", views.agenda),
+    path("clients/<int:client_id>/measures/<slug:slug>/", views.enter_in_session),
 ]

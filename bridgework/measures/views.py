@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,8 +99,6 @@ def client_chart(request: HttpRequest, client_id: int, name: str) -> HttpRespons
 def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
     """The coming session: review the last plans first, then the measures since last time, then
     the new plan."""
-    from django.utils import timezone
-
     from bridgework.care.access import get_client_for_user
     from bridgework.measures.access import open_flags_of, responses_of
     from bridgework.plans import summaries
@@ -142,8 +141,6 @@ DEFAULT_MEASURES = ("phq-9", "gad-7")
 def due_measures(client: Any, request: HttpRequest) -> list[str]:
     """The measures given before every session that the client has not filled in since the
     last session (PHQ-9 and GAD-7)."""
-    from django.utils import timezone
-
     from bridgework.measures.access import responses_of
 
     last = client.sessions.filter(starts_at__lte=timezone.now()).order_by("-starts_at").first()
@@ -155,3 +152,56 @@ def due_measures(client: Any, request: HttpRequest) -> list[str]:
         .values_list("instrument__slug", flat=True)
     )
     return [slug for slug in DEFAULT_MEASURES if slug not in done]
+
+
+@login_required
+def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpResponse:
+    """The therapist enters a measure with the client in the session (or from paper)."""
+    from bridgework.care.access import get_client_for_user
+
+    client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
+    instrument = actions.current(slug, client.clinic_id)
+    if instrument is None:
+        raise Http404
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        answers = actions.answers_from(instrument, request.POST.dict())
+        user = request.user
+        assert isinstance(user, User)
+        session = (
+            client.sessions.order_by("-starts_at")
+            .filter(starts_at__lte=timezone.now() + timedelta(hours=2))
+            .first()
+        )
+        try:
+            _response, flags = actions.respond(
+                client, instrument, answers, by=user, session=session
+            )
+        except scoring.AnswerError as refused:
+            problems = refused.problems
+        else:
+            if any(flag.kind == Flag.Kind.RISK for flag in flags):
+                messages.warning(
+                    request,
+                    _(
+                        "Item 9 was answered above “not at all”: talk it "
+                        "through now; the flag stays until you acknowledge "
+                        "it."
+                    ),
+                )
+            messages.success(request, _("%(title)s saved.") % {"title": instrument.title})
+            return redirect(f"/clients/{client.pk}/")
+    return render(
+        request,
+        "measures/fill_in.html",
+        {
+            "instrument": instrument,
+            "problems": problems,
+            "posted": request.POST,
+            "client": client,
+            "items": [
+                (item, sorted(options(item).items())) for item in instrument.definition["item"]
+            ],
+        },
+        status=400 if problems else 200,
+    )

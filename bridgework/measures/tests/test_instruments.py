@@ -197,3 +197,29 @@ class ImportPageTests(BaseTestCase):
         )
         self.assertTrue(Instrument.objects.filter(slug="wellbeing-2", clinic=self.clinic).exists())
         self.assertContains(self.client.get("/clinic/instruments/"), "Wellbeing-2 (made up)")
+
+
+class InSessionTests(BaseTestCase):
+    def test_the_therapist_enters_a_measure_in_the_session(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from bridgework.care import actions as care
+
+        session = care.add_session(
+            self.client_a,
+            therapist=self.therapist_a,
+            by=self.therapist_a,
+            starts_at=timezone.now() - timedelta(minutes=20),
+        )
+        self.sign_in(self.therapist_a)
+        answers = {f"item-{n}": "2" for n in range(1, 8)}
+        response = self.client.post(f"/clients/{self.client_a.pk}/measures/gad-7/", answers)
+        self.assertRedirects(
+            response, f"/clients/{self.client_a.pk}/", fetch_redirect_response=False
+        )
+        saved = Response.objects.get()
+        self.assertEqual(
+            (saved.session, saved.entered_by, saved.total()), (session, self.therapist_a, 14.0)
+        )
