@@ -31,7 +31,6 @@ from bridgework.prompts.models import (
     Channel,
     Prompt,
     PromptEvent,
-    Purpose,
     PushSubscription,
     Schedule,
 )
@@ -387,7 +386,3 @@ def subscribe_push(
         client_id=client.pk,
     )
     return subscription
-
-
-def purposes() -> list[str]:
-    return list(Purpose.values)

@@ -39,10 +39,6 @@ def minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-def hhmm(moment: time) -> str:
-    return moment.strftime("%H:%M")
-
-
 @dataclass(frozen=True)
 class Rule:
     kind: str  # fixed, relative, random
@@ -80,13 +76,11 @@ class Rule:
     def problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
         try:
-            clock = [
-                parse_time(t) for t in (*self.times, self.at, self.window_start, self.window_end)
-            ]
+            for text in (*self.times, self.at, self.window_start, self.window_end):
+                parse_time(text)  # each must be a clock time
             quiet = self.quiet()
         except ValueError:
             return {"times": _("Write times as HH:MM, for example 07:30 or 19:00.")}
-        del clock
         if not self.weekdays or any(day not in EVERY_DAY for day in self.weekdays):
             problems["weekdays"] = _("Choose at least one day of the week.")
         if not 5 <= self.expire_after <= MINUTES_A_DAY:
