@@ -28,6 +28,7 @@ from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpd
 from bridgework.care.models import Client, Consent
 from bridgework.measures import glance
 from bridgework.measures.access import open_flags_of, responses_of
+from bridgework.measures.actions import REVIEW
 from bridgework.plans import summaries
 from bridgework.practice import summaries as practice_summaries
 
@@ -64,7 +65,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     sessions = list(client.sessions.select_related("therapist").order_by("-starts_at")[:10])
     flags = open_flags_of(request, client)
     recent = practice_summaries.recent_for_client(request, client)
-    responses = list(responses_of(request, client)[:12])
+    responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
     last = next((s for s in sessions if s.starts_at <= now), None)
     return render(
         request,

@@ -83,7 +83,10 @@ def respond(
 
 def deteriorated(instrument: Instrument, previous: Response | None, response: Response) -> str:
     """Jacobson–Truax: worse by at least the instrument's reliable-change threshold."""
-    rule = instrument.definition["scoring"]["scores"][0]
+    scores = instrument.definition["scoring"]["scores"]
+    if not scores:
+        return ""
+    rule = scores[0]
     threshold = scoring.reliable_change_threshold(rule)
     before, after = (previous.total() if previous else None), response.total()
     if threshold is None or before is None or after is None or after - before < threshold:
@@ -198,3 +201,17 @@ def check_silence(now: Any = None) -> int:
 
 def open_flag(client: Client, kind: str) -> bool:
     return Flag.objects.filter(client=client, kind=kind, acknowledged_at=None).exists()
+
+
+REVIEW = "action-plan-review"
+
+
+def record_review(
+    client: Client, answers: dict[str, Any], *, by: User, session: TherapySession | None
+) -> Response:
+    """A plan's review, kept as a response to Bridgework's Action Plan Review instrument."""
+    instrument = current(REVIEW, None)
+    if instrument is None:
+        raise RetiredInstrument("The Action Plan Review instrument is not installed.")
+    response, _flags = respond(client, instrument, answers, by=by, session=session)
+    return response

@@ -26,14 +26,27 @@ OPTION = {
 }
 ITEM = {
     "type": "object",
-    "required": ["linkId", "text", "type", "answerOption"],
+    "required": ["linkId", "text", "type"],
     "properties": {
         "linkId": {"type": "string", "minLength": 1},
         "text": {"type": "string", "minLength": 1},
-        "type": {"const": "choice"},
+        # choice: one of answerOption; integer: a whole number minValue–maxValue; text.
+        "type": {"enum": ["choice", "integer", "text"]},
         "required": {"type": "boolean"},
         "answerOption": {"type": "array", "minItems": 2, "items": OPTION},
+        "minValue": {"type": "integer"},
+        "maxValue": {"type": "integer"},
     },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "choice"}}},
+            "then": {"required": ["answerOption"]},
+        },
+        {
+            "if": {"properties": {"type": {"const": "integer"}}},
+            "then": {"required": ["minValue", "maxValue"]},
+        },
+    ],
 }
 SCORE = {
     "type": "object",
@@ -89,7 +102,7 @@ SCHEMA = {
             "type": "object",
             "required": ["scores"],
             "properties": {
-                "scores": {"type": "array", "minItems": 1, "items": SCORE},
+                "scores": {"type": "array", "items": SCORE},
                 "flags": {"type": "array", "items": FLAG},
             },
         },
@@ -129,7 +142,8 @@ def check(definition: dict[str, Any]) -> None:
 
 def options(item: dict[str, Any]) -> dict[int, str]:
     return {
-        int(o["valueCoding"]["code"]): o["valueCoding"]["display"] for o in item["answerOption"]
+        int(o["valueCoding"]["code"]): o["valueCoding"]["display"]
+        for o in item.get("answerOption", [])
     }
 
 

@@ -25,7 +25,7 @@ def items_for(total: int, count: int, rng: random.Random) -> list[int]:
 
 
 def seed(client: Client) -> None:
-    if Response.objects.filter(client=client).exists():
+    if Response.objects.filter(client=client, instrument__slug__in=("phq-9", "gad-7")).exists():
         return
     therapist = client.care_team.filter(is_therapist=True).first()
     assert therapist is not None

@@ -15,18 +15,35 @@ class AnswerError(ValueError):
         self.problems = problems
 
 
-def check_answers(definition: dict[str, Any], answers: dict[str, int]) -> None:
-    """Every answer must be one of its item's options; required items must be answered."""
+def check_answers(definition: dict[str, Any], answers: dict[str, Any]) -> None:
+    """Every answer must fit its item: one of a choice's options, a whole number in an integer
+    item's range, or text; the problems name the item."""
     items = {item["linkId"]: item for item in definition["item"]}
     problems = {}
     for link_id, value in answers.items():
-        if link_id not in items:
+        item = items.get(link_id)
+        if item is None:
             problems[link_id] = f"item {link_id} is not part of this questionnaire"
-        elif value not in options(items[link_id]):
-            allowed = ", ".join(str(v) for v in options(items[link_id]))
-            problems[link_id] = f"item {link_id}: {value} is not an answer option ({allowed})"
+        elif problem := misfit(item, value):
+            problems[link_id] = f"item {link_id}: {problem}"
     if problems:
         raise AnswerError(problems)
+
+
+def misfit(item: dict[str, Any], value: Any) -> str:
+    kind = item["type"]
+    if kind == "choice" and value not in options(item):
+        allowed = ", ".join(str(v) for v in options(item))
+        return f"{value} is not an answer option ({allowed})"
+    if kind == "integer" and (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not item["minValue"] <= value <= item["maxValue"]
+    ):
+        return f"{value} is not a whole number from {item['minValue']} to {item['maxValue']}"
+    if kind == "text" and (not isinstance(value, str) or len(value) > 2000):
+        return "expected text of at most 2000 characters"
+    return ""
 
 
 def round_half_up(value: float) -> int:

@@ -126,7 +126,9 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
             "last": last,
             "to_review": to_review,
             "flags": open_flags_of(request, client),
-            "responses": responses_of(request, client).filter(completed_at__gte=since),
+            "responses": responses_of(request, client)
+            .filter(completed_at__gte=since)
+            .exclude(instrument__slug=actions.REVIEW),
             "practice": {
                 row.plan.pk: practice_summaries.for_plan(request, row.plan) for row in to_review
             },

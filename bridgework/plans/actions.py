@@ -318,6 +318,10 @@ def review(
         done=answers["done"],
         decision=answers["decision"],
     )
+    from bridgework.measures.actions import record_review  # measures builds on plans
+
+    record.response = record_review(plan.client, answers, by=by, session=session)
+    record.save(update_fields=["response"])
     successor = None
     if record.decision == Decision.CONTINUE:
         plan.status = Status.ACTIVE

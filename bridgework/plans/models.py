@@ -279,6 +279,10 @@ class Review(models.Model):
     answers = models.JSONField()
     done = models.PositiveSmallIntegerField()
     decision = models.CharField(max_length=20, choices=Decision.choices)
+    # The same answers as a response to the Action Plan Review instrument (measures engine).
+    response = models.OneToOneField(
+        "measures.Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="review"
+    )
 
     class Meta:
         ordering = ["reviewed_at", "id"]

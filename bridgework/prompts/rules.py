@@ -8,7 +8,7 @@ UTC. The daylight-saving rule, for a local time on a day when the clocks change:
   - a moment never lands in quiet hours: one moved there by the jump goes to their end.
 Random sampling draws in real elapsed time between the window's start and end, so on a day that
 loses an hour the samples stay at least the minimum spacing apart, and a window that no longer
-holds them all at that spacing holds as many as fit.
+holds them all at that spacing holds as many as fit (none, if the clocks skip it entirely).
 """
 
 from __future__ import annotations
@@ -243,6 +243,8 @@ def samples_on(rule: Rule, zone: ZoneInfo, day: date, rng: random.Random) -> lis
     start = local_moment(day, parse_time(rule.window_start), zone)
     end = local_moment(day, parse_time(rule.window_end), zone)
     length = int((end - start).total_seconds() // 60)  # real minutes: DST days differ
+    if length < 0:
+        return []  # the whole window fell in the hour the clocks skipped: nothing that day
     spacing = rule.min_spacing
     count = rule.samples if spacing == 0 else min(rule.samples, length // spacing + 1)
     free = length - (count - 1) * spacing

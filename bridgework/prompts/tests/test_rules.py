@@ -148,7 +148,14 @@ def test_random_moments_stay_in_the_window_apart_and_count(rule, zone, first, se
             else min(rule.samples, room // rule.min_spacing + 1)
         )
         assert len(day_moments) == fits
-    assert len(per_day(found, zone)) == len(window.days)
+
+    def room(day: date) -> int:
+        start = local_moment(day, parse_time(rule.window_start), zone)
+        end = local_moment(day, parse_time(rule.window_end), zone)
+        return int((end - start).total_seconds() // 60)
+
+    # Every day has its moments, but for a window the clocks skipped entirely.
+    assert len(per_day(found, zone)) == sum(1 for day in window.days if room(day) >= 0)
 
 
 def test_a_7am_reminder_stays_at_7am_local_across_the_change() -> None:
@@ -235,3 +242,19 @@ def test_impossible_schedules_are_refused_saying_what_to_change(data, field, wor
     with pytest.raises(RuleError) as refused:
         Rule.from_dict(data)
     assert words in refused.value.problems[field]
+
+
+def test_a_window_the_clocks_skip_entirely_has_no_moments_that_day() -> None:
+    # London, 29 March 2026: 01:00 GMT becomes 02:00 BST; 01:01–02:00 never happens.
+    rule = Rule.from_dict(
+        {
+            "kind": "random",
+            "window_start": "01:01",
+            "window_end": "02:00",
+            "samples": 1,
+            "min_spacing": 0,
+        }
+    )
+    zone = ZoneInfo("Europe/London")
+    found = moments(rule, zone, Window(date(2026, 3, 28), date(2026, 3, 30)))
+    assert sorted({m.astimezone(zone).day for m in found}) == [28, 30]
