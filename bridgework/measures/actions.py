@@ -15,6 +15,7 @@ from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
 from bridgework.measures import scoring
 from bridgework.measures.models import Flag, Instrument, Response
+from bridgework.prompts import actions as prompts
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -40,9 +41,11 @@ def respond(
     by: User,
     session: TherapySession | None = None,
     completed_at: datetime | None = None,
+    prompt: int | None = None,
 ) -> tuple[Response, list[Flag]]:
     """Score the answers at once, store them with the version they answered, and raise the
-    flags they call for. `completed_at` is for a paper form entered later."""
+    flags they call for. `completed_at` is for a paper form entered later; `prompt` is the
+    reminder these answers complete."""
     if instrument.retired_at is not None:
         raise RetiredInstrument(
             _(
@@ -71,6 +74,8 @@ def respond(
         completed_at=completed_at or timezone.now(),
     )
     changed(by, CREATE, "response", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    if prompt is not None:
+        prompts.answer(prompt, client, by=by)
     flags = [
         raise_flag(client, Flag.Kind.RISK, str(flag.get("text") or flag["id"]), response)
         for flag in scoring.raised_flags(instrument.definition, answers)

@@ -29,8 +29,10 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     if instrument is None:
         raise Http404
     problems: dict[str, str] = {}
+    prompt = str(request.POST.get("prompt") or request.GET.get("prompt") or "")
     if request.method == "POST":
         client = own_record(request, need=Need.WRITE)
+        completes, next_slug = prompt_steps(request, prompt, slug)
         answers = actions.answers_from(instrument, request.POST.dict())
         missing = [
             item["linkId"]
@@ -42,7 +44,9 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
                 raise scoring.AnswerError({m: _("Please answer this question.") for m in missing})
             user = request.user
             assert isinstance(user, User)
-            _response, flags = actions.respond(client, instrument, answers, by=user)
+            _response, flags = actions.respond(
+                client, instrument, answers, by=user, prompt=completes
+            )
         except scoring.AnswerError as refused:
             problems = refused.problems
         except actions.RetiredInstrument as retired:
@@ -53,6 +57,8 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
                 # Whatever else happens, the client sees where to get help now.
                 return render(request, "measures/crisis.html", {"clinic": client.clinic})
             messages.success(request, _("Thank you. Your answers are saved."))
+            if next_slug:
+                return redirect(f"/me/measures/{next_slug}/?prompt={prompt}")
             return redirect("/me/")
     return render(
         request,
@@ -60,6 +66,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "instrument": instrument,
             "problems": problems,
+            "prompt": prompt if prompt.isdigit() else "",
             "posted": request.POST,
             "items": [
                 (item, sorted(options(item).items())) for item in instrument.definition["item"]
@@ -67,6 +74,20 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if problems else 200,
     )
+
+
+def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None, str]:
+    """Answers reached from a "questionnaires before the session" reminder walk through its
+    questionnaires in turn: the next one to go to, or, on the last, the prompt they complete."""
+    if not raw.isdigit():
+        return None, ""
+    from bridgework.prompts.access import get_prompt_for_user
+    from bridgework.prompts.rules import Rule
+
+    prompt = get_prompt_for_user(request, int(raw), need=Need.WRITE)
+    slugs = list(Rule.from_dict(prompt.schedule.rule).measures)
+    later = slugs[slugs.index(slug) + 1 :] if slug in slugs else []
+    return (None, later[0]) if later else (prompt.pk, "")
 
 
 @login_required

@@ -131,10 +131,13 @@ def end_schedule(schedule: Schedule, *, by: User | None, reason: str) -> None:
     )
 
 
-def cancel_future(schedule: Schedule, reason: str) -> None:
-    doomed = list(
-        Prompt.objects.filter(schedule=schedule, state__in=PENDING).values_list("pk", flat=True)
-    )
+def cancel_future(schedule: Schedule, reason: str, *, keep: list[datetime] | None = None) -> None:
+    """Cancel the prompts not yet sent; with `keep`, only scheduled ones not due at those
+    moments (a before-session prompt whose session was moved or cancelled)."""
+    pending = Prompt.objects.filter(schedule=schedule, state__in=PENDING)
+    if keep is not None:
+        pending = pending.filter(state=Prompt.State.SCHEDULED).exclude(due_at__in=keep)
+    doomed = list(pending.values_list("pk", flat=True))
     Prompt.objects.filter(pk__in=doomed, state__in=PENDING).update(state=Prompt.State.CANCELLED)
     PromptEvent.objects.bulk_create(
         PromptEvent(prompt_id=pk, state=Prompt.State.CANCELLED, detail=reason) for pk in doomed
@@ -154,11 +157,24 @@ def plan_ahead(schedule: Schedule, now: datetime | None = None) -> int:
         else None
     )
     window = rules.Window(today, today + timedelta(days=settings.PROMPT_HORIZON_DAYS))
+    booked = (
+        tuple(
+            schedule.client.sessions.filter(
+                starts_at__gt=now, starts_at__lte=now + timedelta(days=window_days(rule))
+            ).values_list("starts_at", flat=True)
+        )
+        if rule.kind == Schedule.Kind.BEFORE_SESSION
+        else ()
+    )
     moments = [
         m
-        for m in rules.moments(rule, zone, window, seed=str(schedule.pk), anchor=anchor)
+        for m in rules.moments(
+            rule, zone, window, seed=str(schedule.pk), anchor=anchor, sessions=booked
+        )
         if m > now
     ]
+    if rule.kind == Schedule.Kind.BEFORE_SESSION:
+        cancel_future(schedule, _("the session was moved or cancelled"), keep=moments)
     existing = set(
         Prompt.objects.filter(schedule=schedule, due_at__in=moments).values_list(
             "due_at", flat=True
@@ -186,6 +202,11 @@ def plan_ahead(schedule: Schedule, now: datetime | None = None) -> int:
         PromptEvent(prompt=prompt, state=Prompt.State.SCHEDULED) for prompt in new
     )
     return len(fresh)
+
+
+def window_days(rule: rules.Rule) -> float:
+    """How far ahead booked sessions matter: the horizon plus the time before a session."""
+    return settings.PROMPT_HORIZON_DAYS + rule.hours_before / 24 + 1
 
 
 def plan_all(now: datetime | None = None) -> int:

@@ -60,6 +60,20 @@ class ScheduleForm(forms.Form):
         min_value=0,
         max_value=720,
     )
+    hours_before = forms.IntegerField(
+        label=_("Hours before each booked session"),
+        required=False,
+        initial=24,
+        min_value=1,
+        max_value=72,
+    )
+    measures = forms.MultipleChoiceField(
+        label=_("Questionnaires"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["phq-9", "gad-7"],
+        help_text=_("Before-session reminders: the questionnaires the client fills in, in turn."),
+    )
     expire_after = forms.IntegerField(
         label=_("Minutes to answer before it closes"), initial=180, min_value=5, max_value=1440
     )
@@ -85,9 +99,11 @@ class ScheduleForm(forms.Form):
             "expire_after": data["expire_after"],
             **self.rule_parts(data),
         }
-        for name in ("offset_days", "samples", "min_spacing"):
+        for name in ("offset_days", "samples", "min_spacing", "hours_before"):
             if data.get(name) is not None:
                 rule[name] = data[name]
+        if data.get("measures"):
+            rule["measures"] = list(data["measures"])
         return rule
 
     @staticmethod

@@ -25,6 +25,7 @@ class Channel(models.TextChoices):
 class Purpose(models.TextChoices):
     PRACTICE = "practice", _("Practice reminder")
     CHECK_IN = "check-in", _("Check-in")
+    MEASURE = "measure", _("Questionnaires before the session")
 
 
 class Schedule(models.Model):
@@ -35,6 +36,7 @@ class Schedule(models.Model):
         FIXED = "fixed", _("Fixed times on chosen days")
         RELATIVE = "relative", _("After the session where the plan was set")
         RANDOM = "random", _("Random moments within a daily window")
+        BEFORE_SESSION = "before-session", _("Before every booked session")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="schedules")
     plan = models.ForeignKey(

@@ -50,6 +50,8 @@ class Rule:
     window_end: str = "21:00"
     samples: int = 3
     min_spacing: int = 60  # minutes
+    hours_before: int = 24  # before-session: this long before each booked session
+    measures: tuple[str, ...] = ("phq-9", "gad-7")  # before-session: the questionnaires
     expire_after: int = 180  # minutes a prompt may be answered in
     quiet_start: str = ""  # "HH:MM", both or neither
     quiet_end: str = ""
@@ -57,7 +59,7 @@ class Rule:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Rule:
         known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
-        for key in ("weekdays", "times"):
+        for key in ("weekdays", "times", "measures"):
             if key in known:
                 known[key] = tuple(known[key])
         rule = cls(**known)
@@ -69,6 +71,7 @@ class Rule:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["weekdays"], data["times"] = list(self.weekdays), list(self.times)
+        data["measures"] = list(self.measures)
         return data
 
     # --- validation: each problem says what to change -----------------------------------------
@@ -81,7 +84,8 @@ class Rule:
             quiet = self.quiet()
         except ValueError:
             return {"times": _("Write times as HH:MM, for example 07:30 or 19:00.")}
-        if not self.weekdays or any(day not in EVERY_DAY for day in self.weekdays):
+        by_day = self.kind != "before-session"  # that kind follows the booked sessions
+        if by_day and (not self.weekdays or any(day not in EVERY_DAY for day in self.weekdays)):
             problems["weekdays"] = _("Choose at least one day of the week.")
         if not 5 <= self.expire_after <= MINUTES_A_DAY:
             problems["expire_after"] = _("The time to answer must be between 5 minutes and a day.")
@@ -90,7 +94,8 @@ class Rule:
                 "Quiet hours that start when they end would cover the "
                 "whole day. Leave a time when reminders may come."
             )
-        problems.update(getattr(self, f"_{self.kind}_problems", self._unknown)(quiet))
+        check = getattr(self, f"_{self.kind.replace('-', '_')}_problems", self._unknown)
+        problems.update(check(quiet))
         return problems
 
     def _unknown(self, quiet: tuple[time, time] | None) -> dict[str, str]:
@@ -151,6 +156,13 @@ class Rule:
                     "q2": self.quiet_end,
                 }
             }
+        return {}
+
+    def _before_session_problems(self, quiet: tuple[time, time] | None) -> dict[str, str]:
+        if not 1 <= self.hours_before <= 72:
+            return {"hours_before": _("Choose 1 to 72 hours before the session.")}
+        if not self.measures:
+            return {"measures": _("Choose at least one questionnaire.")}
         return {}
 
     def quiet_clash(self, text: str) -> str:
@@ -218,12 +230,24 @@ class Window:
 
 
 def moments(
-    rule: Rule, zone: ZoneInfo, window: Window, *, seed: str = "", anchor: datetime | None = None
+    rule: Rule,
+    zone: ZoneInfo,
+    window: Window,
+    *,
+    seed: str = "",
+    anchor: datetime | None = None,
+    sessions: tuple[datetime, ...] = (),
 ) -> list[datetime]:
-    """Every moment the rule gives in the window's days, in UTC, in time order."""
+    """Every moment the rule gives in the window's days, in UTC, in time order. `anchor` is the
+    session a plan was set in (relative rules); `sessions` the booked ones (before-session)."""
     quiet = rule.quiet()
     found: list[datetime] = []
-    if rule.kind == "relative":
+    if rule.kind == "before-session":
+        before = timedelta(hours=rule.hours_before)
+        found = [
+            s - before for s in sessions if (s - before).astimezone(zone).date() in window.days
+        ]
+    elif rule.kind == "relative":
         if anchor is not None:
             day = anchor.astimezone(zone).date() + timedelta(days=rule.offset_days)
             if day in window.days:

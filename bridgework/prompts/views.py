@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -59,6 +60,9 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
         messages.info(request, _("That reminder has closed. You can still log it any time."))
     if prompt.purpose == Purpose.CHECK_IN:
         return redirect(f"/me/check-in/?prompt={prompt.pk}")
+    if prompt.purpose == Purpose.MEASURE:
+        first = rules.Rule.from_dict(prompt.schedule.rule).measures[0]
+        return redirect(f"/me/measures/{first}/?prompt={prompt.pk}")
     return redirect(f"/me/plans/{prompt.plan_id}/log/?prompt={prompt.pk}")
 
 
@@ -254,18 +258,44 @@ def edit_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return schedule_form(request, client, schedule.plan, schedule)
 
 
+def questionnaires(client: Client) -> list[tuple[str, str]]:
+    """The questionnaires a client can be sent: current versions the clinic uses, by name."""
+    from bridgework.measures.actions import REVIEW
+    from bridgework.measures.models import Instrument
+
+    found = (
+        Instrument.objects.filter(retired_at__isnull=True)
+        .filter(Q(clinic=None) | Q(clinic=client.clinic_id))
+        .exclude(slug=REVIEW)
+        .values_list("slug", "title")
+    )
+    return sorted(dict(found).items())
+
+
 def schedule_form(
     request: HttpRequest, client: Client, plan: Any, schedule: Schedule | None
 ) -> HttpResponse:
     initial = ScheduleForm.initial_from(schedule) if schedule else {}
     form = ScheduleForm(request.POST or None, initial=initial)
+    form.fields["measures"].choices = questionnaires(client)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
+        before_session = form.cleaned_data["kind"] == Schedule.Kind.BEFORE_SESSION
         try:
+            if before_session and plan:
+                raise rules.RuleError(
+                    {"kind": _("Questionnaire reminders are set for the client, not for a plan.")}
+                )
             actions.set_schedule(
                 client,
                 by=actor(request),
                 rule=form.rule(),
-                purpose=Purpose.PRACTICE if plan else Purpose.CHECK_IN,
+                purpose=(
+                    Purpose.MEASURE
+                    if before_session
+                    else Purpose.PRACTICE
+                    if plan
+                    else Purpose.CHECK_IN
+                ),
                 channels=form.cleaned_data["channels"],
                 plan=plan,
                 replaces=schedule,

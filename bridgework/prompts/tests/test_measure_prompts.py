@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bridgework.care import actions as care
+from bridgework.measures.models import Response
+from bridgework.prompts import actions, rules
+from bridgework.prompts.models import Prompt, Schedule
+from bridgework.prompts.tests.helpers import PromptTestCase
+
+
+class MeasurePromptTests(PromptTestCase):
+    """Questionnaires go out as prompts a set time before every booked session."""
+
+    def book(self, days: float) -> None:
+        starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=days)
+        care.add_session(
+            self.client_a, therapist=self.therapist_a, starts_at=starts, by=self.therapist_a
+        )
+
+    def before_sessions(self, **rule: object) -> Schedule:
+        return actions.set_schedule(
+            self.client_a,
+            by=self.therapist_a,
+            purpose="measure",
+            rule={"kind": "before-session", **rule},
+            channels=[],
+        )
+
+    def test_a_prompt_is_planned_the_chosen_hours_before_each_booked_session(self) -> None:
+        self.book(3)
+        self.book(5)
+        self.book(-2)  # past: nothing to prepare for
+        schedule = self.before_sessions(hours_before=24)
+        starts = sorted(
+            s.starts_at for s in self.client_a.sessions.filter(starts_at__gt=timezone.now())
+        )
+        due = list(Prompt.objects.filter(schedule=schedule).values_list("due_at", flat=True))
+        self.assertEqual(sorted(due), [s - timedelta(hours=24) for s in starts])
+        self.assertTrue(
+            all(p.purpose == "measure" for p in Prompt.objects.filter(schedule=schedule))
+        )
+
+    def test_a_session_booked_later_is_picked_up_and_a_cancelled_one_drops_its_prompt(
+        self,
+    ) -> None:
+        schedule = self.before_sessions()
+        self.assertFalse(Prompt.objects.filter(schedule=schedule).exists())
+        self.book(4)
+        self.assertEqual(actions.plan_ahead(schedule), 1)
+        self.client_a.sessions.all().delete()
+        actions.plan_ahead(schedule)
+        self.assertEqual(
+            list(Prompt.objects.filter(schedule=schedule).values_list("state", flat=True)),
+            [Prompt.State.CANCELLED],
+        )
+
+    def test_the_hours_and_questionnaires_are_checked(self) -> None:
+        with self.assertRaises(rules.RuleError) as refused:
+            self.before_sessions(hours_before=0)
+        self.assertIn("1 to 72 hours", refused.exception.problems["hours_before"])
+        with self.assertRaises(rules.RuleError) as refused:
+            self.before_sessions(measures=[])
+        self.assertIn("at least one questionnaire", refused.exception.problems["measures"])
+
+    def test_opening_walks_through_the_questionnaires_and_the_last_answers_the_prompt(
+        self,
+    ) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7", "phq-9"]))[0]
+        self.sign_in(self.client_a)
+        response = self.client.get(f"/me/prompts/{prompt.pk}/")
+        self.assertRedirects(
+            response, f"/me/measures/gad-7/?prompt={prompt.pk}", fetch_redirect_response=False
+        )
+        page = self.client.get(f"/me/measures/gad-7/?prompt={prompt.pk}")
+        self.assertContains(page, f'name="prompt" value="{prompt.pk}"')
+        gad = {f"item-{n}": "1" for n in range(1, 8)} | {"prompt": str(prompt.pk)}
+        response = self.client.post("/me/measures/gad-7/", gad)
+        self.assertRedirects(
+            response, f"/me/measures/phq-9/?prompt={prompt.pk}", fetch_redirect_response=False
+        )
+        self.assertNotEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+        phq = {f"item-{n}": "1" for n in range(1, 9)} | {"item-9": "0", "prompt": str(prompt.pk)}
+        response = self.client.post("/me/measures/phq-9/", phq)
+        self.assertRedirects(response, "/me/", fetch_redirect_response=False)
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+        self.assertEqual(Response.objects.filter(client=self.client_a).count(), 2)
+
+    def test_another_clients_prompt_cannot_be_answered(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7"]))[0]
+        self.sign_in(self.client_b)
+        gad = {f"item-{n}": "1" for n in range(1, 8)} | {"prompt": str(prompt.pk)}
+        self.assertEqual(self.client.post("/me/measures/gad-7/", gad).status_code, 404)
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.SCHEDULED)
+
+    def test_the_therapist_sets_questionnaire_reminders_on_the_page(self) -> None:
+        self.book(3)
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/reminders/new/")
+        self.assertContains(page, "Before every booked session")
+        self.assertContains(page, 'value="phq-9"')
+        response = self.client.post(
+            f"/clients/{self.client_a.pk}/reminders/new/",
+            {
+                "kind": "before-session",
+                "hours_before": "12",
+                "measures": ["phq-9"],
+                "expire_after": "600",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        schedule = Schedule.objects.get(client=self.client_a, purpose="measure")
+        self.assertEqual(
+            (schedule.rule["hours_before"], schedule.rule["measures"]), (12, ["phq-9"])
+        )
+        self.assertEqual(Prompt.objects.filter(schedule=schedule).count(), 1)
