@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,13 +131,14 @@ def end_schedule(schedule: Schedule, *, by: User | None, reason: str) -> None:
     )
 
 
-def cancel_future(schedule: Schedule, reason: str, *, keep: list[datetime] | None = None) -> None:
-    """Cancel the prompts not yet sent; with `keep`, only scheduled ones not due at those
-    moments (a before-session prompt whose session was moved or cancelled)."""
-    pending = Prompt.objects.filter(schedule=schedule, state__in=PENDING)
-    if keep is not None:
-        pending = pending.filter(state=Prompt.State.SCHEDULED).exclude(due_at__in=keep)
-    doomed = list(pending.values_list("pk", flat=True))
+def cancel_future(schedule: Schedule, reason: str) -> None:
+    """Cancel the schedule's prompts not yet sent."""
+    cancel(Prompt.objects.filter(schedule=schedule, state__in=PENDING), reason)
+
+
+def cancel(prompts: QuerySet[Prompt], reason: str) -> None:
+    """Cancel these prompts (those still pending), each with an event giving the reason."""
+    doomed = list(prompts.filter(state__in=PENDING).values_list("pk", flat=True))
     Prompt.objects.filter(pk__in=doomed, state__in=PENDING).update(state=Prompt.State.CANCELLED)
     PromptEvent.objects.bulk_create(
         PromptEvent(prompt_id=pk, state=Prompt.State.CANCELLED, detail=reason) for pk in doomed
@@ -174,7 +175,12 @@ def plan_ahead(schedule: Schedule, now: datetime | None = None) -> int:
         if m > now
     ]
     if rule.kind == Schedule.Kind.BEFORE_SESSION:
-        cancel_future(schedule, _("the session was moved or cancelled"), keep=moments)
+        # A future prompt whose session is no longer booked at that time; one already due
+        # stays for the worker to send.
+        stale = Prompt.objects.filter(
+            schedule=schedule, state=Prompt.State.SCHEDULED, due_at__gt=now
+        ).exclude(due_at__in=moments)
+        cancel(stale, _("the session was moved or cancelled"))
     existing = set(
         Prompt.objects.filter(schedule=schedule, due_at__in=moments).values_list(
             "due_at", flat=True

@@ -57,6 +57,13 @@ class MeasurePromptTests(PromptTestCase):
             [Prompt.State.CANCELLED],
         )
 
+    def test_a_prompt_already_due_is_left_for_the_worker_to_send(self) -> None:
+        self.book(1.5)
+        schedule = self.before_sessions()
+        due = self.make_due(schedule)[0]  # its moment has come; no worker has claimed it yet
+        actions.plan_ahead(schedule)
+        self.assertEqual(Prompt.objects.get(pk=due.pk).state, Prompt.State.SCHEDULED)
+
     def test_the_hours_and_questionnaires_are_checked(self) -> None:
         with self.assertRaises(rules.RuleError) as refused:
             self.before_sessions(hours_before=0)
