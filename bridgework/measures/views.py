@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
 from bridgework.care.access import Need, own_record
-from bridgework.measures import actions, scoring
+from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import get_flag_for_user
 from bridgework.measures.definitions import options
 from bridgework.measures.models import Flag
@@ -67,6 +67,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             "instrument": instrument,
             "problems": problems,
             "prompt": prompt if prompt.isdigit() else "",
+            "step": step_of(request, prompt, slug),
             "posted": request.POST,
             "items": [
                 (item, sorted(options(item).items())) for item in instrument.definition["item"]
@@ -76,18 +77,37 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None, str]:
-    """Answers reached from a "questionnaires before the session" reminder walk through its
-    questionnaires in turn: the next one to go to, or, on the last, the prompt they complete."""
+def reminder_walk(request: HttpRequest, raw: str, need: Need) -> tuple[Any, list[str]] | None:
+    """The "questionnaires before the session" reminder a page was reached from, and the
+    questionnaires it asks for in turn."""
     if not raw.isdigit():
-        return None, ""
+        return None
     from bridgework.prompts.access import get_prompt_for_user
     from bridgework.prompts.rules import Rule
 
-    prompt = get_prompt_for_user(request, int(raw), need=Need.WRITE)
-    slugs = list(Rule.from_dict(prompt.schedule.rule).measures)
-    later = slugs[slugs.index(slug) + 1 :] if slug in slugs else []
-    return (None, later[0]) if later else (prompt.pk, "")
+    prompt = get_prompt_for_user(request, int(raw), need=need)
+    return prompt, list(Rule.from_dict(prompt.schedule.rule).measures)
+
+
+def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None, str]:
+    """Answers reached from a reminder walk through its questionnaires: the next one to go to,
+    or, on the last, the prompt they complete."""
+    walk = reminder_walk(request, raw, Need.WRITE)
+    if walk is None:
+        return None, ""
+    prompt, asked = walk
+    later = asked[asked.index(slug) + 1 :] if slug in asked else []
+    # One already filled in (from Today, or in the session) is not asked again.
+    left = due.still_due(request, prompt.client, later)
+    return (None, left[0]) if left else (prompt.pk, "")
+
+
+def step_of(request: HttpRequest, raw: str, slug: str) -> tuple[int, int] | None:
+    """Where a client walking through a reminder's questionnaires is: (2, 3) for 2 of 3."""
+    walk = reminder_walk(request, raw, Need.READ)
+    if walk is None or slug not in walk[1] or len(walk[1]) < 2:
+        return None
+    return walk[1].index(slug) + 1, len(walk[1])
 
 
 @login_required
@@ -153,28 +173,10 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
             "practice": {
                 row.plan.pk: practice_summaries.for_plan(request, row.plan) for row in to_review
             },
-            "due": due_measures(client, request),
+            "due": due.due(request, client),
+            "scheduled": due.scheduled(request, client),
         },
     )
-
-
-DEFAULT_MEASURES = ("phq-9", "gad-7")
-
-
-def due_measures(client: Any, request: HttpRequest) -> list[str]:
-    """The measures given before every session that the client has not filled in since the
-    last session (PHQ-9 and GAD-7)."""
-    from bridgework.measures.access import responses_of
-
-    last = client.sessions.filter(starts_at__lte=timezone.now()).order_by("-starts_at").first()
-    done = set(
-        responses_of(request, client)
-        .filter(
-            completed_at__gte=last.starts_at if last else timezone.now() - timedelta(weeks=2),
-        )
-        .values_list("instrument__slug", flat=True)
-    )
-    return [slug for slug in DEFAULT_MEASURES if slug not in done]
 
 
 @login_required

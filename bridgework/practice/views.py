@@ -40,6 +40,7 @@ def today(request: HttpRequest) -> HttpResponse:
     plans = summaries.for_client_home(request, client)
     active = [plan for plan in plans if plan.status in (Status.AGREED, Status.ACTIVE)]
     others = [plan for plan in plans if plan.status not in (Status.AGREED, Status.ACTIVE)]
+    reminders = waiting_prompts(request, client)
     return render(
         request,
         "practice/today.html",
@@ -54,16 +55,23 @@ def today(request: HttpRequest) -> HttpResponse:
             .order_by("starts_at")
             .first(),
             "goals": client.goals.filter(achieved_at=None),
-            "reminders": waiting_prompts(request, client),
-            "due_measures": due(request, client),
+            "reminders": reminders,
+            "due_measures": due_measures(request, client, reminders),
         },
     )
 
 
-def due(request: HttpRequest, client: Client) -> list[str]:
-    from bridgework.measures.views import due_measures
+def due_measures(
+    request: HttpRequest, client: Client, reminders: list[Any]
+) -> list[tuple[str, str]]:
+    """Questionnaires to fill in before the next session, except while a reminder for them is
+    waiting on the same page: its one link walks through them all."""
+    from bridgework.measures import due
+    from bridgework.prompts.models import Purpose
 
-    return due_measures(client, request)
+    if any(prompt.purpose == Purpose.MEASURE for prompt, _snoozes in reminders):
+        return []
+    return due.due(request, client)
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:

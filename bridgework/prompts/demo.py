@@ -1,5 +1,6 @@
-"""Demo reminders: schedules for the demo clients' plans and check-ins, and three weeks of
-prompt history (sent, opened, answered, expired, one failure) for the therapist's view.
+"""Demo reminders: schedules for the demo clients' plans, check-ins and questionnaires before
+each session, and three weeks of prompt history (sent, opened, answered, expired, one
+failure) for the therapist's view.
 
 The history is written as it would have been recorded, not produced by running the worker
 over past weeks: demo data only, never used outside `seed_demo`."""
@@ -56,6 +57,14 @@ def seed(client: Client) -> None:
             client, by=therapist, purpose="check-in", rule=rule, channels=[]
         )
         history(schedule, engagement=0.5)
+    # PHQ-9 and GAD-7 the day before every booked session.
+    actions.set_schedule(
+        client,
+        by=therapist,
+        purpose="measure",
+        rule={"kind": "before-session", "hours_before": 24, "measures": ["phq-9", "gad-7"]},
+        channels=email,
+    )
 
 
 def history(schedule: Schedule, *, engagement: float) -> None:

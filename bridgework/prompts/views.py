@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from bridgework.accounts.models import User
 from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
+from bridgework.measures import due
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.prompts import actions, calendar, rules
 from bridgework.prompts.access import (
@@ -61,7 +61,8 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     if prompt.purpose == Purpose.CHECK_IN:
         return redirect(f"/me/check-in/?prompt={prompt.pk}")
     if prompt.purpose == Purpose.MEASURE:
-        first = rules.Rule.from_dict(prompt.schedule.rule).measures[0]
+        asked = list(rules.Rule.from_dict(prompt.schedule.rule).measures)
+        first = (due.still_due(request, prompt.client, asked) or asked)[0]
         return redirect(f"/me/measures/{first}/?prompt={prompt.pk}")
     return redirect(f"/me/plans/{prompt.plan_id}/log/?prompt={prompt.pk}")
 
@@ -258,26 +259,16 @@ def edit_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return schedule_form(request, client, schedule.plan, schedule)
 
 
-def questionnaires(client: Client) -> list[tuple[str, str]]:
-    """The questionnaires a client can be sent: current versions the clinic uses, by name."""
-    from bridgework.measures.actions import REVIEW
-    from bridgework.measures.models import Instrument
-
-    found = (
-        Instrument.objects.filter(retired_at__isnull=True)
-        .filter(Q(clinic=None) | Q(clinic=client.clinic_id))
-        .exclude(slug=REVIEW)
-        .values_list("slug", "title")
-    )
-    return sorted(dict(found).items())
-
-
 def schedule_form(
     request: HttpRequest, client: Client, plan: Any, schedule: Schedule | None
 ) -> HttpResponse:
-    initial = ScheduleForm.initial_from(schedule) if schedule else {}
+    if schedule:
+        initial = ScheduleForm.initial_from(schedule)
+    else:  # the reminders page's buttons open the form on the kind they name
+        kind = request.GET.get("kind", "")
+        initial = {"kind": kind} if kind in Schedule.Kind.values else {}
     form = ScheduleForm(request.POST or None, initial=initial)
-    form.fields["measures"].choices = questionnaires(client)  # type: ignore[attr-defined]
+    form.fields["measures"].choices = list(due.questionnaires(client).items())  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         before_session = form.cleaned_data["kind"] == Schedule.Kind.BEFORE_SESSION
         try:

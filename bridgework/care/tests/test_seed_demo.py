@@ -61,6 +61,9 @@ def test_it_builds_a_realistic_clinic() -> None:
     prompt_states = set(Prompt.objects.values_list("state", flat=True))
     assert {"answered", "expired", "scheduled"} <= prompt_states
     assert Schedule.objects.filter(purpose="check-in").exists()
+    before_sessions = Schedule.objects.filter(purpose="measure", kind="before-session")
+    assert before_sessions.count() == Client.objects.filter(user__isnull=False).count()
+    assert Prompt.objects.filter(purpose="measure", state="scheduled").exists()
     slugs = set(Response.objects.values_list("instrument__slug", flat=True))
     assert slugs == {"phq-9", "gad-7", "action-plan-review"}  # reviews are responses too
     kinds = set(Flag.objects.values_list("kind", flat=True))

@@ -17,6 +17,7 @@ from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
+from bridgework.prompts import actions as reminders
 from bridgework.test import BaseTestCase, user_of
 
 
@@ -121,12 +122,23 @@ class AgendaTests(BaseTestCase):
         measures.respond(self.client_a, gad7, {str(n): 2 for n in range(1, 8)}, by=therapist)
         self.sign_in(therapist)
         page = self.client.get(f"/clients/{self.client_a.pk}/agenda/").content.decode()
+        self.assertIn("No questionnaires are set for before each session", page)
+        reminders.set_schedule(
+            self.client_a,
+            by=therapist,
+            purpose="measure",
+            rule={"kind": "before-session", "measures": ["phq-9", "gad-7"]},
+            channels=[],
+        )
+        page = self.client.get(f"/clients/{self.client_a.pk}/agenda/").content.decode()
         review = page.index(f"/plans/{plan.pk}/review/")
         scores = page.index("GAD-7")
         new_plan = page.index(f"/clients/{self.client_a.pk}/plans/new/")
         self.assertLess(review, scores)
         self.assertLess(scores, new_plan)
-        self.assertIn("PHQ-9", page[page.index("Not filled in since the last session") :])
+        not_yet = page[page.index("Not filled in since the last session") :]
+        self.assertIn(f'href="/clients/{self.client_a.pk}/measures/phq-9/">PHQ-9', not_yet)
+        self.assertNotIn("GAD-7", not_yet[: not_yet.index("</p>")])
 
 
 class SinceLastSessionTests(BaseTestCase):

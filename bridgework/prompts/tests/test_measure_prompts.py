@@ -9,11 +9,10 @@ from bridgework.measures.models import Response
 from bridgework.prompts import actions, rules
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.prompts.tests.helpers import PromptTestCase
+from bridgework.prompts.worker import Worker
 
 
-class MeasurePromptTests(PromptTestCase):
-    """Questionnaires go out as prompts a set time before every booked session."""
-
+class BeforeSessionTestCase(PromptTestCase):
     def book(self, days: float) -> None:
         starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=days)
         care.add_session(
@@ -28,6 +27,10 @@ class MeasurePromptTests(PromptTestCase):
             rule={"kind": "before-session", **rule},
             channels=[],
         )
+
+
+class MeasurePromptTests(BeforeSessionTestCase):
+    """Questionnaires go out as prompts a set time before every booked session."""
 
     def test_a_prompt_is_planned_the_chosen_hours_before_each_booked_session(self) -> None:
         self.book(3)
@@ -125,3 +128,67 @@ class MeasurePromptTests(PromptTestCase):
             (schedule.rule["hours_before"], schedule.rule["measures"]), (12, ["phq-9"])
         )
         self.assertEqual(Prompt.objects.filter(schedule=schedule).count(), 1)
+
+
+class DueMeasuresTests(BeforeSessionTestCase):
+    """Which questionnaires are due is the therapist's choice per client."""
+
+    def fill_in(self, slug: str) -> None:
+        count = {"phq-9": 9, "gad-7": 7}[slug]
+        answers = {f"item-{n}": "0" for n in range(1, count + 1)}
+        self.assertEqual(self.client.post(f"/me/measures/{slug}/", answers).status_code, 302)
+
+    def test_today_lists_only_the_questionnaires_set_for_this_client(self) -> None:
+        self.book(3)
+        self.before_sessions(measures=["gad-7"])
+        self.sign_in(self.client_a)
+        today = self.client.get("/me/")
+        self.assertContains(today, 'href="/me/measures/gad-7/"')
+        self.assertNotContains(today, 'href="/me/measures/phq-9/"')
+        self.sign_in(self.client_b)  # nothing set for this client
+        self.assertNotContains(self.client.get("/me/"), "/me/measures/")
+
+    def test_a_questionnaire_filled_in_since_the_last_session_is_no_longer_due(self) -> None:
+        self.book(-7)
+        self.book(3)
+        self.before_sessions(measures=["gad-7", "phq-9"])
+        self.sign_in(self.client_a)
+        self.fill_in("gad-7")
+        today = self.client.get("/me/")
+        self.assertNotContains(today, 'href="/me/measures/gad-7/"')
+        self.assertContains(today, 'href="/me/measures/phq-9/"')
+
+    def test_while_the_reminder_waits_today_links_the_questionnaires_once(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7"]))[0]
+        self.assertEqual(Worker(name="w1").step(), 1)
+        self.sign_in(self.client_a)
+        today = self.client.get("/me/")
+        self.assertContains(today, f'href="/me/prompts/{prompt.pk}/"')
+        self.assertNotContains(today, 'href="/me/measures/gad-7/"')
+
+    def test_the_reminder_skips_a_questionnaire_already_filled_in(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7", "phq-9"]))[0]
+        self.sign_in(self.client_a)
+        self.fill_in("gad-7")
+        response = self.client.get(f"/me/prompts/{prompt.pk}/")
+        self.assertRedirects(
+            response, f"/me/measures/phq-9/?prompt={prompt.pk}", fetch_redirect_response=False
+        )
+        phq = {f"item-{n}": "0" for n in range(1, 10)} | {"prompt": str(prompt.pk)}
+        self.assertRedirects(
+            self.client.post("/me/measures/phq-9/", phq), "/me/", fetch_redirect_response=False
+        )
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+
+    def test_a_walk_started_in_the_middle_ends_when_nothing_is_left(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7", "phq-9"]))[0]
+        self.sign_in(self.client_a)
+        self.fill_in("phq-9")
+        gad = {f"item-{n}": "0" for n in range(1, 8)} | {"prompt": str(prompt.pk)}
+        self.assertRedirects(
+            self.client.post("/me/measures/gad-7/", gad), "/me/", fetch_redirect_response=False
+        )
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)

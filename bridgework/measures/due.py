@@ -1,0 +1,67 @@
+"""Which questionnaires a client is due to fill in. The therapist chooses them per client on the
+reminders page ("before every booked session", with the questionnaires to send); a
+questionnaire is due until the client has filled it in since their last session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bridgework.care.models import Client
+
+
+def questionnaires(client: Client) -> dict[str, str]:
+    """The questionnaires a client can be given, slug → name: current versions of the shipped
+    instruments and the clinic's own, but not the review (that belongs to a plan)."""
+    from bridgework.measures.actions import REVIEW
+    from bridgework.measures.models import Instrument
+
+    found = (
+        Instrument.objects.filter(retired_at__isnull=True)
+        .filter(Q(clinic=None) | Q(clinic=client.clinic_id))
+        .exclude(slug=REVIEW)
+        # A clinic's own version of a shipped slug wins: it comes last.
+        .order_by("slug", F("clinic_id").asc(nulls_first=True))
+        .values_list("slug", "title")
+    )
+    return dict(sorted(dict(found).items()))
+
+
+def scheduled(request: HttpRequest, client: Client) -> list[str]:
+    """The questionnaires set for before every session, in the order the schedules name them."""
+    from bridgework.prompts.access import schedules_of
+    from bridgework.prompts.models import Schedule
+    from bridgework.prompts.rules import Rule
+
+    slugs: list[str] = []
+    for schedule in schedules_of(request, client).filter(kind=Schedule.Kind.BEFORE_SESSION):
+        slugs += [slug for slug in Rule.from_dict(schedule.rule).measures if slug not in slugs]
+    return slugs
+
+
+def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[str]:
+    """Those of `slugs` not filled in since the last session (or the last two weeks, before
+    the first session)."""
+    from bridgework.measures.access import responses_of
+
+    now = timezone.now()
+    last = client.sessions.filter(starts_at__lte=now).order_by("-starts_at").first()
+    done = set(
+        responses_of(request, client)
+        .filter(completed_at__gte=last.starts_at if last else now - timedelta(weeks=2))
+        .values_list("instrument__slug", flat=True)
+    )
+    return [slug for slug in slugs if slug not in done]
+
+
+def due(request: HttpRequest, client: Client) -> list[tuple[str, str]]:
+    """Slug and name of each questionnaire set for this client and not yet filled in."""
+    names = questionnaires(client)
+    return [
+        (slug, names[slug])
+        for slug in still_due(request, client, scheduled(request, client))
+        if slug in names  # a retired instrument is no longer given
+    ]
