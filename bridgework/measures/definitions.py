@@ -10,6 +10,52 @@ from typing import Any
 
 import jsonschema
 
+# Wording in other languages rides on FHIR's translation extension, on the element's
+# "_<name>" sibling: {"_text": {"extension": [{"url": TRANSLATION, "extension":
+# [{"url": "lang", "valueCode": "de"}, {"url": "content", "valueString": "…"}]}]}}.
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+TRANSLATED = {
+    "type": "object",
+    "required": ["extension"],
+    "properties": {
+        "extension": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["url", "extension"],
+                "properties": {
+                    "url": {"const": TRANSLATION},
+                    "extension": {
+                        "type": "array",
+                        "prefixItems": [
+                            {
+                                "type": "object",
+                                "required": ["url", "valueCode"],
+                                "properties": {
+                                    "url": {"const": "lang"},
+                                    "valueCode": {
+                                        "type": "string",
+                                        "pattern": "^[a-z]{2}(-[A-Z]{2})?$",
+                                    },
+                                },
+                            },
+                            {
+                                "type": "object",
+                                "required": ["url", "valueString"],
+                                "properties": {
+                                    "url": {"const": "content"},
+                                    "valueString": {"type": "string", "minLength": 1},
+                                },
+                            },
+                        ],
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+            },
+        }
+    },
+}
 OPTION = {
     "type": "object",
     "required": ["valueCoding"],
@@ -20,6 +66,7 @@ OPTION = {
             "properties": {
                 "code": {"type": "string", "pattern": "^-?[0-9]+$"},
                 "display": {"type": "string", "minLength": 1},
+                "_display": TRANSLATED,
             },
         }
     },
@@ -30,6 +77,7 @@ ITEM = {
     "properties": {
         "linkId": {"type": "string", "minLength": 1},
         "text": {"type": "string", "minLength": 1},
+        "_text": TRANSLATED,
         # choice: one of answerOption; integer: a whole number minValue–maxValue; text.
         "type": {"enum": ["choice", "integer", "text"]},
         "required": {"type": "boolean"},
@@ -96,6 +144,9 @@ SCHEMA = {
         "url": {"type": "string"},
         "version": {"type": "string"},
         "title": {"type": "string"},
+        "_title": TRANSLATED,
+        "_description": TRANSLATED,
+        "_copyright": TRANSLATED,
         "status": {"enum": ["draft", "active", "retired"]},
         "item": {"type": "array", "minItems": 1, "items": ITEM},
         "scoring": {
@@ -138,6 +189,75 @@ def check(definition: dict[str, Any]) -> None:
                 f"flag {flag['id']}: names item {flag['item']}, which the "
                 "questionnaire does not have"
             )
+    check_translations(definition)
+
+
+def check_translations(definition: dict[str, Any]) -> None:
+    """A questionnaire is validated in each language as a whole: a translation must cover
+    every item and every answer, never leaving a client with a mix of two languages."""
+    languages = {
+        part["valueCode"]
+        for element in wording(definition)
+        for extension in element[0].get(f"_{element[1]}", {}).get("extension", [])
+        for part in extension["extension"]
+        if part["url"] == "lang"
+    }
+    for language in sorted(languages):
+        for element, name, where in wording(definition):
+            if name in ("text", "display") and translated(element, name, language) is None:
+                raise DefinitionError(
+                    f"{where}: has no “{language}” wording, though other parts of the "
+                    "questionnaire do; translate every item and answer, or none"
+                )
+
+
+def wording(definition: dict[str, Any]) -> list[tuple[dict[str, Any], str, str]]:
+    """Every piece of text a client reads: (element, field name, where it is)."""
+    parts = [(definition, name, name) for name in ("title", "description", "copyright")]
+    for item in definition["item"]:
+        parts.append((item, "text", f"item {item['linkId']}"))
+        for option in item.get("answerOption", []):
+            coding = option["valueCoding"]
+            parts.append((coding, "display", f"item {item['linkId']}, answer {coding['code']}"))
+    return parts
+
+
+def translated(element: dict[str, Any], name: str, language: str) -> str | None:
+    """The element's `name` in `language` ("de" also matches "de-AT"), if it carries one."""
+    for extension in element.get(f"_{name}", {}).get("extension", []):
+        parts = {part["url"]: part for part in extension["extension"]}
+        if parts["lang"]["valueCode"].split("-")[0] == language.split("-")[0]:
+            return str(parts["content"]["valueString"])
+    return None
+
+
+def localized(definition: dict[str, Any], language: str) -> dict[str, Any]:
+    """A copy of the definition worded in `language` where it has that translation; the
+    written wording where it has not. Codes, linkIds and scoring are untouched."""
+
+    def worded(element: dict[str, Any], *names: str) -> dict[str, Any]:
+        found = {name: translated(element, name, language) for name in names}
+        return element | {name: text for name, text in found.items() if text is not None}
+
+    items = []
+    for item in definition["item"]:
+        item = worded(item, "text")
+        if "answerOption" in item:
+            item["answerOption"] = [
+                option | {"valueCoding": worded(option["valueCoding"], "display")}
+                for option in item["answerOption"]
+            ]
+        items.append(item)
+    return worded(definition, "title", "description", "copyright") | {"item": items}
+
+
+def without_translations(value: Any) -> Any:
+    """The definition with every translation taken out: what a version's identity rests on."""
+    if isinstance(value, dict):
+        return {k: without_translations(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [without_translations(v) for v in value]
+    return value
 
 
 def options(item: dict[str, Any]) -> dict[int, str]:

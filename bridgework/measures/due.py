@@ -13,10 +13,12 @@ from django.utils import timezone
 from bridgework.care.models import Client
 
 
-def questionnaires(client: Client) -> dict[str, str]:
-    """The questionnaires a client can be given, slug → name: current versions of the shipped
-    instruments and the clinic's own, but not the review (that belongs to a plan)."""
+def questionnaires(client: Client, language: str = "en") -> dict[str, str]:
+    """The questionnaires a client can be given, slug → name in `language` where the
+    definition has it: current versions of the shipped instruments and the clinic's own, but
+    not the review (that belongs to a plan)."""
     from bridgework.measures.actions import REVIEW
+    from bridgework.measures.definitions import translated
     from bridgework.measures.models import Instrument
 
     found = (
@@ -25,9 +27,13 @@ def questionnaires(client: Client) -> dict[str, str]:
         .exclude(slug=REVIEW)
         # A clinic's own version of a shipped slug wins: it comes last.
         .order_by("slug", F("clinic_id").asc(nulls_first=True))
-        .values_list("slug", "title")
+        .values_list("slug", "title", "definition")
     )
-    return dict(sorted(dict(found).items()))
+    names = {
+        slug: translated(definition, "title", language) or title
+        for slug, title, definition in found
+    }
+    return dict(sorted(names.items()))
 
 
 def scheduled(request: HttpRequest, client: Client) -> list[str]:
@@ -57,9 +63,9 @@ def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[st
     return [slug for slug in slugs if slug not in done]
 
 
-def due(request: HttpRequest, client: Client) -> list[tuple[str, str]]:
+def due(request: HttpRequest, client: Client, language: str = "en") -> list[tuple[str, str]]:
     """Slug and name of each questionnaire set for this client and not yet filled in."""
-    names = questionnaires(client)
+    names = questionnaires(client, language)
     return [
         (slug, names[slug])
         for slug in still_due(request, client, scheduled(request, client))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from bridgework.accounts.models import Clinic
-from bridgework.measures.definitions import DefinitionError, check
+from bridgework.measures.definitions import DefinitionError, check, without_translations
 from bridgework.measures.models import Instrument
 
 FOLDER = Path(__file__).parent / "instruments"
@@ -40,6 +40,16 @@ def install(definition: dict[str, Any], clinic: Clinic | None = None) -> Instrum
         version=version,
         defaults={"title": definition["title"], "definition": definition},
     )
+    if not created and instrument.definition != definition:
+        # A version's items, answers and scoring never change under the responses that used
+        # it; only its translations may grow (the same questions, now also in German).
+        if without_translations(instrument.definition) != without_translations(definition):
+            raise DefinitionError(
+                f"version {version} of {slug} is already in use with other items or scoring; "
+                "give the changed definition a new version"
+            )
+        instrument.definition = definition
+        instrument.save(update_fields=["definition"])
     if created:
         from django.utils import timezone
 

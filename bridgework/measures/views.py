@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from bridgework.accounts.models import User
 from bridgework.care.access import Need, own_record
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import get_flag_for_user
-from bridgework.measures.definitions import options
+from bridgework.measures.definitions import localized, options
 from bridgework.measures.models import Flag
 
 
@@ -64,17 +65,25 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "measures/fill_in.html",
         {
-            "instrument": instrument,
+            **questionnaire(instrument, get_language()),
             "problems": problems,
             "prompt": prompt if prompt.isdigit() else "",
             "step": step_of(request, prompt, slug),
             "posted": request.POST,
-            "items": [
-                (item, sorted(options(item).items())) for item in instrument.definition["item"]
-            ],
         },
         status=400 if problems else 200,
     )
+
+
+def questionnaire(instrument: Any, language: str) -> dict[str, Any]:
+    """What the questionnaire page shows: the instrument worded in `language` where it has
+    that translation, and each item with its answers."""
+    definition = localized(instrument.definition, language or "en")
+    return {
+        "instrument": instrument,
+        "definition": definition,
+        "items": [(item, sorted(options(item).items())) for item in definition["item"]],
+    }
 
 
 def reminder_walk(request: HttpRequest, raw: str, need: Need) -> tuple[Any, list[str]] | None:
@@ -220,13 +229,11 @@ def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpRes
         request,
         "measures/fill_in.html",
         {
-            "instrument": instrument,
+            # Worded in the client's language: the therapist reads it out or hands it over.
+            **questionnaire(instrument, client.user.language if client.user else ""),
             "problems": problems,
             "posted": request.POST,
             "client": client,
-            "items": [
-                (item, sorted(options(item).items())) for item in instrument.definition["item"]
-            ],
         },
         status=400 if problems else 200,
     )

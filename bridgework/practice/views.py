@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,7 +72,7 @@ def due_measures(
 
     if any(prompt.purpose == Purpose.MEASURE for prompt, _snoozes in reminders):
         return []
-    return due.due(request, client)
+    return due.due(request, client, get_language())
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:
