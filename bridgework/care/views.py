@@ -67,11 +67,12 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     recent = practice_summaries.recent_for_client(request, client)
     responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
     last = next((s for s in sessions if s.starts_at <= now), None)
+    plans = summaries.plan_rows(request, client)
     return render(
         request,
         "care/client_page.html",
         {
-            "since": glance.since(last, recent["practice"], recent["check_ins"], responses),
+            "since": glance.since(last, recent["practice"], recent["check_ins"], responses, plans),
             "client": client,
             "care_team": client.care_team.all(),
             "goals": client.goals.all(),
@@ -80,7 +81,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "consents": actions.consents_given(client),
             "purposes": Consent.Purpose,
             "goal_form": GoalForm(),
-            "plans": summaries.plan_rows(request, client),
+            "plans": plans,
             **recent,
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),

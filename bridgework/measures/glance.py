@@ -6,12 +6,14 @@ image, with a table alternative on the page."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.care.models import Client
 from bridgework.measures.access import responses_of
@@ -107,19 +109,64 @@ def charts(request: HttpRequest, client: Client) -> list[Chart]:
     return [chart for chart in found if chart is not None]
 
 
+# The client's own words ("I did it") read oddly in a count; the therapist reads these.
+OUTCOME_FOR_STAFF = {
+    "done": _lazy("done"),
+    "partly": _lazy("partly"),
+    "not-done": _lazy("not done"),
+    "something-else": _lazy("something else"),
+}
+
+
 def since(
-    last_session: Any, practice: list[Any], check_ins: list[Any], responses: list[Any]
+    last_session: Any,
+    practice: list[Any],
+    check_ins: list[Any],
+    responses: list[Any],
+    plan_rows: list[Any],
 ) -> dict[str, Any]:
-    """What happened since the last session, from lists the page already holds."""
+    """What happened since the last session, from lists the page already holds: practice by
+    outcome, check-ins, the newest score of each questionnaire with its change from the one
+    before, and the newest review."""
+    from bridgework.plans.review import DONE_CHOICES
+
     start = last_session.starts_at if last_session else timezone.now() - timedelta(weeks=1)
     logs = [line.log for line in practice if line.log.practiced_at >= start]
+    reviews = [row.last_review for row in plan_rows if row.last_review is not None]
+    last_review = max(reviews, key=lambda review: review.reviewed_at, default=None)
     return {
         "session": last_session,
-        # A list, not a Counter: a template would look "items" up as a key in one.
-        "outcomes": sorted(
-            Counter(log.get_outcome_display() for log in logs if log.outcome).items()
-        ),
+        "outcomes": [
+            (label, count)
+            for outcome, label in OUTCOME_FOR_STAFF.items()
+            if (count := sum(1 for log in logs if log.outcome == outcome))
+        ],
         "logs": len(logs),
         "check_ins": sum(1 for check_in in check_ins if check_in.answered_at >= start),
-        "measures": [r for r in responses if r.completed_at >= start],
+        "scores": latest_scores(responses, start),
+        "last_review": last_review,
+        "last_review_done": dict(DONE_CHOICES).get(last_review.done) if last_review else None,
     }
+
+
+@dataclass
+class LatestScore:
+    response: Any
+    change: float | None  # from the one before (negative: fewer symptoms)
+    is_new: bool  # given since the last session
+
+
+def latest_scores(responses: list[Any], start: Any) -> list[LatestScore]:
+    """The newest scored response of each questionnaire (responses come newest first)."""
+    latest: dict[str, LatestScore] = {}
+    for response in responses:
+        total = response.scores.get("total", {}).get("value")
+        found = latest.get(response.instrument.slug)
+        if found is None:
+            latest[response.instrument.slug] = LatestScore(
+                response, None, response.completed_at >= start
+            )
+        elif found.change is None and total is not None:
+            newest = found.response.scores.get("total", {}).get("value")
+            found.change = None if newest is None else newest - total
+    return sorted(latest.values(), key=lambda score: score.response.instrument.slug, reverse=True)

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
+from bridgework.measures.models import Response
 from bridgework.plans import actions
-from bridgework.plans.models import ActionPlan, PlanTemplate
+from bridgework.plans.models import ActionPlan, PlanTemplate, Review
 from bridgework.practice import demo as practice_demo
 
 
@@ -349,8 +350,18 @@ def add_plan(
     practice_demo.practise(
         plan,
         start=set_in.starts_at + timedelta(days=1),
-        end=reviewed_in.starts_at if spec.review and reviewed_in else timezone.now(),
+        # A plan continued at its review goes on being practised until today.
+        end=reviewed_in.starts_at
+        if spec.review and reviewed_in and spec.review["decision"] != "continue"
+        else timezone.now(),
     )
     if spec.review is None:
         return None
-    return actions.review(plan, by=therapist, session=reviewed_in, answers=spec.review).successor
+    outcome = actions.review(plan, by=therapist, session=reviewed_in, answers=spec.review)
+    if reviewed_in is not None:
+        # Demo history: the review took place in that session, not when the demo was seeded.
+        when = reviewed_in.starts_at + timedelta(minutes=10)
+        Review.objects.filter(pk=outcome.review.pk).update(reviewed_at=when)
+        Response.objects.filter(review=outcome.review).update(completed_at=when)
+        ActionPlan.objects.filter(pk=plan.pk, closed_at__isnull=False).update(closed_at=when)
+    return outcome.successor

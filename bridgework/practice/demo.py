@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -121,10 +122,14 @@ def practise(plan: ActionPlan, start: datetime, end: datetime) -> None:
     if client.user is None or client.full_name not in ENGAGEMENT:
         return
     rng = random.Random(f"{client.pk}-{plan.pk}")  # noqa: S311 - demo data, not secrets
-    engagement, step, day = ENGAGEMENT[client.full_name], 0, start
+    engagement, step = ENGAGEMENT[client.full_name], 0
+    zone = ZoneInfo(client.local_time_zone)
+    # Each day from local midnight, so practice falls in the client's waking hours (08–20).
+    day = datetime.combine(start.astimezone(zone).date(), time(0), tzinfo=zone)
     while day < end:
-        if rng.random() < 4 / 7:
-            log_one(plan, day + timedelta(hours=rng.randint(8, 20)), engagement, step, rng)
+        when = day + timedelta(hours=rng.randint(8, 20), minutes=rng.choice([0, 15, 30, 45]))
+        if rng.random() < 4 / 7 and start <= when < end:
+            log_one(plan, when, engagement, step, rng)
             step += 1
         day += timedelta(days=1)
 

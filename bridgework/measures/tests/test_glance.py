@@ -176,7 +176,45 @@ class SinceLastSessionTests(BaseTestCase):
         )
         self.sign_in(therapist)
         page = self.client.get(f"/clients/{self.client_a.pk}/").content.decode()
-        summary = page[page.index("since-heading") : page.index("Care team:")]
+        summary = since_card(page)
         self.assertIn(f"Since session {session.number}", summary)
-        self.assertIn("2 practice entries", summary)
-        self.assertIn("1 i did it, 1 i did part of it", summary)
+        self.assertIn("2 entries", summary)
+        self.assertIn("(1 done, 1 partly)", summary)
+
+    def test_it_shows_the_newest_scores_with_their_change_and_the_last_review(self) -> None:
+        therapist = self.therapist_a
+        session = care.add_session(
+            self.client_a,
+            therapist=therapist,
+            by=therapist,
+            starts_at=timezone.now() - timedelta(days=6),
+        )
+        phq9 = measures.current("phq-9", None)
+        assert phq9 is not None
+        for days_ago, answer in ((13, 2), (1, 1)):  # 16, then 8: eight points fewer
+            measures.respond(
+                self.client_a,
+                phq9,
+                {str(n): answer for n in range(1, 10)} | {"9": 0},
+                by=therapist,
+                completed_at=timezone.now() - timedelta(days=days_ago),
+            )
+        plan = plans.agree(
+            plans.start_plan(self.client_a, by=therapist, template=PlanTemplate.objects.first()),
+            by=therapist,
+        )
+        plans.review(
+            plan, by=therapist, session=session, answers={"done": 2, "decision": "continue"}
+        )
+        self.sign_in(therapist)
+        summary = since_card(self.client.get(f"/clients/{self.client_a.pk}/").content.decode())
+        self.assertIn("PHQ-9 <strong>8</strong> mild (-8)", summary)
+        self.assertIn("Last review:", summary)
+        self.assertIn(
+            f'<a href="/plans/{plan.pk}/">{plan.title}</a> — done: about half, continue', summary
+        )
+
+
+def since_card(page: str) -> str:
+    start = page.index("since-heading")
+    return page[start : page.index("</section>", start)]
