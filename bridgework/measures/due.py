@@ -5,6 +5,7 @@ questionnaire is due until the client has filled it in since their last session.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import F, Q
 from django.http import HttpRequest
@@ -36,15 +37,28 @@ def questionnaires(client: Client, language: str = "en") -> dict[str, str]:
     return dict(sorted(names.items()))
 
 
-def scheduled(request: HttpRequest, client: Client) -> list[str]:
-    """The questionnaires set for before every session, in the order the schedules name them."""
+def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> list[str]:
+    """The questionnaires set for before every session, in the order the schedules name them;
+    with `opens_by`, only those whose time before the next booked session has come by then
+    (a reminder "24 hours before" opens them 24 hours before the session)."""
     from bridgework.prompts.access import schedules_of
     from bridgework.prompts.models import Schedule
     from bridgework.prompts.rules import Rule
 
+    rules = [
+        Rule.from_dict(schedule.rule)
+        for schedule in schedules_of(request, client).filter(kind=Schedule.Kind.BEFORE_SESSION)
+    ]
+    if opens_by is not None:
+        upcoming = client.sessions.filter(starts_at__gt=opens_by).order_by("starts_at").first()
+        rules = [
+            rule
+            for rule in rules
+            if upcoming and upcoming.starts_at - timedelta(hours=rule.hours_before) <= opens_by
+        ]
     slugs: list[str] = []
-    for schedule in schedules_of(request, client).filter(kind=Schedule.Kind.BEFORE_SESSION):
-        slugs += [slug for slug in Rule.from_dict(schedule.rule).measures if slug not in slugs]
+    for rule in rules:
+        slugs += [slug for slug in rule.measures if slug not in slugs]
     return slugs
 
 
@@ -63,11 +77,14 @@ def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[st
     return [slug for slug in slugs if slug not in done]
 
 
-def due(request: HttpRequest, client: Client, language: str = "en") -> list[tuple[str, str]]:
-    """Slug and name of each questionnaire set for this client and not yet filled in."""
+def due(
+    request: HttpRequest, client: Client, language: str = "en", *, now: Any = None
+) -> list[tuple[str, str]]:
+    """Slug and name of each questionnaire set for this client and not filled in since the
+    last session; with `now`, only those whose time before the next session has come."""
     names = questionnaires(client, language)
     return [
         (slug, names[slug])
-        for slug in still_due(request, client, scheduled(request, client))
+        for slug in still_due(request, client, scheduled(request, client, opens_by=now))
         if slug in names  # a retired instrument is no longer given
     ]

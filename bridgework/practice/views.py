@@ -65,14 +65,15 @@ def today(request: HttpRequest) -> HttpResponse:
 def due_measures(
     request: HttpRequest, client: Client, reminders: list[Any]
 ) -> list[tuple[str, str]]:
-    """Questionnaires to fill in before the next session, except while a reminder for them is
-    waiting on the same page: its one link walks through them all."""
+    """Questionnaires to fill in before the next session, from the time their reminder is set
+    for until the session, except while that reminder waits on the same page: its one link
+    walks through them all."""
     from bridgework.measures import due
     from bridgework.prompts.models import Purpose
 
     if any(prompt.purpose == Purpose.MEASURE for prompt, _snoozes in reminders):
         return []
-    return due.due(request, client, get_language())
+    return due.due(request, client, get_language(), now=timezone.now())
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:

@@ -139,7 +139,7 @@ class DueMeasuresTests(BeforeSessionTestCase):
         self.assertEqual(self.client.post(f"/me/measures/{slug}/", answers).status_code, 302)
 
     def test_today_lists_only_the_questionnaires_set_for_this_client(self) -> None:
-        self.book(3)
+        self.book(0.5)
         self.before_sessions(measures=["gad-7"])
         self.sign_in(self.client_a)
         today = self.client.get("/me/")
@@ -150,13 +150,25 @@ class DueMeasuresTests(BeforeSessionTestCase):
 
     def test_a_questionnaire_filled_in_since_the_last_session_is_no_longer_due(self) -> None:
         self.book(-7)
-        self.book(3)
+        self.book(0.5)
         self.before_sessions(measures=["gad-7", "phq-9"])
         self.sign_in(self.client_a)
         self.fill_in("gad-7")
         today = self.client.get("/me/")
         self.assertNotContains(today, 'href="/me/measures/gad-7/"')
         self.assertContains(today, 'href="/me/measures/phq-9/"')
+
+    def test_today_lists_them_from_the_time_set_before_the_next_session(self) -> None:
+        self.book(2)
+        self.before_sessions(measures=["gad-7"], hours_before=36)
+        self.sign_in(self.client_a)
+        self.assertNotContains(self.client.get("/me/"), "/me/measures/")  # 48 hours ahead
+        self.client_a.sessions.update(  # the session comes closer
+            starts_at=timezone.now() + timedelta(hours=30)
+        )
+        self.assertContains(self.client.get("/me/"), 'href="/me/measures/gad-7/"')
+        self.client_a.sessions.all().delete()  # nothing booked: nothing to prepare for
+        self.assertNotContains(self.client.get("/me/"), "/me/measures/")
 
     def test_while_the_reminder_waits_today_links_the_questionnaires_once(self) -> None:
         self.book(1.5)
