@@ -17,7 +17,13 @@ def get_flag_for_user(request: HttpRequest, flag_id: int, *, need: Need = Need.R
 
 def responses_of(request: HttpRequest, client: Client) -> QuerySet[Response]:
     record_listing(request, client, "responses")
-    return Response.objects.filter(client=client).select_related("instrument")
+    # Lists need the instrument's name, not its definition: with its translations a
+    # definition is tens of kilobytes of JSON to decode per row.
+    return (
+        Response.objects.filter(client=client)
+        .select_related("instrument")
+        .defer("instrument__definition")
+    )
 
 
 def open_flags_of(request: HttpRequest, client: Client) -> QuerySet[Flag]:
