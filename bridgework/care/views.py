@@ -26,7 +26,7 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
-from bridgework.measures import glance
+from bridgework.measures import due, glance
 from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.measures.actions import REVIEW
 from bridgework.plans import summaries
@@ -86,6 +86,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
             "charts": glance.charts(request, client),
+            "questionnaires": due.questionnaires(client),
             "responses": responses,
             "can_write": is_writer(request, client),
         },

@@ -14,10 +14,10 @@ from django.utils import timezone
 from bridgework.care.models import Client
 
 
-def questionnaires(client: Client, language: str = "en") -> dict[str, str]:
-    """The questionnaires a client can be given, slug → name in `language` where the
-    definition has it: current versions of the shipped instruments and the clinic's own, but
-    not the review (that belongs to a plan)."""
+def questionnaires(client: Client, language: str | None = None) -> dict[str, str]:
+    """The questionnaires a client can be given, slug → name (in `language` where the
+    definition has it; as written without one): current versions of the shipped instruments
+    and the clinic's own, but not the review (that belongs to a plan)."""
     from bridgework.measures.actions import REVIEW
     from bridgework.measures.definitions import translated
     from bridgework.measures.models import Instrument
@@ -28,13 +28,13 @@ def questionnaires(client: Client, language: str = "en") -> dict[str, str]:
         .exclude(slug=REVIEW)
         # A clinic's own version of a shipped slug wins: it comes last.
         .order_by("slug", F("clinic_id").asc(nulls_first=True))
-        .values_list("slug", "title", "definition")
     )
-    names = {
+    if language is None:  # no definitions to decode
+        return dict(found.values_list("slug", "title"))
+    return {
         slug: translated(definition, "title", language) or title
-        for slug, title, definition in found
+        for slug, title, definition in found.values_list("slug", "title", "definition")
     }
-    return dict(sorted(names.items()))
 
 
 def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> list[str]:
@@ -78,7 +78,7 @@ def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[st
 
 
 def due(
-    request: HttpRequest, client: Client, language: str = "en", *, now: Any = None
+    request: HttpRequest, client: Client, language: str | None = None, *, now: Any = None
 ) -> list[tuple[str, str]]:
     """Slug and name of each questionnaire set for this client and not filled in since the
     last session; with `now`, only those whose time before the next session has come."""

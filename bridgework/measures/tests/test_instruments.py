@@ -214,6 +214,10 @@ class InSessionTests(BaseTestCase):
             starts_at=timezone.now() - timedelta(minutes=20),
         )
         self.sign_in(self.therapist_a)
+        install(made_up(), clinic=self.clinic)  # the clinic's own is offered too
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        for slug in ("phq-9", "phq-8", "gad-7", "wellbeing-2"):
+            self.assertContains(page, f'href="/clients/{self.client_a.pk}/measures/{slug}/"')
         answers = {f"item-{n}": "2" for n in range(1, 8)}
         response = self.client.post(f"/clients/{self.client_a.pk}/measures/gad-7/", answers)
         self.assertRedirects(
