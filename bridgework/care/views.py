@@ -26,6 +26,7 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
+from bridgework.care.sessions import previous_in
 from bridgework.measures import due, glance
 from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.measures.actions import REVIEW
@@ -66,7 +67,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     flags = open_flags_of(request, client)
     recent = practice_summaries.recent_for_client(request, client)
     responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
-    last = next((s for s in sessions if s.starts_at <= now), None)
+    last = previous_in(sessions, now)
     plans = summaries.plan_rows(request, client)
     return render(
         request,
@@ -86,7 +87,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
             "charts": glance.charts(request, client),
-            "questionnaires": due.questionnaires(client),
+            # Pairs, not a dict: a template would look a slug "items" up as a key.
+            "questionnaires": list(due.questionnaires(client).items()),
             "responses": responses,
             "can_write": is_writer(request, client),
         },

@@ -1,6 +1,7 @@
 """Which questionnaires a client is due to fill in. The therapist chooses them per client on the
 reminders page ("before every booked session", with the questionnaires to send); a
-questionnaire is due until the client has filled it in since their last session."""
+questionnaire is due until the client has filled it in since their last session (see
+care.sessions for what "last" means during a session)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bridgework.care.models import Client
+from bridgework.care.sessions import previous_session
 
 
-def questionnaires(client: Client, language: str | None = None) -> dict[str, str]:
+def questionnaires(
+    client: Client, language: str | None = None, only: list[str] | None = None
+) -> dict[str, str]:
     """The questionnaires a client can be given, slug → name (in `language` where the
     definition has it; as written without one): current versions of the shipped instruments
-    and the clinic's own, but not the review (that belongs to a plan)."""
+    and the clinic's own, but not the review (that belongs to a plan). `only` narrows them."""
     from bridgework.measures.actions import REVIEW
     from bridgework.measures.definitions import translated
     from bridgework.measures.models import Instrument
@@ -29,12 +33,22 @@ def questionnaires(client: Client, language: str | None = None) -> dict[str, str
         # A clinic's own version of a shipped slug wins: it comes last.
         .order_by("slug", F("clinic_id").asc(nulls_first=True))
     )
+    if only is not None:
+        found = found.filter(slug__in=only)
     if language is None:  # no definitions to decode
         return dict(found.values_list("slug", "title"))
     return {
         slug: translated(definition, "title", language) or title
         for slug, title, definition in found.values_list("slug", "title", "definition")
     }
+
+
+def named(client: Client, slugs: list[str], language: str | None = None) -> list[tuple[str, str]]:
+    """Slug and name of each of `slugs` still given (a retired instrument is not), in order."""
+    if not slugs:
+        return []
+    names = questionnaires(client, language, only=slugs)
+    return [(slug, names[slug]) for slug in slugs if slug in names]
 
 
 def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> list[str]:
@@ -49,7 +63,7 @@ def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> 
         Rule.from_dict(schedule.rule)
         for schedule in schedules_of(request, client).filter(kind=Schedule.Kind.BEFORE_SESSION)
     ]
-    if opens_by is not None:
+    if opens_by is not None and rules:
         upcoming = client.sessions.filter(starts_at__gt=opens_by).order_by("starts_at").first()
         rules = [
             rule
@@ -64,14 +78,16 @@ def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> 
 
 def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[str]:
     """Those of `slugs` not filled in since the last session (or the last two weeks, before
-    the first session)."""
+    the first session). During a session, the last session is the one before it."""
     from bridgework.measures.access import responses_of
 
-    now = timezone.now()
-    last = client.sessions.filter(starts_at__lte=now).order_by("-starts_at").first()
+    if not slugs:
+        return []
+    last = previous_session(client)
+    since = last.starts_at if last else timezone.now() - timedelta(weeks=2)
     done = set(
         responses_of(request, client)
-        .filter(completed_at__gte=last.starts_at if last else now - timedelta(weeks=2))
+        .filter(completed_at__gte=since, instrument__slug__in=slugs)
         .values_list("instrument__slug", flat=True)
     )
     return [slug for slug in slugs if slug not in done]
@@ -82,9 +98,13 @@ def due(
 ) -> list[tuple[str, str]]:
     """Slug and name of each questionnaire set for this client and not filled in since the
     last session; with `now`, only those whose time before the next session has come."""
-    names = questionnaires(client, language)
-    return [
-        (slug, names[slug])
-        for slug in still_due(request, client, scheduled(request, client, opens_by=now))
-        if slug in names  # a retired instrument is no longer given
-    ]
+    slugs = still_due(request, client, scheduled(request, client, opens_by=now))
+    return named(client, slugs, language)
+
+
+def asked_by(prompt: Any) -> list[str]:
+    """The questionnaires a before-session reminder asks for, in turn, that are still given."""
+    from bridgework.prompts.rules import Rule
+
+    asked = list(Rule.from_dict(prompt.schedule.rule).measures)
+    return [slug for slug, _name in named(prompt.client, asked)]

@@ -152,21 +152,24 @@ def since(
 @dataclass
 class LatestScore:
     response: Any
+    total: float
     change: float | None  # from the one before (negative: fewer symptoms)
     is_new: bool  # given since the last session
 
 
 def latest_scores(responses: list[Any], start: Any) -> list[LatestScore]:
-    """The newest scored response of each questionnaire (responses come newest first)."""
+    """The newest scored response of each questionnaire, with its change from the scored one
+    before it (responses come newest first; one with too many items missing has no score)."""
     latest: dict[str, LatestScore] = {}
     for response in responses:
         total = response.scores.get("total", {}).get("value")
+        if total is None:
+            continue
         found = latest.get(response.instrument.slug)
         if found is None:
             latest[response.instrument.slug] = LatestScore(
-                response, None, response.completed_at >= start
+                response, total, None, response.completed_at >= start
             )
-        elif found.change is None and total is not None:
-            newest = found.response.scores.get("total", {}).get("value")
-            found.change = None if newest is None else newest - total
+        elif found.change is None:
+            found.change = found.total - total
     return sorted(latest.values(), key=lambda score: score.response.instrument.slug, reverse=True)

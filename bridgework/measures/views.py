@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
-from bridgework.care.access import Need, own_record
+from bridgework.care.access import Need, decide, own_record
+from bridgework.care.sessions import SESSION_RUNS, previous_session
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import get_flag_for_user
 from bridgework.measures.definitions import localized, options
@@ -68,7 +69,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
             **questionnaire(instrument, get_language()),
             "problems": problems,
             "prompt": prompt if prompt.isdigit() else "",
-            "step": step_of(request, prompt, slug),
+            "more_to_come": more_to_come(request, prompt, slug),
             "posted": request.POST,
         },
         status=400 if problems else 200,
@@ -92,10 +93,16 @@ def reminder_walk(request: HttpRequest, raw: str, need: Need) -> tuple[Any, list
     if not raw.isdigit():
         return None
     from bridgework.prompts.access import get_prompt_for_user
-    from bridgework.prompts.rules import Rule
 
     prompt = get_prompt_for_user(request, int(raw), need=need)
-    return prompt, list(Rule.from_dict(prompt.schedule.rule).measures)
+    return prompt, due.asked_by(prompt)
+
+
+def still_to_come(request: HttpRequest, prompt: Any, asked: list[str], slug: str) -> list[str]:
+    """The reminder's questionnaires after this one that are not filled in yet (one filled in
+    from Today, or in the session, is not asked again)."""
+    later = asked[asked.index(slug) + 1 :] if slug in asked else []
+    return due.still_due(request, prompt.client, later)
 
 
 def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None, str]:
@@ -104,19 +111,16 @@ def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None,
     walk = reminder_walk(request, raw, Need.WRITE)
     if walk is None:
         return None, ""
-    prompt, asked = walk
-    later = asked[asked.index(slug) + 1 :] if slug in asked else []
-    # One already filled in (from Today, or in the session) is not asked again.
-    left = due.still_due(request, prompt.client, later)
-    return (None, left[0]) if left else (prompt.pk, "")
+    left = still_to_come(request, *walk, slug)
+    return (None, left[0]) if left else (walk[0].pk, "")
 
 
-def step_of(request: HttpRequest, raw: str, slug: str) -> tuple[int, int] | None:
-    """Where a client walking through a reminder's questionnaires is: (2, 3) for 2 of 3."""
+def more_to_come(request: HttpRequest, raw: str, slug: str) -> int | None:
+    """For a client walking through a reminder's questionnaires: how many follow this one."""
     walk = reminder_walk(request, raw, Need.READ)
-    if walk is None or slug not in walk[1] or len(walk[1]) < 2:
+    if walk is None or slug not in walk[1]:
         return None
-    return walk[1].index(slug) + 1, len(walk[1])
+    return len(still_to_come(request, *walk, slug))
 
 
 @login_required
@@ -157,13 +161,10 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, staff_view=True)
     now = timezone.now()
     upcoming = (
-        client.sessions.filter(starts_at__gt=now - timedelta(hours=3)).order_by("starts_at").first()
+        client.sessions.filter(starts_at__gt=now - SESSION_RUNS).order_by("starts_at").first()
     )
-    last = (
-        client.sessions.filter(starts_at__lt=upcoming.starts_at if upcoming else now)
-        .order_by("-starts_at")
-        .first()
-    )
+    last = previous_session(client, now)
+    scheduled = due.scheduled(request, client)
     rows = summaries.plan_rows(request, client)
     to_review = [row for row in rows if row.plan.status in ("agreed", "active")]
     since = last.starts_at if last else now - timedelta(weeks=4)
@@ -182,8 +183,9 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
             "practice": {
                 row.plan.pk: practice_summaries.for_plan(request, row.plan) for row in to_review
             },
-            "due": due.due(request, client),
-            "scheduled": due.scheduled(request, client),
+            "due": due.named(client, due.still_due(request, client, scheduled)),
+            "scheduled": scheduled,
+            "can_write": decide(request.user, client, Need.WRITE, staff_view=True) is not None,
         },
     )
 

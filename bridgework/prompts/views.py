@@ -61,9 +61,12 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     if prompt.purpose == Purpose.CHECK_IN:
         return redirect(f"/me/check-in/?prompt={prompt.pk}")
     if prompt.purpose == Purpose.MEASURE:
-        asked = list(rules.Rule.from_dict(prompt.schedule.rule).measures)
-        first = (due.still_due(request, prompt.client, asked) or asked)[0]
-        return redirect(f"/me/measures/{first}/?prompt={prompt.pk}")
+        left = due.still_due(request, prompt.client, due.asked_by(prompt))
+        if not left:  # all filled in already, from Today or in the session
+            actions.answer(prompt.pk, prompt.client, by=actor(request))
+            messages.success(request, _("Thank you: those questionnaires are filled in already."))
+            return redirect("/me/")
+        return redirect(f"/me/measures/{left[0]}/?prompt={prompt.pk}")
     return redirect(f"/me/plans/{prompt.plan_id}/log/?prompt={prompt.pk}")
 
 

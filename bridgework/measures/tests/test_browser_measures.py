@@ -65,7 +65,7 @@ def test_questionnaires_set_for_before_the_session_reach_the_phone_and_are_answe
     desktop.get_by_role("button", name="Save reminders").click()
     expect(desktop.get_by_text("Reminders saved.")).to_be_visible()
 
-    # An hour later the reminder's moment comes and the worker sends it.
+    # The reminder's moment (an hour from now) is brought forward; the worker sends it.
     prompt = Prompt.objects.get(client=client, purpose="measure")
     assert prompt.due_at == starts - timedelta(hours=24)
     Prompt.objects.filter(pk=prompt.pk).update(
@@ -76,14 +76,14 @@ def test_questionnaires_set_for_before_the_session_reach_the_phone_and_are_answe
     browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
     phone.get_by_role("link", name="Questionnaires before your session").click()
     # In the order the form lists them: GAD-7, then PHQ-9.
-    expect(phone.get_by_text("Questionnaire 1 of 2")).to_be_visible()
+    expect(phone.get_by_text("Then 1 more questionnaire.")).to_be_visible()
     expect(
         phone.get_by_role("heading", name="GAD-7 (Generalized Anxiety Disorder)")
     ).to_be_visible()
     for number in range(1, 8):
         phone.get_by_role("group", name=f"{number}.").get_by_label("Several days").check()
     phone.get_by_role("button", name="Send my answers").click()
-    expect(phone.get_by_text("Questionnaire 2 of 2")).to_be_visible()
+    expect(phone.get_by_text("The last questionnaire.")).to_be_visible()
     for number in range(1, 10):
         phone.get_by_role("group", name=f"{number}.").get_by_label("Not at all").check()
     phone.get_by_role("button", name="Send my answers").click()

@@ -104,5 +104,13 @@ class ShippedGermanTests(BaseTestCase):
             instrument = actions.current(slug, None)
             assert instrument is not None
             worded = localized(instrument.definition, "de")
-            english = {item["text"] for item in instrument.definition["item"]}
-            self.assertFalse(english & {item["text"] for item in worded["item"]}, slug)
+            self.assertFalse(wording(instrument.definition) & wording(worded), slug)
+            self.assertNotEqual(worded["description"], instrument.definition["description"])
+
+
+def wording(definition: dict[str, Any]) -> set[str]:
+    """Every item text and answer a client reads."""
+    texts = {item["text"] for item in definition["item"]}
+    for item in definition["item"]:
+        texts |= {option["valueCoding"]["display"] for option in item.get("answerOption", [])}
+    return texts

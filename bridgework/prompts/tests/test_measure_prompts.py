@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bridgework.care import actions as care
-from bridgework.measures.models import Response
+from bridgework.measures.models import Instrument, Response
 from bridgework.prompts import actions, rules
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.prompts.tests.helpers import PromptTestCase
@@ -87,12 +87,15 @@ class MeasurePromptTests(BeforeSessionTestCase):
         )
         page = self.client.get(f"/me/measures/gad-7/?prompt={prompt.pk}")
         self.assertContains(page, f'name="prompt" value="{prompt.pk}"')
+        self.assertContains(page, "Then 1 more questionnaire.")
         gad = {f"item-{n}": "1" for n in range(1, 8)} | {"prompt": str(prompt.pk)}
         response = self.client.post("/me/measures/gad-7/", gad)
         self.assertRedirects(
             response, f"/me/measures/phq-9/?prompt={prompt.pk}", fetch_redirect_response=False
         )
         self.assertNotEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+        page = self.client.get(f"/me/measures/phq-9/?prompt={prompt.pk}")
+        self.assertContains(page, "The last questionnaire.")
         phq = {f"item-{n}": "1" for n in range(1, 9)} | {"item-9": "0", "prompt": str(prompt.pk)}
         response = self.client.post("/me/measures/phq-9/", phq)
         self.assertRedirects(response, "/me/", fetch_redirect_response=False)
@@ -204,3 +207,39 @@ class DueMeasuresTests(BeforeSessionTestCase):
             self.client.post("/me/measures/gad-7/", gad), "/me/", fetch_redirect_response=False
         )
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+
+    def test_a_reminder_whose_questionnaires_are_all_filled_in_closes_on_opening(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7", "phq-9"]))[0]
+        self.sign_in(self.client_a)
+        self.fill_in("gad-7")
+        self.fill_in("phq-9")
+        response = self.client.get(f"/me/prompts/{prompt.pk}/")
+        self.assertRedirects(response, "/me/", fetch_redirect_response=False)
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+        self.assertEqual(Response.objects.filter(client=self.client_a).count(), 2)
+
+    def test_a_retired_questionnaire_is_left_out_of_the_walk(self) -> None:
+        self.book(1.5)
+        prompt = self.make_due(self.before_sessions(measures=["gad-7", "phq-9"]))[0]
+        Instrument.objects.filter(slug="phq-9").update(retired_at=timezone.now())
+        self.sign_in(self.client_a)
+        gad = {f"item-{n}": "0" for n in range(1, 8)} | {"prompt": str(prompt.pk)}
+        self.assertRedirects(
+            self.client.post("/me/measures/gad-7/", gad), "/me/", fetch_redirect_response=False
+        )
+        self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.ANSWERED)
+
+    def test_during_the_session_the_answers_from_before_it_still_count(self) -> None:
+        self.book(-7)
+        self.book(-0.02)  # began half an hour ago
+        self.before_sessions(measures=["gad-7", "phq-9"])
+        self.sign_in(self.client_a)
+        self.fill_in("gad-7")  # filled in…
+        Response.objects.update(completed_at=timezone.now() - timedelta(hours=12))  # …last night
+        self.sign_in(self.therapist_a)
+        agenda = self.client.get(f"/clients/{self.client_a.pk}/agenda/").content.decode()
+        not_yet = agenda[agenda.index("Not filled in since the last session") :]
+        not_yet = not_yet[: not_yet.index("</p>")]
+        self.assertIn("PHQ-9", not_yet)
+        self.assertNotIn("GAD-7", not_yet)
