@@ -204,11 +204,9 @@ def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpRes
         answers = actions.answers_from(instrument, request.POST.dict())
         user = request.user
         assert isinstance(user, User)
-        session = (
-            client.sessions.order_by("-starts_at")
-            .filter(starts_at__lte=timezone.now() + timedelta(hours=2))
-            .first()
-        )
+        from bridgework.plans.actions import current_session  # the same rule as for plans
+
+        session = current_session(client)
         try:
             _response, flags = actions.respond(
                 client, instrument, answers, by=user, session=session
