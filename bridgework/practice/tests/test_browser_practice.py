@@ -4,7 +4,6 @@ automated accessibility check of every client page."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,9 @@ from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions, worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
+from bridgework.tests.accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-AXE = Path(__file__).resolve().parents[2] / "tests" / "vendor" / "axe.min.js"
 
 
 def a_client_with_a_plan() -> tuple[Any, Any, ActionPlan]:
@@ -76,16 +75,6 @@ def test_entries_made_offline_are_sent_once_when_the_connection_returns(
     ).to_have_count(1)
 
 
-def serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_client_pages_have_no_serious_accessibility_violations(
     live_server, browser: Browser
 ) -> None:
@@ -123,6 +112,8 @@ def test_client_pages_have_no_serious_accessibility_violations(
         "/me/progress/",
         "/me/consents/",
         "/me/plans/propose/",
+        "/me/reminders/",
+        "/me/measures/phq-9/",
         f"/plans/{plan.pk}/summary/",
     ]
     problems = {}

@@ -1,0 +1,97 @@
+"""The automated accessibility check on the therapist's and the clinic admin's pages, at laptop
+size, with data on them: a client with sessions, measures, a flag, a plan reviewed and one
+open, practice and a reminder schedule."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser
+
+from bridgework.care import actions as care
+from bridgework.measures import actions as measures
+from bridgework.plans import actions as plans
+from bridgework.plans.models import PlanTemplate
+from bridgework.practice import actions as practice
+from bridgework.practice import worksheets
+from bridgework.prompts import actions as prompts
+from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
+from bridgework.tests.accessibility import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_pages_have_no_serious_accessibility_violations(
+    live_server, browser: Browser
+) -> None:
+    clinic = make_clinic("Northside Therapy")
+    therapist = make_staff(clinic, "therapist_a", "therapist", "clinic_admin", approach="cbt")
+    client = make_client(clinic, "robin_ash", therapist)
+    now = timezone.now()
+    session = care.add_session(
+        client, therapist=therapist, by=therapist, starts_at=now - timedelta(days=7)
+    )
+    care.add_session(client, therapist=therapist, by=therapist, starts_at=now + timedelta(days=1))
+    template = PlanTemplate.objects.get(slug="exposure-step-up-the-ladder")
+    reviewed = plans.agree(plans.start_plan(client, by=therapist, template=template), by=therapist)
+    practice.log_practice(
+        client,
+        by=user_of(client),
+        uid=uuid.uuid4(),
+        plan=reviewed,
+        outcome="done",
+        sheet=worksheets.current("exposure-log"),
+        entries={"situation": "Bus", "distress_before": 70, "distress_after": 30},
+    )
+    plans.review(
+        reviewed, by=therapist, session=session, answers={"done": 1, "decision": "continue"}
+    )
+    phq9 = measures.current("phq-9", None)
+    assert phq9 is not None
+    for days_ago, answer in ((14, 1), (8, 2)):
+        measures.respond(
+            client,
+            phq9,
+            {str(n): answer for n in range(1, 10)},  # item 9 above zero: a risk flag
+            by=therapist,
+            completed_at=now - timedelta(days=days_ago),
+        )
+    prompts.set_schedule(
+        client,
+        by=therapist,
+        purpose="measure",
+        rule={"kind": "before-session", "measures": ["phq-9", "gad-7"]},
+        channels=[],
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, "therapist_a@example.org")
+    pages = [
+        "/clients/",
+        f"/clients/{client.pk}/",
+        f"/clients/{client.pk}/agenda/",
+        f"/clients/{client.pk}/reminders/",
+        f"/clients/{client.pk}/reminders/new/?kind=before-session",
+        f"/clients/{client.pk}/measures/gad-7/",
+        f"/clients/{client.pk}/plans/new/",
+        f"/plans/{reviewed.pk}/",
+        f"/plans/{reviewed.pk}/edit/",
+        f"/plans/{reviewed.pk}/review/",
+        "/plans/templates/",
+        "/clinic/",
+        "/clinic/settings/",
+        "/clinic/instruments/",
+        "/clinic/clients/",
+    ]
+    problems = {}
+    for url in pages:
+        response = page.goto(live_server.url + url)
+        assert response is not None and response.status == 200, url  # the page itself, checked
+        found = serious_violations(page)
+        if found:
+            problems[url] = found
+    context.close()
+    assert problems == {}
