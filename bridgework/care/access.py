@@ -106,6 +106,16 @@ def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
 def record_listing(request: HttpRequest, client: Client, object_type: str) -> str:
     """For lists of a client's records (plans, practice logs…) opened after the client door:
     check the person may read them, record one listing event, and return their role."""
+    return record_reading(request, client, AccessEvent.Action.LIST, object_type)
+
+
+def record_export(request: HttpRequest, client: Client, object_type: str) -> str:
+    """A copy of a client's records leaving the app (a download): one export event, beside
+    the listing events of the doors it reads through."""
+    return record_reading(request, client, AccessEvent.Action.EXPORT, object_type)
+
+
+def record_reading(request: HttpRequest, client: Client, action: str, object_type: str) -> str:
     user = request.user
     role = decide(user, client, Need.READ)
     if role is None:
@@ -113,7 +123,7 @@ def record_listing(request: HttpRequest, client: Client, object_type: str) -> st
     trail.record(
         actor_id=user.pk,
         actor_role=role,
-        action=AccessEvent.Action.LIST,
+        action=action,
         object_type=object_type,
         object_id=client.pk,
         clinic_id=client.clinic_id,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Min, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts import actions as accounts_actions
 from bridgework.accounts.models import User
 from bridgework.care import actions
+from bridgework.care import my_data as export
 from bridgework.care.access import (
     Need,
     caseload_for_user,
@@ -23,6 +24,7 @@ from bridgework.care.access import (
     get_goal_for_user,
     get_session_for_user,
     own_record,
+    record_export,
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Client, Consent
@@ -191,3 +193,17 @@ def client_consents(request: HttpRequest) -> HttpResponse:
             "history": client.consents.order_by("-given_at"),
         },
     )
+
+
+@login_required
+@require_POST
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The client's own copy of their data, as a JSON file (Settings & privacy)."""
+    client = own_record(request)
+    record_export(request, client, "my-data")
+    response = JsonResponse(
+        export.my_data(request, client), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    # A neutral name: a file name in a downloads folder should not say what it holds.
+    response["Content-Disposition"] = 'attachment; filename="bridgework-my-data.json"'
+    return response
