@@ -52,8 +52,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
         next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
     )
     clients = list(summaries.with_plan_columns(sessions).order_by("full_name"))
+    scores = glance.caseload_scores(clients)
     for client in clients:
         client.latest_score = summaries.latest_score(client)  # type: ignore[attr-defined]
+        client.symptoms = [  # type: ignore[attr-defined]
+            scores.get((client.pk, slug)) for slug in glance.CASELOAD_MEASURES
+        ]
     return render(request, "care/caseload.html", {"clients": clients})
 
 

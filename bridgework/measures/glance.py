@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.care.models import Client
 from bridgework.measures.access import responses_of
+from bridgework.measures.models import Response
 from bridgework.plans.models import Review
 from bridgework.practice.access import check_ins_of, logs_of
 from bridgework.practice.progress import Chart, charts_for, day
@@ -173,3 +176,36 @@ def latest_scores(responses: list[Any], start: Any) -> list[LatestScore]:
         elif found.change is None:
             found.change = found.total - total
     return sorted(latest.values(), key=lambda score: score.response.instrument.slug, reverse=True)
+
+
+CASELOAD_MEASURES = ("phq-9", "gad-7")
+
+
+def caseload_scores(clients: list[Client]) -> dict[tuple[int, str], LatestScore]:
+    """The newest PHQ-9 and GAD-7 of each client on a caseload with its change from the one
+    before, in one query however long the histories (a window keeps two per client and
+    questionnaire). Part of the caseload's columns, read under its listing event."""
+    newest_two = (
+        Response.objects.filter(
+            client__in=[client.pk for client in clients], instrument__slug__in=CASELOAD_MEASURES
+        )
+        .select_related("instrument")
+        .defer("instrument__definition")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("client_id"), F("instrument__slug")],
+                order_by=[F("completed_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(place__lte=2)
+        .order_by("client_id", "instrument__slug", "place")
+    )
+    by_client: dict[int, list[Any]] = {}
+    for response in newest_two:
+        by_client.setdefault(response.client_id, []).append(response)
+    return {
+        (client_id, score.response.instrument.slug): score
+        for client_id, responses in by_client.items()
+        for score in latest_scores(responses, start=timezone.now())
+    }
