@@ -43,7 +43,8 @@ class Group:
 
     name: str
     label: str
-    rows: list[list[Field]]
+    rows: list[list[Field]]  # every row the worksheet allows (its maxItems)
+    shown: int  # how many a form shows at first; "Add a row" reveals more
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def layout(sheet: Worksheet) -> list[Field | Group]:
             parts.append(field_for(sheet, name, spec, name in required))
             continue
         item = spec["items"]
-        rows = min(spec.get("maxItems", ROWS_SHOWN), ROWS_SHOWN if name != "series" else 6)
+        rows = spec.get("maxItems", ROWS_SHOWN)  # as many as parse_rows reads back
         parts.append(
             Group(
                 name,
@@ -163,6 +164,7 @@ def layout(sheet: Worksheet) -> list[Field | Group]:
                     ]
                     for row in range(rows)
                 ],
+                shown=min(rows, ROWS_SHOWN if name != "series" else 6),
             )
         )
     return parts

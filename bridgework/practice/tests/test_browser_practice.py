@@ -41,6 +41,33 @@ def test_a_client_logs_practice_in_two_taps(live_server, phone: Page) -> None:
     assert (log.plan_id, log.outcome, log.entries) == (plan.pk, "done", {"how_it_went": 70})
 
 
+def test_a_list_grows_a_row_at_a_time_up_to_the_worksheets_limit(live_server, phone: Page) -> None:
+    _therapist, _client, plan = a_client_with_a_plan()  # the ladder asks for the exposure log
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/plans/{plan.pk}/log/")
+    minutes = phone.locator("input[name^='entries.series.'][name$='.minute']")
+    expect(minutes).to_have_count(12)
+    assert sum(1 for n in range(12) if minutes.nth(n).is_visible()) == 6
+    add = phone.get_by_role("button", name="Add a row")
+    add.click()
+    expect(minutes.nth(6)).to_be_visible()
+    expect(minutes.nth(6)).to_be_focused()
+    for _ in range(5):
+        add.click()
+    expect(minutes.nth(11)).to_be_visible()
+    expect(add).to_be_hidden()  # the worksheet's limit is reached
+    phone.get_by_label("The situation I faced").fill("Bus")
+    phone.get_by_label("Distress before (0–100)").fill("80")
+    for n in range(12):
+        row = phone.locator(".sheet-row").nth(n)
+        row.locator("input[name$='.minute']").fill(str(5 * n))
+        row.locator("input[name$='.distress']").fill(str(80 - 5 * n))
+    phone.get_by_label("I did it").check()
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("Saved. Well done for noting it.")).to_be_visible()
+    assert len(PracticeLog.objects.get().entries["series"]) == 12
+
+
 def test_entries_made_offline_are_sent_once_when_the_connection_returns(
     live_server, phone: Page, desktop: Page
 ) -> None:

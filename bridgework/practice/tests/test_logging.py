@@ -178,6 +178,17 @@ class WorksheetAndDiaryTests(PracticeTestCase):
         self.assertEqual((log.worksheet, log.worksheet_version), ("exposure-log", 1))
         self.assertEqual(log.entries["series"], [{"minute": 0, "distress": 70}])
 
+    def test_a_list_offers_every_row_the_worksheet_allows_and_keeps_them_all(self) -> None:
+        page = self.client.get(f"/me/plans/{self.plan.pk}/log/").content.decode()
+        self.assertIn('data-rows-shown="6"', page)  # six show at first…
+        self.assertIn('name="entries.series.11.distress"', page)  # …of the twelve allowed
+        self.assertNotIn('name="entries.series.12.distress"', page)
+        series = {f"entries.series.{n}.minute": str(5 * n) for n in range(12)}
+        series |= {f"entries.series.{n}.distress": str(80 - 5 * n) for n in range(12)}
+        situation = {"entries.situation": "Bus", "entries.distress_before": "80"}
+        self.post(sheet="exposure-log", **situation, **series)
+        self.assertEqual(len(PracticeLog.objects.get().entries["series"]), 12)
+
     def test_a_private_diary_entry_is_only_for_diaries(self) -> None:
         response = self.post(sheet="quick", private="on")
         self.assertContains(response, "Only diary entries can be kept private.", status_code=400)
