@@ -45,6 +45,11 @@ CLINIC_SETTINGS = (
 )
 
 
+class ClientHasAccount(Exception):
+    """A client who has an account already is not invited again: an invitation would hand
+    their record (private diary included) to whoever accepts it."""
+
+
 class InvitationUnusable(Exception):
     def __init__(self, invitation: Invitation) -> None:
         super().__init__(invitation.state)
@@ -155,6 +160,10 @@ def invite(
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link. Returns the invitation and the raw token, which
     is never stored (only its hash is)."""
+    if client is not None and has_account(client):
+        raise ClientHasAccount(
+            _("%(name)s has an account already; they sign in with it.") % {"name": client.full_name}
+        )
     token = new_token()
     invitation = Invitation.objects.create(
         clinic=clinic,
@@ -207,6 +216,13 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
     changed(by, CHANGE, "invitation", invitation.pk, clinic_id=invitation.clinic_id)
 
 
+def has_account(client: Any, *, lock: bool = False) -> bool:
+    from bridgework.care.models import Client  # care builds on accounts
+
+    found = Client.objects.filter(pk=client.pk, user__isnull=False)
+    return (found.select_for_update() if lock else found).exists()
+
+
 @transaction.atomic
 def reissue_invitation(old: Invitation, *, by: User) -> tuple[Invitation, str]:
     revoke_invitation(old, by=by)
@@ -238,6 +254,8 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != Invitation.State.OPEN:
         raise InvitationUnusable(invitation)
+    if invitation.client is not None and has_account(invitation.client, lock=True):
+        raise InvitationUnusable(invitation)  # (acceptance withdraws the others; see below)
     if invitation.client is not None:
         user = User(
             email=invitation.email,
@@ -267,6 +285,9 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
     if invitation.client is not None:
         invitation.client.user = user
         invitation.client.save(update_fields=["user"])
+        still_open = invitation.client.invitations.filter(accepted_at=None, revoked_at=None)
+        for other in still_open.exclude(pk=invitation.pk):
+            revoke_invitation(other, by=user)  # older links must not re-link the record
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     changed(

@@ -161,14 +161,18 @@ def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
         messages.success(request, _("Care team saved."))
         return redirect(f"/clinic/clients/{client.pk}/")
     if invite_form.is_bound and invite_form.is_valid():
-        accounts.invite(
-            clinic=admin.clinic,
-            kind=User.Kind.CLIENT,
-            by=admin,
-            email=invite_form.cleaned_data["email"],
-            client=client,
-        )
-        messages.success(request, _("Invitation sent."))
+        try:
+            accounts.invite(
+                clinic=admin.clinic,
+                kind=User.Kind.CLIENT,
+                by=admin,
+                email=invite_form.cleaned_data["email"],
+                client=client,
+            )
+        except accounts.ClientHasAccount as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Invitation sent."))
         return redirect(f"/clinic/clients/{client.pk}/")
     return render(
         request,
@@ -200,10 +204,14 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 def reissue_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     admin, invitation = admins_invitation(request, invitation_id)
-    accounts.reissue_invitation(invitation, by=admin)
-    messages.success(
-        request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
-    )
+    try:
+        accounts.reissue_invitation(invitation, by=admin)
+    except accounts.ClientHasAccount as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("/clinic/")
 
 

@@ -116,3 +116,35 @@ class InvitationTests(BaseTestCase):
         self.assertEqual(self.client.get(f"/invitations/{token}/").status_code, 410)
         new_token = mail.outbox[0].body.split("/invitations/")[1].split("/")[0]
         self.assertEqual(self.client.get(f"/invitations/{new_token}/").status_code, 200)
+
+    def test_a_client_with_an_account_is_not_invited_again(self) -> None:
+        # An invitation for a client who has an account would hand their record, private
+        # diary included, to whoever accepts it.
+        self.sign_in(self.admin)
+        response = self.client.post(
+            f"/clinic/clients/{self.client_a.pk}/", {"email": "admin.own@example.org"}
+        )
+        self.assertRedirects(
+            response, f"/clinic/clients/{self.client_a.pk}/", fetch_redirect_response=False
+        )
+        self.assertFalse(Invitation.objects.filter(email="admin.own@example.org").exists())
+        with self.assertRaises(actions.ClientHasAccount):
+            actions.invite(
+                clinic=self.clinic,
+                email="x@example.org",
+                kind="client",
+                by=None,
+                client=self.client_a,
+            )
+
+    def test_signing_up_withdraws_the_clients_other_links(self) -> None:
+        first, first_token = self.new_client()
+        assert first.client is not None
+        _second, second_token = self.open_invitation(first.client, email="nia.work@example.org")
+        self.accept(second_token)
+        self.client.logout()
+        response = self.accept(first_token, full_name="Someone Else")
+        self.assertEqual(response.status_code, 410)
+        first.client.refresh_from_db()
+        self.assertEqual(first.client.user.email, "nia.work@example.org")  # type: ignore[union-attr]
+        self.assertFalse(User.objects.filter(email="nia@example.org").exists())
