@@ -231,6 +231,13 @@ PROMPT_MAX_ATTEMPTS = env.integer("PROMPT_MAX_ATTEMPTS", 5, low=1, high=20)
 VAPID_PRIVATE_KEY = env.string("VAPID_PRIVATE_KEY")
 VAPID_PUBLIC_KEY = env.string("VAPID_PUBLIC_KEY")
 VAPID_SUBJECT = env.string("VAPID_SUBJECT", "mailto:noreply@bridgework.invalid")
+# The push services a phone's subscription may point at (a host or a parent domain). The
+# server posts to that address, so an arbitrary one would let a client aim it at internal
+# hosts (SSRF). These are the services today's browsers use.
+PUSH_SERVICE_HOSTS = env.strings(
+    "PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"],
+)
 
 # Logs carry request ids and object ids, never request bodies or client data. No error e-mails:
 # an exception report could hold client data, so errors go to the server log only.

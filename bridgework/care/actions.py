@@ -102,6 +102,7 @@ def set_consent(client: Client, purpose: str, given: bool, *, by: User) -> None:
     elif not given and current is not None:
         current.withdrawn_at, current.withdrawn_by = timezone.now(), by
         current.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        stop_channel(client, purpose, by=by)
     else:
         return
     changed(
@@ -112,6 +113,18 @@ def set_consent(client: Client, purpose: str, given: bool, *, by: User) -> None:
         clinic_id=client.clinic_id,
         client_id=client.pk,
     )
+
+
+def stop_channel(client: Client, purpose: str, *, by: User) -> None:
+    """A withdrawn reminder consent ends what was set up under it: the calendar address stops
+    working for good, phones stop getting notifications. (The worker also checks consent at
+    each send, so e-mail stops at once.)"""
+    from bridgework.prompts import actions as prompts  # prompts builds on care
+
+    if purpose == Consent.Purpose.REMINDERS_CALENDAR:
+        prompts.revoke_calendar_feeds(client, by=by)
+    elif purpose == Consent.Purpose.REMINDERS_PUSH:
+        prompts.forget_push_subscriptions(client, by=by)
 
 
 def consents_given(client: Client) -> set[str]:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.care.access import Need, open_object, record_listing
-from bridgework.care.models import Client
+from bridgework.care.models import Client, Consent
 from bridgework.lib.tokens import token_hash
 from bridgework.prompts.models import CalendarFeed, Prompt, Schedule
 
@@ -48,7 +48,13 @@ def feed_for_token(token: str) -> CalendarFeed:
         .filter(token_hash=token_hash(token), revoked_at=None)
         .first()
     )
-    if feed is None:
+    # Only while the client consents to it (a withdrawal also revokes the address).
+    if (
+        feed is None
+        or not feed.client.consents.filter(
+            purpose=Consent.Purpose.REMINDERS_CALENDAR, withdrawn_at=None
+        ).exists()
+    ):
         raise Http404
     trail.record(
         actor_id=None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,7 +36,11 @@ from bridgework.prompts.models import (
     Schedule,
 )
 
-CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
+CREATE, CHANGE, DELETE = (
+    AccessEvent.Action.CREATE,
+    AccessEvent.Action.CHANGE,
+    AccessEvent.Action.DELETE,
+)
 CONSENT_FOR = {
     Channel.EMAIL: Consent.Purpose.REMINDERS_EMAIL,
     Channel.PUSH: Consent.Purpose.REMINDERS_PUSH,
@@ -392,15 +397,28 @@ def new_calendar_feed(client: Client, *, by: User) -> str:
 
 
 @transaction.atomic
-def revoke_calendar_feeds(client: Client, *, by: User) -> None:
+def revoke_calendar_feeds(client: Client, *, by: User | None) -> None:
     CalendarFeed.objects.filter(client=client, revoked_at=None).update(revoked_at=timezone.now())
     changed(by, CHANGE, "calendar-feed", client.pk, clinic_id=client.clinic_id, client_id=client.pk)
+
+
+def push_endpoint_allowed(endpoint: str) -> bool:
+    """Only https on the standard port, at a known push service (settings.PUSH_SERVICE_HOSTS)."""
+    url = urlsplit(endpoint)
+    host = (url.hostname or "").lower()
+    if url.scheme != "https" or url.username or url.password or url.port not in (None, 443):
+        return False
+    return any(host == known or host.endswith("." + known) for known in settings.PUSH_SERVICE_HOSTS)
 
 
 @transaction.atomic
 def subscribe_push(
     client: Client, *, by: User, endpoint: str, p256dh: str, auth: str
 ) -> PushSubscription:
+    if not push_endpoint_allowed(endpoint):
+        raise ValueError("not a known push service")
+    if not (20 <= len(p256dh) <= 200 and 8 <= len(auth) <= 100):
+        raise ValueError("keys")
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"client": client, "p256dh": p256dh, "auth": auth}
     )
@@ -413,3 +431,12 @@ def subscribe_push(
         client_id=client.pk,
     )
     return subscription
+
+
+@transaction.atomic
+def forget_push_subscriptions(client: Client, *, by: User | None) -> None:
+    """Every phone of this client stops getting notifications (consent withdrawn, signed out)."""
+    PushSubscription.objects.filter(client=client).delete()
+    changed(
+        by, DELETE, "push-subscription", client.pk, clinic_id=client.clinic_id, client_id=client.pk
+    )

@@ -7,12 +7,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bridgework.prompts.models import Channel, Prompt, PushSubscription
+
+# A push service that does not answer must not hold up every other client's reminders.
+PUSH_TIMEOUT_SECONDS = 10
 
 
 class ChannelError(Exception):
@@ -75,12 +79,15 @@ def send_push(prompt: Prompt) -> str:
                 ttl=3600,
                 vapid_private_key=settings.VAPID_PRIVATE_KEY,
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
+                timeout=PUSH_TIMEOUT_SECONDS,
             )
             delivered += 1
         except WebPushException as error:
             status = getattr(error.response, "status_code", None)
             if status in (404, 410):  # the phone unsubscribed: forget it
                 subscription.delete()
+        except requests.RequestException:  # unreachable or too slow: try again later
+            continue
     if not delivered:
         raise ChannelError("The push service refused every subscription.")
     return f"accepted by the push service for {delivered} device(s)"

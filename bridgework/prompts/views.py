@@ -154,7 +154,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     try:
         body = json.loads(request.body)
         endpoint, keys = str(body["endpoint"]), body["keys"]
-        if not endpoint.startswith("https://"):
+        if not actions.push_endpoint_allowed(endpoint):
             raise ValueError("endpoint")
         care_actions.set_consent(client, Consent.Purpose.REMINDERS_PUSH, True, by=actor(request))
         actions.subscribe_push(

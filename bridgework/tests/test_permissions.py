@@ -331,6 +331,7 @@ class PermissionMatrixTests(MatrixCase):
             channels=[],
         )
         self.prompt = Prompt.objects.filter(schedule=self.schedule).first()  # type: ignore[assignment]
+        care.set_consent(self.client_a, "reminders-calendar", True, by=client_a)
         self.feed_token = prompts.new_calendar_feed(self.client_a, by=client_a)
         self.flag = measures.raise_flag(self.client_a, "risk", "Item 9 answered above 0")
 

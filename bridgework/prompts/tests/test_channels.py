@@ -11,16 +11,20 @@ from email import message_from_bytes
 from typing import Any
 from unittest import mock
 
+import requests
 from aiosmtpd.controller import Controller
+from django.core import mail
 from django.test import override_settings
 from icalendar import Calendar
 from py_vapid import Vapid
 
+from bridgework.care import actions as care
 from bridgework.prompts import actions
-from bridgework.prompts.channels import push_payload
+from bridgework.prompts.channels import PUSH_TIMEOUT_SECONDS, push_payload
 from bridgework.prompts.models import Prompt, PushSubscription
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
+from bridgework.test import user_of
 
 
 class Inbox:
@@ -70,6 +74,16 @@ class EmailTests(PromptTestCase):
         prompt.refresh_from_db()
         self.assertEqual(prompt.state, Prompt.State.SENT)
 
+    def test_a_withdrawn_consent_stops_the_email_at_once(self) -> None:
+        self.consent("reminders-email")
+        prompt = self.make_due(self.schedule(channels=["email"]))[0]
+        care.set_consent(self.client_a, "reminders-email", False, by=user_of(self.client_a))
+        Worker(name="w1").step()  # the locmem backend would keep any message
+        self.assertEqual(mail.outbox, [])
+        prompt.refresh_from_db()
+        event = prompt.events.latest("id")
+        self.assertEqual((prompt.state, event.channel), (Prompt.State.DELIVERED, "in-app"))
+
     def test_a_refusing_mail_server_is_a_failed_try_with_the_reason(self) -> None:
         self.consent("reminders-email")
         prompt = self.make_due(self.schedule(channels=["email"]))[0]
@@ -104,12 +118,22 @@ class CalendarTests(PromptTestCase):
             self.assertNotIn(self.plan.title, event.to_ical().decode())
 
     def test_a_revoked_address_is_not_found(self) -> None:
+        self.consent("reminders-calendar")
         token = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 200)
         newer = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 404)
-        actions.revoke_calendar_feeds(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        actions.revoke_calendar_feeds(self.client_a, by=self.client_a.user)
         self.assertEqual(self.client.get(f"/calendar/{newer}.ics").status_code, 404)
+
+    def test_withdrawing_calendar_consent_ends_the_address_for_good(self) -> None:
+        self.consent("reminders-calendar")
+        token = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 200)
+        care.set_consent(self.client_a, "reminders-calendar", False, by=user_of(self.client_a))
+        self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 404)
+        self.consent("reminders-calendar")  # consenting again does not bring the old one back
+        self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 404)
 
     def test_the_client_gets_the_address_once_on_their_reminders_page(self) -> None:
         self.sign_in(self.client_a)
@@ -166,7 +190,7 @@ class PushTests(PromptTestCase):
         keys = browser_keys()
         response = self.client.post(
             "/me/push/subscribe/",
-            json.dumps({"endpoint": "https://push.example.net/send/abc", "keys": keys}),
+            json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": keys}),
             content_type="application/json",
         )
         self.assertEqual(response.status_code, 201)
@@ -181,7 +205,7 @@ class PushTests(PromptTestCase):
         self.assertEqual(push_service.call_count, 1)
         url = push_service.call_args.args[0]
         headers = push_service.call_args.kwargs["headers"]
-        self.assertEqual(url, "https://push.example.net/send/abc")
+        self.assertEqual(url, "https://fcm.googleapis.com/fcm/send/abc")
         self.assertIn("vapid", headers["Authorization"].lower())
         body = push_service.call_args.kwargs["data"]
         self.assertNotIn(self.plan.title.encode(), body)  # the payload travels encrypted too
@@ -190,7 +214,7 @@ class PushTests(PromptTestCase):
     def test_a_gone_subscription_is_forgotten(self) -> None:
         private, public = vapid_keys()
         PushSubscription.objects.create(
-            client=self.client_a, endpoint="https://push.example.net/x", **browser_keys()
+            client=self.client_a, endpoint="https://fcm.googleapis.com/fcm/send/x", **browser_keys()
         )
         self.consent("reminders-push")
         self.make_due(self.schedule(channels=["push"]))
@@ -202,12 +226,48 @@ class PushTests(PromptTestCase):
             Worker(name="w1").step()
         self.assertFalse(PushSubscription.objects.exists())
 
-    def test_subscribing_needs_a_secure_push_service_address(self) -> None:
+    def test_subscribing_needs_a_known_push_service_over_https(self) -> None:
+        # The server posts to this address: anything else would let a client aim it inwards.
         self.sign_in(self.client_a)
-        response = self.client.post(
-            "/me/push/subscribe/",
-            json.dumps({"endpoint": "http://127.0.0.1/evil", "keys": browser_keys()}),
-            content_type="application/json",
+        for endpoint in (
+            "http://127.0.0.1/evil",
+            "https://127.0.0.1/evil",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://push.example.net/send/abc",
+            "https://fcm.googleapis.com.evil.example/send/abc",
+            "https://fcm.googleapis.com:8443/send/abc",
+            "https://user@fcm.googleapis.com/send/abc",
+        ):
+            response = self.client.post(
+                "/me/push/subscribe/",
+                json.dumps({"endpoint": endpoint, "keys": browser_keys()}),
+                content_type="application/json",
+            )
+            self.assertEqual(response.status_code, 400, endpoint)
+        self.assertFalse(PushSubscription.objects.exists())
+
+    def test_an_unreachable_push_service_is_a_failed_try_not_a_stopped_worker(self) -> None:
+        private, public = vapid_keys()
+        PushSubscription.objects.create(
+            client=self.client_a, endpoint="https://fcm.googleapis.com/fcm/send/x", **browser_keys()
         )
-        self.assertEqual(response.status_code, 400)
+        self.consent("reminders-push")
+        prompt = self.make_due(self.schedule(channels=["push"]))[0]
+        with (
+            override_settings(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public),
+            mock.patch(
+                "pywebpush.requests.post", side_effect=requests.ConnectionError("no route")
+            ) as push_service,
+        ):
+            self.assertEqual(Worker(name="w1").step(), 1)
+        self.assertEqual(push_service.call_args.kwargs["timeout"], PUSH_TIMEOUT_SECONDS)
+        prompt.refresh_from_db()
+        self.assertEqual((prompt.state, prompt.attempts), (Prompt.State.SCHEDULED, 1))
+
+    def test_withdrawing_push_consent_forgets_the_phones(self) -> None:
+        PushSubscription.objects.create(
+            client=self.client_a, endpoint="https://fcm.googleapis.com/fcm/send/x", **browser_keys()
+        )
+        self.consent("reminders-push")
+        care.set_consent(self.client_a, "reminders-push", False, by=user_of(self.client_a))
         self.assertFalse(PushSubscription.objects.exists())
