@@ -246,9 +246,14 @@ def instruments(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None or (upload.size or 0) > 512 * 1024:
                 raise DefinitionError(_("Choose a definition file (JSON, at most 512 KB)."))
-            instrument = install(json.loads(upload.read().decode("utf-8")), clinic=admin.clinic)
+            definition = json.loads(upload.read().decode("utf-8"))
+            if not isinstance(definition, dict):
+                raise DefinitionError(_("The file must hold one JSON object (a Questionnaire)."))
+            instrument = install(definition, clinic=admin.clinic, by=admin)
         except (DefinitionError, ValueError, UnicodeDecodeError) as problem:
             error = str(problem)
+        except RecursionError:
+            error = _("The file is nested too deeply to be a questionnaire definition.")
         else:
             messages.success(request, _("Imported %(title)s.") % {"title": str(instrument)})
             return redirect("/clinic/instruments/")

@@ -13,6 +13,7 @@ from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
+from bridgework.lib.numbers import whole_number
 from bridgework.measures import scoring
 from bridgework.measures.models import Flag, Instrument, Response
 from bridgework.prompts import actions as prompts
@@ -128,7 +129,8 @@ def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, int]
     for item in instrument.definition["item"]:
         raw = str(form.get(f"item-{item['linkId']}", "")).strip()
         if raw:
-            answers[item["linkId"]] = int(raw) if raw.lstrip("-").isdigit() else -999
+            number = whole_number(raw)
+            answers[item["linkId"]] = -999 if number is None else number  # -999: refused
     return answers
 
 

@@ -110,7 +110,15 @@ SCORE = {
         },
         "bands": {
             "type": "array",
-            "items": {"type": "object", "required": ["min", "max", "label"]},
+            "items": {
+                "type": "object",
+                "required": ["min", "max", "label"],
+                "properties": {
+                    "min": {"type": "number"},
+                    "max": {"type": "number"},
+                    "label": {"type": "string"},
+                },
+            },
         },
         "cutoff": {"type": "number"},
         "caseness": {"type": "number"},
@@ -177,19 +185,38 @@ def check(definition: dict[str, Any]) -> None:
     for link_id in link_ids:
         if link_ids.count(link_id) > 1:
             raise DefinitionError(f"item {link_id}: the linkId appears more than once")
+    kinds = {item["linkId"]: item["type"] for item in definition["item"]}
     for score in definition["scoring"]["scores"]:
-        for name in (*score["items"], *score.get("reverse", [])):
-            if name not in link_ids:
-                raise DefinitionError(
-                    f"score {score['id']}: names item {name}, which the questionnaire does not have"
-                )
+        check_score(score, kinds)
     for flag in definition["scoring"].get("flags", []):
         if flag["item"] not in link_ids:
             raise DefinitionError(
                 f"flag {flag['id']}: names item {flag['item']}, which the "
                 "questionnaire does not have"
             )
+        if kinds[flag["item"]] == "text":
+            raise DefinitionError(f"flag {flag['id']}: item {flag['item']} is text, not a number")
     check_translations(definition)
+
+
+def check_score(score: dict[str, Any], kinds: dict[str, str]) -> None:
+    """A score adds numbers: its items exist and are numbers, reversed ones are choices (a
+    reverse needs the options' range), and prorating leaves at least one answer to go on."""
+    where = f"score {score['id']}"
+    for name in (*score["items"], *score.get("reverse", [])):
+        if name not in kinds:
+            raise DefinitionError(
+                f"{where}: names item {name}, which the questionnaire does not have"
+            )
+        if kinds[name] == "text":
+            raise DefinitionError(f"{where}: item {name} is text, which cannot be added up")
+    for name in score.get("reverse", []):
+        if kinds[name] != "choice":
+            raise DefinitionError(f"{where}: item {name} is reversed but has no answer options")
+    if score.get("missing", {}).get("prorate_max_missing", 0) >= len(score["items"]):
+        raise DefinitionError(
+            f"{where}: prorate_max_missing must be smaller than its {len(score['items'])} items"
+        )
 
 
 def check_translations(definition: dict[str, Any]) -> None:

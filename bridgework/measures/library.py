@@ -8,11 +8,14 @@ from typing import Any
 
 from django.db import transaction
 
-from bridgework.accounts.models import Clinic
+from bridgework.accounts.models import Clinic, User
+from bridgework.audit.models import AccessEvent
+from bridgework.audit.trail import changed
 from bridgework.measures.definitions import DefinitionError, check, without_translations
 from bridgework.measures.models import Instrument
 
 FOLDER = Path(__file__).parent / "instruments"
+CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
 
 def slug_of(definition: dict[str, Any]) -> str:
@@ -29,11 +32,21 @@ def read(path: Path) -> dict[str, Any]:
 
 
 @transaction.atomic
-def install(definition: dict[str, Any], clinic: Clinic | None = None) -> Instrument:
+def install(
+    definition: dict[str, Any], clinic: Clinic | None = None, *, by: User | None = None
+) -> Instrument:
     """Add this version (or find it). An older version of the same instrument is retired: new
-    responses use the newest, and old responses keep the version they answered."""
+    responses use the newest, and old responses keep the version they answered. A clinic's
+    import is recorded in its audit chain."""
     check(definition)
     slug, version = slug_of(definition), str(definition["version"])
+    if clinic is not None and Instrument.objects.filter(clinic=None, slug=slug).exists():
+        # A clinic's version would replace the shipped one for its clients, and could quietly
+        # drop a safety rule such as PHQ-9's item-9 risk flag.
+        raise DefinitionError(
+            f"{slug} is shipped with Bridgework and cannot be replaced; give your "
+            "questionnaire its own url"
+        )
     instrument, created = Instrument.objects.get_or_create(
         clinic=clinic,
         slug=slug,
@@ -50,9 +63,11 @@ def install(definition: dict[str, Any], clinic: Clinic | None = None) -> Instrum
             )
         instrument.definition = definition
         instrument.save(update_fields=["definition"])
+        changed(by, CHANGE, "instrument", instrument.pk, clinic_id=getattr(clinic, "pk", None))
     if created:
         from django.utils import timezone
 
+        changed(by, CREATE, "instrument", instrument.pk, clinic_id=getattr(clinic, "pk", None))
         Instrument.objects.filter(clinic=clinic, slug=slug, retired_at=None).exclude(
             pk=instrument.pk
         ).update(retired_at=timezone.now())

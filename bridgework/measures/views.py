@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts.models import User
 from bridgework.care.access import Need, decide, own_record
 from bridgework.care.sessions import SESSION_RUNS, previous_session
+from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import get_flag_for_user
 from bridgework.measures.definitions import localized, options
@@ -68,7 +69,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **questionnaire(instrument, get_language()),
             "problems": problems,
-            "prompt": prompt if prompt.isdigit() else "",
+            "prompt": prompt if identifier(prompt) else "",
             "more_to_come": more_to_come(request, prompt, slug),
             "posted": request.POST,
         },
@@ -90,11 +91,12 @@ def questionnaire(instrument: Any, language: str) -> dict[str, Any]:
 def reminder_walk(request: HttpRequest, raw: str, need: Need) -> tuple[Any, list[str]] | None:
     """The "questionnaires before the session" reminder a page was reached from, and the
     questionnaires it asks for in turn."""
-    if not raw.isdigit():
+    prompt_id = identifier(raw)
+    if prompt_id is None:
         return None
     from bridgework.prompts.access import get_prompt_for_user
 
-    prompt = get_prompt_for_user(request, int(raw), need=need)
+    prompt = get_prompt_for_user(request, prompt_id, need=need)
     return prompt, due.asked_by(prompt)
 
 

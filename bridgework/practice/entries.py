@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.care.access import Need
 from bridgework.care.models import Client
+from bridgework.lib.numbers import identifier, whole_number
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan
 from bridgework.practice import worksheets
@@ -57,11 +58,12 @@ def minutes_from(form: Mapping[str, Any]) -> int | None:
     raw = str(form.get("duration_minutes") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > 24 * 60:
+    minutes = whole_number(raw)
+    if minutes is None or not 0 <= minutes <= 24 * 60:
         raise EntryRefused(
             {"duration_minutes": _("Enter the minutes as a whole number, up to 1440 (a day).")}
         )
-    return int(raw)
+    return minutes
 
 
 def plan_from(request: HttpRequest, form: Mapping[str, Any]) -> ActionPlan | None:
@@ -117,7 +119,8 @@ def check_in_from(client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:
             continue
         text = str(raw).strip()
-        ratings[scale_id] = int(text) if text.lstrip("-").isdigit() else text
+        number = whole_number(text)
+        ratings[scale_id] = text if number is None else number
     return {
         "uid": uid_from(form),
         "ratings": ratings,
@@ -128,5 +131,4 @@ def check_in_from(client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
 
 def prompt_from(form: Mapping[str, Any]) -> int | None:
     """The prompt this entry answers, if it came from one (checked by the action)."""
-    raw = str(form.get("prompt") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return identifier(form.get("prompt") or "")

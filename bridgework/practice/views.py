@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts.models import User
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client
+from bridgework.lib.numbers import identifier
 from bridgework.plans import summaries
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan, Status
@@ -204,8 +205,9 @@ def sync(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body)
         kind, form = payload["kind"], payload["form"]
-        assert isinstance(form, dict)
-    except (ValueError, KeyError, TypeError, AssertionError):
+        if not isinstance(form, dict):
+            raise TypeError("form")
+    except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse({"errors": {"__all__": _("This entry could not be read.")}}, status=400)
     try:
         if kind == "check-in":
@@ -299,7 +301,7 @@ def scales(request: HttpRequest, client_id: int) -> HttpResponse:
     assert isinstance(user, User)
     form = ScaleForm(request.POST if "name" in request.POST else None)
     if request.method == "POST" and "retire" in request.POST:
-        scale = active_scales(client).filter(pk=request.POST["retire"]).first()
+        scale = active_scales(client).filter(pk=identifier(request.POST["retire"]) or 0).first()
         if scale is not None:
             actions.retire_scale(scale, by=user)
         return redirect(f"/clients/{client.pk}/scales/")

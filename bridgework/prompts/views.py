@@ -21,6 +21,7 @@ from bridgework.accounts.models import User
 from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
+from bridgework.lib.numbers import identifier
 from bridgework.measures import due
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.prompts import actions, calendar, rules
@@ -164,7 +165,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
             p256dh=str(keys["p256dh"]),
             auth=str(keys["auth"]),
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse(
             {"error": _("This phone's subscription could not be read.")}, status=400
         )
@@ -242,11 +243,12 @@ def answer_hours(prompts: list[Prompt], client: Client) -> list[tuple[int, int]]
 @login_required
 def new_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
     client = therapist_client(request, client_id, Need.WRITE)
-    plan_id = request.GET.get("plan") or request.POST.get("plan")
+    raw = request.GET.get("plan") or request.POST.get("plan")
+    plan_id = identifier(raw)
+    if raw and plan_id is None:
+        raise Http404
     plan = (
-        get_plan_for_user(request, int(plan_id), need=Need.WRITE, staff_view=True)
-        if plan_id
-        else None
+        get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True) if plan_id else None
     )
     return schedule_form(request, client, plan, None)
 

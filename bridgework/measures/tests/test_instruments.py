@@ -227,3 +227,59 @@ class InSessionTests(BaseTestCase):
         self.assertEqual(
             (saved.session, saved.entered_by, saved.total()), (session, self.therapist_a, 14.0)
         )
+
+
+def test_definitions_that_could_not_be_scored_are_refused_at_import() -> None:
+    text_band = made_up()
+    text_band["scoring"]["scores"][0]["bands"] = [{"min": "0", "max": 4, "label": "low"}]
+    with pytest.raises(DefinitionError, match="bands/0/min: '0' is not of type 'number'"):
+        check(text_band)
+    all_missing = made_up()
+    all_missing["scoring"]["scores"][0]["missing"] = {"prorate_max_missing": 2}
+    with pytest.raises(DefinitionError, match="prorate_max_missing must be smaller than its 2"):
+        check(all_missing)
+    text_item = made_up()
+    text_item["item"][1] = {"linkId": "b", "text": "Anything else?", "type": "text"}
+    with pytest.raises(DefinitionError, match="item b is text, which cannot be added up"):
+        check(text_item)
+    integer_item = made_up()
+    integer_item["item"][1] = {
+        "linkId": "b",
+        "text": "How tense (0–10)",
+        "type": "integer",
+        "minValue": 0,
+        "maxValue": 10,
+    }
+    with pytest.raises(DefinitionError, match="item b is reversed but has no answer options"):
+        check(integer_item)
+
+
+class ClinicImportTests(BaseTestCase):
+    def test_a_clinic_cannot_replace_a_shipped_questionnaire(self) -> None:
+        # Its version would serve the clinic's clients and could drop PHQ-9's risk flag.
+        phq9 = actions.current("phq-9", None)
+        assert phq9 is not None
+        weakened = json.loads(json.dumps(phq9.definition))
+        weakened["version"] = "1-clinic"
+        weakened["scoring"]["flags"] = []
+        with pytest.raises(DefinitionError, match="phq-9 is shipped with Bridgework"):
+            install(weakened, clinic=self.clinic, by=self.admin)
+        self.assertEqual(actions.current("phq-9", self.clinic.pk), phq9)
+
+    def test_an_import_is_recorded_with_who_made_it(self) -> None:
+        from bridgework.audit.models import AccessEvent
+
+        instrument = install(made_up(), clinic=self.clinic, by=self.admin)
+        event = AccessEvent.objects.filter(object_type="instrument", clinic_id=self.clinic.pk).get()
+        self.assertEqual(
+            (event.actor_id, event.action, event.object_id, event.clinic_id),
+            (self.admin.pk, "create", str(instrument.pk), self.clinic.pk),
+        )
+
+    def test_a_deeply_nested_upload_is_refused_with_a_message(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.sign_in(self.admin)
+        nested = SimpleUploadedFile("deep.json", b"[" * 100_000 + b"]" * 100_000)
+        response = self.client.post("/clinic/instruments/", {"definition": nested})
+        self.assertContains(response, "nested too deeply", status_code=400)

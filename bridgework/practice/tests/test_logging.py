@@ -264,3 +264,33 @@ class CheckInTests(PracticeTestCase):
         self.assertEqual(svg["Content-Type"], "image/svg+xml")
         self.assertIn(b"<svg", svg.content)
         self.assertNotIn(b"<script", svg.content)
+
+
+class TypingSlipTests(PracticeTestCase):
+    """Characters that look like digits but are not (²) are refused with a message, not an
+    error page."""
+
+    def test_a_superscript_in_minutes_or_a_rating_is_refused_by_field(self) -> None:
+        response = self.sync(
+            {
+                "uid": str(uuid.uuid4()),
+                "plan": self.plan.pk,
+                "sheet": "quick",
+                "outcome": "done",
+                "duration_minutes": "2²",
+            }
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("duration_minutes", response.json()["errors"])
+        scale = actions.add_scale(
+            self.client_a, by=self.therapist_a, name="Calm", low_anchor="not", high_anchor="very"
+        )
+        response = self.sync({"uid": str(uuid.uuid4()), f"scale-{scale.pk}": "²"}, kind="check-in")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(CheckIn.objects.exists())
+
+    def test_a_nested_beyond_reason_body_is_refused(self) -> None:
+        response = self.client.post(
+            "/me/sync/", "[" * 100_000 + "]" * 100_000, content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 400)
