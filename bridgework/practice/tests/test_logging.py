@@ -294,3 +294,25 @@ class TypingSlipTests(PracticeTestCase):
             "/me/sync/", "[" * 100_000 + "]" * 100_000, content_type="application/json"
         )
         self.assertEqual(response.status_code, 400)
+
+
+class NeutralTitleTests(PracticeTestCase):
+    """A page's title stays in the browser's history and tab switcher on a phone that may be
+    shared: it never names the plan or the questionnaire."""
+
+    def test_the_clients_pages_have_neutral_titles(self) -> None:
+        self.post(
+            sheet="exposure-log", **{"entries.situation": "Bus", "entries.distress_before": "80"}
+        )
+        log = PracticeLog.objects.get()
+        for url in (
+            f"/me/plans/{self.plan.pk}/",
+            f"/me/plans/{self.plan.pk}/log/",
+            f"/practice/{log.pk}/",
+            f"/plans/{self.plan.pk}/summary/",
+            "/me/measures/phq-9/",
+        ):
+            page = self.client.get(url).content.decode()
+            title = page[page.index("<title>") : page.index("</title>")]
+            for private in (self.plan.title, "Exposure", "PHQ", "Patient Health"):
+                self.assertNotIn(private, title, url)
