@@ -387,10 +387,29 @@ def propose_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def exit_shared_screen(request: HttpRequest) -> HttpResponse:
+    """Leaving shared-screen mode takes the therapist's password: the client may be the one
+    holding the laptop, and beyond this page lie the caseload and other clients' names.
+    Wrong passwords count towards the sign-in lockout (django-axes), like any sign-in."""
+    from django.contrib.auth import authenticate
+
     from bridgework.plans.shared_screen import leave_shared_screen, plan_in_shared_screen
 
     plan_id = plan_in_shared_screen(request)
-    leave_shared_screen(request)
-    return redirect(f"/plans/{plan_id}/" if plan_id else "/")
+    if plan_id is None:
+        return redirect("/")
+    wrong = False
+    if request.method == "POST":
+        user = request.user
+        assert isinstance(user, User)
+        password = request.POST.get("password", "")
+        if authenticate(request, email=user.email, password=password) == user:
+            leave_shared_screen(request)
+            return redirect(f"/plans/{plan_id}/")
+        wrong = True
+    return render(
+        request,
+        "plans/exit_shared_screen.html",
+        {"plan_id": plan_id, "wrong": wrong},
+        status=400 if wrong else 200,
+    )

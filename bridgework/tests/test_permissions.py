@@ -169,7 +169,7 @@ MATRIX: dict[str, Row] = {
     "plans/<int:plan_id>/shared-screen/": Row(
         lambda t: f"/plans/{t.draft.pk}/shared-screen/", {"therapist_a": 302}, method="post"
     ),
-    "shared-screen/exit/": Row(lambda t: "/shared-screen/exit/", {}, default=302, method="post"),
+    "shared-screen/exit/": Row(lambda t: "/shared-screen/exit/", {}, default=302),
     "me/plans/<int:plan_id>/": Row(lambda t: f"/me/plans/{t.agreed.pk}/", {"client_a": 200}),
     "me/plans/propose/": Row(lambda t: "/me/plans/propose/", each(CLIENTS, 200)),
     "me/practice/": Row(lambda t: "/me/practice/", each(CLIENTS, 400), method="post"),

@@ -39,7 +39,7 @@ def test_a_plan_made_in_shared_screen_mode_reaches_the_clients_phone(
     desktop.get_by_role("button", name="Use Take the next step on the ladder").click()
 
     # Shared-screen mode: only this plan, no caseload, no other client's name.
-    expect(desktop.get_by_role("button", name="Exit shared screen")).to_be_visible()
+    expect(desktop.get_by_role("link", name="Exit shared screen")).to_be_visible()
     expect(desktop.get_by_text("Caseload")).to_have_count(0)
     expect(desktop.get_by_text("Kim Birch")).to_have_count(0)
 

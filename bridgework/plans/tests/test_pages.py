@@ -8,6 +8,7 @@ from bridgework.plans import actions
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
 from bridgework.plans.tests.helpers import PlanTestCase
 from bridgework.plans.tests.test_revisions_and_conflicts import editor_post
+from bridgework.test import PASSWORD
 
 
 class EditorTests(PlanTestCase):
@@ -120,8 +121,25 @@ class SharedScreenTests(PlanTestCase):
             self.assertRedirects(
                 self.client.get(elsewhere), f"/plans/{plan.pk}/edit/", fetch_redirect_response=False
             )
-        self.client.post("/shared-screen/exit/")
+        wrong = self.client.post("/shared-screen/exit/", {"password": "a guess"})
+        self.assertContains(wrong, "That is not your password", status_code=400)
+        self.assertRedirects(
+            self.client.get("/clients/"), f"/plans/{plan.pk}/edit/", fetch_redirect_response=False
+        )
+        self.client.post("/shared-screen/exit/", {"password": PASSWORD})
         self.assertEqual(self.client.get("/clients/").status_code, 200)
+
+    def test_guessing_the_therapists_password_to_leave_shared_screen_locks_it(self) -> None:
+        plan = self.draft()
+        self.sign_in(self.therapist_a)
+        self.client.post(f"/plans/{plan.pk}/shared-screen/")
+        for guess in range(5):
+            self.client.post("/shared-screen/exit/", {"password": f"guess {guess}"})
+        locked = self.client.post("/shared-screen/exit/", {"password": PASSWORD})
+        self.assertEqual(locked.status_code, 429)  # even the right one, for now
+        self.assertRedirects(
+            self.client.get("/clients/"), f"/plans/{plan.pk}/edit/", fetch_redirect_response=False
+        )
 
 
 class WrittenSummaryTests(PlanTestCase):
