@@ -145,8 +145,18 @@
     event.preventDefault();
     flush().then(all).then(function (entries) {
       if (entries.length && !window.confirm((T[4] || "").replace("%n", entries.length))) return;
-      return clear().then(function () { form.submit(); });
+      return clear().then(forgetPush).then(function () { form.submit(); });
     });
+  }
+
+  // A phone may be shared: after sign-out it must not go on getting this client's reminders.
+  // Unsubscribing ends the address at the push service; the server forgets it at its next try.
+  function forgetPush() {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return Promise.resolve();
+    return navigator.serviceWorker.getRegistration()
+      .then(function (registration) { return registration && registration.pushManager.getSubscription(); })
+      .then(function (subscription) { return subscription && subscription.unsubscribe(); })
+      .catch(function () {});
   }
 
   // Notifications: ask the browser for a push subscription and hand it to the server.
