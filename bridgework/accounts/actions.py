@@ -219,8 +219,11 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
 def has_account(client: Any, *, lock: bool = False) -> bool:
     from bridgework.care.models import Client  # care builds on accounts
 
-    found = Client.objects.filter(pk=client.pk, user__isnull=False)
-    return (found.select_for_update() if lock else found).exists()
+    found = Client.objects.filter(pk=client.pk)
+    # Locked, the row stays locked until the transaction ends, whether or not it has an
+    # account yet: two links accepted at once then take turns.
+    row = (found.select_for_update() if lock else found).values_list("user_id", flat=True)
+    return row.first() is not None
 
 
 @transaction.atomic

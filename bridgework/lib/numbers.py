@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-WHOLE = re.compile(r"-?[0-9]+")
+WHOLE = re.compile(r"-?[0-9]{1,18}")  # longer is no one's answer (and int() refuses 4300+ digits)
 
 
 def whole_number(raw: object) -> int | None:

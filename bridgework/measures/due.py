@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,8 +30,7 @@ def questionnaires(
         Instrument.objects.filter(retired_at__isnull=True)
         .filter(Q(clinic=None) | Q(clinic=client.clinic_id))
         .exclude(slug=REVIEW)
-        # A clinic's own version of a shipped slug wins: it comes last.
-        .order_by("slug", F("clinic_id").asc(nulls_first=True))
+        .order_by("slug")
     )
     if only is not None:
         found = found.filter(slug__in=only)

@@ -182,13 +182,15 @@ CASELOAD_MEASURES = ("phq-9", "gad-7")
 
 
 def caseload_scores(clients: list[Client]) -> dict[tuple[int, str], LatestScore]:
-    """The newest PHQ-9 and GAD-7 of each client on a caseload with its change from the one
-    before, in one query however long the histories (a window keeps two per client and
-    questionnaire). Part of the caseload's columns, read under its listing event."""
+    """The newest scored PHQ-9 and GAD-7 of each client on a caseload with its change from the
+    scored one before, in one query however long the histories (a window keeps two per client
+    and questionnaire). Part of the caseload's columns, read under its listing event."""
     newest_two = (
         Response.objects.filter(
             client__in=[client.pk for client in clients], instrument__slug__in=CASELOAD_MEASURES
         )
+        .exclude(scores__total__value=None)  # a JSON null: too many items missing
+        .exclude(scores__total__value__isnull=True)  # no total at all
         .select_related("instrument")
         .defer("instrument__definition")
         .annotate(

@@ -349,6 +349,7 @@ def client_step(prompt: Prompt, state: str, *, by: User, detail: str = "") -> No
     )
 
 
+@transaction.atomic
 def answer(prompt_id: int, client: Client, *, by: User) -> Prompt | None:
     """Link an answer (a practice log or check-in) to its prompt; called inside the action
     that saves the answer. A prompt of another client, or one already closed, is ignored."""
@@ -435,7 +436,7 @@ def subscribe_push(
 
 @transaction.atomic
 def forget_push_subscriptions(client: Client, *, by: User | None) -> None:
-    """Every phone of this client stops getting notifications (consent withdrawn, signed out)."""
+    """Every phone of this client stops getting notifications (push consent withdrawn)."""
     PushSubscription.objects.filter(client=client).delete()
     changed(
         by, DELETE, "push-subscription", client.pk, clinic_id=client.clinic_id, client_id=client.pk

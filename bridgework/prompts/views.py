@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -157,14 +158,17 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
         endpoint, keys = str(body["endpoint"]), body["keys"]
         if not actions.push_endpoint_allowed(endpoint):
             raise ValueError("endpoint")
-        care_actions.set_consent(client, Consent.Purpose.REMINDERS_PUSH, True, by=actor(request))
-        actions.subscribe_push(
-            client,
-            by=actor(request),
-            endpoint=endpoint,
-            p256dh=str(keys["p256dh"]),
-            auth=str(keys["auth"]),
-        )
+        with transaction.atomic():  # a refused subscription gives no consent either
+            care_actions.set_consent(
+                client, Consent.Purpose.REMINDERS_PUSH, True, by=actor(request)
+            )
+            actions.subscribe_push(
+                client,
+                by=actor(request),
+                endpoint=endpoint,
+                p256dh=str(keys["p256dh"]),
+                auth=str(keys["auth"]),
+            )
     except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse(
             {"error": _("This phone's subscription could not be read.")}, status=400

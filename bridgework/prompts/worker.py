@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import close_old_connections
 
-from bridgework.care.models import Consent
+from bridgework.care.actions import consents_given
 from bridgework.measures.actions import check_silence
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
@@ -30,14 +30,17 @@ from bridgework.prompts.models import Channel, Prompt
 log = logging.getLogger("bridgework.worker")
 
 
-def deliver(worker: str, prompt: Prompt, consented: set[str]) -> tuple[str, str, str] | None:
+def deliver(worker: str, prompt: Prompt) -> tuple[str, str, str] | None:
     """Send one claimed prompt on the schedule's channels the client consents to *now* (a
     withdrawal since the schedule was set stops that channel at once). Returns its outcome, or
     None when it will be tried again."""
     schedule = prompt.schedule
     if not schedule.is_current or (prompt.plan and prompt.plan.status not in actions.OPEN_PLAN):
         return Prompt.State.CANCELLED, "", "schedule or plan ended"
-    pushed = [c for c in schedule.channels if c in SENDERS and actions.CONSENT_FOR[c] in consented]
+    pushed = [c for c in schedule.channels if c in SENDERS]
+    if pushed:  # read now, not when the batch was claimed
+        consented = consents_given(prompt.client)
+        pushed = [c for c in pushed if actions.CONSENT_FOR[c] in consented]
     if not pushed:
         return Prompt.State.DELIVERED, Channel.IN_APP, "in the app's list"
     accepted, refused = [], []
@@ -83,15 +86,9 @@ class Worker:
         prompts = Prompt.objects.filter(pk__in=ids).select_related(
             "client__user", "client__clinic", "schedule", "plan"
         )
-        consents: dict[int, set[str]] = {}
-        batch_clients = Prompt.objects.filter(pk__in=ids).values("client_id")
-        for client_id, purpose in Consent.objects.filter(
-            client_id__in=batch_clients, withdrawn_at=None
-        ).values_list("client_id", "purpose"):
-            consents.setdefault(client_id, set()).add(purpose)
         outcomes = {}
         for prompt in prompts.iterator(chunk_size=500):
-            outcome = deliver(self.name, prompt, consents.get(prompt.client_id, set()))
+            outcome = deliver(self.name, prompt)
             if outcome is not None:
                 outcomes[prompt.pk] = outcome
         actions.finish(self.name, outcomes)

@@ -141,8 +141,9 @@
 
   function onSignOut(event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-sign-out]") || !window.indexedDB) return;
+    if (!form.matches || !form.matches("form[data-sign-out]")) return;
     event.preventDefault();
+    if (!window.indexedDB) { forgetPush().then(function () { form.submit(); }); return; }
     flush().then(all).then(function (entries) {
       if (entries.length && !window.confirm((T[4] || "").replace("%n", entries.length))) return;
       return clear().then(forgetPush).then(function () { form.submit(); });

@@ -87,3 +87,42 @@ class MyDataTests(BaseTestCase):
         self.sign_in(self.client_a)
         documented = set(re.findall(r"^\| `(\w+)` \|", DOCS.read_text(), re.MULTILINE))
         self.assertEqual(set(self.download()), documented)
+
+    def test_its_cost_does_not_grow_with_the_entries(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        me = user_of(self.client_a)
+        scale = practice.add_scale(
+            self.client_a, by=self.therapist_a, name="Calm", low_anchor="not", high_anchor="very"
+        )
+        plan = plans.agree(
+            plans.start_plan(
+                self.client_a,
+                by=self.therapist_a,
+                template=PlanTemplate.objects.get(slug="slow-breathing"),
+            ),
+            by=self.therapist_a,
+        )
+        self.sign_in(self.client_a)
+
+        def entries(count: int) -> None:
+            for _ in range(count):
+                practice.log_practice(
+                    self.client_a,
+                    by=me,
+                    uid=uuid.uuid4(),
+                    plan=plan,
+                    outcome="done",
+                    sheet=worksheets.current("quick"),
+                    entries={},
+                )
+                practice.check_in(self.client_a, by=me, uid=uuid.uuid4(), ratings={scale.pk: 50})
+
+        entries(1)
+        with CaptureQueriesContext(connection) as few:
+            self.download()
+        entries(10)
+        with CaptureQueriesContext(connection) as many:
+            self.download()
+        self.assertEqual(len(few.captured_queries), len(many.captured_queries))

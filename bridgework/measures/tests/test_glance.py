@@ -270,6 +270,22 @@ class CaseloadScoresTests(BaseTestCase):
         self.assertIn('8 <span class="muted">(-8)</span>', cells)  # PHQ-9: 16, then 8
         self.assertEqual(cells[cells.index('8 <span class="muted">(-8)</span>') + 1], "—")  # GAD-7
 
+    def test_unscored_questionnaires_do_not_hide_the_last_scores(self) -> None:
+        self.phq9(2, days_ago=21)
+        self.phq9(1, days_ago=14)
+        phq9 = measures.current("phq-9", None)
+        assert phq9 is not None
+        for days_ago in (7, 1):  # only three items answered: too many missing to score
+            measures.respond(
+                self.client_a,
+                phq9,
+                {"1": 3, "2": 3, "3": 3},
+                by=self.therapist_a,
+                completed_at=timezone.now() - timedelta(days=days_ago),
+            )
+        self.sign_in(self.therapist_a)
+        self.assertIn('8 <span class="muted">(-8)</span>', self.caseload_row())
+
     def test_the_caseload_costs_the_same_queries_however_many_scores(self) -> None:
         self.sign_in(self.therapist_a)
         self.phq9(1, days_ago=7)

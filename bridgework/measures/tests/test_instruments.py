@@ -283,3 +283,26 @@ class ClinicImportTests(BaseTestCase):
         nested = SimpleUploadedFile("deep.json", b"[" * 100_000 + b"]" * 100_000)
         response = self.client.post("/clinic/instruments/", {"definition": nested})
         self.assertContains(response, "nested too deeply", status_code=400)
+
+    def test_clinic_copies_of_shipped_questionnaires_made_before_are_retired(self) -> None:
+        import importlib
+
+        from django.apps import apps
+
+        phq9 = actions.current("phq-9", None)
+        assert phq9 is not None
+        copy = Instrument.objects.create(  # as an import could make before the refusal
+            clinic=self.clinic,
+            slug="phq-9",
+            version="1-clinic",
+            title="PHQ-9 (ours)",
+            definition={**phq9.definition, "scoring": {"scores": [], "flags": []}},
+        )
+        own = install(made_up(), clinic=self.clinic, by=self.admin)
+        self.assertEqual(actions.current("phq-9", self.clinic.pk), copy)
+        migration = importlib.import_module(
+            "bridgework.measures.migrations.0002_retire_clinic_copies_of_shipped"
+        )
+        migration.retire_copies(apps, None)
+        self.assertEqual(actions.current("phq-9", self.clinic.pk), phq9)
+        self.assertEqual(actions.current("wellbeing-2", self.clinic.pk), own)  # its own stays

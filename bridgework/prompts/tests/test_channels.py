@@ -245,6 +245,18 @@ class PushTests(PromptTestCase):
             )
             self.assertEqual(response.status_code, 400, endpoint)
         self.assertFalse(PushSubscription.objects.exists())
+        self.assertNotIn("reminders-push", care.consents_given(self.client_a))
+
+    def test_a_refused_subscription_gives_no_consent(self) -> None:
+        self.sign_in(self.client_a)
+        short_keys = {"p256dh": "too-short", "auth": "x"}
+        response = self.client.post(
+            "/me/push/subscribe/",
+            json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/a", "keys": short_keys}),
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn("reminders-push", care.consents_given(self.client_a))
 
     def test_an_unreachable_push_service_is_a_failed_try_not_a_stopped_worker(self) -> None:
         private, public = vapid_keys()
