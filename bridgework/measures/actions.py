@@ -37,7 +37,7 @@ def current(slug: str, clinic_id: int | None) -> Instrument | None:
 def respond(
     client: Client,
     instrument: Instrument,
-    answers: dict[str, int],
+    answers: dict[str, Any],
     *,
     by: User,
     session: TherapySession | None = None,
@@ -123,14 +123,18 @@ def acknowledge(flag: Flag, *, by: User, note: str) -> Flag:
     return flag
 
 
-def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, int]:
-    """The answers posted for the instrument's items (unanswered items are left out)."""
-    answers = {}
+def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, Any]:
+    """The answers posted for the instrument's items (unanswered items are left out): numbers
+    for choices and ratings, words for text items. What does not parse is kept as typed, so
+    the check that follows names the item and what was wrong."""
+    answers: dict[str, Any] = {}
     for item in instrument.definition["item"]:
         raw = str(form.get(f"item-{item['linkId']}", "")).strip()
-        if raw:
+        if raw and item["type"] == "text":
+            answers[item["linkId"]] = raw
+        elif raw:
             number = whole_number(raw)
-            answers[item["linkId"]] = -999 if number is None else number  # -999: refused
+            answers[item["linkId"]] = raw if number is None else number
     return answers
 
 

@@ -306,3 +306,35 @@ class ClinicImportTests(BaseTestCase):
         migration.retire_copies(apps, None)
         self.assertEqual(actions.current("phq-9", self.clinic.pk), phq9)
         self.assertEqual(actions.current("wellbeing-2", self.clinic.pk), own)  # its own stays
+
+    def test_an_imported_questionnaire_with_ratings_and_words_is_filled_in_on_the_phone(
+        self,
+    ) -> None:
+        definition = made_up()
+        definition["item"] = [
+            {
+                "linkId": "calm",
+                "text": "How calm (0–10)",
+                "type": "integer",
+                "minValue": 0,
+                "maxValue": 10,
+                "required": True,
+            },
+            {"linkId": "else", "text": "Anything else?", "type": "text"},
+        ]
+        definition["scoring"] = {"scores": [{"id": "total", "method": "sum", "items": ["calm"]}]}
+        install(definition, clinic=self.clinic, by=self.admin)
+        self.sign_in(self.client_a)
+        page = self.client.get("/me/measures/wellbeing-2/")
+        self.assertContains(
+            page, 'type="number" id="item-calm-0" name="item-calm" min="0" max="10"'
+        )
+        self.assertContains(page, 'textarea id="item-else-0" name="item-else"')
+        refused = self.client.post("/me/measures/wellbeing-2/", {"item-calm": "11"})
+        self.assertContains(refused, "11 is not a whole number from 0 to 10", status_code=400)
+        self.client.post(
+            "/me/measures/wellbeing-2/", {"item-calm": "7", "item-else": "Slept better."}
+        )
+        response = Response.objects.get(client=self.client_a)
+        self.assertEqual(response.answers, {"calm": 7, "else": "Slept better."})
+        self.assertEqual(response.scores["total"]["value"], 7)
