@@ -149,6 +149,17 @@ def test_client_pages_have_no_serious_accessibility_violations(
         found = serious_violations(page)
         if found:
             problems[url] = found
+    # Reflow (WCAG 1.4.10): at 320 CSS pixels — a phone with its text enlarged — nothing may
+    # need sideways scrolling.
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in pages:
+        page.goto(live_server.url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            problems[url] = [
+                *problems.get(url, []),
+                f"needs sideways scrolling at 320 px ({width})",
+            ]
     # The checker itself works: an unlabelled field is found.
     page.set_content("<html lang='en'><title>t</title><main><input type='text'></main></html>")
     canary = serious_violations(page)
