@@ -57,12 +57,12 @@ def seed(client: Client) -> None:
             client, by=therapist, purpose="check-in", rule=rule, channels=[]
         )
         history(schedule, engagement=0.5)
-    # PHQ-9 and GAD-7 the day before every booked session.
+    # PHQ-9 and GAD-7 from two days before every booked session.
     actions.set_schedule(
         client,
         by=therapist,
         purpose="measure",
-        rule={"kind": "before-session", "hours_before": 24, "measures": ["phq-9", "gad-7"]},
+        rule={"kind": "before-session", "hours_before": 48, "measures": ["phq-9", "gad-7"]},
         channels=email,
     )
 

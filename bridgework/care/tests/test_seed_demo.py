@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client as DjangoTestClient
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.trail import verify
@@ -64,6 +65,11 @@ def test_it_builds_a_realistic_clinic() -> None:
     before_sessions = Schedule.objects.filter(purpose="measure", kind="before-session")
     assert before_sessions.count() == Client.objects.filter(user__isnull=False).count()
     assert Prompt.objects.filter(purpose="measure", state="scheduled").exists()
+    browser = DjangoTestClient()  # the README's demo client has questionnaires due
+    browser.force_login(User.objects.get(email="jordan@demo.bridgework.test"))
+    today = browser.get("/me/").content.decode()
+    assert "Before your next session" in today
+    assert 'href="/me/measures/phq-9/"' in today
     slugs = set(Response.objects.values_list("instrument__slug", flat=True))
     assert slugs == {"phq-9", "gad-7", "action-plan-review"}  # reviews are responses too
     kinds = set(Flag.objects.values_list("kind", flat=True))

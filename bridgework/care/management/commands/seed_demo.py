@@ -107,6 +107,10 @@ TAKEAWAYS = {
 }
 
 
+# Jordan (the README's demo client) sees tomorrow's session: the questionnaires due before it.
+LAST_SESSION_DAYS_AGO = {"Jordan Ellis": 6}
+
+
 class Command(BaseCommand):
     help = "Load the demo clinic (staff, clients, goals, sessions). Running it again adds nothing."
 
@@ -181,7 +185,8 @@ class Command(BaseCommand):
         tz = ZoneInfo(client.local_time_zone)
         past = rng.randint(3, 9)
         today = timezone.localdate(timezone=tz)
-        last_day = today - timedelta(days=rng.randint(1, 6))
+        days_ago = rng.randint(1, 6)  # drawn for everyone, so the other clients' data stay put
+        last_day = today - timedelta(days=LAST_SESSION_DAYS_AGO.get(client.full_name, days_ago))
         at = time(rng.choice([9, 10, 11, 14, 15, 16]), 0)
         takeaways = TAKEAWAYS[Approach(therapist.approach)]
         for weeks_ago in range(past - 1, -1, -1):
