@@ -103,6 +103,12 @@ def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
     return open_object(request, "client", record.pk, record, record, need, False)
 
 
+def can_write(request: HttpRequest, client: Client) -> bool:
+    """Whether this member of staff may change the client's records (pages hide the buttons
+    of those who may only read, such as supervisors)."""
+    return decide(request.user, client, Need.WRITE, staff_view=True) is not None
+
+
 def record_listing(request: HttpRequest, client: Client, object_type: str) -> str:
     """For lists of a client's records (plans, practice logs…) opened after the client door:
     check the person may read them, record one listing event, and return their role."""

@@ -1,8 +1,9 @@
 """A client's own copy of their data (the GDPR rights of access and portability), as one JSON
-file: what they entered and what the app shows them. Every part is read through the door the
-pages use, as the client, so the copy holds exactly what the client may see: their private
-diary entries, no drafts, no flags (flags are for clinicians; a client who wants every record
-the clinic holds asks the clinic, which answers from its own records).
+file: what they entered and what the app shows them. Every list is read through the door the
+pages use, as the client (consents, goals and sessions off the client record that the client
+door opened, as the client's pages do), so the copy holds exactly what the client may see:
+their private diary entries, no drafts, no flags (flags are for clinicians; a client who wants
+every record the clinic holds asks the clinic, which answers from its own records).
 
 The format is documented in docs/my-data.md; `VERSION` changes when a field does."""
 

@@ -18,8 +18,8 @@ from bridgework.care import actions
 from bridgework.care import my_data as export
 from bridgework.care.access import (
     Need,
+    can_write,
     caseload_for_user,
-    decide,
     get_client_for_user,
     get_goal_for_user,
     get_session_for_user,
@@ -27,8 +27,8 @@ from bridgework.care.access import (
     record_export,
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
-from bridgework.care.models import Client, Consent
-from bridgework.care.sessions import previous_in
+from bridgework.care.models import Consent
+from bridgework.care.sessions import previous_session
 from bridgework.measures import due, glance
 from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.measures.actions import REVIEW
@@ -54,7 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     clients = list(summaries.with_plan_columns(sessions).order_by("full_name"))
     scores = glance.caseload_scores(clients)
     for client in clients:
-        client.latest_score = summaries.latest_score(client)  # type: ignore[attr-defined]
+        client.plan_quality = summaries.latest_plan_quality(client)  # type: ignore[attr-defined]
         client.symptoms = [  # type: ignore[attr-defined]
             scores.get((client.pk, slug)) for slug in glance.CASELOAD_MEASURES
         ]
@@ -73,7 +73,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     flags = open_flags_of(request, client)
     recent = practice_summaries.recent_for_client(request, client)
     responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
-    last = previous_in(sessions, now)
+    last = previous_session(client, now)
     plans = summaries.plan_rows(request, client)
     return render(
         request,
@@ -96,13 +96,9 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             # Pairs, not a dict: a template would look a slug "items" up as a key.
             "questionnaires": list(due.questionnaires(client).items()),
             "responses": responses,
-            "can_write": is_writer(request, client),
+            "can_write": can_write(request, client),
         },
     )
-
-
-def is_writer(request: HttpRequest, client: Client) -> bool:
-    return decide(request.user, client, Need.WRITE, staff_view=True) is not None
 
 
 @login_required

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 
 from bridgework.care.models import Client
-from bridgework.care.sessions import previous_session
+from bridgework.care.sessions import since_last_session
 
 
 def questionnaires(
@@ -76,17 +75,15 @@ def scheduled(request: HttpRequest, client: Client, *, opens_by: Any = None) -> 
 
 
 def still_due(request: HttpRequest, client: Client, slugs: list[str]) -> list[str]:
-    """Those of `slugs` not filled in since the last session (or the last two weeks, before
-    the first session). During a session, the last session is the one before it."""
+    """Those of `slugs` not filled in since the last session (care.sessions says what that
+    means during a session, and before the first one)."""
     from bridgework.measures.access import responses_of
 
     if not slugs:
         return []
-    last = previous_session(client)
-    since = last.starts_at if last else timezone.now() - timedelta(weeks=2)
     done = set(
         responses_of(request, client)
-        .filter(completed_at__gte=since, instrument__slug__in=slugs)
+        .filter(completed_at__gte=since_last_session(client), instrument__slug__in=slugs)
         .values_list("instrument__slug", flat=True)
     )
     return [slug for slug in slugs if slug not in done]

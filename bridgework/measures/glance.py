@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.care.models import Client
+from bridgework.care.sessions import LOOK_BACK
 from bridgework.measures.access import responses_of
 from bridgework.measures.models import Response
 from bridgework.plans.models import Review
@@ -133,7 +134,7 @@ def since(
     before, and the newest review."""
     from bridgework.plans.review import DONE_CHOICES
 
-    start = last_session.starts_at if last_session else timezone.now() - timedelta(weeks=1)
+    start = last_session.starts_at if last_session else timezone.now() - LOOK_BACK
     logs = [line.log for line in practice if line.log.practiced_at >= start]
     reviews = [row.last_review for row in plan_rows if row.last_review is not None]
     last_review = max(reviews, key=lambda review: review.reviewed_at, default=None)
@@ -158,6 +159,13 @@ class LatestScore:
     total: float
     change: float | None  # from the one before (negative: fewer symptoms)
     is_new: bool  # given since the last session
+
+    @property
+    def change_text(self) -> str:
+        """The change as shown: "+2", "-3", "±0"; empty with nothing to compare with."""
+        if self.change is None:
+            return ""
+        return f"{self.change:+g}" if self.change else "±0"
 
 
 def latest_scores(responses: list[Any], start: Any) -> list[LatestScore]:

@@ -3,7 +3,6 @@ therapist acknowledging flags."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
-from bridgework.care.access import Need, decide, own_record
-from bridgework.care.sessions import SESSION_RUNS, previous_session
+from bridgework.care.access import Need, can_write, own_record
+from bridgework.care.sessions import (
+    coming_session,
+    previous_session,
+    session_for_now,
+    since_last_session,
+)
 from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import get_flag_for_user
@@ -162,14 +166,12 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
 
     client = get_client_for_user(request, client_id, staff_view=True)
     now = timezone.now()
-    upcoming = (
-        client.sessions.filter(starts_at__gt=now - SESSION_RUNS).order_by("starts_at").first()
-    )
+    upcoming = coming_session(client, now)
     last = previous_session(client, now)
     scheduled = due.scheduled(request, client)
     rows = summaries.plan_rows(request, client)
     to_review = [row for row in rows if row.plan.status in ("agreed", "active")]
-    since = last.starts_at if last else now - timedelta(weeks=4)
+    since = since_last_session(client, now)
     return render(
         request,
         "measures/agenda.html",
@@ -187,7 +189,7 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
             },
             "due": due.named(client, due.still_due(request, client, scheduled)),
             "scheduled": scheduled,
-            "can_write": decide(request.user, client, Need.WRITE, staff_view=True) is not None,
+            "can_write": can_write(request, client),
         },
     )
 
@@ -206,9 +208,7 @@ def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpRes
         answers = actions.answers_from(instrument, request.POST.dict())
         user = request.user
         assert isinstance(user, User)
-        from bridgework.plans.actions import current_session  # the same rule as for plans
-
-        session = current_session(client)
+        session = session_for_now(client)
         try:
             _response, flags = actions.respond(
                 client, instrument, answers, by=user, session=session

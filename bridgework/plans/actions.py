@@ -9,7 +9,6 @@ a draft that replaces it is opened) or stop (the plan closes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +20,7 @@ from bridgework.accounts.models import Approach, User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, Goal, TherapySession
+from bridgework.care.sessions import session_for_now
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import (
     ActionPlan,
@@ -68,11 +68,6 @@ FRAMING_FOR = {
 }
 
 
-# A plan made up to this long before a session's start time is set in that session (therapists
-# open the editor a little early, or record the session's start a little late).
-SESSION_LENGTH = timedelta(hours=2)
-
-
 class TransitionRefused(Exception):
     """The plan is not in a state that allows this; the message says why and what to do."""
 
@@ -101,12 +96,6 @@ def require(plan: ActionPlan, *allowed: Status, doing: str) -> None:
         )
 
 
-def current_session(client: Client) -> TherapySession | None:
-    """The session happening now or most recently: where a plan made now is set."""
-    cutoff = timezone.now() + SESSION_LENGTH
-    return client.sessions.filter(starts_at__lte=cutoff).order_by("-starts_at").first()
-
-
 def session_after(session: TherapySession | None, client: Client) -> TherapySession | None:
     later = client.sessions.order_by("starts_at")
     if session is not None:
@@ -123,7 +112,7 @@ def start_plan(
     """A draft for this session, pre-filled from the template in the wording for `approach`
     (by default the therapist's own)."""
     approach = approach if approach in Approach.values else (by.approach or Approach.CBT)
-    session = current_session(client)
+    session = session_for_now(client)
     plan = ActionPlan(
         client=client,
         created_by=by,
@@ -270,7 +259,7 @@ def propose(
 def accept_proposal(plan: ActionPlan, *, by: User) -> ActionPlan:
     require(plan, Status.PROPOSED, doing=_("accepted"))
     plan.status = Status.DRAFT
-    plan.set_in_session = plan.builds_on = current_session(plan.client)
+    plan.set_in_session = plan.builds_on = session_for_now(plan.client)
     plan.save(update_fields=["status", "set_in_session", "builds_on"])
     audit(plan, CHANGE, by)
     return plan

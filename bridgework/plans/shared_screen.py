@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from bridgework.plans.models import ActionPlan
 
 KEY = "shared_screen_plan"
+WRONG_TRIES = "shared_screen_wrong_exit_passwords"
+EXIT_TRIES = 5
 EXIT_PATH = "/shared-screen/exit/"
 ALWAYS_ALLOWED = ("/static/", "/accounts/sign-out/", EXIT_PATH, "/healthz")
 
@@ -23,6 +25,15 @@ def enter_shared_screen(request: HttpRequest, plan: ActionPlan) -> None:
 
 def leave_shared_screen(request: HttpRequest) -> None:
     request.session.pop(KEY, None)
+    request.session.pop(WRONG_TRIES, None)
+
+
+def wrong_exit_password(request: HttpRequest) -> bool:
+    """Count a wrong password on the way out; True once there have been too many (the session
+    then ends: see plans.views.exit_shared_screen)."""
+    tries = request.session.get(WRONG_TRIES, 0) + 1
+    request.session[WRONG_TRIES] = tries
+    return tries >= EXIT_TRIES
 
 
 def plan_in_shared_screen(request: HttpRequest) -> int | None:

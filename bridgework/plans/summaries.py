@@ -70,7 +70,7 @@ def with_plan_columns(clients: QuerySet[Client]) -> QuerySet[Client]:
     ).prefetch_related(Prefetch("plans", queryset=assigned, to_attr="assigned_plans"))
 
 
-def latest_score(client: Any) -> tuple[int, int] | None:
+def latest_plan_quality(client: Any) -> tuple[int, int] | None:
     plans = getattr(client, "assigned_plans", [])
     if not plans:
         return None

@@ -386,9 +386,6 @@ def propose_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/propose.html", {"form": form})
 
 
-EXIT_TRIES = 5
-
-
 @login_required
 def exit_shared_screen(request: HttpRequest) -> HttpResponse:
     """Leaving shared-screen mode takes the therapist's password: the client may be the one
@@ -398,7 +395,11 @@ def exit_shared_screen(request: HttpRequest) -> HttpResponse:
     out of signing in, as the sign-in throttle would."""
     from django.contrib.auth import logout
 
-    from bridgework.plans.shared_screen import leave_shared_screen, plan_in_shared_screen
+    from bridgework.plans.shared_screen import (
+        leave_shared_screen,
+        plan_in_shared_screen,
+        wrong_exit_password,
+    )
 
     plan_id = plan_in_shared_screen(request)
     if plan_id is None:
@@ -410,12 +411,10 @@ def exit_shared_screen(request: HttpRequest) -> HttpResponse:
         if user.check_password(request.POST.get("password", "")):
             leave_shared_screen(request)
             return redirect(f"/plans/{plan_id}/")
-        tries = request.session.get("shared_screen_exit_tries", 0) + 1
-        if tries >= EXIT_TRIES:
+        if wrong_exit_password(request):
             logout(request)
             messages.info(request, _("Signed out: too many wrong passwords."))
             return redirect("/accounts/sign-in/")
-        request.session["shared_screen_exit_tries"] = tries
         wrong = True
     return render(
         request,

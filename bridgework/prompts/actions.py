@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
-from bridgework.care.actions import consents_given
+from bridgework.care.actions import consents_given, set_consent
 from bridgework.care.models import Client, Consent
 from bridgework.lib.tokens import new_token, token_hash
 from bridgework.plans.models import ActionPlan, Status
@@ -351,8 +351,9 @@ def client_step(prompt: Prompt, state: str, *, by: User, detail: str = "") -> No
 
 @transaction.atomic
 def answer(prompt_id: int, client: Client, *, by: User) -> Prompt | None:
-    """Link an answer (a practice log or check-in) to its prompt; called inside the action
-    that saves the answer. A prompt of another client, or one already closed, is ignored."""
+    """Mark a prompt answered: by the action that saves its answer (a practice log, check-in
+    or the last questionnaire), or on opening a questionnaire reminder whose questionnaires
+    are all filled in already. A prompt of another client, or one already closed, is ignored."""
     prompt = Prompt.objects.filter(pk=prompt_id, client=client).first()
     if prompt is None or prompt.state in (Prompt.State.ANSWERED, Prompt.State.CANCELLED):
         return prompt
@@ -410,6 +411,14 @@ def push_endpoint_allowed(endpoint: str) -> bool:
     if url.scheme != "https" or url.username or url.password or url.port not in (None, 443):
         return False
     return any(host == known or host.endswith("." + known) for known in settings.PUSH_SERVICE_HOSTS)
+
+
+@transaction.atomic
+def turn_on_push(client: Client, *, by: User, endpoint: str, p256dh: str, auth: str) -> None:
+    """The client turns notifications on for this phone: consent and subscription together
+    (a refused subscription gives no consent either)."""
+    subscribe_push(client, by=by, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    set_consent(client, Consent.Purpose.REMINDERS_PUSH, True, by=by)
 
 
 @transaction.atomic

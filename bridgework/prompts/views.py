@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -155,20 +154,13 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     client = own_record(request, need=Need.WRITE)
     try:
         body = json.loads(request.body)
-        endpoint, keys = str(body["endpoint"]), body["keys"]
-        if not actions.push_endpoint_allowed(endpoint):
-            raise ValueError("endpoint")
-        with transaction.atomic():  # a refused subscription gives no consent either
-            care_actions.set_consent(
-                client, Consent.Purpose.REMINDERS_PUSH, True, by=actor(request)
-            )
-            actions.subscribe_push(
-                client,
-                by=actor(request),
-                endpoint=endpoint,
-                p256dh=str(keys["p256dh"]),
-                auth=str(keys["auth"]),
-            )
+        actions.turn_on_push(
+            client,
+            by=actor(request),
+            endpoint=str(body["endpoint"]),
+            p256dh=str(body["keys"]["p256dh"]),
+            auth=str(body["keys"]["auth"]),
+        )
     except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse(
             {"error": _("This phone's subscription could not be read.")}, status=400

@@ -129,6 +129,16 @@ class SharedScreenTests(PlanTestCase):
         self.client.post("/shared-screen/exit/", {"password": PASSWORD})
         self.assertEqual(self.client.get("/clients/").status_code, 200)
 
+    def test_wrong_passwords_from_an_earlier_exit_do_not_count_again(self) -> None:
+        plan = self.draft()
+        self.sign_in(self.therapist_a)
+        for _visit in range(2):
+            self.client.post(f"/plans/{plan.pk}/shared-screen/")
+            for guess in range(4):
+                self.client.post("/shared-screen/exit/", {"password": f"slip {guess}"})
+            left = self.client.post("/shared-screen/exit/", {"password": PASSWORD})
+            self.assertRedirects(left, f"/plans/{plan.pk}/", fetch_redirect_response=False)
+
     def test_guessing_the_password_to_leave_shared_screen_ends_the_session(self) -> None:
         plan = self.draft()
         self.sign_in(self.therapist_a)
