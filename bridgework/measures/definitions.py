@@ -223,11 +223,9 @@ def check_translations(definition: dict[str, Any]) -> None:
     """A questionnaire is validated in each language as a whole: a translation must cover
     every item and every answer, never leaving a client with a mix of two languages."""
     languages = {
-        part["valueCode"]
-        for element in wording(definition)
-        for extension in element[0].get(f"_{element[1]}", {}).get("extension", [])
-        for part in extension["extension"]
-        if part["url"] == "lang"
+        language
+        for element, name, _where in wording(definition)
+        for language in translations(element, name)
     }
     for language in sorted(languages):
         for element, name, where in wording(definition):
@@ -249,13 +247,26 @@ def wording(definition: dict[str, Any]) -> list[tuple[dict[str, Any], str, str]]
     return parts
 
 
-def translated(element: dict[str, Any], name: str, language: str) -> str | None:
-    """The element's `name` in `language` ("de" also matches "de-AT"), if it carries one."""
+def translations(element: dict[str, Any], name: str) -> dict[str, str]:
+    """The element's `name` in each language it carries (FHIR's translation extension)."""
+    found = {}
     for extension in element.get(f"_{name}", {}).get("extension", []):
         parts = {part["url"]: part for part in extension["extension"]}
-        if parts["lang"]["valueCode"].split("-")[0] == language.split("-")[0]:
-            return str(parts["content"]["valueString"])
-    return None
+        found[parts["lang"]["valueCode"]] = str(parts["content"]["valueString"])
+    return found
+
+
+def translated(element: dict[str, Any], name: str, language: str) -> str | None:
+    """The element's `name` in `language` ("de" also matches "de-AT"), if it carries one."""
+    wanted = language.split("-")[0]
+    return next(
+        (
+            text
+            for code, text in translations(element, name).items()
+            if code.split("-")[0] == wanted
+        ),
+        None,
+    )
 
 
 def localized(definition: dict[str, Any], language: str) -> dict[str, Any]:

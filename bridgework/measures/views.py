@@ -3,6 +3,7 @@ therapist acknowledging flags."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -35,25 +36,16 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
     instrument = actions.current(slug, client.clinic_id)
     if instrument is None:
         raise Http404
+    raw_prompt = str(request.POST.get("prompt") or request.GET.get("prompt") or "")
+    posting = request.method == "POST"
+    walk = ReminderWalk.opened(request, raw_prompt, Need.WRITE if posting else Need.READ)
+    later = walk.later(request, slug) if walk else []
     problems: dict[str, str] = {}
-    prompt = str(request.POST.get("prompt") or request.GET.get("prompt") or "")
-    if request.method == "POST":
+    if posting:
         client = own_record(request, need=Need.WRITE)
-        completes, next_slug = prompt_steps(request, prompt, slug)
-        answers = actions.answers_from(instrument, request.POST.dict())
-        missing = [
-            item["linkId"]
-            for item in instrument.definition["item"]
-            if item.get("required") and item["linkId"] not in answers
-        ]
+        completes = walk.prompt.pk if walk and not later else None
         try:
-            if missing:
-                raise scoring.AnswerError({m: _("Please answer this question.") for m in missing})
-            user = request.user
-            assert isinstance(user, User)
-            _response, flags = actions.respond(
-                client, instrument, answers, by=user, prompt=completes
-            )
+            flags = save_answers(request, client, instrument, completes)
         except scoring.AnswerError as refused:
             problems = refused.problems
         except actions.RetiredInstrument as retired:
@@ -64,8 +56,8 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
                 # Whatever else happens, the client sees where to get help now.
                 return render(request, "measures/crisis.html", {"clinic": client.clinic})
             messages.success(request, _("Thank you. Your answers are saved."))
-            if next_slug:
-                return redirect(f"/me/measures/{next_slug}/?prompt={prompt}")
+            if later:
+                return redirect(f"/me/measures/{later[0]}/?prompt={walk.prompt.pk}")  # type: ignore[union-attr]
             return redirect("/me/")
     return render(
         request,
@@ -73,12 +65,30 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **questionnaire(instrument, get_language()),
             "problems": problems,
-            "prompt": prompt if identifier(prompt) else "",
-            "more_to_come": more_to_come(request, prompt, slug),
+            "prompt": walk.prompt.pk if walk else "",
+            "more_to_come": len(later) if walk and slug in walk.asked else None,
             "posted": request.POST,
         },
         status=400 if problems else 200,
     )
+
+
+def save_answers(
+    request: HttpRequest, client: Any, instrument: Any, completes: int | None
+) -> list[Flag]:
+    """The client's answers, checked and scored; the flags they raise."""
+    answers = actions.answers_from(instrument, request.POST.dict())
+    missing = [
+        item["linkId"]
+        for item in instrument.definition["item"]
+        if item.get("required") and item["linkId"] not in answers
+    ]
+    if missing:
+        raise scoring.AnswerError({m: _("Please answer this question.") for m in missing})
+    user = request.user
+    assert isinstance(user, User)
+    _response, flags = actions.respond(client, instrument, answers, by=user, prompt=completes)
+    return flags
 
 
 def questionnaire(instrument: Any, language: str) -> dict[str, Any]:
@@ -92,41 +102,30 @@ def questionnaire(instrument: Any, language: str) -> dict[str, Any]:
     }
 
 
-def reminder_walk(request: HttpRequest, raw: str, need: Need) -> tuple[Any, list[str]] | None:
-    """The "questionnaires before the session" reminder a page was reached from, and the
-    questionnaires it asks for in turn."""
-    prompt_id = identifier(raw)
-    if prompt_id is None:
-        return None
-    from bridgework.prompts.access import get_prompt_for_user
+@dataclass(frozen=True)
+class ReminderWalk:
+    """A "questionnaires before the session" reminder the client is walking through: its
+    questionnaires in turn; the last one answered completes the reminder."""
 
-    prompt = get_prompt_for_user(request, prompt_id, need=need)
-    return prompt, due.asked_by(prompt)
+    prompt: Any
+    asked: list[str]
 
+    @classmethod
+    def opened(cls, request: HttpRequest, raw: str, need: Need) -> ReminderWalk | None:
+        """The reminder a page was reached from (`?prompt=`), through the prompts door."""
+        prompt_id = identifier(raw)
+        if prompt_id is None:
+            return None
+        from bridgework.prompts.access import get_prompt_for_user
 
-def still_to_come(request: HttpRequest, prompt: Any, asked: list[str], slug: str) -> list[str]:
-    """The reminder's questionnaires after this one that are not filled in yet (one filled in
-    from Today, or in the session, is not asked again)."""
-    later = asked[asked.index(slug) + 1 :] if slug in asked else []
-    return due.still_due(request, prompt.client, later)
+        prompt = get_prompt_for_user(request, prompt_id, need=need)
+        return cls(prompt, due.asked_by(prompt))
 
-
-def prompt_steps(request: HttpRequest, raw: str, slug: str) -> tuple[int | None, str]:
-    """Answers reached from a reminder walk through its questionnaires: the next one to go to,
-    or, on the last, the prompt they complete."""
-    walk = reminder_walk(request, raw, Need.WRITE)
-    if walk is None:
-        return None, ""
-    left = still_to_come(request, *walk, slug)
-    return (None, left[0]) if left else (walk[0].pk, "")
-
-
-def more_to_come(request: HttpRequest, raw: str, slug: str) -> int | None:
-    """For a client walking through a reminder's questionnaires: how many follow this one."""
-    walk = reminder_walk(request, raw, Need.READ)
-    if walk is None or slug not in walk[1]:
-        return None
-    return len(still_to_come(request, *walk, slug))
+    def later(self, request: HttpRequest, slug: str) -> list[str]:
+        """The questionnaires after this one that are not filled in yet (one filled in from
+        Today, or in the session, is not asked again)."""
+        after = self.asked[self.asked.index(slug) + 1 :] if slug in self.asked else []
+        return due.still_due(request, self.prompt.client, after)
 
 
 @login_required
