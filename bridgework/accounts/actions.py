@@ -45,6 +45,15 @@ CLINIC_SETTINGS = (
 )
 
 
+# Roles that open clients' records. An admin who grants one to themselves (or supervisees to
+# themselves) would reach records that their admin role keeps them away from.
+READS_RECORDS = ("is_therapist", "is_supervisor", "is_researcher")
+
+
+class SelfGrantRefused(Exception):
+    """An admin tried to widen their own access to clients' records; another admin must."""
+
+
 class ClientHasAccount(Exception):
     """A client who has an account already is not invited again: an invitation would hand
     their record (private diary included) to whoever accepts it."""
@@ -109,7 +118,16 @@ def role_fields(roles: list[str]) -> dict[str, bool]:
 
 @transaction.atomic
 def set_roles(user: User, roles: list[str], *, by: User, approach: str | None = None) -> User:
-    for name, value in role_fields(roles).items():
+    fields = role_fields(roles)
+    gained = [name for name in READS_RECORDS if fields[name] and not getattr(user, name)]
+    if by == user and gained:
+        raise SelfGrantRefused(
+            _(
+                "No one gives themselves a role that reads clients' records: ask another "
+                "clinic admin."
+            )
+        )
+    for name, value in fields.items():
         setattr(user, name, value)
     if approach is not None:
         user.approach = approach
@@ -120,6 +138,16 @@ def set_roles(user: User, roles: list[str], *, by: User, approach: str | None = 
 
 @transaction.atomic
 def set_supervisees(supervisor: User, supervisees: list[User], *, by: User) -> None:
+    current = set(
+        Supervision.objects.filter(supervisor=supervisor).values_list("supervisee", flat=True)
+    )
+    if by == supervisor and {s.pk for s in supervisees} - current:
+        raise SelfGrantRefused(
+            _(
+                "No one adds supervisees to themselves (it opens their clients' records): "
+                "ask another clinic admin."
+            )
+        )
     Supervision.objects.filter(supervisor=supervisor).exclude(supervisee__in=supervisees).delete()
     for supervisee in supervisees:
         Supervision.objects.get_or_create(supervisor=supervisor, supervisee=supervisee)

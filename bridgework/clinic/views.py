@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,12 +91,17 @@ def staff_member(request: HttpRequest, user_id: int) -> HttpResponse:
                 ),
             )
         else:
-            accounts.set_roles(person, data["roles"], approach=data["approach"], by=admin)
-            accounts.set_supervisees(person, list(data["supervisees"]), by=admin)
-            if data["is_active"] != person.is_active:
-                accounts.set_active(person, data["is_active"], by=admin)
-            messages.success(request, _("Saved."))
-            return redirect("/clinic/")
+            try:
+                with transaction.atomic():
+                    accounts.set_roles(person, data["roles"], approach=data["approach"], by=admin)
+                    accounts.set_supervisees(person, list(data["supervisees"]), by=admin)
+                    if data["is_active"] != person.is_active:
+                        accounts.set_active(person, data["is_active"], by=admin)
+            except accounts.SelfGrantRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("/clinic/")
     return render(request, "clinic/staff_member.html", {"person": person, "form": form})
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.core import mail
 
+from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, Supervision
 from bridgework.care.models import Client
-from bridgework.test import BaseTestCase
+from bridgework.test import BaseTestCase, make_staff
 
 
 class ClinicAdminTests(BaseTestCase):
@@ -86,6 +87,35 @@ class ClinicAdminTests(BaseTestCase):
                 supervisor=self.therapist_b, supervisee=self.therapist_a
             ).exists()
         )
+
+    def test_an_admin_cannot_give_themselves_a_role_that_reads_records(self) -> None:
+        # Their admin role keeps them away from clinical content; widening that takes another
+        # admin (every change is in the audit trail either way).
+        response = self.client.post(
+            f"/clinic/staff/{self.admin.pk}/",
+            {"roles": ["clinic_admin", "therapist"], "approach": "cbt", "is_active": "on"},
+        )
+        self.assertContains(response, "No one gives themselves a role that reads")
+        self.admin.refresh_from_db()
+        self.assertFalse(self.admin.is_therapist)
+        colleague = make_staff(self.clinic, "second_admin", "clinic_admin")
+        accounts.set_roles(self.admin, ["clinic_admin", "therapist"], by=colleague)
+        self.admin.refresh_from_db()
+        self.assertTrue(self.admin.is_therapist)
+
+    def test_an_admin_who_supervises_cannot_add_supervisees_to_themselves(self) -> None:
+        colleague = make_staff(self.clinic, "second_admin", "clinic_admin")
+        accounts.set_roles(self.admin, ["clinic_admin", "supervisor"], by=colleague)
+        response = self.client.post(
+            f"/clinic/staff/{self.admin.pk}/",
+            {
+                "roles": ["clinic_admin", "supervisor"],
+                "supervisees": [self.therapist_b.pk],
+                "is_active": "on",
+            },
+        )
+        self.assertContains(response, "No one adds supervisees to themselves")
+        self.assertFalse(Supervision.objects.filter(supervisor=self.admin).exists())
 
     def test_an_admin_cannot_remove_their_own_admin_role(self) -> None:
         response = self.client.post(
