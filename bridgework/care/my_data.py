@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bridgework.care.models import Client
+from bridgework.plans.actions import EDITABLE
 
 if TYPE_CHECKING:
     from bridgework.plans.models import ActionPlan
@@ -25,22 +26,11 @@ if TYPE_CHECKING:
 FORMAT = "bridgework-my-data"
 VERSION = 1
 
+# Every field a therapist and client shape together (so a new one is in the copy too), and
+# where the plan stands.
 PLAN_FIELDS = (
-    "title",
-    "kind",
+    *EDITABLE,
     "status",
-    "rationale",
-    "instructions",
-    "what",
-    "when",
-    "where",
-    "how_long",
-    "how_often",
-    "with_whom",
-    "importance",
-    "confidence",
-    "cues",
-    "worksheet",
     "decline_reason",
     "created_at",
     "agreed_at",

@@ -93,6 +93,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
             "charts": glance.charts(request, client),
+            "chart_base": f"/clients/{client.pk}/charts/",
             # Pairs, not a dict: a template would look a slug "items" up as a key.
             "questionnaires": list(due.questionnaires(client).items()),
             "responses": responses,

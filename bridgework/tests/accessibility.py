@@ -20,3 +20,15 @@ def serious_violations(page: Page) -> list[str]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def problems_on(page: Page, base_url: str, urls: list[str]) -> dict[str, list[str]]:
+    """Serious or critical violations per page, each page checked to have loaded (200)."""
+    problems = {}
+    for url in urls:
+        response = page.goto(base_url + url)
+        assert response is not None and response.status == 200, url
+        found = serious_violations(page)
+        if found:
+            problems[url] = found
+    return problems

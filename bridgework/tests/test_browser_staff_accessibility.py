@@ -19,7 +19,7 @@ from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.prompts import actions as prompts
 from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
-from bridgework.tests.accessibility import serious_violations
+from bridgework.tests.accessibility import problems_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,12 +86,6 @@ def test_staff_pages_have_no_serious_accessibility_violations(
         "/clinic/instruments/",
         "/clinic/clients/",
     ]
-    problems = {}
-    for url in pages:
-        response = page.goto(live_server.url + url)
-        assert response is not None and response.status == 200, url  # the page itself, checked
-        found = serious_violations(page)
-        if found:
-            problems[url] = found
+    problems = problems_on(page, live_server.url, pages)
     context.close()
     assert problems == {}

@@ -14,7 +14,7 @@ from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions, worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
-from bridgework.tests.accessibility import serious_violations
+from bridgework.tests.accessibility import problems_on, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,12 +143,7 @@ def test_client_pages_have_no_serious_accessibility_violations(
         "/me/measures/phq-9/",
         f"/plans/{plan.pk}/summary/",
     ]
-    problems = {}
-    for url in pages:
-        page.goto(live_server.url + url)
-        found = serious_violations(page)
-        if found:
-            problems[url] = found
+    problems = problems_on(page, live_server.url, pages)
     # Reflow (WCAG 1.4.10): at 320 CSS pixels — a phone with its text enlarged — nothing may
     # need sideways scrolling.
     page.set_viewport_size({"width": 320, "height": 640})
