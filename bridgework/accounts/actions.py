@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset as clear_sign_in_failures
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,8 +16,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from axes.utils import reset as clear_sign_in_failures
 
 from bridgework.accounts import emails
 from bridgework.accounts.models import (
@@ -441,7 +440,8 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
     it works once however often it is sent. Every session of the person ends: Django keeps
     an HMAC of the password hash in each session and drops sessions where it no longer
     matches, the client's 90-day phone sessions included."""
-    reset = PasswordReset.objects.select_for_update().select_related("user__clinic").get(pk=reset.pk)
+    locked = PasswordReset.objects.select_for_update().select_related("user__clinic")
+    reset = locked.get(pk=reset.pk)
     if reset.state != PasswordReset.State.OPEN:
         raise ResetUnusable(reset)
     user = reset.user

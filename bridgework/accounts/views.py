@@ -201,7 +201,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def forgot_password(request: HttpRequest) -> HttpResponse:
-    """"Forgot your password?": the same answer whether or not an account uses the address."""
+    """ "Forgot your password?": the same answer whether or not an account uses the address."""
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, ip = form.cleaned_data["email"], client_ip(request)
@@ -287,8 +287,10 @@ def new_password(request: HttpRequest) -> HttpResponse:
 def new_password_message(user: User) -> str:
     done = _("Your new password is set, and you are signed out everywhere. Sign in with it now.")
     if user.is_client:
-        return done + " " + _(
-            "If you had reminder notifications on, turn them on again in My reminders."
+        return (
+            done
+            + " "
+            + _("If you had reminder notifications on, turn them on again in My reminders.")
         )
     return done
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -178,7 +178,6 @@ def change_address(
         accounts.change_email(person, form.cleaned_data["email"], by=by)
     except ValidationError as refused:
         form.add_error("email", refused)
-        person.refresh_from_db(fields=["email"])
         return False
     messages.success(
         request,
@@ -294,8 +293,8 @@ def admins_client_account(request: HttpRequest, client_id: int) -> tuple[User, C
     account; 404 when the client has none (there is nothing to reset or re-address)."""
     admin = clinic_admin(request)
     client = get_client_for_user(request, client_id, need=Need.ROSTER)
-    account = User.objects.filter(pk=client.user_id, kind=User.Kind.CLIENT).first()
-    if account is None:
+    account = client.user
+    if account is None or not account.is_client:
         raise Http404
     return admin, client, account
 
