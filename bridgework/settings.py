@@ -223,6 +223,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on. Expected at most one.")
 
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, low=1, high=60)
+# How long a link to choose a new password works (forgotten password, or sent by an admin).
+PASSWORD_RESET_MINUTES = env.integer("PASSWORD_RESET_MINUTES", 60, low=10, high=24 * 60)
 
 # Reminders: how far ahead prompts are planned, how often a failed one is tried, and Web Push
 # (VAPID) keys — push is off until VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY are set.

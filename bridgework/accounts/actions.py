@@ -5,24 +5,29 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset as clear_sign_in_failures
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bridgework.accounts import emails
 from bridgework.accounts.models import (
     STAFF_ROLES,
     Clinic,
     Invitation,
+    PasswordReset,
     Supervision,
     User,
     normalize_email,
 )
+from bridgework.accounts.signals import signed_out_everywhere
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.lib.tokens import new_token, token_hash
@@ -57,6 +62,17 @@ class SelfGrantRefused(Exception):
 class ClientHasAccount(Exception):
     """A client who has an account already is not invited again: an invitation would hand
     their record (private diary included) to whoever accepts it."""
+
+
+class SelfResetRefused(Exception):
+    """A member of staff tried to reset their own second factor; another admin must, so a
+    stolen password alone never replaces the authenticator."""
+
+
+class ResetUnusable(Exception):
+    def __init__(self, reset: PasswordReset) -> None:
+        super().__init__(reset.state)
+        self.reset = reset
 
 
 class InvitationUnusable(Exception):
@@ -163,7 +179,12 @@ def set_active(user: User, active: bool, *, by: User) -> None:
 
 @transaction.atomic
 def reset_second_factor(user: User, *, by: User) -> None:
-    """For a staff member who lost their authenticator: they enrol a new one at next sign-in."""
+    """For a staff member who lost their authenticator: they enrol a new one at next sign-in
+    (or at once, if signed in: their verified session no longer has a device)."""
+    if by == user:
+        raise SelfResetRefused(
+            _("No one resets their own authenticator app: ask another clinic admin.")
+        )
     TOTPDevice.objects.filter(user=user).delete()
     changed(by, DELETE, "second-factor", user.pk, clinic_id=user.clinic_id)
 
@@ -339,3 +360,131 @@ def set_language(user: User, language: str, *, by: User) -> None:
     user.language = language
     user.save(update_fields=["language"])
     changed(by, CHANGE, user.kind, user.pk, clinic_id=user.clinic_id)
+
+
+def client_id_of(user: User) -> int | None:
+    """The client record of a client's account (its chain in the audit trail), else None."""
+    record = getattr(user, "client_record", None) if user.is_client else None
+    return getattr(record, "pk", None)
+
+
+def withdraw_password_resets(user: User) -> None:
+    user.password_resets.filter(used_at=None, withdrawn_at=None).update(withdrawn_at=timezone.now())
+
+
+@transaction.atomic
+def issue_password_reset(user: User, *, by: User | None) -> tuple[PasswordReset, str]:
+    """A new link to choose a password, valid for PASSWORD_RESET_MINUTES; the person's older
+    links stop working. Returns the raw token, which is never stored (only its hash is)."""
+    withdraw_password_resets(user)
+    token = new_token()
+    reset = PasswordReset.objects.create(
+        user=user,
+        token_hash=token_hash(token),
+        password_stamp=user.get_session_auth_hash(),
+        sent_by=by,
+        expires_at=timezone.now() + timedelta(minutes=settings.PASSWORD_RESET_MINUTES),
+    )
+    changed(
+        by,
+        CREATE,
+        "password-reset",
+        reset.pk,
+        clinic_id=user.clinic_id,
+        client_id=client_id_of(user) if by else None,
+    )
+    return reset, token
+
+
+def ask_for_password_reset(email: str) -> EmailMessage | None:
+    """Someone on the sign-in page asked for a link for `email`: the message to send, or None
+    when no active account uses that address. The caller answers the same either way and
+    sends the message after its answer has gone (`lib.web.after_response`), so neither the
+    words nor the time taken tell whether the address has an account."""
+    user = (
+        User.objects.select_related("clinic")
+        .filter(email=normalize_email(email), is_active=True)
+        .first()
+    )
+    if user is None:
+        return None
+    reset, token = issue_password_reset(user, by=None)
+    return emails.password_reset(reset, token)
+
+
+@transaction.atomic
+def send_password_reset(user: User, *, by: User) -> PasswordReset:
+    """A clinic admin sends a person a link to the address on record (never to another)."""
+    if not user.is_active:
+        raise ValidationError(
+            _("%(name)s's sign-in is turned off. Turn it on first, then send the link.")
+            % {"name": user.full_name}
+        )
+    reset, token = issue_password_reset(user, by=by)
+    message = emails.password_reset(reset, token)
+    transaction.on_commit(message.send)
+    return reset
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    return (
+        PasswordReset.objects.select_related("user__clinic")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def choose_new_password(reset: PasswordReset, *, password: str) -> User:
+    """Set the password through a reset link. The link is checked again under a row lock, so
+    it works once however often it is sent. Every session of the person ends: Django keeps
+    an HMAC of the password hash in each session and drops sessions where it no longer
+    matches, the client's 90-day phone sessions included."""
+    locked = PasswordReset.objects.select_for_update().select_related("user__clinic")
+    reset = locked.get(pk=reset.pk)
+    if reset.state != PasswordReset.State.OPEN:
+        raise ResetUnusable(reset)
+    user = reset.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    reset.used_at = timezone.now()
+    reset.save(update_fields=["used_at"])
+    withdraw_password_resets(user)
+    changed(user, CHANGE, "password", user.pk, clinic_id=user.clinic_id)
+    # Failed sign-ins before the reset would otherwise keep the new password out for a while.
+    clear_sign_in_failures(username=user.email)
+    signed_out_everywhere.send(sender=User, user=user)
+    return user
+
+
+@transaction.atomic
+def change_email(user: User, email: str, *, by: User) -> None:
+    """Change the address a person signs in with. The old address is told (it may be the real
+    owner's, and this is how they would learn of a take-over); open reset links to it stop
+    working. The audit row names the field only: addresses are identity data, and the trail
+    is append-only, so a value written there could never be erased."""
+    new, old = normalize_email(email), user.email
+    if new == old:
+        raise ValidationError(
+            _("That is the address on record already. Enter the new address."), code="same"
+        )
+    validate_email(new)
+    if User.objects.filter(email=new).exclude(pk=user.pk).exists():
+        raise ValidationError(
+            _("Someone already signs in with this e-mail address. Use another address."),
+            code="email_taken",
+        )
+    user.email = new
+    user.save(update_fields=["email"])
+    withdraw_password_resets(user)
+    changed(
+        by,
+        CHANGE,
+        f"{user.kind}-email",
+        user.pk,
+        clinic_id=user.clinic_id,
+        client_id=client_id_of(user),
+    )
+    message = emails.address_changed(user, old_address=old)
+    transaction.on_commit(message.send)

@@ -35,10 +35,10 @@ class CodeForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
-class AcceptInvitationForm(forms.Form):
-    """Choose a password (and, for staff, say your name) to finish setting up the account."""
+class ChoosePasswordForm(forms.Form):
+    """A new password, typed twice, checked by Django's password validators (their messages
+    say what is expected) against the person it is for."""
 
-    full_name = forms.CharField(label=_("Your full name"), max_length=120)
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,
@@ -51,11 +51,8 @@ class AcceptInvitationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invitation = invitation
-        if invitation.kind == User.Kind.CLIENT:
-            del self.fields["full_name"]
+    def candidate(self, data: dict[str, Any]) -> User:
+        raise NotImplementedError
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,9 +60,48 @@ class AcceptInvitationForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ. Type the same one twice."))
         elif first:
-            candidate = User(email=self.invitation.email, full_name=data.get("full_name", ""))
             try:
-                password_validation.validate_password(first, candidate)
+                password_validation.validate_password(first, self.candidate(data))
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class AcceptInvitationForm(ChoosePasswordForm):
+    """Choose a password (and, for staff, say your name) to finish setting up the account."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=120)
+    field_order = ["full_name", "password1", "password2"]
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation.kind == User.Kind.CLIENT:
+            del self.fields["full_name"]
+
+    def candidate(self, data: dict[str, Any]) -> User:
+        return User(email=self.invitation.email, full_name=data.get("full_name", ""))
+
+
+class NewPasswordForm(ChoosePasswordForm):
+    """Choose a new password through a reset link."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password1"].label = _("Choose a new password")
+
+    def candidate(self, data: dict[str, Any]) -> User:
+        return self.user
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("The address you sign in with."),
+        error_messages={
+            "required": _("Enter the e-mail address you sign in with."),
+            "invalid": _("Enter an e-mail address like name@example.org."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )

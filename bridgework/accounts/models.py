@@ -229,3 +229,61 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return self.State.EXPIRED
         return self.State.OPEN
+
+
+class PasswordReset(models.Model):
+    """A single-use, expiring link to choose a new password; only its hash is stored.
+
+    A link stops working once used, once expired, once a newer link is sent or the address on
+    record changes (withdrawn), or once the password changes by any road (`password_stamp`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The user's session hash when the link was sent: an HMAC of the password hash (Django
+    # keeps the same value in every session), so any later password change shows as a mismatch.
+    password_stamp = models.CharField(max_length=128)
+    # The clinic admin who sent it, or None when the person asked on the sign-in page.
+    sent_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Password reset for user {self.user_id}"
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        USED = "used", _("used")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        EXPIRED = "expired", _("expired")
+
+    @property
+    def state(self) -> PasswordReset.State:
+        if self.used_at:
+            return self.State.USED
+        stale = self.password_stamp != self.user.get_session_auth_hash()
+        if self.withdrawn_at or stale or not self.user.is_active:
+            return self.State.WITHDRAWN
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.OPEN
+
+
+class ThrottleHit(models.Model):
+    """One counted attempt (a reset request, a wrong or used link) for throttling.
+
+    `key` is an HMAC of the address or e-mail counted, so the table holds neither."""
+
+    scope = models.CharField(max_length=20)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="throttle_by_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at}"

@@ -1,4 +1,4 @@
-"""Signing in and out, the second factor, and accepting invitations."""
+"""Signing in and out, the second factor, forgotten passwords, and accepting invitations."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,12 +20,24 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bridgework.accounts import actions
-from bridgework.accounts.forms import AcceptInvitationForm, CodeForm, SignInForm
-from bridgework.accounts.models import Invitation, User
+from bridgework.accounts import actions, throttle
+from bridgework.accounts.emails import send_logging_failures
+from bridgework.accounts.forms import (
+    AcceptInvitationForm,
+    CodeForm,
+    ForgotPasswordForm,
+    NewPasswordForm,
+    SignInForm,
+)
+from bridgework.accounts.models import Invitation, PasswordReset, User
 from bridgework.accounts.sessions import needs_second_factor
 from bridgework.accounts.sessions import sign_in as start_session
-from bridgework.lib.web import safe_next
+from bridgework.lib.web import after_response, client_ip, safe_next
+
+# What the reset link said, kept in the session between the link and the page it leads to:
+# {"id": <PasswordReset pk>} for a link that works, else {"problem": <why not>}.
+RESET_VERDICT = "password_reset"
+ANONYMOUS_RESET_SESSION_SECONDS = 24 * 60 * 60
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -185,6 +197,117 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("/")
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    """ "Forgot your password?": the same answer whether or not an account uses the address."""
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, ip = form.cleaned_data["email"], client_ip(request)
+        retry_at = throttle.paused_until(throttle.RESET_REQUEST_FROM, ip) or throttle.paused_until(
+            throttle.RESET_REQUEST_FOR, email
+        )
+        if retry_at is not None:
+            form.add_error(
+                None,
+                _(
+                    "Too many links were asked for, from here or for this address. For "
+                    "safety, try again after %(time)s, or ask your clinic to send you one."
+                )
+                % {"time": timezone.localtime(retry_at).strftime("%H:%M")},
+            )
+            return render(request, "accounts/forgot_password.html", {"form": form}, status=429)
+        throttle.hit(throttle.RESET_REQUEST_FROM, ip)
+        throttle.hit(throttle.RESET_REQUEST_FOR, email)
+        message = actions.ask_for_password_reset(email)
+        response = redirect("/accounts/password-reset/sent/")
+        if message is not None:
+            after_response(response, lambda: send_logging_failures(message))
+        return response
+    return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/password_reset_sent.html",
+        {"minutes": settings.PASSWORD_RESET_MINUTES},
+    )
+
+
+def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. It never answers with a page of its own: it keeps the link's
+    verdict in the session and redirects, so the token leaves the address bar (and any
+    Referer) at once, and no error response with the token in its path reaches Django's
+    request log. Wrong, used and expired links count towards a pause for the address."""
+    ip = client_ip(request)
+    if throttle.paused_until(throttle.RESET_LINK_FROM, ip):
+        verdict: dict[str, object] = {"problem": "paused"}
+    else:
+        reset = actions.find_password_reset(token)
+        if reset is not None and reset.state == PasswordReset.State.OPEN:
+            verdict = {"id": reset.pk}
+        else:
+            throttle.hit(throttle.RESET_LINK_FROM, ip)
+            verdict = {"problem": reset.state if reset is not None else "unknown"}
+    request.session[RESET_VERDICT] = verdict
+    if not request.user.is_authenticated:
+        # A visitor's session holds only the verdict: a day is plenty (the link itself
+        # expires sooner, and the page then says so rather than forgetting the link).
+        request.session.set_expiry(ANONYMOUS_RESET_SESSION_SECONDS)
+    return redirect("/accounts/password-reset/new/")
+
+
+def new_password(request: HttpRequest) -> HttpResponse:
+    verdict = request.session.get(RESET_VERDICT) or {"problem": "unknown"}
+    reset = (
+        PasswordReset.objects.select_related("user__clinic").filter(pk=verdict["id"]).first()
+        if "id" in verdict
+        else None
+    )
+    if reset is None or reset.state != PasswordReset.State.OPEN:
+        return unusable_reset(request, reset.state if reset else verdict.get("problem", ""))
+    translation.activate(reset.user.language)  # the person's own language, as in the e-mail
+    form = NewPasswordForm(request.POST or None, user=reset.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.choose_new_password(reset, password=form.cleaned_data["password1"])
+        except actions.ResetUnusable as refused:
+            return unusable_reset(request, refused.reset.state)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            logout(request)  # the link's verdict goes with the session
+            messages.success(request, new_password_message(user))
+            return redirect("/accounts/sign-in/")
+    return render(request, "accounts/new_password.html", {"form": form, "person": reset.user})
+
+
+def new_password_message(user: User) -> str:
+    done = _("Your new password is set, and you are signed out everywhere. Sign in with it now.")
+    if user.is_client:
+        return (
+            done
+            + " "
+            + _("If you had reminder notifications on, turn them on again in My reminders.")
+        )
+    return done
+
+
+def unusable_reset(request: HttpRequest, problem: str) -> HttpResponse:
+    """Used, expired, withdrawn, not ours, or too many of those: say which, and how to get a
+    link that works."""
+    paused = throttle.paused_until(throttle.RESET_LINK_FROM, client_ip(request))
+    if problem == "paused" and paused is not None:
+        retry_at = timezone.localtime(paused).strftime("%H:%M")
+    else:
+        problem, retry_at = ("unknown" if problem == "paused" else problem), ""
+    return render(
+        request,
+        "accounts/password_reset_unusable.html",
+        {"problem": problem, "retry_at": retry_at, "minutes": settings.PASSWORD_RESET_MINUTES},
+        status=429 if retry_at else 410,
     )
 
 

@@ -152,6 +152,20 @@ class ClientInviteForm(forms.Form):
         return free_email(self.cleaned_data["email"])
 
 
+class SignInAddressForm(forms.Form):
+    """A new address on record for a person who has an account (accounts.actions.change_email
+    refuses an address someone else signs in with)."""
+
+    email = forms.EmailField(
+        label=_("New sign-in e-mail"),
+        help_text=_("They sign in with this address from now on; the old address is told."),
+        error_messages={
+            "required": _("Enter the new e-mail address."),
+            "invalid": _("Enter an e-mail address like name@example.org."),
+        },
+    )
+
+
 class ClinicSettingsForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
 

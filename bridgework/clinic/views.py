@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,11 +19,13 @@ from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Clinic, Invitation, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.access import Need, get_client_for_user, roster_for_admin
+from bridgework.care.models import Client
 from bridgework.clinic.forms import (
     CareTeamForm,
     ClientInviteForm,
     ClinicSettingsForm,
     NewClientForm,
+    SignInAddressForm,
     StaffForm,
     StaffInviteForm,
 )
@@ -67,19 +73,29 @@ def invite_staff(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/invite_staff.html", {"form": form})
 
 
+def admins_staff_member(request: HttpRequest, user_id: int) -> tuple[User, User]:
+    admin = clinic_admin(request)
+    return admin, get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
+
+
+def staff_page(
+    request: HttpRequest,
+    person: User,
+    *,
+    form: StaffForm,
+    address_form: SignInAddressForm | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "clinic/staff_member.html",
+        {"person": person, "form": form, "address_form": address_form or SignInAddressForm()},
+    )
+
+
 @login_required
 def staff_member(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = clinic_admin(request)
-    person = get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
-    initial = {
-        "roles": person.roles,
-        "approach": person.approach,
-        "is_active": person.is_active,
-        "supervisees": Supervision.objects.filter(supervisor=person).values_list(
-            "supervisee", flat=True
-        ),
-    }
-    form = StaffForm(request.POST or None, person=person, initial=initial)
+    admin, person = admins_staff_member(request, user_id)
+    form = staff_form(person, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if person == admin and ("clinic_admin" not in data["roles"] or not data["is_active"]):
@@ -102,21 +118,89 @@ def staff_member(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("/clinic/")
-    return render(request, "clinic/staff_member.html", {"person": person, "form": form})
+    return staff_page(request, person, form=form)
+
+
+def staff_form(person: User, data: Any = None) -> StaffForm:
+    initial = {
+        "roles": person.roles,
+        "approach": person.approach,
+        "is_active": person.is_active,
+        "supervisees": Supervision.objects.filter(supervisor=person).values_list(
+            "supervisee", flat=True
+        ),
+    }
+    return StaffForm(data, person=person, initial=initial)
 
 
 @login_required
 @require_POST
 def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = clinic_admin(request)
-    person = get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
-    accounts.reset_second_factor(person, by=admin)
+    admin, person = admins_staff_member(request, user_id)
+    try:
+        accounts.reset_second_factor(person, by=admin)
+    except accounts.SelfResetRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(name)s will set up a new authenticator app at their next sign-in.")
+            % {"name": person.full_name},
+        )
+    return redirect(f"/clinic/staff/{person.pk}/")
+
+
+@login_required
+@require_POST
+def staff_address(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin, person = admins_staff_member(request, user_id)
+    form = SignInAddressForm(request.POST)
+    if change_address(request, person, form, by=admin):
+        return redirect(f"/clinic/staff/{person.pk}/")
+    return staff_page(request, person, form=staff_form(person), address_form=form)
+
+
+@login_required
+@require_POST
+def staff_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin, person = admins_staff_member(request, user_id)
+    send_reset_link(request, person, by=admin)
+    return redirect(f"/clinic/staff/{person.pk}/")
+
+
+def change_address(
+    request: HttpRequest, person: User, form: SignInAddressForm, *, by: User
+) -> bool:
+    """Whether the address changed; if not, the form says why."""
+    if not form.is_valid():
+        return False
+    try:
+        accounts.change_email(person, form.cleaned_data["email"], by=by)
+    except ValidationError as refused:
+        form.add_error("email", refused)
+        return False
     messages.success(
         request,
-        _("%(name)s will set up a new authenticator app at their next sign-in.")
-        % {"name": person.full_name},
+        _("%(name)s now signs in with %(email)s. We told the old address.")
+        % {"name": person.full_name, "email": person.email},
     )
-    return redirect(f"/clinic/staff/{person.pk}/")
+    return True
+
+
+def send_reset_link(request: HttpRequest, person: User, *, by: User) -> None:
+    try:
+        accounts.send_password_reset(person, by=by)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return
+    messages.success(
+        request,
+        _(
+            "A link to choose a new password was sent to %(name)s's address on record. "
+            "It works once, for %(minutes)d minutes."
+        )
+        % {"name": person.full_name, "minutes": settings.PASSWORD_RESET_MINUTES},
+    )
 
 
 @login_required
@@ -180,16 +264,58 @@ def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent."))
         return redirect(f"/clinic/clients/{client.pk}/")
+    return roster_entry_page(request, client, team_form=team_form, invite_form=invite_form)
+
+
+def roster_entry_page(
+    request: HttpRequest,
+    client: Client,
+    *,
+    team_form: CareTeamForm,
+    invite_form: ClientInviteForm | None = None,
+    address_form: SignInAddressForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "clinic/client_roster_entry.html",
         {
             "client": client,
             "team_form": team_form,
-            "invite_form": invite_form,
+            "invite_form": invite_form or ClientInviteForm(),
+            "address_form": address_form or SignInAddressForm(),
             "invitations": client.invitations.all(),
         },
     )
+
+
+def admins_client_account(request: HttpRequest, client_id: int) -> tuple[User, Client, User]:
+    """The clinic admin, a client of their clinic (through the door), and the client's
+    account; 404 when the client has none (there is nothing to reset or re-address)."""
+    admin = clinic_admin(request)
+    client = get_client_for_user(request, client_id, need=Need.ROSTER)
+    account = client.user
+    if account is None or not account.is_client:
+        raise Http404
+    return admin, client, account
+
+
+@login_required
+@require_POST
+def client_address(request: HttpRequest, client_id: int) -> HttpResponse:
+    admin, client, account = admins_client_account(request, client_id)
+    form = SignInAddressForm(request.POST)
+    if change_address(request, account, form, by=admin):
+        return redirect(f"/clinic/clients/{client.pk}/")
+    team_form = CareTeamForm(clinic=admin.clinic, initial={"care_team": client.care_team.all()})
+    return roster_entry_page(request, client, team_form=team_form, address_form=form)
+
+
+@login_required
+@require_POST
+def client_password_reset(request: HttpRequest, client_id: int) -> HttpResponse:
+    admin, client, account = admins_client_account(request, client_id)
+    send_reset_link(request, account, by=admin)
+    return redirect(f"/clinic/clients/{client.pk}/")
 
 
 def admins_invitation(request: HttpRequest, invitation_id: int) -> tuple[User, Invitation]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -28,3 +30,12 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+def after_response(response: HttpResponseBase, work: Callable[[], None]) -> None:
+    """Run `work` once the response has gone out: the WSGI server closes a response after
+    its last byte (gunicorn, runserver and Django's test client alike), and Django runs its
+    closers then. Work done there cannot show in how long the answer took. Django ignores a
+    closer's exceptions, so `work` must report its own failures."""
+    closers: list[Callable[[], None]] = response._resource_closers  # type: ignore[attr-defined]
+    closers.append(work)

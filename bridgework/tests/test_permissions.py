@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from bridgework.accounts.models import Invitation
+from bridgework.accounts import actions as accounts
+from bridgework.accounts.models import Invitation, User
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
 from bridgework.measures import actions as measures
@@ -59,6 +60,7 @@ class MatrixCase(BaseTestCase):
     session: TherapySession
     invitation: Invitation
     token: str
+    reset_token: str
     draft: ActionPlan
     agreed: ActionPlan
     proposal: ActionPlan
@@ -98,6 +100,20 @@ MATRIX: dict[str, Row] = {
     "accounts/second-factor/": Row(lambda t: "/accounts/second-factor/", {}, default=302),
     "accounts/second-factor/setup/": Row(
         lambda t: "/accounts/second-factor/setup/", each(STAFF, 200), default=302
+    ),
+    "accounts/password-reset/": Row(
+        lambda t: "/accounts/password-reset/", {"anonymous": 200}, default=200
+    ),
+    "accounts/password-reset/sent/": Row(
+        lambda t: "/accounts/password-reset/sent/", {"anonymous": 200}, default=200
+    ),
+    # Without a link opened first, everyone is told to open it again (410 Gone).
+    "accounts/password-reset/new/": Row(
+        lambda t: "/accounts/password-reset/new/", {"anonymous": 410}, default=410
+    ),
+    # The link itself always redirects to the page above, which then decides.
+    "accounts/password-reset/<str:token>/": Row(
+        lambda t: f"/accounts/password-reset/{t.reset_token}/", {}, default=302
     ),
     "invitations/<str:token>/": Row(
         lambda t: f"/invitations/{t.token}/", {"anonymous": 200}, default=200
@@ -249,12 +265,34 @@ MATRIX: dict[str, Row] = {
         {"admin": 302},
         method="post",
     ),
+    "clinic/staff/<int:user_id>/email/": Row(
+        lambda t: f"/clinic/staff/{t.therapist_a.pk}/email/",
+        {"admin": 302},
+        method="post",
+        data={"email": "therapist_a.new@example.org"},
+    ),
+    "clinic/staff/<int:user_id>/send-password-reset/": Row(
+        lambda t: f"/clinic/staff/{t.therapist_a.pk}/send-password-reset/",
+        {"admin": 302},
+        method="post",
+    ),
     "clinic/clients/": Row(lambda t: "/clinic/clients/", {"admin": 200, "other_admin": 200}),
     "clinic/clients/new/": Row(
         lambda t: "/clinic/clients/new/", {"admin": 200, "other_admin": 200}
     ),
     "clinic/clients/<int:client_id>/": Row(
         lambda t: f"/clinic/clients/{t.client_a.pk}/", {"admin": 200}
+    ),
+    "clinic/clients/<int:client_id>/email/": Row(
+        lambda t: f"/clinic/clients/{t.client_a.pk}/email/",
+        {"admin": 302},
+        method="post",
+        data={"email": "client_a.new@example.org"},
+    ),
+    "clinic/clients/<int:client_id>/send-password-reset/": Row(
+        lambda t: f"/clinic/clients/{t.client_a.pk}/send-password-reset/",
+        {"admin": 302},
+        method="post",
     ),
     "clinic/invitations/<int:invitation_id>/revoke/": Row(
         lambda t: f"/clinic/invitations/{t.invitation.pk}/revoke/", {"admin": 302}, method="post"
@@ -285,6 +323,7 @@ class PermissionMatrixTests(MatrixCase):
             therapist=self.therapist_a, number=1, starts_at="2026-11-02T10:00:00Z"
         )
         self.invitation, self.token = self.open_invitation()
+        _reset, self.reset_token = accounts.issue_password_reset(user_of(self.client_b), by=None)
         self.draft = plans.start_plan(self.client_a, by=self.therapist_a)
         self.agreed = plans.start_plan(
             self.client_a, by=self.therapist_a, template=PlanTemplate.objects.first()
@@ -392,6 +431,21 @@ class PermissionMatrixTests(MatrixCase):
         ):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_another_clinics_admin_changes_no_address_and_sends_no_link(self) -> None:
+        self.sign_in(self.other_admin)
+        for url in (
+            f"/clinic/staff/{self.therapist_a.pk}/email/",
+            f"/clinic/clients/{self.client_a.pk}/email/",
+            f"/clinic/staff/{self.therapist_a.pk}/send-password-reset/",
+            f"/clinic/clients/{self.client_a.pk}/send-password-reset/",
+        ):
+            with self.subTest(url=url):
+                response = self.client.post(url, {"email": "mine@example.org"})
+                self.assertEqual(response.status_code, 404)
+        account = User.objects.get(client_record=self.client_a)
+        self.assertEqual(account.email, "client_a@example.org")
+        self.assertFalse(account.password_resets.filter(sent_by=self.other_admin).exists())
 
     def test_an_admin_cannot_reach_another_clinics_invitation(self) -> None:
         self.sign_in(self.other_admin)
