@@ -1,6 +1,6 @@
 """The automated accessibility check on the therapist's and the clinic admin's pages, at laptop
-size, with data on them: a client with sessions, measures, flags (one acknowledged), a plan reviewed and one
-open, practice and a reminder schedule."""
+size, with data on them: a client with sessions, measures, flags (one acknowledged), a plan
+reviewed and one open, practice and a reminder schedule."""
 
 from __future__ import annotations
 
