@@ -75,6 +75,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
     last = previous_session(client, now)
     plans = summaries.plan_rows(request, client)
+    courses = glance.courses(request, client)
     return render(
         request,
         "care/client_page.html",
@@ -97,6 +98,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
             # Pairs, not a dict: a template would look a slug "items" up as a key.
             "questionnaires": list(due.questionnaires(client).items()),
             "responses": responses,
+            "courses": courses,
+            "baselines": {course.baseline.pk for course in courses},
             "can_write": can_write(request, client),
         },
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
@@ -14,8 +17,8 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib.numbers import whole_number
-from bridgework.measures import scoring
-from bridgework.measures.models import Flag, Instrument, Response
+from bridgework.measures import baselines, scoring
+from bridgework.measures.models import Baseline, Flag, Instrument, Response
 from bridgework.prompts import actions as prompts
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
@@ -64,7 +67,6 @@ def respond(
         }
         for s in scoring.score(instrument.definition, answers)
     }
-    previous = Response.objects.filter(client=client, instrument__slug=instrument.slug).first()
     response = Response.objects.create(
         client=client,
         instrument=instrument,
@@ -81,30 +83,120 @@ def respond(
         raise_flag(client, Flag.Kind.RISK, str(flag.get("text") or flag["id"]), response)
         for flag in scoring.raised_flags(instrument.definition, answers)
     ]
-    deterioration = deteriorated(instrument, previous, response)
+    deterioration = deteriorated(instrument, response)
     if deterioration:
         flags.append(raise_flag(client, Flag.Kind.DETERIORATION, deterioration, response))
     return response, flags
 
 
-def deteriorated(instrument: Instrument, previous: Response | None, response: Response) -> str:
-    """Jacobson–Truax: worse by at least the instrument's reliable-change threshold."""
-    scores = instrument.definition["scoring"]["scores"]
-    if not scores:
+def deteriorated(instrument: Instrument, response: Response) -> str:
+    """Jacobson–Truax: the flag's text when the response is worse, by at least the
+    instrument's reliable-change threshold, than the scored response before it (a sudden
+    worsening, told first) or than the reference point (a gradual one, `reference_point`);
+    "" when no flag is due, also while a deterioration flag of this questionnaire is open."""
+    rule = scoring.total_rule(instrument.definition)
+    threshold = scoring.reliable_change_threshold(rule) if rule else None
+    after = response.total()
+    slug = instrument.slug
+    if threshold is None or after is None or open_deterioration(response.client, slug):
         return ""
-    rule = scores[0]
-    threshold = scoring.reliable_change_threshold(rule)
-    before, after = (previous.total() if previous else None), response.total()
-    if threshold is None or before is None or after is None or after - before < threshold:
-        return ""
-    return _(
-        "%(title)s rose from %(before)g to %(after)g, a reliable deterioration (a change "
-        "of %(threshold)g or more)."
-    ) % {"title": instrument.title, "before": before, "after": after, "threshold": threshold}
+    earlier = baselines.scored(
+        Response.objects.filter(client=response.client, instrument__slug=slug)
+    ).filter(completed_at__lte=response.completed_at)
+    previous = earlier.exclude(pk=response.pk).order_by("-completed_at", "-id").first()
+    reference = reference_point(response, slug)
+    values = {"title": instrument.title, "after": after, "threshold": threshold}
+    if rise(previous, after) >= threshold:  # sudden: the news, even if the course says so too
+        assert previous is not None
+        return _(
+            "%(title)s rose from %(before)g to %(after)g, a reliable deterioration (a "
+            "change of %(threshold)g or more)."
+        ) % (values | {"before": previous.total()})
+    if rise(reference, after) >= threshold:
+        assert reference is not None
+        when = date_format(timezone.localtime(reference.completed_at), "j M Y")
+        return _(
+            "%(title)s rose from %(before)g on %(date)s to %(after)g: a gradual, reliable "
+            "deterioration (a change of %(threshold)g or more)."
+        ) % (values | {"before": reference.total(), "date": when})
+    return ""
 
 
-def raise_flag(client: Client, kind: str, text: str, response: Response | None = None) -> Flag:
-    raised = response.completed_at if response is not None else timezone.now()
+def rise(point: Response | None, after: float) -> float:
+    before = point.total() if point is not None else None
+    return float("-inf") if before is None else after - before
+
+
+def reference_point(response: Response, slug: str) -> Response | None:
+    """What a gradual worsening is measured from: the baseline, or, once the therapist has
+    acknowledged a deterioration of this questionnaire since the baseline, the response that
+    raised it (what they have seen is not news; a further reliable worsening is). Only a
+    response from before this one counts."""
+    baseline = baselines.baseline_of(response.client, slug)
+    seen = (
+        Flag.objects.filter(
+            client=response.client,
+            kind=Flag.Kind.DETERIORATION,
+            acknowledged_at__isnull=False,
+            response__instrument__slug=slug,
+            response__completed_at__lt=response.completed_at,
+        )
+        .select_related("response")
+        .order_by("-response__completed_at")
+        .first()
+    )
+    before = [
+        point
+        for point in (baseline, seen.response if seen else None)
+        if point and point.pk != response.pk and point.completed_at <= response.completed_at
+    ]
+    return max(before, key=lambda point: (point.completed_at, point.pk), default=None)
+
+
+class NotScored(ValueError):
+    """A response without a total cannot be a baseline."""
+
+
+@transaction.atomic
+def mark_baseline(response: Response, *, by: User) -> Baseline:
+    """The therapist marks where the client's course on this questionnaire starts (say, a new
+    start after a break): "since baseline" and gradual deterioration measure from it."""
+    if response.total() is None:
+        raise NotScored(
+            _(
+                "This response has no total score (too many questions unanswered), so it "
+                "cannot be the baseline. Choose a scored response."
+            )
+        )
+    client = response.client
+    baseline, _created = Baseline.objects.update_or_create(
+        client=client,
+        slug=response.instrument.slug,
+        defaults={"response": response, "marked_by": by, "marked_at": timezone.now()},
+    )
+    changed(by, CHANGE, "baseline", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    return baseline
+
+
+def open_deterioration(client: Client, slug: str) -> bool:
+    """One open deterioration flag per questionnaire: while it waits, another adds nothing."""
+    return Flag.objects.filter(
+        client=client,
+        kind=Flag.Kind.DETERIORATION,
+        acknowledged_at=None,
+        response__instrument__slug=slug,
+    ).exists()
+
+
+def raise_flag(
+    client: Client,
+    kind: str,
+    text: str,
+    response: Response | None = None,
+    *,
+    at: datetime | None = None,
+) -> Flag:
+    raised = response.completed_at if response is not None else at or timezone.now()
     flag = Flag.objects.create(
         client=client, kind=kind, text=text[:500], response=response, raised_at=raised
     )
@@ -140,6 +232,7 @@ def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, Any]
 
 LOW = 4  # a rationale or goal-fit rating of 4/10 or less counts as low
 NOT_AT_ALL, A_LITTLE = 0, 1
+NEVER_DONE = 3  # this many reviews in a row of plans not done at all flag, whatever the clinic's
 
 
 def check_non_engagement(client: Client) -> Flag | None:
@@ -147,7 +240,8 @@ def check_non_engagement(client: Client) -> Flag | None:
     from bridgework.plans.models import Review
 
     wanted = client.clinic.non_engagement_reviews
-    reviews = list(Review.objects.filter(plan__client=client).order_by("-reviewed_at", "-id")[:3])
+    newest = Review.objects.filter(plan__client=client).order_by("-reviewed_at", "-id")
+    reviews = list(newest[: max(wanted, NEVER_DONE)])
 
     def low_sense(review: Review) -> bool:
         return any(
@@ -157,7 +251,8 @@ def check_non_engagement(client: Client) -> Flag | None:
 
     recent = reviews[:wanted]
     little = len(recent) == wanted and all(r.done <= A_LITTLE and low_sense(r) for r in recent)
-    never = len(reviews) == 3 and all(r.done == NOT_AT_ALL for r in reviews)
+    last_few = reviews[:NEVER_DONE]
+    never = len(last_few) == NEVER_DONE and all(r.done == NOT_AT_ALL for r in last_few)
     if not (little or never) or open_flag(client, Flag.Kind.NON_ENGAGEMENT):
         return None
     return raise_flag(
@@ -171,31 +266,19 @@ def check_non_engagement(client: Client) -> Flag | None:
     )
 
 
-def check_silence(now: Any = None) -> int:
+def check_silence(now: datetime | None = None) -> int:
     """Flag clients who answered no reminder for their clinic's number of days, though
-    reminders went out. Returns how many flags were raised."""
-    from datetime import timedelta
+    reminders went out. Returns how many flags were raised.
 
-    from django.db.models import Max, Min
-
-    from bridgework.prompts.models import Prompt
-
+    The quiet starts with the first reminder sent after the client's last answer (or with
+    their first reminder), so an answer starts the count again. One flag per quiet spell:
+    once acknowledged it stays closed until the client answers and falls quiet anew. Clients
+    who finished therapy (`discharged_at`) or have no current schedule are never flagged."""
     now = now or timezone.now()
     raised = 0
-    recent = (
-        Prompt.objects.filter(sent_at__isnull=False)
-        .values("client")
-        .annotate(first_sent=Min("sent_at"), last_answer=Max("answered_at"))
-    )
-    for row in recent.iterator():
-        client = Client.objects.select_related("clinic").get(pk=row["client"])
-        quiet_since = now - timedelta(days=client.clinic.silence_days)
-        if (
-            row["first_sent"] > quiet_since
-            or (row["last_answer"] or row["first_sent"]) > quiet_since
-        ):
-            continue
-        if open_flag(client, Flag.Kind.SILENCE):
+    for client in quiet_clients().select_related("clinic").iterator():
+        quiet_since: datetime = client.quiet_since  # type: ignore[attr-defined]  # annotated
+        if quiet_since > now - timedelta(days=client.clinic.silence_days):
             continue
         raise_flag(
             client,
@@ -205,9 +288,40 @@ def check_silence(now: Any = None) -> int:
                 "client's days any more: worth asking how they are working."
             )
             % {"days": client.clinic.silence_days},
+            at=now,
         )
         raised += 1
     return raised
+
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def quiet_clients() -> QuerySet[Client]:
+    """Clients in therapy with a current schedule, annotated with `quiet_since`: when the
+    first reminder after their last answer went out. Those with an open silence flag, or one
+    raised in this quiet spell (acknowledged or not), are left out."""
+    from bridgework.prompts.models import Prompt, Schedule
+
+    theirs = Prompt.objects.filter(client=OuterRef("pk"))
+    last_answer = theirs.exclude(answered_at=None).order_by("-answered_at").values("answered_at")
+    first_after = (
+        theirs.exclude(sent_at=None)
+        .filter(sent_at__gt=OuterRef("last_answer"))
+        .order_by("sent_at")
+        .values("sent_at")
+    )
+    flagged = Flag.objects.filter(client=OuterRef("pk"), kind=Flag.Kind.SILENCE).filter(
+        Q(acknowledged_at=None) | Q(raised_at__gte=OuterRef("quiet_since"))
+    )
+    current = Schedule.objects.filter(client=OuterRef("pk"), superseded_at=None, ended_at=None)
+    return (
+        Client.objects.filter(Exists(current), discharged_at=None)
+        .annotate(last_answer=Coalesce(Subquery(last_answer[:1]), Value(NEVER)))
+        .annotate(quiet_since=Subquery(first_after[:1]))
+        .filter(quiet_since__isnull=False)
+        .exclude(Exists(flagged))
+    )
 
 
 def open_flag(client: Client, kind: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.care.models import Client
 from bridgework.care.sessions import LOOK_BACK
-from bridgework.measures.access import responses_of
-from bridgework.measures.models import Response
+from bridgework.measures import baselines, scoring
+from bridgework.measures.access import baselines_of, responses_of
+from bridgework.measures.models import Instrument, Response
 from bridgework.plans.models import Review
 from bridgework.practice.access import check_ins_of, logs_of
 from bridgework.practice.progress import Chart, charts_for, day
@@ -185,6 +186,29 @@ def latest_scores(responses: list[Any], start: Any) -> list[LatestScore]:
             found.change = found.total - total
     return sorted(latest.values(), key=lambda score: score.response.instrument.slug, reverse=True)
 
+
+def courses(request: HttpRequest, client: Client) -> list[baselines.Course]:
+    """Each questionnaire's Jacobson–Truax course since its baseline, in three queries however
+    long the history: the first and newest scored response of each (a window), the marked
+    baselines, and the total's scoring of the newest responses' versions."""
+    ends = list(
+        baselines.scored(responses_of(request, client))
+        .annotate(
+            first=Window(RowNumber(), partition_by=[F("instrument__slug")], order_by=OLDEST),
+            newest=Window(RowNumber(), partition_by=[F("instrument__slug")], order_by=NEWEST),
+        )
+        .filter(Q(first=1) | Q(newest=1))
+    )
+    marked = {baseline.slug: baseline.response for baseline in baselines_of(request, client)}
+    versions = {response.instrument_id for response in ends}
+    # Only the scoring, not the items and their translations (tens of kilobytes).
+    scorings = Instrument.objects.filter(pk__in=versions).values_list("pk", "definition__scoring")
+    rules = {pk: rule for pk, found in scorings if (rule := scoring.total_rule({"scoring": found}))}
+    return baselines.courses(ends, marked, rules)
+
+
+OLDEST = [F("completed_at").asc(), F("id").asc()]
+NEWEST = [F("completed_at").desc(), F("id").desc()]
 
 CASELOAD_MEASURES = ("phq-9", "gad-7")
 

@@ -65,6 +65,26 @@ class Response(models.Model):
         return None if value is None else float(value)
 
 
+class Baseline(models.Model):
+    """The response a client's course on one questionnaire is measured from, when their
+    therapist marked one. Without it the first scored response is the baseline. Per slug, not
+    per version: a new version of a questionnaire keeps the client's course going."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="baselines")
+    slug = models.SlugField(max_length=60)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "slug"], name="one_baseline_per_measure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} baseline"
+
+
 class Flag(models.Model):
     class Kind(models.TextChoices):
         RISK = "risk", _("Risk")

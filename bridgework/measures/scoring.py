@@ -110,3 +110,43 @@ def raised_flags(definition: dict[str, Any], answers: dict[str, int]) -> list[di
         for flag in definition["scoring"].get("flags", [])
         if answers.get(flag["item"], -1) >= flag["min"]
     ]
+
+
+def total_rule(definition: dict[str, Any]) -> dict[str, Any] | None:
+    """The scoring rule of the total, the score that reliable change and the pictures use."""
+    rules = definition.get("scoring", {}).get("scores", [])
+    return next((rule for rule in rules if rule["id"] == "total"), None)
+
+
+def clinical_cutoff(rule: dict[str, Any]) -> float | None:
+    """Where "recovered" is measured: the caseness threshold (NHS Talking Therapies: PHQ-9 10,
+    GAD-7 8) where the definition stores one, else its screening cut-off; at or above it is a
+    case."""
+    value = rule.get("caseness", rule.get("cutoff"))
+    return None if value is None else float(value)
+
+
+class Change:
+    """The Jacobson–Truax status of a course since its baseline."""
+
+    IMPROVED = "improved"
+    RECOVERED = "recovered"  # reliably improved and no longer a case
+    NO_CHANGE = "no-change"
+    DETERIORATED = "deteriorated"
+
+
+def reliable_status(rule: dict[str, Any], baseline: float, latest: float) -> str:
+    """One of Change's values, or "" when the instrument stores no reliable change. Every
+    score Bridgework knows counts more symptoms as worse, so a fall is an improvement."""
+    threshold = reliable_change_threshold(rule)
+    if threshold is None:
+        return ""
+    change = latest - baseline
+    if change >= threshold:
+        return Change.DETERIORATED
+    if -change < threshold:
+        return Change.NO_CHANGE
+    cutoff = clinical_cutoff(rule)
+    if cutoff is not None and baseline >= cutoff > latest:
+        return Change.RECOVERED
+    return Change.IMPROVED

@@ -1,5 +1,5 @@
 """Filling in a measure on the phone (with crisis resources at once when needed), and the
-therapist acknowledging flags."""
+therapist's side: acknowledging flags, the flag history, marking a baseline."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +27,7 @@ from bridgework.care.sessions import (
 )
 from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
-from bridgework.measures.access import get_flag_for_user
+from bridgework.measures.access import flags_of, get_flag_for_user, get_response_for_user
 from bridgework.measures.definitions import localized, options
 from bridgework.measures.models import Flag
 
@@ -137,6 +139,42 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     actions.acknowledge(flag, by=user, note=request.POST.get("note", ""))
     messages.success(request, _("Flag acknowledged."))
     return redirect(f"/clients/{flag.client_id}/")
+
+
+@login_required
+@require_POST
+def mark_baseline(request: HttpRequest, response_id: int) -> HttpResponse:
+    response = get_response_for_user(request, response_id, need=Need.WRITE)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        actions.mark_baseline(response, by=user)
+    except actions.NotScored as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(title)s of %(date)s is now the baseline.")
+            % {
+                "title": response.instrument.title,
+                "date": date_format(timezone.localtime(response.completed_at), "j M Y"),
+            },
+        )
+    return redirect(f"/clients/{response.client_id}/#measures-heading")
+
+
+FLAGS_A_PAGE = 25
+
+
+@login_required
+def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Every flag of the client, open and acknowledged (by whom, when, with the note): for the
+    care team and supervisors, never the client."""
+    from bridgework.care.access import get_client_for_user
+
+    client = get_client_for_user(request, client_id, staff_view=True)
+    page = Paginator(flags_of(request, client), FLAGS_A_PAGE).get_page(request.GET.get("page"))
+    return render(request, "measures/flag_history.html", {"client": client, "page": page})
 
 
 @login_required

@@ -1,6 +1,6 @@
 """The automated accessibility check on the therapist's and the clinic admin's pages, at laptop
-size, with data on them: a client with sessions, measures, a flag, a plan reviewed and one
-open, practice and a reminder schedule."""
+size, with data on them: a client with sessions, measures, flags (one acknowledged), a plan
+reviewed and one open, practice and a reminder schedule."""
 
 from __future__ import annotations
 
@@ -52,13 +52,14 @@ def test_staff_pages_have_no_serious_accessibility_violations(
     phq9 = measures.current("phq-9", None)
     assert phq9 is not None
     for days_ago, answer in ((14, 1), (8, 2)):
-        measures.respond(
+        _response, flags = measures.respond(
             client,
             phq9,
             {str(n): answer for n in range(1, 10)},  # item 9 above zero: a risk flag
             by=therapist,
             completed_at=now - timedelta(days=days_ago),
         )
+    measures.acknowledge(flags[0], by=therapist, note="Talked it through; safety plan made")
     prompts.set_schedule(
         client,
         by=therapist,
@@ -73,6 +74,7 @@ def test_staff_pages_have_no_serious_accessibility_violations(
         "/clients/",
         f"/clients/{client.pk}/",
         f"/clients/{client.pk}/agenda/",
+        f"/clients/{client.pk}/flags/",
         f"/clients/{client.pk}/reminders/",
         f"/clients/{client.pk}/reminders/new/?kind=before-session",
         f"/clients/{client.pk}/measures/gad-7/",

@@ -18,7 +18,7 @@ from bridgework.accounts.models import Invitation, User
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
 from bridgework.measures import actions as measures
-from bridgework.measures.models import Flag
+from bridgework.measures.models import Flag, Response
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions as practice
@@ -70,6 +70,7 @@ class MatrixCase(BaseTestCase):
     prompt: Prompt
     feed_token: str
     flag: Flag
+    response: Response
 
 
 @dataclass
@@ -249,6 +250,12 @@ MATRIX: dict[str, Row] = {
     "flags/<int:flag_id>/acknowledge/": Row(
         lambda t: f"/flags/{t.flag.pk}/acknowledge/", {"therapist_a": 302}, method="post"
     ),
+    "clients/<int:client_id>/flags/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/flags/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "responses/<int:response_id>/baseline/": Row(
+        lambda t: f"/responses/{t.response.pk}/baseline/", {"therapist_a": 302}, method="post"
+    ),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/instruments/": Row(
         lambda t: "/clinic/instruments/", {"admin": 200, "other_admin": 200}
@@ -373,6 +380,11 @@ class PermissionMatrixTests(MatrixCase):
         care.set_consent(self.client_a, "reminders-calendar", True, by=client_a)
         self.feed_token = prompts.new_calendar_feed(self.client_a, by=client_a)
         self.flag = measures.raise_flag(self.client_a, "risk", "Item 9 answered above 0")
+        gad7 = measures.current("gad-7", None)
+        assert gad7 is not None
+        self.response, _flags = measures.respond(
+            self.client_a, gad7, {str(n): 1 for n in range(1, 8)}, by=self.therapist_a
+        )
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

@@ -71,6 +71,12 @@ class GlanceTests(BaseTestCase):
                 practiced_at=when + timedelta(days=2),
             )
             plans.review(plan, by=therapist, session=None, answers={"done": 3, "decision": "stop"})
+        # A marked baseline, and flags open and acknowledged: every part of the page is used.
+        baseline = client.responses.filter(instrument__slug="phq-9").order_by("completed_at")[1]
+        measures.mark_baseline(baseline, by=therapist)
+        seen = measures.raise_flag(client, "silence", "No reminder answered for 5 days.")
+        measures.acknowledge(seen, by=therapist, note="Rang")
+        measures.raise_flag(client, "silence", "No reminder answered for 5 days.")
 
     def queries_for(self, client: Client) -> int:
         self.sign_in(client.care_team.get())

@@ -1,0 +1,61 @@
+"""The flag history: acknowledged flags stay readable, for clinicians only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bridgework.measures import actions
+from bridgework.measures.models import Flag
+from bridgework.test import BaseTestCase
+
+
+class FlagHistoryTests(BaseTestCase):
+    def flag(self, text: str, days_ago: int = 0) -> Flag:
+        flag = actions.raise_flag(self.client_a, Flag.Kind.SILENCE, text)
+        Flag.objects.filter(pk=flag.pk).update(raised_at=timezone.now() - timedelta(days=days_ago))
+        return flag
+
+    def test_an_acknowledged_flag_leaves_the_client_page_but_stays_in_the_history(self) -> None:
+        flag = self.flag("No reminder answered for 5 days or more.", days_ago=2)
+        self.sign_in(self.therapist_a)
+        self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": "Rang her; new job"})
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertNotContains(page, "No reminder answered for 5 days")
+        self.assertContains(page, f'href="/clients/{self.client_a.pk}/flags/"')
+        history = self.client.get(f"/clients/{self.client_a.pk}/flags/")
+        self.assertContains(history, "No reminders answered")  # the kind
+        self.assertContains(history, "No reminder answered for 5 days or more.")
+        self.assertContains(history, f'by {self.therapist_a.full_name}, <time datetime="')
+        self.assertContains(history, "Rang her; new job")
+
+    def test_open_flags_are_in_the_history_too_marked_open(self) -> None:
+        self.flag("Still waiting")
+        self.sign_in(self.supervisor)
+        history = self.client.get(f"/clients/{self.client_a.pk}/flags/")
+        self.assertContains(history, "Still waiting")
+        self.assertContains(history, '<span class="badge warn">open</span>', html=True)
+
+    def test_the_history_is_paged_newest_first(self) -> None:
+        for n in range(27):
+            self.flag(f"Flag number {n:02d}.", days_ago=n)
+        self.sign_in(self.therapist_a)
+        first = self.client.get(f"/clients/{self.client_a.pk}/flags/").content.decode()
+        self.assertIn("Flag number 00.", first)
+        self.assertIn("Flag number 24.", first)
+        self.assertNotIn("Flag number 25.", first)
+        self.assertIn("Page 1 of 2", first)
+        second = self.client.get(f"/clients/{self.client_a.pk}/flags/?page=2").content.decode()
+        self.assertIn("Flag number 26.", second)
+        self.assertNotIn("Flag number 24.", second)
+        beyond = self.client.get(f"/clients/{self.client_a.pk}/flags/?page=nine")
+        self.assertContains(beyond, "Flag number 00.")  # a page that is not a number: the first
+
+    def test_the_client_never_sees_the_history(self) -> None:
+        flag = self.flag("Only for the care team")
+        actions.acknowledge(flag, by=self.therapist_a, note="A note for colleagues")
+        self.sign_in(self.client_a)
+        self.assertEqual(self.client.get(f"/clients/{self.client_a.pk}/flags/").status_code, 404)
+        for url in ("/me/", "/me/history/", "/me/progress/"):
+            self.assertNotContains(self.client.get(url), "A note for colleagues")
