@@ -14,7 +14,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib.numbers import whole_number
-from bridgework.measures import scoring
+from bridgework.measures import alerts, scoring
 from bridgework.measures.models import Flag, Instrument, Response
 from bridgework.prompts import actions as prompts
 
@@ -103,12 +103,15 @@ def deteriorated(instrument: Instrument, previous: Response | None, response: Re
     ) % {"title": instrument.title, "before": before, "after": after, "threshold": threshold}
 
 
+@transaction.atomic
 def raise_flag(client: Client, kind: str, text: str, response: Response | None = None) -> Flag:
     raised = response.completed_at if response is not None else timezone.now()
     flag = Flag.objects.create(
         client=client, kind=kind, text=text[:500], response=response, raised_at=raised
     )
     changed(None, CREATE, "flag", flag.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    if kind in alerts.TOLD:
+        alerts.plan_notices(flag)
     return flag
 
 
@@ -117,6 +120,7 @@ def acknowledge(flag: Flag, *, by: User, note: str) -> Flag:
     if flag.acknowledged_at is None:
         flag.acknowledged_at, flag.acknowledged_by, flag.note = timezone.now(), by, note.strip()
         flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+        alerts.cancel_unsent(flag)
         changed(
             by, CHANGE, "flag", flag.pk, clinic_id=flag.client.clinic_id, client_id=flag.client_id
         )

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from bridgework.care.actions import consents_given
+from bridgework.measures import alerts
 from bridgework.measures.actions import check_silence
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
@@ -79,7 +80,11 @@ class Worker:
         self.stopping.set()
 
     def step(self) -> int:
-        """Claim and send one batch; returns how many prompts were claimed."""
+        """Claim and send one batch of prompts and one of flag notices; returns how many were
+        claimed."""
+        return self.send_prompts() + alerts.send_due(self.name, lease=self.lease)
+
+    def send_prompts(self) -> int:
         ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
         if not ids:
             return 0
