@@ -42,8 +42,8 @@ CLINIC_SETTINGS = (
     "crisis_resources",
     "non_engagement_reviews",
     "silence_days",
-    "risk_escalation_hours",
     "duty_contact_email",
+    "risk_escalation_hours",
 )
 
 

@@ -113,7 +113,13 @@ def deliver(worker: str, notice: FlagNotice, now: datetime) -> None:
         log.warning("flag notice %s: e-mail failed with %s", notice.pk, type(error).__name__)
         retry_later(worker, notice, f"E-mail not accepted: {type(error).__name__}", now)
         return
-    finish(worker, notice, State.SENT, f"accepted by the mail server ({len(recipients)} addresses)", now)
+    finish(
+        worker,
+        notice,
+        State.SENT,
+        f"accepted by the mail server ({len(recipients)} addresses)",
+        now,
+    )
 
 
 def recipients_of(notice: FlagNotice) -> list[str]:
@@ -181,9 +187,9 @@ def finish(
     fields: dict[str, object] = {"attempts": attempts} if attempts is not None else {}
     if state == State.SENT:
         fields["sent_at"] = now
-    moved = FlagNotice.objects.filter(
-        pk=notice.pk, claimed_by=worker, state=State.SENDING
-    ).update(state=state, lease_until=None, detail=detail[:300], **fields)
+    moved = FlagNotice.objects.filter(pk=notice.pk, claimed_by=worker, state=State.SENDING).update(
+        state=state, lease_until=None, detail=detail[:300], **fields
+    )
     if not moved:
         return False
     client = notice.flag.client
