@@ -130,10 +130,6 @@ class Clinic(models.Model):
     def idle_timeout(self) -> timedelta:
         return timedelta(minutes=self.idle_timeout_minutes)
 
-    @property
-    def risk_escalation(self) -> timedelta:
-        return timedelta(hours=self.risk_escalation_hours)
-
 
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bridgework.accounts.models import Clinic
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.measures.models import Flag, FlagNotice
@@ -54,7 +55,11 @@ def plan_notices(flag: Flag) -> None:
     """The flag's two notices: the care team now, the duty contact at the clinic's deadline.
     Whether the clinic has a duty contact is read when the deadline comes."""
     now = timezone.now()
-    deadline = now + flag.client.clinic.risk_escalation
+    # Read from the table, not the client's cached clinic: the admin may just have changed it.
+    hours = Clinic.objects.values_list("risk_escalation_hours", flat=True).get(
+        pk=flag.client.clinic_id
+    )
+    deadline = now + timedelta(hours=hours)
     FlagNotice.objects.bulk_create(
         [
             FlagNotice(flag=flag, audience=CARE_TEAM, due_at=now, next_attempt_at=now),

@@ -1,4 +1,6 @@
-"""The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome.
+"""The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome;
+and sends risk flags' notices to the care team and duty contact (measures.alerts), on the same
+queue (prompts.leases) with the same guarantee.
 
 Delivery guarantee: every due prompt is handed to its channels at least once, and its state
 moves on exactly once. Two workers never claim the same prompt at the same time (SKIP LOCKED /
@@ -80,9 +82,9 @@ class Worker:
         self.stopping.set()
 
     def step(self) -> int:
-        """Claim and send one batch of prompts and one of flag notices; returns how many were
-        claimed."""
-        return self.send_prompts() + alerts.send_due(self.name, lease=self.lease)
+        """Claim and send one batch of flag notices, then one of prompts; returns how many
+        were claimed. Notices first: a risk flag must not wait behind a batch of reminders."""
+        return alerts.send_due(self.name, lease=self.lease) + self.send_prompts()
 
     def send_prompts(self) -> int:
         ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
