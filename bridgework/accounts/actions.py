@@ -47,6 +47,8 @@ CLINIC_SETTINGS = (
     "crisis_resources",
     "non_engagement_reviews",
     "silence_days",
+    "duty_contact_email",
+    "risk_escalation_hours",
 )
 
 

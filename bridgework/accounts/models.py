@@ -32,6 +32,11 @@ DEFAULT_CRISIS_RESOURCES = (
     "You can also call your clinic and ask for your therapist or the duty clinician."
 )
 
+HOURS_TO_ESCALATION = _("Enter a whole number of hours from 1 to 24.")
+DUTY_CONTACT_INVALID = _(
+    "Enter an e-mail address such as duty@clinic.example, or leave this empty."
+)
+
 
 class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=120)
@@ -84,6 +89,28 @@ class Clinic(models.Model):
         _("flag when no reminder is answered for this many days"),
         default=5,
         validators=[MinValueValidator(2), MaxValueValidator(30)],
+    )
+    risk_escalation_hours = models.PositiveSmallIntegerField(
+        _("tell the duty contact after this many hours"),
+        default=4,
+        validators=[
+            MinValueValidator(1, HOURS_TO_ESCALATION),
+            MaxValueValidator(24, HOURS_TO_ESCALATION),
+        ],
+        help_text=_(
+            "A risk flag is e-mailed to the client's care team at once. If nobody has "
+            "acknowledged it after this many hours (1 to 24), the duty contact is told too."
+        ),
+    )
+    duty_contact_email = models.EmailField(
+        _("duty contact's e-mail"),
+        blank=True,
+        error_messages={"invalid": DUTY_CONTACT_INVALID},
+        help_text=_(
+            "Who is told when a risk flag waits unacknowledged, e.g. the duty clinician's "
+            "shared inbox. The message says only that something needs attention, with a link. "
+            "Leave empty to tell nobody beyond the care team."
+        ),
     )
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

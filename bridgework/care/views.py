@@ -70,7 +70,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     now = timezone.now()
     # The ten newest sessions, booked ones first: a fixed cost however long the therapy.
     sessions = list(client.sessions.select_related("therapist").order_by("-starts_at")[:10])
-    flags = open_flags_of(request, client)
+    flags = open_flags_of(request, client).prefetch_related("notices")  # who was told, when
     recent = practice_summaries.recent_for_client(request, client)
     responses = list(responses_of(request, client).exclude(instrument__slug=REVIEW)[:12])
     last = previous_session(client, now)

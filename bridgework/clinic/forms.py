@@ -6,7 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.actions import CLINIC_SETTINGS
-from bridgework.accounts.models import STAFF_ROLES, Approach, Clinic, Invitation, User
+from bridgework.accounts.models import (
+    DUTY_CONTACT_INVALID,
+    HOURS_TO_ESCALATION,
+    STAFF_ROLES,
+    Approach,
+    Clinic,
+    Invitation,
+    User,
+    normalize_email,
+)
 from bridgework.lib.timezones import time_zone_names
 
 ROLE_LABELS = {
@@ -172,3 +181,25 @@ class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
         fields = list(CLINIC_SETTINGS)
+        error_messages = {
+            "risk_escalation_hours": {
+                "invalid": HOURS_TO_ESCALATION,
+                "min_value": HOURS_TO_ESCALATION,
+                "max_value": HOURS_TO_ESCALATION,
+                "required": HOURS_TO_ESCALATION,
+            },
+            "duty_contact_email": {"invalid": DUTY_CONTACT_INVALID},
+        }
+
+    def clean_duty_contact_email(self) -> str:
+        """Risk escalations go to the clinic's own people: never to a client's address (an
+        address picked by mistake from a list)."""
+        email = normalize_email(self.cleaned_data["duty_contact_email"])
+        if email and User.objects.filter(email=email, kind=User.Kind.CLIENT).exists():
+            raise forms.ValidationError(
+                _(
+                    "This is a client's sign-in address. The duty contact must be someone at "
+                    "the clinic: enter their address, or leave this empty."
+                )
+            )
+        return email

@@ -17,7 +17,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib.numbers import whole_number
-from bridgework.measures import baselines, scoring
+from bridgework.measures import alerts, baselines, scoring
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
 from bridgework.prompts import actions as prompts
 
@@ -188,6 +188,7 @@ def open_deterioration(client: Client, slug: str) -> bool:
     ).exists()
 
 
+@transaction.atomic
 def raise_flag(
     client: Client,
     kind: str,
@@ -201,6 +202,8 @@ def raise_flag(
         client=client, kind=kind, text=text[:500], response=response, raised_at=raised
     )
     changed(None, CREATE, "flag", flag.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    if kind in alerts.TOLD:
+        alerts.plan_notices(flag)
     return flag
 
 
@@ -209,6 +212,7 @@ def acknowledge(flag: Flag, *, by: User, note: str) -> Flag:
     if flag.acknowledged_at is None:
         flag.acknowledged_at, flag.acknowledged_by, flag.note = timezone.now(), by, note.strip()
         flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+        alerts.cancel_unsent(flag)
         changed(
             by, CHANGE, "flag", flag.pk, clinic_id=flag.client.clinic_id, client_id=flag.client_id
         )

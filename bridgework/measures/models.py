@@ -111,3 +111,42 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} flag"
+
+
+class FlagNotice(models.Model):
+    """Telling people that a flag waits: the client's care team at once, the clinic's duty
+    contact if nobody has acknowledged the flag in time. One row per flag and audience, sent
+    by the worker (measures.alerts, on the queue of prompts.leases) and recorded once."""
+
+    class Audience(models.TextChoices):
+        CARE_TEAM = "care-team", _("care team")
+        DUTY_CONTACT = "duty-contact", _("duty contact")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("not sent")
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notices")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
+    due_at = models.DateTimeField()  # at once for the care team; the deadline for the duty
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()  # due_at, then later after a failed try
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the last try failed, or why it was not sent; never anything about the client.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["audience"]  # the care team before the duty contact
+        constraints = [
+            models.UniqueConstraint(fields=["flag", "audience"], name="one_notice_per_audience")
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notice_due")]
+
+    def __str__(self) -> str:
+        return f"{self.audience} notice ({self.state})"

@@ -26,7 +26,7 @@ from bridgework.care.actions import consents_given, set_consent
 from bridgework.care.models import Client, Consent
 from bridgework.lib.tokens import new_token, token_hash
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.prompts import rules
+from bridgework.prompts import leases, rules
 from bridgework.prompts.models import (
     CalendarFeed,
     Channel,
@@ -238,24 +238,20 @@ def plan_all(now: datetime | None = None) -> int:
 
 
 def claim(worker: str, *, batch: int, lease: timedelta, now: datetime | None = None) -> list[int]:
-    """Take up to `batch` due prompts for this worker. On PostgreSQL, rows another worker is
-    taking are skipped (SKIP LOCKED); on SQLite the write lock makes the claim one step. A
-    prompt whose lease ran out (its worker died) is due again."""
+    """Take up to `batch` due prompts for this worker (see prompts.leases: SKIP LOCKED on
+    PostgreSQL, the write lock on SQLite). A prompt whose lease ran out (its worker died) is
+    due again."""
     now = now or timezone.now()
     due = Q(state=Prompt.State.SCHEDULED, next_attempt_at__lte=now) | Q(
         state=Prompt.State.SENDING, lease_until__lt=now
     )
-    with transaction.atomic():
-        ids = list(
-            Prompt.objects.filter(due)
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch]
-        )
-        Prompt.objects.filter(pk__in=ids).update(
-            state=Prompt.State.SENDING, claimed_by=worker, lease_until=now + lease
-        )
-    return ids
+    return leases.claim(
+        Prompt.objects.filter(due),
+        worker=worker,
+        until=now + lease,
+        batch=batch,
+        state=Prompt.State.SENDING,
+    )
 
 
 def finish(worker: str, outcomes: dict[int, tuple[str, str, str]]) -> int:
@@ -296,7 +292,7 @@ def retry_later(worker: str, prompt: Prompt, reason: str) -> None:
         finish(worker, {prompt.pk: (Prompt.State.FAILED, "", reason)})
         Prompt.objects.filter(pk=prompt.pk).update(attempts=attempts, failure=reason[:300])
         return
-    pause = timedelta(minutes=2**attempts)
+    pause = leases.pause_after(attempts)
     Prompt.objects.filter(pk=prompt.pk, claimed_by=worker, state=Prompt.State.SENDING).update(
         state=Prompt.State.SCHEDULED,
         attempts=attempts,

@@ -1,4 +1,6 @@
-"""The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome.
+"""The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome;
+and sends risk flags' notices to the care team and duty contact (measures.alerts), on the same
+queue (prompts.leases) with the same guarantee.
 
 Delivery guarantee: every due prompt is handed to its channels at least once, and its state
 moves on exactly once. Two workers never claim the same prompt at the same time (SKIP LOCKED /
@@ -22,6 +24,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from bridgework.care.actions import consents_given
+from bridgework.measures import alerts
 from bridgework.measures.actions import check_silence
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
@@ -79,7 +82,11 @@ class Worker:
         self.stopping.set()
 
     def step(self) -> int:
-        """Claim and send one batch; returns how many prompts were claimed."""
+        """Claim and send one batch of flag notices, then one of prompts; returns how many
+        were claimed. Notices first: a risk flag must not wait behind a batch of reminders."""
+        return alerts.send_due(self.name, lease=self.lease) + self.send_prompts()
+
+    def send_prompts(self) -> int:
         ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
         if not ids:
             return 0

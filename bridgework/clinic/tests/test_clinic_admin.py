@@ -157,6 +157,8 @@ class ClinicAdminTests(BaseTestCase):
                 "crisis_resources": "Call 999.",
                 "non_engagement_reviews": "2",
                 "silence_days": "5",
+                "risk_escalation_hours": "4",
+                "duty_contact_email": "",
                 "staff_mfa_required": "",
             },
         )

@@ -135,7 +135,11 @@ class Command(BaseCommand):
             # Demo staff sign in without a second factor so the demo needs no phone; a real
             # clinic starts with the second factor required.
             clinic = accounts.create_clinic(
-                name=CLINIC_NAME, time_zone="Europe/London", is_demo=True, staff_mfa_required=False
+                name=CLINIC_NAME,
+                time_zone="Europe/London",
+                is_demo=True,
+                staff_mfa_required=False,
+                duty_contact_email=f"duty@{DEMO_DOMAIN}",  # its risk e-mails print in the console
             )
         return clinic
 

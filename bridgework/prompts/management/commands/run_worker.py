@@ -9,7 +9,10 @@ from bridgework.prompts.worker import Worker
 
 
 class Command(BaseCommand):
-    help = "Run the reminder worker: plan prompts ahead, send due ones. Stops on SIGTERM."
+    help = (
+        "Run the worker: plan prompts ahead, send due ones, and tell care teams and the duty "
+        "contact about risk flags. Stops on SIGTERM."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="one round, then exit")
