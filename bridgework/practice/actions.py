@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import changed, snapshot
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan, Status
 from bridgework.practice import worksheets
@@ -137,7 +137,7 @@ def log_practice(
             note=note.strip(),
             is_private=private,
         )
-        changed(by, CREATE, "practice-log", log.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        changed(by, CREATE, log)
         if prompt is not None:
             link_to_prompt(log, prompt, client, by)
         return log
@@ -176,7 +176,7 @@ def check_in(
             Rating(check_in=entry, scale=scales[scale_id], value=value)
             for scale_id, value in ratings.items()
         )
-        changed(by, CREATE, "check-in", entry.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        changed(by, CREATE, entry, detail={"scales": sorted(ratings)})  # which, not the values
         if prompt is not None:
             link_to_prompt(entry, prompt, client, by)
         return entry
@@ -205,20 +205,14 @@ def add_scale(
         low_anchor=low_anchor.strip(),
         high_anchor=high_anchor.strip(),
     )
-    changed(by, CREATE, "check-in-scale", scale.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, scale)
     return scale
 
 
 @transaction.atomic
 def retire_scale(scale: CheckInScale, *, by: User) -> None:
     """Stop asking; the ratings already given stay."""
+    was = snapshot(scale)
     scale.is_active = False
     scale.save(update_fields=["is_active"])
-    changed(
-        by,
-        CHANGE,
-        "check-in-scale",
-        scale.pk,
-        clinic_id=scale.client.clinic_id,
-        client_id=scale.client_id,
-    )
+    changed(by, CHANGE, scale, before=was)

@@ -26,6 +26,9 @@ class Outcome(models.TextChoices):
 
 
 class PracticeLog(models.Model):
+    audit_name = "practice-log"
+    audit_values = ("worksheet",)
+
     # Made on the client's device: a resend of the same entry finds the first and adds nothing.
     uid = models.UUIDField(unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="practice_logs")
@@ -68,6 +71,8 @@ class PracticeLog(models.Model):
 class CheckInScale(models.Model):
     """A 0–100 scale the therapist chose for this client's momentary check-ins."""
 
+    audit_name = "check-in-scale"
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="check_in_scales")
     name = models.CharField(_("scale"), max_length=60)
     low_anchor = models.CharField(_("0 means"), max_length=60, default="not at all")
@@ -88,6 +93,8 @@ class CheckInScale(models.Model):
 
 
 class CheckIn(models.Model):
+    audit_name = "check-in"
+
     uid = models.UUIDField(unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="check_ins")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
