@@ -195,11 +195,11 @@ def verify_chain(chain: str) -> BrokenLink | None:
 # --- what an action changed --------------------------------------------------------------------
 #
 # An action's row says which fields it changed. Structured values (choices, booleans, numbers,
-# dates, ids) are kept as old and new; free text (a CharField or TextField without choices,
-# JSON) is named only. The trail is append-only and outlives the record: a name, an address or
-# a sentence about a client written here could never be erased with the record, and a value
-# of the record's own belongs in the record and its revisions. A model may keep the values of
-# a few text or JSON fields that hold codes only, by naming them in `audit_values`.
+# dates, ids) are kept old and new; free text (a CharField or TextField without choices, JSON:
+# a client's words, names, addresses, secrets) is named only. The trail is append-only and
+# outlives the record, so nothing in it can ever be erased: the words stay in the record and
+# its revisions, where erasing the record reaches them. A model keeps the values of text or
+# JSON fields that hold only codes by naming them in `audit_values`.
 
 Snapshot = Mapping[str, Any]
 # `before` for an object that did not exist until this change.
@@ -272,7 +272,7 @@ def difference(
     model: type[models.Model], old: Snapshot | None, new: Snapshot | None
 ) -> dict[str, Any]:
     """What changed from `old` to `new` (None: the object did not exist), as the row keeps it:
-    {"values": {name: [old, new]}, "named": [name, ...]}, each left out when empty."""
+    {"values": {name: [old, new]}, "named": [name, ...]}."""
     values: dict[str, list[Any]] = {}
     named: list[str] = []
     for field in audited_fields(model):
