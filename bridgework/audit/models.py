@@ -59,7 +59,13 @@ class AccessEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_unique_chain_seq")
         ]
-        indexes = [models.Index(fields=["client_id", "at"], name="audit_by_client")]
+        # The admin's trail page filters by client, by person or by clinic alone, newest first
+        # (audit/reading.py): one index each, so no filter scans the whole trail.
+        indexes = [
+            models.Index(fields=["client_id", "at"], name="audit_by_client"),
+            models.Index(fields=["clinic_id", "at"], name="audit_by_clinic"),
+            models.Index(fields=["actor_id", "at"], name="audit_by_actor"),
+        ]
 
     def __str__(self) -> str:
         verdict = "allowed" if self.allowed else "refused"
