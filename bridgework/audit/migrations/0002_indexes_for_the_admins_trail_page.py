@@ -9,6 +9,8 @@ from django.db import migrations, models
 INDEXES = [
     models.Index(fields=["clinic_id", "at"], name="audit_by_clinic"),
     models.Index(fields=["actor_id", "at"], name="audit_by_actor"),
+    models.Index(fields=["clinic_id", "action", "at"], name="audit_by_action"),
+    models.Index(fields=["clinic_id", "at"], condition=models.Q(allowed=False), name="audit_refused"),
 ]
 
 
