@@ -30,7 +30,10 @@ _SECRET_PATH = re.compile(
 
 # Django's refusals of a request that sends too much: the client's doing, not a fault of ours,
 # so a short warning rather than a traceback at ERROR.
-TOO_MUCH = ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+TOO_MUCH = {
+    f"django.security.{name}"
+    for name in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+}
 
 
 def redact_secret_paths(text: str) -> str:
@@ -42,7 +45,7 @@ class SafeRecords(logging.Filter):
     and turns a refused too-large request into one short WARNING without its traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name.removeprefix("django.security.") in TOO_MUCH:
+        if record.name in TOO_MUCH and not getattr(record, "shortened", False):
             shorten_too_much(record)
         try:
             message = record.getMessage()
@@ -56,11 +59,15 @@ class SafeRecords(logging.Filter):
 
 def shorten_too_much(record: logging.LogRecord) -> None:
     request = getattr(record, "request", None)
-    method = getattr(request, "method", "") or ""
-    path = getattr(request, "path", "") or ""
+    # Escaped as Django escapes the paths it logs: a newline in a path makes no second line.
+    method, path = (
+        str(getattr(request, name, "") or "").encode("unicode_escape").decode("ascii")
+        for name in ("method", "path")
+    )
     request_id = getattr(request, "request_id", "")
     reason = str(record.msg).rstrip(".")
     record.msg = "%s %s refused with 400: %s (request %s)"
     record.args = (method, path, reason, request_id or "-")
     record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
     record.exc_info, record.exc_text, record.stack_info = None, None, None
+    record.shortened = True  # a second handler leaves it as it is

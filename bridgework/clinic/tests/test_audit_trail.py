@@ -184,6 +184,8 @@ class AuditTrailPageTests(BaseTestCase):
             "client=999999": "Choose one of the clinic&#x27;s clients from the list.",
             f"client={self.other_client.pk}": "Choose one of the clinic&#x27;s clients",
             "client=abc": "Choose one of the clinic&#x27;s clients from the list.",
+            "client=99999999999999999999999": "Choose one of the clinic&#x27;s clients",
+            "staff=-1": "Choose one of the clinic&#x27;s staff",
             f"staff={self.other_therapist.pk}": "Choose one of the clinic&#x27;s staff",
             "action=delete-everything": "Choose an action from the list.",
             "outcome=maybe": "Choose allowed, refused, or either.",
