@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
+from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
 from bridgework.measures import actions as measures
@@ -309,6 +310,10 @@ MATRIX: dict[str, Row] = {
         {"admin": 302},
         method="post",
     ),
+    "clinic/audit/": Row(lambda t: "/clinic/audit/", {"admin": 200, "other_admin": 200}),
+    "clinic/audit/export.csv": Row(
+        lambda t: "/clinic/audit/export.csv", {"admin": 200, "other_admin": 200}
+    ),
 }
 
 
@@ -425,6 +430,12 @@ class PermissionMatrixTests(MatrixCase):
                     self.client.session.pop("shared_screen_plan", None)
                     response = getattr(self.client, row.method)(row.url(self), row.data)
                     self.assertEqual(response.status_code, row.status_for(actor))
+        # Every page and refusal left ids and kinds in the trail (a consent's id names its
+        # purpose), nothing typed by a person: the clinic admin's trail page shows them.
+        for event in AccessEvent.objects.all():
+            with self.subTest(event=str(event)):
+                self.assertRegex(event.object_id, r"^([0-9]+(:[a-z-]+)?)?$")
+                self.assertRegex(f"{event.actor_role} {event.object_type}", r"^[a-z_-]+ [a-z-]+$")
 
     def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
         response = self.client.get(f"/clients/{self.client_a.pk}/")
