@@ -185,10 +185,18 @@ def test_signing_out_warns_about_unsent_entries_and_then_clears_the_phone(
         "1 entry is waiting on this phone to be sent."
     )
 
-    with phone.expect_event("dialog") as warning:
+    # A handler rather than expect_event: the dialog is answered the moment it opens, so the
+    # click never waits on an open dialog (that wait timed out on a loaded machine).
+    warnings: list[str] = []
+
+    def note_and_dismiss(dialog: Dialog) -> None:
+        warnings.append(dialog.message)
+        dialog.dismiss()
+
+    phone.once("dialog", note_and_dismiss)
+    with phone.expect_event("dialog"):
         phone.get_by_role("button", name="Sign out").click()
-    assert "Entries not sent yet: 1." in warning.value.message
-    warning.value.dismiss()
+    assert len(warnings) == 1 and "Entries not sent yet: 1." in warnings[0]
     assert phone.evaluate(OUTBOX_SIZE) == 1
 
     phone.context.set_offline(False)
