@@ -7,9 +7,10 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Invitation, User
+from bridgework.lib.forms import Form
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     email = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
@@ -21,7 +22,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.RegexField(
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
@@ -35,7 +36,7 @@ class CodeForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """Choose a password (and, for staff, say your name) to finish setting up the account."""
 
     full_name = forms.CharField(label=_("Your full name"), max_length=120)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.actions import CLINIC_SETTINGS
 from bridgework.accounts.models import STAFF_ROLES, Approach, Clinic, Invitation, User
+from bridgework.lib.forms import Form, ModelForm
 from bridgework.lib.timezones import time_zone_names
 
 ROLE_LABELS = {
@@ -53,7 +54,7 @@ class RolesField(forms.MultipleChoiceField):
         )
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(Form):
     email = forms.EmailField(label=_("E-mail"))
     roles = RolesField()
     approach = forms.ChoiceField(
@@ -66,7 +67,7 @@ class StaffInviteForm(forms.Form):
         return free_email(self.cleaned_data["email"])
 
 
-class StaffForm(forms.Form):
+class StaffForm(Form):
     roles = RolesField()
     approach = forms.ChoiceField(
         label=_("Therapy approach"),
@@ -117,7 +118,7 @@ class CareTeamField(forms.ModelMultipleChoiceField):
         return members
 
 
-class NewClientForm(forms.Form):
+class NewClientForm(Form):
     full_name = forms.CharField(label=_("Client's full name"), max_length=120)
     email = forms.EmailField(
         label=_("Client's e-mail"),
@@ -139,20 +140,20 @@ class NewClientForm(forms.Form):
         return free_email(email) if email else ""
 
 
-class CareTeamForm(forms.Form):
+class CareTeamForm(Form):
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["care_team"] = CareTeamField(clinic)
 
 
-class ClientInviteForm(forms.Form):
+class ClientInviteForm(Form):
     email = forms.EmailField(label=_("Client's e-mail"))
 
     def clean_email(self) -> str:
         return free_email(self.cleaned_data["email"])
 
 
-class ClinicSettingsForm(forms.ModelForm):
+class ClinicSettingsForm(ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
 
     class Meta:
