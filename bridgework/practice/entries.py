@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -27,6 +27,7 @@ from bridgework.practice.actions import EntryRefused
 
 # A phone's clock may run a little fast; an entry dated further ahead is a typing slip.
 CLOCK_SLACK = timedelta(hours=1)
+EARLIEST_YEAR = 2000  # "0026-11-24" is a slip for 2026, not practice in the year 26
 # Who may see an entry ("visible_to"): a diary entry is the client's alone unless they share
 # it; practice on a plan is for the care team too.
 ONLY_ME, CARE_TEAM = "me", "care-team"
@@ -88,14 +89,15 @@ def when_from(form: Mapping[str, Any]) -> datetime | None:
         return None
     try:
         moment = parse_datetime(raw)  # ValueError: well formed, but no such day (30 February)
-        if moment is not None and timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        future = moment is not None and moment > timezone.now() + CLOCK_SLACK
-    except (ValueError, OverflowError):  # OverflowError: year 1 in a time zone east of UTC
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            moment = moment.astimezone(UTC)  # OverflowError: year 1 east of Greenwich
+    except (ValueError, OverflowError):
         moment = None
-    if moment is None:
+    if moment is None or moment.year < EARLIEST_YEAR:
         raise EntryRefused({"practiced_at": _("Enter a date and time like 2026-11-24 18:30.")})
-    if future:
+    if moment > timezone.now() + CLOCK_SLACK:
         raise EntryRefused({"practiced_at": _("That time is in the future. When did you do it?")})
     return moment
 
