@@ -161,10 +161,10 @@ class AnyTextTests(HypothesisTestCase, BaseTestCase):
         if response.status_code == 200:
             self.assertEqual(plan.version, self.plan.version)  # refused: nothing changed
             return
+        at = f"/plans/{plan.pk}/"
         self.pages_show(
-            ["/me/", f"/me/plans/{plan.pk}/", f"/plans/{plan.pk}/summary/"],
-            [f"/plans/{plan.pk}/", f"/plans/{plan.pk}/review/", f"/plans/{plan.pk}/summary.pdf"]
-            + [f"/clients/{self.client_a.pk}/"],
+            ["/me/", f"/me/plans/{plan.pk}/", f"{at}summary/"],
+            [at, f"{at}review/", f"{at}summary.pdf", f"/clients/{self.client_a.pk}/"],
         )
         copied = next(entry for entry in self.my_data()["plans"] if entry["title"] == plan.title)
         for name in PLAN_TEXTS:

@@ -179,9 +179,7 @@ MATRIX: dict[str, Row] = {
     "me/diary/": Row(lambda t: "/me/diary/", each(CLIENTS, 200)),
     "me/check-in/": Row(lambda t: "/me/check-in/", each(CLIENTS, 200)),
     # A form post is not JSON (415); signed out is 401, not a redirect (the phone keeps it).
-    "me/sync/": Row(
-        lambda t: "/me/sync/", {**each(CLIENTS, 415), "anonymous": 401}, method="post"
-    ),
+    "me/sync/": Row(lambda t: "/me/sync/", {**each(CLIENTS, 415), "anonymous": 401}, method="post"),
     "me/history/": Row(lambda t: "/me/history/", each(CLIENTS, 200)),
     "me/progress/": Row(lambda t: "/me/progress/", each(CLIENTS, 200)),
     "me/progress/<slug:name>.svg": Row(lambda t: "/me/progress/check-ins.svg", {"client_a": 200}),

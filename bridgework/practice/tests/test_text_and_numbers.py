@@ -35,7 +35,8 @@ class TextRuleTests(PracticeTestCase):
             {"uid": str(uuid.uuid4()), "plan": self.plan.pk, "sheet": "quick", "note": "a\x00"}
         )
         self.assertEqual(sync.status_code, 400)
-        self.assertIn("“Note” contains an invisible control character", sync.json()["errors"]["note"])
+        problem = sync.json()["errors"]["note"]
+        self.assertIn("“Note” contains an invisible control character", problem)
         self.assertFalse(PracticeLog.objects.exists())
 
     def test_every_control_character_but_tab_and_line_breaks_is_refused(self) -> None:
