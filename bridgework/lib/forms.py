@@ -94,5 +94,5 @@ class Form(TextRules, forms.Form):
     pass
 
 
-class ModelForm(TextRules, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(TextRules, forms.ModelForm):
     pass

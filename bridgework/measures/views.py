@@ -138,7 +138,7 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         # The note sits in a small box on the client page; the message says what to change.
-        messages.error(request, " ".join(form.errors["note"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["note"]))
         return redirect(f"/clients/{flag.client_id}/")
     actions.acknowledge(flag, by=user, note=form.cleaned_data["note"])
     messages.success(request, _("Flag acknowledged."))

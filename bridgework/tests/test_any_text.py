@@ -33,7 +33,7 @@ WORDS = st.text(PRINTABLE, min_size=1, max_size=30)
 # A list joined rather than st.text(): st.text() all but never draws a surrogate, even when
 # its alphabet holds them.
 ANYTHING = st.lists(
-    st.one_of(st.characters(categories=("Cs",)), st.characters(categories=("Cc",)), PRINTABLE),
+    st.one_of(st.characters(categories=["Cs"]), st.characters(categories=["Cc"]), PRINTABLE),
     max_size=30,
 ).map("".join)
 # Each example opens a dozen pages; thirty of them find what a thousand would, in seconds.

@@ -84,6 +84,7 @@
   function scheduleRetry() {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, retryMs);
+    document.documentElement.dataset.outboxRetryIn = String(retryMs);  // for the browser tests
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
 

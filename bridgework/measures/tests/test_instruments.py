@@ -135,6 +135,12 @@ class FlagTests(BaseTestCase):
         self.assertContains(
             self.client.get(f"/clients/{self.client_a.pk}/"), "Needs your attention"
         )
+        refused = self.client.post(
+            f"/flags/{flag.pk}/acknowledge/", {"note": "Called\x00"}, follow=True
+        )
+        self.assertContains(refused, "“Note” contains an invisible control character")
+        flag.refresh_from_db()
+        self.assertIsNone(flag.acknowledged_at)
         self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": "Called; safety plan made."})
         flag.refresh_from_db()
         self.assertEqual(
