@@ -321,3 +321,25 @@ def test_an_entry_met_by_server_trouble_waits_and_is_tried_again_ever_later(
     expect(outbox).to_be_hidden()
     assert len(sent) == 3
     assert PracticeLog.objects.count() == 1
+
+
+def test_a_diary_entry_written_offline_keeps_who_may_see_it(live_server, phone: Page) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/diary/")
+    phone.locator("html[data-app-ready]").wait_for(state="attached")
+    expect(phone.get_by_label("Only me")).to_be_checked()
+    phone.context.set_offline(True)
+    phone.get_by_label("What I want to write down").fill("For us to talk about.")
+    phone.get_by_label("Me and my care team").check()
+    phone.get_by_role("button", name="Save").click()
+    outbox = phone.locator("[data-outbox-status]")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    expect(phone.get_by_label("Only me")).to_be_checked()  # the next entry starts private
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_be_hidden()
+    log = PracticeLog.objects.get()
+    assert (log.entries, log.is_private) == ({"entry": "For us to talk about."}, False)
+    phone.goto(f"{live_server.url}/practice/{log.pk}/")
+    expect(phone.get_by_text("You and your care team.")).to_be_visible()
