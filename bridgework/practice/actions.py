@@ -228,7 +228,7 @@ def retire_scale(scale: CheckInScale, *, by: User) -> None:
 def set_privacy(log: PracticeLog, *, by: User, private: bool) -> PracticeLog:
     """The client shares a diary entry with their care team, or makes it private again (from
     then on: what the team has read, it has read; the entry's page says so)."""
-    if private and (log.plan_id is not None or log.worksheet != worksheets.PRIVATE_ALLOWED):
+    if private and not log.may_be_private:
         raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
     if log.is_private != private:
         log.is_private = private

@@ -306,7 +306,6 @@ def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
             "sheet": sheet,
             "shown": shown_entries(sheet, log.entries),
             "client": log.client,
-            "may_be_private": log.plan_id is None and log.worksheet == worksheets.PRIVATE_ALLOWED,
         },
     )
 
