@@ -29,6 +29,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.reading import Page, TrailQuery, csv_cell, page
 from bridgework.care.access import roster_for_admin
 from bridgework.care.models import Client
+from bridgework.lib.forms import Form
 from bridgework.lib.numbers import identifier
 
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, for example 2026-11-30.")
@@ -41,7 +42,7 @@ class ByName(forms.ModelChoiceField):
         return str(obj.full_name)
 
 
-class TrailFilterForm(forms.Form):
+class TrailFilterForm(Form):
     client = ByName(
         queryset=Client.objects.none(),
         required=False,

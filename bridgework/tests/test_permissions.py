@@ -196,13 +196,20 @@ MATRIX: dict[str, Row] = {
     ),
     "me/diary/": Row(lambda t: "/me/diary/", each(CLIENTS, 200)),
     "me/check-in/": Row(lambda t: "/me/check-in/", each(CLIENTS, 200)),
-    "me/sync/": Row(lambda t: "/me/sync/", each(CLIENTS, 400), method="post"),
+    # A form post is not JSON (415); signed out is 401, not a redirect (the phone keeps it).
+    "me/sync/": Row(lambda t: "/me/sync/", {**each(CLIENTS, 415), "anonymous": 401}, method="post"),
     "me/history/": Row(lambda t: "/me/history/", each(CLIENTS, 200)),
     "me/progress/": Row(lambda t: "/me/progress/", each(CLIENTS, 200)),
     "me/progress/<slug:name>.svg": Row(lambda t: "/me/progress/check-ins.svg", {"client_a": 200}),
     "practice/<int:log_id>/": Row(
         lambda t: f"/practice/{t.log.pk}/",
         {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "practice/<int:log_id>/privacy/": Row(
+        lambda t: f"/practice/{t.private_log.pk}/privacy/",
+        {"client_a": 302},
+        method="post",
+        data={"visible_to": "care-team"},
     ),
     "clients/<int:client_id>/scales/": Row(
         lambda t: f"/clients/{t.client_a.pk}/scales/", {"therapist_a": 200}
