@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from bridgework.audit import trail
+from bridgework.audit import reading, trail
 from bridgework.audit.models import AccessEvent, AppendOnlyError, ChainHead
 from bridgework.test import BaseTestCase
 
@@ -220,3 +220,50 @@ class ChangesInTheChainTests(BaseTestCase):
     def test_empty_parts_are_left_out(self) -> None:
         event = self.change(values={}, named=[], detail={"revoked": 0})
         self.assertEqual(AccessEvent.objects.get(pk=event.pk).changes, {"detail": {"revoked": 0}})
+
+
+class AuditRowContentsTests(BaseTestCase):
+    def test_an_audit_row_holds_ids_roles_and_kinds_never_free_text(self) -> None:
+        # The clinic admin's trail page and its CSV show these fields: a new field that could
+        # carry a name, a note or an answer must be thought about before it joins them.
+        fields = {field.name for field in AccessEvent._meta.get_fields()}
+        self.assertEqual(
+            fields,
+            {
+                "id",
+                "chain",
+                "seq",
+                "at",
+                "actor_id",
+                "actor_role",
+                "action",
+                "object_type",
+                "object_id",
+                "clinic_id",
+                "client_id",
+                "request_id",
+                "allowed",
+                "changes",  # structured values and field names only (audit.trail.changed)
+                "prev_hash",
+                "hash",
+            },
+        )
+
+    def test_changes_read_as_one_line_each_for_people(self) -> None:
+        changes = {
+            "values": {"status": ["draft", "agreed"], "agreed_at": [None, "2026-11-10T09:00"]},
+            "named": ["title", "rationale"],
+            "detail": {"decision": "continue", "goals": [3, 5], "rehearsed": True},
+        }
+        self.assertEqual(
+            reading.described(changes),
+            [
+                "status: draft → agreed",
+                "agreed_at: — → 2026-11-10T09:00",
+                "changed (kept in the record only): title, rationale",
+                "decision: continue",
+                "goals: [3, 5]",
+                "rehearsed: true",
+            ],
+        )
+        self.assertEqual(reading.described({}), [])
