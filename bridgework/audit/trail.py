@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -231,8 +231,7 @@ STRUCTURED = (
 )
 
 
-@dataclass(frozen=True)
-class Audited:
+class Audited(NamedTuple):
     attname: str  # where the value sits on the object ("plan_id")
     name: str  # what the row calls it ("plan")
     keeps_value: bool
@@ -279,6 +278,7 @@ def snapshot(obj: models.Model) -> Snapshot:
 
 
 EMPTY: tuple[Any, ...] = (None, "", [], {})
+AS_JSON = frozenset({str, int, bool, float, type(None)})
 
 
 def difference(
@@ -288,22 +288,24 @@ def difference(
     {"values": {name: [old, new]}, "named": [name, ...]}."""
     values: dict[str, list[Any]] = {}
     named: list[str] = []
-    for field in audited_fields(model):
-        was = None if old is None else old.get(field.attname, NOT_LOADED)
-        now = None if new is None else new.get(field.attname, NOT_LOADED)
+    for attname, name, keeps_value in audited_fields(model):
+        was = None if old is None else old.get(attname, NOT_LOADED)
+        now = None if new is None else new.get(attname, NOT_LOADED)
         if was is now or (was is not NOT_LOADED and now is not NOT_LOADED and was == now):
             continue
         if (old is None and now in EMPTY) or (new is None and was in EMPTY):
             continue  # a field left empty when the object was made, or empty when it went
-        if field.keeps_value and NOT_LOADED not in (was, now):
-            values[field.name] = [plain(was), plain(now)]
+        if keeps_value and was is not NOT_LOADED and now is not NOT_LOADED:
+            values[name] = [plain(was), plain(now)]
         else:
-            named.append(field.name)
+            named.append(name)
     return {"values": values, "named": named}
 
 
 def plain(value: Any) -> Any:
     """A value as JSON keeps it, so the row hashes the same before and after it is stored."""
+    if type(value) in AS_JSON:
+        return value
     if isinstance(value, Enum):
         value = value.value
     if value is None or isinstance(value, bool | int | float | str):
