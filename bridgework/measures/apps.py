@@ -11,8 +11,11 @@ class MeasuresConfig(AppConfig):
     label = "measures"
 
     def ready(self) -> None:
+        from bridgework.measures import due
         from bridgework.measures.library import sync_after_migrate
         from bridgework.plans.signals import plan_reviewed
+        from bridgework.practice.hooks import questionnaires_due
+        from bridgework.prompts import hooks as prompts
         from bridgework.prompts.signals import worker_housekeeping, worker_step
 
         post_migrate.connect(sync_after_migrate, sender=self)
@@ -20,6 +23,9 @@ class MeasuresConfig(AppConfig):
         plan_reviewed.connect(keep_review, dispatch_uid="measures.keep_review")
         worker_step.connect(send_flag_notices, dispatch_uid="measures.send_flag_notices")
         worker_housekeeping.connect(look_for_silence, dispatch_uid="measures.look_for_silence")
+        questionnaires_due.answer_with(due.on_today)
+        prompts.questionnaires_offered.answer_with(due.questionnaires)
+        prompts.questionnaires_left.answer_with(due.left_by)
 
 
 def keep_review(sender: Any, *, plan: Any, review: Any, by: Any, session: Any, **kw: Any) -> None:
