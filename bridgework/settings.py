@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bridgework.prompts",
     "bridgework.measures",
     "bridgework.desk",
+    "bridgework.demo",
 ]
 
 MIDDLEWARE = [
