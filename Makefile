@@ -43,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=lint-only-key-that-never-signs-anything-0123456789abcdef $(BIN)/mypy bridgework
+	$(BIN)/lint-imports
 
 bench: install
 	@set -e; found=0; for script in bench/*.py; do \

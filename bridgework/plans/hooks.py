@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from bridgework.lib.hooks import Hook
 from bridgework.plans.models import ActionPlan
 
-# The review page's "What was practised": the plan's practice logs, newest first, as lines for
-# the template "practice/_log_lines.html". (Answered by practice.)
-practice_of: Hook[[HttpRequest, ActionPlan], list[Any]] = Hook("a plan's practice, for its review")
+# The review page's "Practice since it was agreed": the plan's practice logs, newest first, as
+# the HTML the page shows. (Answered by practice, which renders its own lines.)
+practice_of: Hook[[HttpRequest, ActionPlan], SafeString] = Hook("a plan's practice, for its review")

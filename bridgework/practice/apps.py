@@ -10,4 +10,4 @@ class PracticeConfig(AppConfig):
         from bridgework.practice import summaries
 
         # The layers below ask practice through these (STYLE.md, "Layers").
-        practice_of.answer_with(summaries.for_plan)
+        practice_of.answer_with(summaries.for_review)
