@@ -45,10 +45,12 @@ lint: install
 	SECRET_KEY=lint-only-key-that-never-signs-anything-0123456789abcdef $(BIN)/mypy bridgework
 	$(BIN)/lint-imports
 
+# Every benchmark in bench/ (helpers live in bench/_lib/): a few minutes at the default sizes;
+# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS and BENCH_PG_URL change them (bench/README.md).
 bench: install
-	@set -e; found=0; for script in bench/*.py; do \
-		[ -e "$$script" ] || continue; found=1; echo "== $$script"; $(BIN)/python "$$script"; done; \
-		[ $$found = 1 ] || echo "No benchmarks yet (later capabilities add them to bench/)."
+	@set -e; for script in bench/[!_]*.py; do \
+		[ -e "$$script" ] || continue; echo "== $$script"; \
+		$(BIN)/python -m "bench.$$(basename "$$script" .py)"; done
 
 # Refresh the pinned versions after changing pyproject.toml.
 lock:

@@ -1,8 +1,11 @@
 """Benchmark: rendering the therapist's client page for a client with one month of history and
 for one with two years, on PostgreSQL. Prints median and p95 render times and their ratio.
 
-    make bench
-    .venv/bin/python bench/client_page.py --renders 60
+    make bench                                  # BENCH_RENDERS (default 30) renders each
+    .venv/bin/python -m bench.client_page --renders 60
+
+PostgreSQL: its own database, bridgework_bench_client_page (BENCH_PG_URL, see bench/_lib);
+when PostgreSQL cannot be reached it runs on a temporary SQLite file instead, and says so.
 """
 
 from __future__ import annotations
@@ -10,38 +13,31 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
+import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/bridgework_bench_page"
+from bench._lib import SECRET, fresh_postgres, migrate, number
+
 ENV = {
-    "DATABASE_URL": PG_BENCH,
     "DEBUG": "0",
     "STATIC_MANIFEST": "0",
     "ALLOWED_HOSTS": "testserver",
-    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+    "SECRET_KEY": SECRET,
     "LOG_LEVEL": "WARNING",
 }
 
 
-def fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS bridgework_bench_page WITH (FORCE)")
-        admin.execute("CREATE DATABASE bridgework_bench_page")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-        check=True,
-    )
+def fresh_database(var_dir: str) -> str:
+    """The database's name for the report; DATABASE_URL is set for this process."""
+    url = fresh_postgres("client_page")
+    name = "PostgreSQL"
+    if url is None:
+        url, name = f"sqlite:///{var_dir}/bench.sqlite3", "SQLite (PostgreSQL not reachable)"
+    ENV.update(DATABASE_URL=url, VAR_DIR=var_dir)
+    migrate({**os.environ, **ENV})
+    return name
 
 
 def history(client, weeks: int) -> None:  # type: ignore[no-untyped-def]
@@ -125,12 +121,16 @@ def p95(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--renders", type=int, default=60)
+    parser.add_argument("--renders", type=int, default=int(number("BENCH_RENDERS", 30)))
     args = parser.parse_args()
-    fresh_database()
-    os.environ.update(ENV)
+    with tempfile.TemporaryDirectory() as var_dir:
+        database = fresh_database(var_dir)
+        os.environ.update(ENV)
+        run(database, args.renders)
+
+
+def run(database: str, renders: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -147,9 +147,9 @@ def main() -> None:
         cursor.execute(
             "ANALYZE"
         )  # fresh planner statistics after the bulk load, as autovacuum would
-    short, long = timings([month, years], args.renders)
+    short, long = timings([month, years], renders)
     print("## The therapist's client page (bench/client_page.py)")
-    print(f"PostgreSQL, in-process Django test client, {args.renders} renders each.\n")
+    print(f"{database}, in-process Django test client, {renders} renders each.\n")
     print("| history | median ms | p95 ms |")
     print("|---|---|---|")
     for label, values in (("one month", short), ("two years", long)):

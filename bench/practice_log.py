@@ -3,15 +3,18 @@
 For each database (SQLite, PostgreSQL) and each concurrency (1, 8, 32 signed-in clients) it
 measures Bridgework's save (POST /me/sync/, the path the phone uses) against two floors with
 the same server, database, client and payload:
-  (a) a minimal Django view that only checks the session and inserts the same row (bench/floor.py);
+  (a) a minimal Django view that only checks the session and inserts the same row
+      (bench/_lib/floor.py);
   (b) a plain INSERT of the same row through the same database driver, no HTTP at all.
 It prints median and p95 time per save and throughput, Bridgework's throughput as a share of
 each floor, and checks that every acknowledged write is in the database.
 
-    make bench                      # everything
-    .venv/bin/python bench/practice_log.py --databases postgres --concurrency 8 --seconds 5
+    make bench                      # everything, BENCH_SECONDS (default 3) per cell
+    .venv/bin/python -m bench.practice_log --databases postgres --concurrency 8 --seconds 5
 
-Traffic goes to 127.0.0.1 only; every loop is bounded by time and by count.
+PostgreSQL: its own database, bridgework_bench_practice_log (BENCH_PG_URL, see bench/_lib);
+when PostgreSQL cannot be reached, only the SQLite half runs. Traffic goes to 127.0.0.1 only;
+every loop is bounded by time and by count.
 """
 
 from __future__ import annotations
@@ -24,22 +27,16 @@ import signal
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-PORT = 8611
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/bridgework_bench"
+from bench._lib import PYTHON, ROOT, SECRET, free_port, fresh_postgres, migrate, number
+
 MAX_REQUESTS_PER_CLIENT = 5000
-SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
 CSRF = "b" * 32  # a fixed CSRF secret, sent as cookie and header (Django accepts it unmasked)
 
 
@@ -79,25 +76,19 @@ def environment(database_url: str, var_dir: str) -> dict[str, str]:
     }
 
 
-def prepare(database: str, var_dir: str) -> str:
-    if database == "sqlite":
-        url = f"sqlite:///{var_dir}/bench.sqlite3"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS bridgework_bench WITH (FORCE)")
-            admin.execute("CREATE DATABASE bridgework_bench")
-        url = PG_BENCH
-    env = environment(url, var_dir)
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+def prepare(database: str, var_dir: str) -> str | None:
+    """A fresh, migrated database; None when PostgreSQL cannot be reached."""
+    url = f"sqlite:///{var_dir}/bench.sqlite3" if database == "sqlite" else None
+    url = url or fresh_postgres("practice_log")
+    if url is not None:
+        migrate(environment(url, var_dir))
     return url
 
 
 def cast(database_url: str, var_dir: str, clients: int) -> list[dict[str, Any]]:
     """Clients with an active plan each, signed in: their session key, client and plan ids."""
     output = subprocess.run(
-        [PYTHON, str(Path(__file__).resolve()), "--make-cast", str(clients)],
+        [PYTHON, "-m", "bench.practice_log", "--make-cast", str(clients)],
         cwd=ROOT,
         env=environment(database_url, var_dir),
         check=True,
@@ -111,7 +102,6 @@ def make_cast(count: int) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
-    sys.path.insert(0, str(ROOT))
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -141,6 +131,7 @@ def make_cast(count: int) -> None:
 
 class Server:
     def __init__(self, app: str, database_url: str, var_dir: str) -> None:
+        self.port = free_port()
         self.process = subprocess.Popen(
             [
                 PYTHON,
@@ -148,7 +139,7 @@ class Server:
                 "gunicorn",
                 app,
                 "--bind",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{self.port}",
                 "--workers",
                 "3",
                 "--worker-class",
@@ -164,7 +155,7 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", "/healthz")
                 if connection.getresponse().status == 200:
                     return
@@ -202,12 +193,12 @@ def payload(person: dict[str, Any]) -> tuple[str, bytes]:
     return uid, json.dumps({"kind": "practice", "form": form}).encode()
 
 
-def load(path: str, people: list[dict[str, Any]], seconds: float, name: str) -> Run:
+def load(port: int, path: str, people: list[dict[str, Any]], seconds: float, name: str) -> Run:
     run, lock = Run(name), threading.Lock()
     deadline = time.monotonic() + seconds
 
     def client(person: dict[str, Any]) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {
             "Content-Type": "application/json",
             "X-CSRFToken": CSRF,
@@ -316,17 +307,23 @@ def bench(database: str, levels: list[int], seconds: float) -> list[str]:
     ]
     with tempfile.TemporaryDirectory() as var_dir:
         url = prepare(database, var_dir)
+        if url is None:
+            return [
+                *lines[:1],
+                "Skipped: PostgreSQL is not running (start it, or set BENCH_PG_URL).",
+            ]
         people = cast(url, var_dir, max(levels))
         results: dict[tuple[int, str], Run] = {}
         for app, path, label in (
             ("bridgework.wsgi:application", "/me/sync/", "Bridgework"),
-            ("bench.floor:application", "/bench/floor/", "(a) minimal view"),
+            ("bench._lib.floor:application", "/bench/floor/", "(a) minimal view"),
         ):
             server = Server(app, url, var_dir)
             try:
-                load(path, people[:1], 1.0, "warm-up")
+                load(server.port, path, people[:1], 1.0, "warm-up")
                 for level in levels:
-                    results[(level, label)] = load(path, people[:level], seconds, label)
+                    run = load(server.port, path, people[:level], seconds, label)
+                    results[(level, label)] = run
             finally:
                 server.stop()
         for level in levels:
@@ -349,7 +346,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--concurrency", default="1,8,32")
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=number("BENCH_SECONDS", 3))
     parser.add_argument("--make-cast", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_cast:
@@ -358,7 +355,7 @@ def main() -> None:
     levels = [int(level) for level in args.concurrency.split(",")]
     print("## Saving a practice log (bench/practice_log.py)")
     print(
-        f"gunicorn gthread 3×4 on 127.0.0.1, {args.seconds:.0f} s per cell, "
+        f"gunicorn gthread 3×4 on 127.0.0.1, {args.seconds:g} s per cell, "
         f"{os.cpu_count()} CPU cores shared by server, database and load generator."
     )
     for database in args.databases.split(","):

@@ -1,15 +1,18 @@
-"""Benchmark: planning and dispatching 100,000 due prompts on PostgreSQL.
+"""Benchmark: planning and dispatching a backlog of due prompts on PostgreSQL.
 
-Plans the prompts for 1,050 schedules (12 random moments a day over the planning horizon, a
+Plans the prompts for BENCH_SCHEDULES schedules (default 250: 24,000 prompts; the figures in
+docs/performance.md used 1,050: 100,800) (12 random moments a day over the planning horizon, a
 no-op in-app channel), makes them all due, then lets 1 and then 2 worker processes dispatch the
 backlog. Reports prompts per second, duplicates (prompts delivered more than once: must be 0)
 and each worker's peak resident memory, at a quarter of the backlog and at all of it (memory
 must stay flat as the backlog grows).
 
     make bench
-    .venv/bin/python bench/prompts.py --schedules 1050
+    .venv/bin/python -m bench.prompts --schedules 1050
 
-Traffic goes to 127.0.0.1 only; every loop ends when the backlog is empty.
+Needs PostgreSQL (two workers claim with SKIP LOCKED): its own database,
+bridgework_bench_prompts (BENCH_PG_URL, see bench/_lib); skipped, saying so, when PostgreSQL
+cannot be reached. Traffic goes to 127.0.0.1 only; every loop ends when the backlog is empty.
 """
 
 from __future__ import annotations
@@ -18,21 +21,19 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/bridgework_bench_prompts"
-SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+from bench._lib import PYTHON, ROOT, SECRET, fresh_postgres, migrate, number
+
+# The parent creates the database and hands its address to its children.
+DATABASE = os.environ.get("BENCH_PROMPTS_DATABASE_URL", "")
 
 
 def environment() -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": PG_BENCH,
+        "BENCH_PROMPTS_DATABASE_URL": DATABASE,
+        "DATABASE_URL": DATABASE,
         "SECRET_KEY": SECRET,
         "DEBUG": "0",
         "STATIC_MANIFEST": "0",
@@ -46,17 +47,7 @@ def django_setup() -> None:
 
     os.environ.update(environment())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
-    sys.path.insert(0, str(ROOT))
     django.setup()
-
-
-def fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS bridgework_bench_prompts WITH (FORCE)")
-        admin.execute("CREATE DATABASE bridgework_bench_prompts")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
 
 
 def setup(schedules: int) -> None:
@@ -102,7 +93,7 @@ def make_due(limit: int | None) -> int:
     """All (or the first `limit`) prompts due now, nothing delivered yet."""
     import psycopg
 
-    with psycopg.connect(PG_BENCH, autocommit=True) as db:
+    with psycopg.connect(DATABASE, autocommit=True) as db:
         db.execute("DELETE FROM prompts_promptevent WHERE state <> 'scheduled'")
         db.execute(
             "UPDATE prompts_prompt SET state = 'cancelled', claimed_by = '', lease_until = NULL"
@@ -148,7 +139,7 @@ def dispatch(workers: int) -> dict[str, float]:
     started = time.perf_counter()
     children = [
         subprocess.Popen(
-            [PYTHON, __file__, "--work"],
+            [PYTHON, "-m", "bench.prompts", "--work"],
             cwd=ROOT,
             env=environment(),
             stdout=subprocess.PIPE,
@@ -160,7 +151,7 @@ def dispatch(workers: int) -> dict[str, float]:
     took = time.perf_counter() - started
     import psycopg
 
-    with psycopg.connect(PG_BENCH) as db:
+    with psycopg.connect(DATABASE) as db:
         delivered, distinct = db.execute(
             "SELECT count(*), count(DISTINCT prompt_id) FROM prompts_promptevent "
             "WHERE state = 'delivered'"
@@ -179,7 +170,8 @@ def dispatch(workers: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--schedules", type=int, default=1050)  # 96 prompts each: 100,800
+    # 96 prompts each (12 a day over 8 days): 250 make 24,000, 1,050 make 100,800.
+    parser.add_argument("--schedules", type=int, default=int(number("BENCH_SCHEDULES", 250)))
     parser.add_argument("--setup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -189,9 +181,15 @@ def main() -> None:
     if args.work:
         work()
         return
-    fresh_database()
+    print("## Reminders: planning and dispatching prompts (bench/prompts.py)")
+    global DATABASE
+    DATABASE = fresh_postgres("prompts") or ""
+    if not DATABASE:
+        print("Skipped: it needs PostgreSQL (start it, or set BENCH_PG_URL).")
+        return
+    migrate(environment())
     report = subprocess.run(
-        [PYTHON, __file__, "--setup", str(args.schedules)],
+        [PYTHON, "-m", "bench.prompts", "--setup", str(args.schedules)],
         cwd=ROOT,
         env=environment(),
         check=True,
@@ -199,7 +197,6 @@ def main() -> None:
         text=True,
     )
     planning = json.loads(report.stdout.strip().splitlines()[-1])
-    print("## Reminders: planning and dispatching prompts (bench/prompts.py)")
     print(f"PostgreSQL, in-app (no-op) channel, worker batches of 500, {os.cpu_count()} cores.\n")
     print(
         f"Planned {planning['planned']:,} prompts for {args.schedules:,} schedules in "

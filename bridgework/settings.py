@@ -244,12 +244,40 @@ PUSH_SERVICE_HOSTS = env.strings(
 )
 
 # Logs carry request ids and object ids, never request bodies or client data. No error e-mails:
-# an exception report could hold client data, so errors go to the server log only.
+# an exception report could hold client data, so errors go to the server log only. Every
+# handler passes bridgework.lib.logs.SafeRecords: no link secrets (invitation, calendar feed)
+# in paths, and a too-large request is one short warning, not a traceback.
 ADMINS: list[tuple[str, str]] = []
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"safe": {"()": "bridgework.lib.logs.SafeRecords"}},
+    "formatters": {
+        "plain": {"format": "{levelname} {name}: {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["safe"]},
+        # runserver's request lines, as Django formats them, through the same filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["safe"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (a DEBUG-only console, admin e-mails) are dropped: everything
+        # goes to the root handler above, through the filter, at the root level (LOG_LEVEL).
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},  # it would log e-mail addresses at INFO
+        # fpdf2 and fontTools write a line per font and subset at INFO for every PDF.
+        "fpdf": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

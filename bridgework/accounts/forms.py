@@ -7,9 +7,10 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Invitation, User
+from bridgework.lib.forms import Form
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     email = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
@@ -21,7 +22,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.RegexField(
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
@@ -35,7 +36,7 @@ class CodeForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
-class ChoosePasswordForm(forms.Form):
+class ChoosePasswordForm(Form):
     """A new password, typed twice, checked by Django's password validators (their messages
     say what is expected) against the person it is for."""
 
@@ -95,7 +96,7 @@ class NewPasswordForm(ChoosePasswordForm):
         return self.user
 
 
-class ForgotPasswordForm(forms.Form):
+class ForgotPasswordForm(Form):
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_("The address you sign in with."),

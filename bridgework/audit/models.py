@@ -59,7 +59,18 @@ class AccessEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_unique_chain_seq")
         ]
-        indexes = [models.Index(fields=["client_id", "at"], name="audit_by_client")]
+        # The admin's trail page (audit/reading.py) reads newest first by client, by person, by
+        # action or by clinic alone, and the refusals: an index each, so no filter walks all of
+        # a clinic's trail. Refusals are rare, so their index is small (partial).
+        indexes = [
+            models.Index(fields=["client_id", "at"], name="audit_by_client"),
+            models.Index(fields=["clinic_id", "at"], name="audit_by_clinic"),
+            models.Index(fields=["actor_id", "at"], name="audit_by_actor"),
+            models.Index(fields=["clinic_id", "action", "at"], name="audit_by_action"),
+            models.Index(
+                fields=["clinic_id", "at"], condition=models.Q(allowed=False), name="audit_refused"
+            ),
+        ]
 
     def __str__(self) -> str:
         verdict = "allowed" if self.allowed else "refused"

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, Consent
+from bridgework.lib.forms import Form
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     text = forms.CharField(
         label=_("New goal, in the client's own words"),
         max_length=300,
@@ -21,7 +22,7 @@ class GoalForm(forms.Form):
     )
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -56,7 +57,7 @@ class SessionUpdateForm(SessionForm):
         del self.fields["therapist"]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     purpose = forms.ChoiceField(choices=Consent.Purpose.choices)
     given = forms.TypedChoiceField(
         choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"

@@ -16,6 +16,7 @@ from bridgework.accounts.models import (
     User,
     normalize_email,
 )
+from bridgework.lib.forms import Form, ModelForm
 from bridgework.lib.timezones import time_zone_names
 
 ROLE_LABELS = {
@@ -62,7 +63,7 @@ class RolesField(forms.MultipleChoiceField):
         )
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(Form):
     email = forms.EmailField(label=_("E-mail"))
     roles = RolesField()
     approach = forms.ChoiceField(
@@ -75,7 +76,7 @@ class StaffInviteForm(forms.Form):
         return free_email(self.cleaned_data["email"])
 
 
-class StaffForm(forms.Form):
+class StaffForm(Form):
     roles = RolesField()
     approach = forms.ChoiceField(
         label=_("Therapy approach"),
@@ -126,7 +127,7 @@ class CareTeamField(forms.ModelMultipleChoiceField):
         return members
 
 
-class NewClientForm(forms.Form):
+class NewClientForm(Form):
     full_name = forms.CharField(label=_("Client's full name"), max_length=120)
     email = forms.EmailField(
         label=_("Client's e-mail"),
@@ -148,20 +149,20 @@ class NewClientForm(forms.Form):
         return free_email(email) if email else ""
 
 
-class CareTeamForm(forms.Form):
+class CareTeamForm(Form):
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["care_team"] = CareTeamField(clinic)
 
 
-class ClientInviteForm(forms.Form):
+class ClientInviteForm(Form):
     email = forms.EmailField(label=_("Client's e-mail"))
 
     def clean_email(self) -> str:
         return free_email(self.cleaned_data["email"])
 
 
-class SignInAddressForm(forms.Form):
+class SignInAddressForm(Form):
     """A new address on record for a person who has an account (accounts.actions.change_email
     refuses an address someone else signs in with)."""
 
@@ -175,7 +176,7 @@ class SignInAddressForm(forms.Form):
     )
 
 
-class ClinicSettingsForm(forms.ModelForm):
+class ClinicSettingsForm(ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
 
     class Meta:

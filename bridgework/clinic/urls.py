@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bridgework.clinic import views
+from bridgework.clinic import audit, views
 
 urlpatterns = [
     path("", views.overview),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("clients/<int:client_id>/send-password-reset/", views.client_password_reset),
     path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation),
     path("invitations/<int:invitation_id>/reissue/", views.reissue_invitation),
+    path("audit/", audit.audit_trail),
+    path("audit/export.csv", audit.audit_export),
 ]

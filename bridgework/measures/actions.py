@@ -16,6 +16,7 @@ from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
+from bridgework.lib import text
 from bridgework.lib.numbers import whole_number
 from bridgework.measures import alerts, baselines, scoring
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
@@ -227,7 +228,7 @@ def answers_from(instrument: Instrument, form: dict[str, Any]) -> dict[str, Any]
     for item in instrument.definition["item"]:
         raw = str(form.get(f"item-{item['linkId']}", "")).strip()
         if raw and item["type"] == "text":
-            answers[item["linkId"]] = raw
+            answers[item["linkId"]] = text.normalise(raw)  # refused characters: check_answers
         elif raw:
             number = whole_number(raw)
             answers[item["linkId"]] = raw if number is None else number

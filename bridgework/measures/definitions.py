@@ -10,6 +10,8 @@ from typing import Any
 
 import jsonschema
 
+from bridgework.lib import text
+
 # Wording in other languages rides on FHIR's translation extension, on the element's
 # "_<name>" sibling: {"_text": {"extension": [{"url": TRANSLATION, "extension":
 # [{"url": "lang", "valueCode": "de"}, {"url": "content", "valueString": "…"}]}]}}.
@@ -175,6 +177,9 @@ class DefinitionError(ValueError):
 
 def check(definition: dict[str, Any]) -> None:
     """Raise DefinitionError naming the item and the problem; return if all is well."""
+    refused = text.first_refused(definition)
+    if refused is not None:
+        raise DefinitionError(f"{refused[0]}: {refused[1].explanation()}")
     problem = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(SCHEMA).iter_errors(definition)
     )

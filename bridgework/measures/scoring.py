@@ -6,6 +6,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bridgework.lib import text
 from bridgework.measures.definitions import Score, jacobson_truax, options
 
 
@@ -43,6 +44,8 @@ def misfit(item: dict[str, Any], value: Any) -> str:
         return f"{value} is not a whole number from {item['minValue']} to {item['maxValue']}"
     if kind == "text" and (not isinstance(value, str) or len(value) > 2000):
         return "expected text of at most 2000 characters"
+    if kind == "text" and (refusal := text.refused_in(value)):
+        return refusal.explanation()
     return ""
 
 

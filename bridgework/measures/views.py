@@ -24,6 +24,7 @@ from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import flags_of, get_flag_for_user, get_response_for_user
 from bridgework.measures.definitions import localized, options
+from bridgework.measures.forms import AcknowledgeForm
 from bridgework.measures.models import Flag
 
 
@@ -131,7 +132,12 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = get_flag_for_user(request, flag_id, need=Need.WRITE)
     user = request.user
     assert isinstance(user, User)
-    actions.acknowledge(flag, by=user, note=request.POST.get("note", ""))
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        # The note sits in a small box on the client page; the message says what to change.
+        messages.error(request, " ".join(str(error) for error in form.errors["note"]))
+        return redirect(f"/clients/{flag.client_id}/")
+    actions.acknowledge(flag, by=user, note=form.cleaned_data["note"])
     messages.success(request, _("Flag acknowledged."))
     return redirect(f"/clients/{flag.client_id}/")
 

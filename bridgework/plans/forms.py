@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Approach
 from bridgework.care.models import Client, TherapySession
+from bridgework.lib.forms import Form, ModelForm
 from bridgework.plans.actions import EDITABLE, SESSION_LINKS
 from bridgework.plans.models import ActionPlan, Kind, Obstacle, PlanTemplate, Worksheet
 
@@ -26,7 +27,7 @@ def zero_to_ten(label: Any) -> forms.IntegerField:
     )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -64,7 +65,7 @@ def session_label(session: Any) -> str:
     return f"{_('Session')} {session.number} · {session.starts_at:%d %b %Y}"
 
 
-class ObstacleForm(forms.ModelForm):
+class ObstacleForm(ModelForm):
     class Meta:
         model = Obstacle
         fields = ["kind", "description", "coping_plan"]
@@ -105,7 +106,7 @@ def obstacle_formset(plan: ActionPlan, data: Any = None) -> Any:
     return ObstacleFormSet(data, initial=initial, prefix="obstacles")
 
 
-class TemplateFilterForm(forms.Form):
+class TemplateFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind of task"), required=False, choices=[("", _("Any kind")), *Kind.choices]
@@ -113,7 +114,7 @@ class TemplateFilterForm(forms.Form):
     approach = forms.ChoiceField(label=_("Wording for"), required=False, choices=Approach.choices)
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(Form):
     title = forms.CharField(
         label=_("What would you like to try?"),
         max_length=160,
@@ -134,7 +135,7 @@ class ProposalForm(forms.Form):
     when = forms.CharField(label=_("When?"), max_length=200, required=False)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     reason = forms.CharField(
         label=_("Why not now? The client reads this."),
         max_length=1000,
@@ -143,7 +144,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class ReviewSessionForm(forms.Form):
+class ReviewSessionForm(Form):
     session = forms.ModelChoiceField(
         label=_("Reviewed in"),
         queryset=TherapySession.objects.none(),
@@ -158,7 +159,7 @@ class ReviewSessionForm(forms.Form):
         field.label_from_instance = session_label  # type: ignore[attr-defined]
 
 
-class OwnTemplateForm(forms.ModelForm):
+class OwnTemplateForm(ModelForm):
     """A clinic's or therapist's own template: one wording, used for every approach."""
 
     rationale = forms.CharField(label=_("Why this task"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -14,6 +14,7 @@ import jsonschema
 from django.db import transaction
 
 from bridgework.accounts.models import Approach
+from bridgework.lib import text
 from bridgework.plans.models import Kind, Obstacle, PlanTemplate, Worksheet
 
 LIBRARY = Path(__file__).parent / "library"
@@ -76,6 +77,9 @@ def read_template(path: Path) -> dict[str, Any]:
         raise TemplateFileError(
             f"{path.name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    refused = text.first_refused(data)
+    if refused is not None:
+        raise TemplateFileError(f"{path.name}: field '{refused[0]}': {refused[1].explanation()}")
     slug = data.get("slug", "?") if isinstance(data, dict) else "?"
     problem = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(SCHEMA).iter_errors(data)

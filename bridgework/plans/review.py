@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.lib.forms import Form
 from bridgework.plans.models import Decision
 
 VERSION = "1.0"
@@ -151,7 +152,7 @@ def field_for(question: Question) -> forms.Field:
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """One field per question, named by its linkId."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

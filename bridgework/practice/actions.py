@@ -115,7 +115,7 @@ def log_practice(
     if outcome and outcome not in Outcome.values:
         raise EntryRefused({"outcome": _("Choose how it went.")})
     if private and (plan is not None or sheet.slug != worksheets.PRIVATE_ALLOWED):
-        raise EntryRefused({"private": _("Only diary entries can be kept private.")})
+        raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
     check_texts(obstacles_note=obstacles_note, note=note)
     problems = worksheets.validate(sheet, entries)
     if problems:
@@ -222,3 +222,18 @@ def retire_scale(scale: CheckInScale, *, by: User) -> None:
         clinic_id=scale.client.clinic_id,
         client_id=scale.client_id,
     )
+
+
+@transaction.atomic
+def set_privacy(log: PracticeLog, *, by: User, private: bool) -> PracticeLog:
+    """The client shares a diary entry with their care team, or makes it private again (from
+    then on: what the team has read, it has read; the entry's page says so)."""
+    if private and not log.may_be_private:
+        raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
+    if log.is_private != private:
+        log.is_private = private
+        log.save(update_fields=["is_private"])
+        # The trail keeps no values, so the object type says which way it went.
+        kind = "practice-log-private" if private else "practice-log-shared"
+        changed(by, CHANGE, kind, log.pk, clinic_id=log.client.clinic_id, client_id=log.client_id)
+    return log

@@ -1,21 +1,24 @@
 """Reading a client's entry from flat form fields, the same way whether it was posted by a
 page or sent later from the phone's queue: `practice_from` and `check_in_from` return the
-arguments for the actions, or raise EntryRefused naming the fields."""
+arguments for the actions, or raise EntryRefused naming the fields. Every text goes through
+the one text rule (lib.text) first, so what is stored can always be shown again."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgework.care.access import Need
 from bridgework.care.models import Client
+from bridgework.lib import text
 from bridgework.lib.numbers import identifier, whole_number
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan
@@ -24,6 +27,46 @@ from bridgework.practice.actions import EntryRefused
 
 # A phone's clock may run a little fast; an entry dated further ahead is a typing slip.
 CLOCK_SLACK = timedelta(hours=1)
+EARLIEST_YEAR = 2000  # "0026-11-24" is a slip for 2026, not practice in the year 26
+# Who may see an entry ("visible_to"): a diary entry is the client's alone unless they share
+# it; practice on a plan is for the care team too.
+ONLY_ME, CARE_TEAM = "me", "care-team"
+# The fields of an entry besides its worksheet's, by the names the forms call them.
+LABELS = {
+    "note": gettext_lazy("Note"),
+    "obstacles_note": gettext_lazy("What got in the way"),
+    "practiced_at": gettext_lazy("When"),
+    "answered_at": gettext_lazy("When"),
+    "duration_minutes": gettext_lazy("For how many minutes"),
+}
+
+
+def label_of(sheet: worksheets.Worksheet | None, name: str) -> object:
+    column = name.rsplit(".", 1)[-1]
+    if sheet is not None and name.startswith("entries."):
+        try:
+            return sheet.label(column)
+        except KeyError:
+            pass
+    return LABELS.get(name, gettext_lazy("This entry"))
+
+
+def texts_checked(form: Mapping[str, Any], sheet: worksheets.Worksheet | None) -> dict[str, Any]:
+    """The form with every text under the one text rule: line ends made LF, and a character
+    no record can hold refused with a message naming its field."""
+    checked: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, value in form.items():
+        if isinstance(value, str):
+            try:
+                value = text.clean(value, label_of(sheet, name))
+            except text.TextRefused as refused:
+                problems[name] = str(refused)
+                continue
+        checked[name] = value
+    if problems:
+        raise EntryRefused(problems)
+    return checked
 
 
 def uid_from(form: Mapping[str, Any]) -> uuid.UUID:
@@ -44,11 +87,16 @@ def when_from(form: Mapping[str, Any]) -> datetime | None:
     raw = str(form.get("practiced_at") or form.get("answered_at") or "").strip()
     if not raw:
         return None
-    moment = parse_datetime(raw)
-    if moment is None:
+    try:
+        moment = parse_datetime(raw)  # ValueError: well formed, but no such day (30 February)
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            moment = moment.astimezone(UTC)  # OverflowError: year 1 east of Greenwich
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None or moment.year < EARLIEST_YEAR:
         raise EntryRefused({"practiced_at": _("Enter a date and time like 2026-11-24 18:30.")})
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     if moment > timezone.now() + CLOCK_SLACK:
         raise EntryRefused({"practiced_at": _("That time is in the future. When did you do it?")})
     return moment
@@ -70,11 +118,14 @@ def plan_from(request: HttpRequest, form: Mapping[str, Any]) -> ActionPlan | Non
     raw = str(form.get("plan") or "").strip()
     if not raw:
         return None
+    plan_id = identifier(raw)
     try:
+        if plan_id is None:
+            raise Http404
         return get_plan_for_user(
-            request, int(raw), need=Need.WRITE, fields=("worksheet", "rating_scale", "title")
+            request, plan_id, need=Need.WRITE, fields=("worksheet", "rating_scale", "title")
         )
-    except (ValueError, Http404):
+    except Http404:
         raise EntryRefused({"plan": _("That plan is not one of yours.")}) from None
 
 
@@ -94,6 +145,7 @@ def sheet_for(plan: ActionPlan | None, requested: str) -> worksheets.Worksheet:
 def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
     plan = plan_from(request, form)
     sheet = sheet_for(plan, str(form.get("sheet", "")))
+    form = texts_checked(form, sheet)
     return {
         "uid": uid_from(form),
         "plan": plan,
@@ -104,23 +156,33 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
         "duration_minutes": minutes_from(form),
         "obstacles_note": str(form.get("obstacles_note") or ""),
         "note": str(form.get("note") or ""),
-        "private": str(form.get("private") or "") in ("on", "true", "1"),
+        "private": private_from(form, plan),
         "prompt": prompt_from(form),
     }
 
 
+def private_from(form: Mapping[str, Any], plan: ActionPlan | None) -> bool:
+    """The client's choice of who sees the entry. Without a choice a diary entry is private
+    (an entry queued on a phone before the choice was on the form is private too: the safe
+    side), practice on a plan is shared; log_practice refuses a private plan entry."""
+    chosen = str(form.get("visible_to") or "").strip()
+    if not chosen:
+        return plan is None
+    if chosen not in (ONLY_ME, CARE_TEAM):
+        raise EntryRefused({"visible_to": _("Choose who can see this entry.")})
+    return chosen == ONLY_ME
+
+
 def check_in_from(client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
+    form = texts_checked(form, None)
     ratings: dict[int, Any] = {}
     for key, raw in form.items():
         if not key.startswith("scale-") or str(raw).strip() == "":
             continue
-        try:
-            scale_id = int(key.removeprefix("scale-"))
-        except ValueError:
+        scale_id = identifier(key.removeprefix("scale-"))
+        if scale_id is None:
             continue
-        text = str(raw).strip()
-        number = whole_number(text)
-        ratings[scale_id] = text if number is None else number
+        ratings[scale_id] = worksheets.number_from(raw)
     return {
         "uid": uid_from(form),
         "ratings": ratings,

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.lib.forms import Form
 
-class ScaleForm(forms.Form):
+
+class ScaleForm(Form):
     name = forms.CharField(
         label=_("Scale, in words the client uses"),
         max_length=60,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.accounts.models import User
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
+from bridgework.practice.worksheets import PRIVATE_ALLOWED
 
 MAX_NOTE = 2000
 
@@ -63,6 +64,11 @@ class PracticeLog(models.Model):
 
     def __str__(self) -> str:
         return f"practice log {self.uid}"
+
+    @property
+    def may_be_private(self) -> bool:
+        """Only a diary entry may be kept from the care team; practice on a plan is shared."""
+        return self.plan_id is None and self.worksheet == PRIVATE_ALLOWED
 
 
 class CheckInScale(models.Model):

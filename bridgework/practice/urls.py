@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/progress/", views.my_progress),
     path("me/progress/<slug:name>.svg", views.progress_chart),
     path("practice/<int:log_id>/", views.log_detail),
+    path("practice/<int:log_id>/privacy/", views.log_privacy),
     path("clients/<int:client_id>/scales/", views.scales),
 ]
 

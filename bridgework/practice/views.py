@@ -7,8 +7,10 @@ import json
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -195,19 +197,56 @@ def check_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+SYNC_KINDS = ("practice", "check-in")
+SYNC_VALUES = (str, int, float, bool, type(None))  # a field holds one value, never a list
+
+
+def sync_refused(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"errors": {"__all__": message}}, status=status)
+
+
+def sync_payload(request: HttpRequest) -> tuple[str, dict[str, Any]] | JsonResponse:
+    """The kind and fields of a queued entry, or the answer that refuses it. The phone's
+    outbox reads the status: 4xx means "refused, show it to the client, never resend";
+    401, 5xx and no answer mean "keep it and try again later"."""
+    if request.content_type != "application/json":
+        return sync_refused(415, _("Entries are sent as JSON. Reload the page and try again."))
+    try:
+        payload = json.loads(request.body)
+        kind, form = payload["kind"], payload["form"]
+        if not isinstance(form, dict) or not all(
+            isinstance(value, SYNC_VALUES) for value in form.values()
+        ):
+            raise TypeError("form")
+    except RequestDataTooBig:
+        return sync_refused(
+            413,
+            _("This entry is too large to send (at most %(n)d KB).")
+            % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
+        )
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return sync_refused(400, _("This entry could not be read."))
+    if kind not in SYNC_KINDS:
+        return sync_refused(
+            400,
+            _("This is neither practice nor a check-in, so it cannot be saved here."),
+        )
+    return str(kind), form
+
+
 @require_POST
 def sync(request: HttpRequest) -> JsonResponse:
     """Entries queued on the phone: {"kind": "practice" | "check-in", "form": {…}}. Sending
     the same entry again answers "already-saved" and stores nothing new."""
+    if not request.user.is_authenticated:
+        # Not a redirect to the sign-in page: the outbox would take that page's 200 for
+        # "saved" and drop the entry. The entry waits on the phone until the client is back.
+        return sync_refused(401, _("You are signed out. Sign in again to send your entries."))
     client, user = own_client(request, need=Need.WRITE)
-    try:
-        payload = json.loads(request.body)
-        kind, form = payload["kind"], payload["form"]
-        if not isinstance(form, dict):
-            raise TypeError("form")
-    except (ValueError, KeyError, TypeError, RecursionError):
-        return JsonResponse({"errors": {"__all__": _("This entry could not be read.")}}, status=400)
+    read = sync_payload(request)
+    if isinstance(read, JsonResponse):
+        return read
+    kind, form = read
     try:
         if kind == "check-in":
             saved = actions.check_in(client, by=user, **entries.check_in_from(client, form))
@@ -268,6 +307,30 @@ def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
             "client": log.client,
         },
     )
+
+
+@login_required
+@require_POST
+def log_privacy(request: HttpRequest, log_id: int) -> HttpResponse:
+    """The client shares a diary entry with their care team, or makes it private again."""
+    _client, user = own_client(request, need=Need.WRITE)  # the client alone decides
+    log = get_log_for_user(request, log_id, need=Need.WRITE)
+    chosen = request.POST.get("visible_to", "")
+    if chosen not in (entries.ONLY_ME, entries.CARE_TEAM):
+        messages.error(request, _("Choose who can see this entry."))
+        return redirect(f"/practice/{log.pk}/")
+    try:
+        actions.set_privacy(log, by=user, private=chosen == entries.ONLY_ME)
+    except actions.EntryRefused as refused:
+        messages.error(request, " ".join(refused.problems.values()))
+    else:
+        messages.success(
+            request,
+            _("Now only you can see this entry.")
+            if log.is_private
+            else _("Shared: your care team can see this entry now."),
+        )
+    return redirect(f"/practice/{log.pk}/")
 
 
 def shown_entries(sheet: worksheets.Worksheet, values: dict[str, Any]) -> list[tuple[str, Any]]:

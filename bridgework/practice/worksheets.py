@@ -20,6 +20,9 @@ import jsonschema
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from bridgework.lib import text
+from bridgework.lib.numbers import whole_number
+
 FOLDER = Path(__file__).parent / "worksheets"
 QUICK = "quick"
 PRIVATE_ALLOWED = "free-diary"
@@ -78,6 +81,9 @@ class WorksheetDefinitionError(ValueError):
 
 def read(path: Path) -> Worksheet:
     data = json.loads(path.read_text(encoding="utf-8"))
+    refused = text.first_refused(data)
+    if refused is not None:
+        raise WorksheetDefinitionError(f"{path.name}: {refused[0]} {refused[1].explanation()}")
     jsonschema.Draft202012Validator.check_schema(data["schema"])
     sheet = Worksheet(
         data["slug"],
@@ -207,11 +213,20 @@ def typed(spec: Mapping[str, Any], raw: Any) -> Any:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if spec.get("type") == "integer":
-        try:
-            return int(str(raw).strip())
-        except ValueError:
-            return str(raw)
+        return number_from(raw)
     return str(raw).strip()
+
+
+def number_from(raw: Any) -> Any:
+    """A rating as the phone sends it: a JSON number or the text typed. Text goes through the
+    project's one number rule (ASCII digits: "٣", "１０" and "1_0" are no ratings); a JSON
+    true is no number either. What is not a number is kept as given, for validation to name."""
+    if isinstance(raw, bool):
+        return str(raw).lower()
+    if isinstance(raw, int):
+        return raw
+    number = whole_number(raw) if isinstance(raw, str) else None
+    return str(raw) if number is None else number
 
 
 @cache

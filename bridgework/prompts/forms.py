@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.lib.forms import Form
 from bridgework.prompts.models import Channel, Schedule
 
 WEEKDAYS = [
@@ -19,7 +20,7 @@ WEEKDAYS = [
 CLOCK = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     """One form for every kind of schedule; the fields that do not apply to a kind are ignored."""
 
     kind = forms.ChoiceField(
@@ -132,7 +133,7 @@ class ScheduleForm(forms.Form):
         return {**rule, "channels": [c for c in schedule.channels if c != Channel.IN_APP]}
 
 
-class ClientTimesForm(forms.Form):
+class ClientTimesForm(Form):
     """What a client may change themselves: their times, days and quiet hours."""
 
     weekdays = ScheduleForm.base_fields["weekdays"]

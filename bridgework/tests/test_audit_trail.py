@@ -111,3 +111,30 @@ class AuditChainTests(BaseTestCase):
             AccessEvent.objects.filter(pk=event.pk).update(allowed=False)
         with self.assertRaises(AppendOnlyError):
             AccessEvent.objects.all().delete()
+
+
+class AuditRowContentsTests(BaseTestCase):
+    def test_an_audit_row_holds_ids_roles_and_kinds_never_free_text(self) -> None:
+        # The clinic admin's trail page and its CSV show these fields: a new field that could
+        # carry a name, a note or an answer must be thought about before it joins them.
+        fields = {field.name for field in AccessEvent._meta.get_fields()}
+        self.assertEqual(
+            fields,
+            {
+                "id",
+                "chain",
+                "seq",
+                "at",
+                "actor_id",
+                "actor_role",
+                "action",
+                "object_type",
+                "object_id",
+                "clinic_id",
+                "client_id",
+                "request_id",
+                "allowed",
+                "prev_hash",
+                "hash",
+            },
+        )

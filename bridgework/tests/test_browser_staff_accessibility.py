@@ -87,6 +87,8 @@ def test_staff_pages_have_no_serious_accessibility_violations(
         "/clinic/settings/",
         "/clinic/instruments/",
         "/clinic/clients/",
+        "/clinic/audit/",
+        f"/clinic/audit/?client={client.pk}&action=view",
     ]
     problems = problems_on(page, live_server.url, pages)
     context.close()

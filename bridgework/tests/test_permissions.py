@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
+from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Goal, TherapySession
 from bridgework.measures import actions as measures
@@ -195,13 +196,20 @@ MATRIX: dict[str, Row] = {
     ),
     "me/diary/": Row(lambda t: "/me/diary/", each(CLIENTS, 200)),
     "me/check-in/": Row(lambda t: "/me/check-in/", each(CLIENTS, 200)),
-    "me/sync/": Row(lambda t: "/me/sync/", each(CLIENTS, 400), method="post"),
+    # A form post is not JSON (415); signed out is 401, not a redirect (the phone keeps it).
+    "me/sync/": Row(lambda t: "/me/sync/", {**each(CLIENTS, 415), "anonymous": 401}, method="post"),
     "me/history/": Row(lambda t: "/me/history/", each(CLIENTS, 200)),
     "me/progress/": Row(lambda t: "/me/progress/", each(CLIENTS, 200)),
     "me/progress/<slug:name>.svg": Row(lambda t: "/me/progress/check-ins.svg", {"client_a": 200}),
     "practice/<int:log_id>/": Row(
         lambda t: f"/practice/{t.log.pk}/",
         {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "practice/<int:log_id>/privacy/": Row(
+        lambda t: f"/practice/{t.private_log.pk}/privacy/",
+        {"client_a": 302},
+        method="post",
+        data={"visible_to": "care-team"},
     ),
     "clients/<int:client_id>/scales/": Row(
         lambda t: f"/clients/{t.client_a.pk}/scales/", {"therapist_a": 200}
@@ -308,6 +316,10 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/clinic/invitations/{t.invitation.pk}/reissue/",
         {"admin": 302},
         method="post",
+    ),
+    "clinic/audit/": Row(lambda t: "/clinic/audit/", {"admin": 200, "other_admin": 200}),
+    "clinic/audit/export.csv": Row(
+        lambda t: "/clinic/audit/export.csv", {"admin": 200, "other_admin": 200}
     ),
 }
 
@@ -425,6 +437,12 @@ class PermissionMatrixTests(MatrixCase):
                     self.client.session.pop("shared_screen_plan", None)
                     response = getattr(self.client, row.method)(row.url(self), row.data)
                     self.assertEqual(response.status_code, row.status_for(actor))
+        # Every page and refusal left ids and kinds in the trail (a consent's id names its
+        # purpose), nothing typed by a person: the clinic admin's trail page shows them.
+        for event in AccessEvent.objects.all():
+            with self.subTest(event=str(event)):
+                self.assertRegex(event.object_id, r"^([0-9]+(:[a-z-]+)?)?$")
+                self.assertRegex(f"{event.actor_role} {event.object_type}", r"^[a-z_-]+ [a-z-]+$")
 
     def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
         response = self.client.get(f"/clients/{self.client_a.pk}/")

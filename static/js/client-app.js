@@ -3,9 +3,14 @@
 // the form was shown, so sending it again never makes a second entry.
 (function () {
   "use strict";
-  var DB_NAME = "bridgework", STORE = "outbox", RETRY_MS = 20000;
+  var DB_NAME = "bridgework", STORE = "outbox";
+  // Retries wait longer after each failure (5 s, 10 s, 20 s … at most 5 minutes), so a
+  // server in trouble is not hammered by every phone at once; a success or the phone coming
+  // back online starts again from the shortest pause.
+  var RETRY_FIRST_MS = 5000, RETRY_MAX_MS = 300000, retryMs = RETRY_FIRST_MS, retryTimer = null;
   var T = (document.documentElement.dataset.outboxText || "").split("|");
-  // T: [waiting (one), waiting (many, with %n), saved offline, refused, sign-out warning]
+  // T: [waiting (one), waiting (many, with %n), saved offline, refused, sign-out warning,
+  //     too large to send, refused by the server (with %n: the status)]
 
   function openDb() {
     return new Promise(function (resolve, reject) {
@@ -44,31 +49,70 @@
     return meta ? meta.content : "";
   }
 
-  // Send one entry. Resolves "sent", "refused" (with problems) or "offline".
+  // Send one entry. Resolves "sent", "refused" (with problems) or "retry". Only our own
+  // answer counts as saved: a captive portal's or the sign-in page's 200 is not one. Every
+  // other 4xx is a refusal that sending again cannot change (too large, wrong type, not
+  // allowed…): the client sees it with their words, and it is not sent again. No answer, 5xx,
+  // 401 (signed out), 408 and 429 mean "not now": the entry waits and is tried again.
   function send(entry) {
     return fetch("/me/sync/", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ kind: entry.kind, form: entry.form })
     }).then(function (response) {
-      if (response.status === 200 || response.status === 201) return remove(entry.uid).then(function () { return { state: "sent" }; });
-      if (response.status === 400) return response.json().then(function (body) { return { state: "refused", problems: body.errors || {} }; });
-      return { state: "offline" };  // signed out, server trouble: keep it and try later
-    }, function () { return { state: "offline" }; });
+      return response.json().catch(function () { return null; }).then(function (body) {
+        return outcomeOf(response.status, body);
+      });
+    }, function () { return { state: "retry" }; }).then(function (outcome) {
+      return outcome.state === "sent" ? remove(entry.uid).then(function () { return outcome; }) : outcome;
+    });
   }
 
-  var flushing = null;
+  function outcomeOf(status, body) {
+    var ours = body && typeof body === "object";
+    if ((status === 200 || status === 201) && ours && /^(already-)?saved$/.test(body.status)) return { state: "sent" };
+    if (status >= 400 && status < 500 && [401, 408, 429].indexOf(status) < 0) {
+      var problems = ours && body.errors && typeof body.errors === "object" ? body.errors : {};
+      if (!Object.keys(problems).length) {
+        problems = { __all__: status === 413 ? T[5] : (T[6] || "").replace("%n", status) };
+      }
+      return { state: "refused", problems: problems };
+    }
+    return { state: "retry" };
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryMs);
+    document.documentElement.dataset.outboxRetryIn = String(retryMs);  // for the browser tests
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  }
+
+  // Send what waits, oldest first. The first "not now" stops the round (the rest would meet
+  // the same trouble) and plans the next one.
+  var flushing = null, flushes = 0;
   function flush() {
+    if (!window.indexedDB) return Promise.resolve();
     if (flushing) return flushing;
+    clearTimeout(retryTimer);
     flushing = all().then(function (entries) {
-      return entries.filter(function (e) { return e.state !== "refused"; }).reduce(function (chain, entry) {
-        return chain.then(function () {
+      var waiting = entries.filter(function (e) { return e.state !== "refused"; });
+      waiting.sort(function (a, b) { return a.savedAt - b.savedAt; });
+      return waiting.reduce(function (chain, entry) {
+        return chain.then(function (stopped) {
+          if (stopped) return true;
           return send(entry).then(function (outcome) {
-            if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry); }
+            if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry).then(function () { return false; }); }
+            return outcome.state === "retry";
           });
         });
-      }, Promise.resolve());
-    }).then(showStatus, showStatus).then(function () { flushing = null; });
+      }, Promise.resolve(false));
+    }).then(function (stopped) {
+      if (stopped) scheduleRetry(); else retryMs = RETRY_FIRST_MS;
+    }, scheduleRetry).then(showStatus, showStatus).then(function () {
+      flushing = null;
+      document.documentElement.dataset.outboxRounds = String(++flushes);  // for the browser tests
+    });
     return flushing;
   }
 
@@ -124,7 +168,9 @@
       buttons.forEach(function (b) { b.disabled = false; });
       if (outcome.state === "sent") { window.location.assign("/me/"); return; }
       if (outcome.state === "refused") { return remove(entry.uid).then(function () { showProblems(form, outcome.problems); }); }
-      // Offline: the entry waits on the phone; the form is ready for the next one.
+      // Offline or server trouble: the entry waits on the phone; the form is ready for the
+      // next one.
+      scheduleRetry();
       form.reset();
       form.elements.uid.value = newUid();
       var box = form.querySelector("[data-problems]");
@@ -205,7 +251,7 @@
         var words = document.createElement("pre");
         words.className = "refused-text";
         words.textContent = Object.keys(entry.form).filter(function (key) {
-          return entry.form[key] && !/^(uid|plan|sheet|prompt)$/.test(key);
+          return entry.form[key] && !/^(uid|plan|sheet|prompt|visible_to)$/.test(key);
         }).map(function (key) { return entry.form[key]; }).join("\n");
         item.appendChild(words);
         var why = document.createElement("p");
@@ -230,9 +276,8 @@
   });
   document.addEventListener("submit", onSubmit);
   document.addEventListener("submit", onSignOut);
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { retryMs = RETRY_FIRST_MS; flush(); });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
-  setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
   if (window.indexedDB) flush();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
   showRefused();

@@ -135,6 +135,12 @@ class FlagTests(BaseTestCase):
         self.assertContains(
             self.client.get(f"/clients/{self.client_a.pk}/"), "Needs your attention"
         )
+        refused = self.client.post(
+            f"/flags/{flag.pk}/acknowledge/", {"note": "Called\x00"}, follow=True
+        )
+        self.assertContains(refused, "“Note” contains an invisible control character")
+        flag.refresh_from_db()
+        self.assertIsNone(flag.acknowledged_at)
         self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": "Called; safety plan made."})
         flag.refresh_from_db()
         self.assertEqual(
@@ -338,3 +344,35 @@ class ClinicImportTests(BaseTestCase):
         response = Response.objects.get(client=self.client_a)
         self.assertEqual(response.answers, {"calm": 7, "else": "Slept better."})
         self.assertEqual(response.scores["total"]["value"], 7)
+
+
+class TextRuleTests(BaseTestCase):
+    """Imported definitions and the words written in answers follow the one text rule."""
+
+    def test_a_definition_holding_a_control_character_is_refused_naming_where(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        broken = made_up()
+        broken["item"][1]["text"] = "Calm\x00"
+        with pytest.raises(DefinitionError, match="item/1/text: contains an invisible control"):
+            check(broken)
+        self.sign_in(self.admin)
+        upload = json.dumps(made_up()).replace('"Wellbeing-2 (made up)"', '"Well\\ud800"')
+        response = self.client.post(
+            "/clinic/instruments/",
+            {"definition": SimpleUploadedFile("w.json", upload.encode(), "application/json")},
+        )
+        self.assertContains(response, "title: contains a broken character", status_code=400)
+        self.assertFalse(Instrument.objects.filter(clinic=self.clinic).exists())
+
+    def test_words_in_an_answer_follow_the_text_rule(self) -> None:
+        definition = made_up()
+        definition["item"].append({"linkId": "else", "text": "Anything else?", "type": "text"})
+        install(definition, clinic=self.clinic, by=self.admin)
+        self.sign_in(self.client_a)
+        answers = {"item-a": "0", "item-b": "4"}
+        refused = self.client.post("/me/measures/wellbeing-2/", {**answers, "item-else": "a\x1b"})
+        self.assertContains(refused, "contains an invisible control character", status_code=400)
+        self.assertFalse(Response.objects.exists())
+        self.client.post("/me/measures/wellbeing-2/", {**answers, "item-else": "one\r\ntwo"})
+        self.assertEqual(Response.objects.get().answers["else"], "one\ntwo")

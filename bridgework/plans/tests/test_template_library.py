@@ -72,3 +72,16 @@ def test_a_broken_library_loads_nothing(tmp_path: Path) -> None:
     with pytest.raises(TemplateFileError):
         sync_shipped(folder)
     assert PlanTemplate.objects.get(slug="slow-breathing").title == "Unchanged"
+
+
+def test_a_control_character_in_a_template_is_reported_by_file_and_field(tmp_path: Path) -> None:
+    folder = copy_library(tmp_path)
+    path = folder / "worry-time.json"
+    data = json.loads(path.read_text())
+    data["title"] = "Worry\u0007time"
+    path.write_text(json.dumps(data))
+    with pytest.raises(TemplateFileError) as raised:
+        read_library(folder)
+    assert "worry-time.json: field 'title': contains an invisible control character" in str(
+        raised.value
+    )

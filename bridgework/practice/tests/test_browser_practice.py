@@ -185,10 +185,18 @@ def test_signing_out_warns_about_unsent_entries_and_then_clears_the_phone(
         "1 entry is waiting on this phone to be sent."
     )
 
-    with phone.expect_event("dialog") as warning:
+    # A handler rather than expect_event: the dialog is answered the moment it opens, so the
+    # click never waits on an open dialog (that wait timed out on a loaded machine).
+    warnings: list[str] = []
+
+    def note_and_dismiss(dialog: Dialog) -> None:
+        warnings.append(dialog.message)
+        dialog.dismiss()
+
+    phone.once("dialog", note_and_dismiss)
+    with phone.expect_event("dialog"):
         phone.get_by_role("button", name="Sign out").click()
-    assert "Entries not sent yet: 1." in warning.value.message
-    warning.value.dismiss()
+    assert len(warnings) == 1 and "Entries not sent yet: 1." in warnings[0]
     assert phone.evaluate(OUTBOX_SIZE) == 1
 
     phone.context.set_offline(False)
@@ -230,3 +238,116 @@ def test_an_entry_refused_after_waiting_offline_is_shown_to_copy_then_discarded(
     refused.get_by_role("button", name="I have copied it: discard").click()
     expect(refused).to_be_hidden()
     assert PracticeLog.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "why"),
+    [
+        (413, "<h1>Request Entity Too Large</h1>", "text/html", "too large to send"),
+        (415, '{"errors": {"__all__": "Entries are sent as JSON."}}', "application/json", "JSON"),
+    ],
+)
+def test_an_entry_the_server_refuses_is_kept_to_copy_and_never_sent_again(
+    live_server, phone: Page, status: int, body: str, content_type: str, why: str
+) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    sent: list[str] = []
+
+    def refuse(route: Any) -> None:
+        sent.append(route.request.url)
+        route.fulfill(status=status, body=body, content_type=content_type)
+
+    phone.route("**/me/sync/", refuse)
+    phone.goto(f"{live_server.url}/me/diary/")
+    phone.locator("html[data-app-ready]").wait_for(state="attached")
+    words = phone.get_by_label("What I want to write down")
+    words.fill("The long walk home.")
+    phone.get_by_role("button", name="Save").click()
+    # Sent at once and refused: the form says why and still holds the words; nothing waits.
+    expect(phone.locator("[data-problems]")).to_contain_text(why)
+    expect(words).to_have_value("The long walk home.")
+    assert phone.evaluate(OUTBOX_SIZE) == 0
+
+    # Kept on the phone while offline, refused when sent: shown to copy, never sent again.
+    phone.unroute("**/me/sync/")  # a route would answer even offline
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Save").click()
+    outbox = phone.locator("[data-outbox-status]")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    phone.route("**/me/sync/", refuse)
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_have_text("Entries that could not be saved: 1 (see Everything I’ve logged).")
+
+    phone.goto(f"{live_server.url}/me/history/")
+    refused = phone.locator("[data-refused-entries]")
+    expect(refused.get_by_text("The long walk home.")).to_be_visible()
+    expect(refused.locator(".field-error")).to_contain_text(why)
+    rounds = phone.locator("html[data-outbox-rounds]")
+    expect(rounds).to_have_attribute("data-outbox-rounds", "1")  # the page's own try
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(rounds).to_have_attribute("data-outbox-rounds", "2")
+    assert len(sent) == 2  # once from the form, once from the queue; then never again
+    assert PracticeLog.objects.count() == 0
+
+
+def test_an_entry_met_by_server_trouble_waits_and_is_tried_again_ever_later(
+    live_server, phone: Page
+) -> None:
+    a_client_with_a_plan()
+    phone.clock.install()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.clock.pause_at(phone.evaluate("Date.now()") + 1000)
+    troubles = [503, 503]
+    sent: list[int] = []
+
+    def answer(route: Any) -> None:
+        sent.append(1)
+        if troubles:
+            route.fulfill(status=troubles.pop(0), body="Service Unavailable")
+        else:
+            route.fallback()
+
+    phone.route("**/me/sync/", answer)
+    phone.get_by_role("article", name="Ride the bus two stops").get_by_role(
+        "button", name="I did it"
+    ).click()
+    outbox = phone.locator("[data-outbox-status]")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    html = phone.locator("html")
+    expect(html).to_have_attribute("data-outbox-retry-in", "5000")
+    assert (len(sent), PracticeLog.objects.count()) == (1, 0)
+
+    with phone.expect_request("**/me/sync/"):
+        phone.clock.run_for(5000)
+    expect(html).to_have_attribute("data-outbox-retry-in", "10000")  # a longer pause
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+
+    with phone.expect_request("**/me/sync/"):
+        phone.clock.run_for(10000)
+    expect(outbox).to_be_hidden()
+    assert len(sent) == 3
+    assert PracticeLog.objects.count() == 1
+
+
+def test_a_diary_entry_written_offline_keeps_who_may_see_it(live_server, phone: Page) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/diary/")
+    phone.locator("html[data-app-ready]").wait_for(state="attached")
+    expect(phone.get_by_label("Only me")).to_be_checked()
+    phone.context.set_offline(True)
+    phone.get_by_label("What I want to write down").fill("For us to talk about.")
+    phone.get_by_label("Me and my care team").check()
+    phone.get_by_role("button", name="Save").click()
+    outbox = phone.locator("[data-outbox-status]")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    expect(phone.get_by_label("Only me")).to_be_checked()  # the next entry starts private
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_be_hidden()
+    log = PracticeLog.objects.get()
+    assert (log.entries, log.is_private) == ({"entry": "For us to talk about."}, False)
+    phone.goto(f"{live_server.url}/practice/{log.pk}/")
+    expect(phone.get_by_text("You and your care team.")).to_be_visible()

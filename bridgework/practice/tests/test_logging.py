@@ -190,7 +190,7 @@ class WorksheetAndDiaryTests(PracticeTestCase):
         self.assertEqual(len(PracticeLog.objects.get().entries["series"]), 12)
 
     def test_a_private_diary_entry_is_only_for_diaries(self) -> None:
-        response = self.post(sheet="quick", private="on")
+        response = self.post(sheet="quick", visible_to="me")
         self.assertContains(response, "Only diary entries can be kept private.", status_code=400)
         self.client.post(
             "/me/practice/",
@@ -198,7 +198,7 @@ class WorksheetAndDiaryTests(PracticeTestCase):
                 "uid": str(uuid.uuid4()),
                 "sheet": "free-diary",
                 "entries.entry": "Just for me",
-                "private": "on",
+                "visible_to": "me",
             },
         )
         self.assertTrue(PracticeLog.objects.get().is_private)

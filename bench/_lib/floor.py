@@ -1,7 +1,7 @@
 """Floor (a) of bench/practice_log.py: the least a Django view can do for the same request.
 
 It checks the session (the same middleware stack as Bridgework) and inserts the same row —
-no access door, no audit, no validation. Served by gunicorn as bench.floor:application.
+no access door, no audit, no validation. Served by gunicorn as bench._lib.floor:application.
 """
 
 from __future__ import annotations
