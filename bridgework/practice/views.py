@@ -14,7 +14,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +27,7 @@ from bridgework.plans.models import ActionPlan, Status
 from bridgework.practice import actions, entries, progress, worksheets
 from bridgework.practice.access import check_ins_of, get_log_for_user, logs_of
 from bridgework.practice.forms import ScaleForm
+from bridgework.practice.hooks import questionnaires_due
 from bridgework.practice.models import Outcome, active_scales
 
 SAVED = {True: "saved", False: "already-saved"}
@@ -71,12 +71,11 @@ def due_measures(
     """Questionnaires to fill in before the next session, from the time their reminder is set
     for until the session, except while that reminder waits on the same page: its one link
     walks through them all."""
-    from bridgework.measures import due
     from bridgework.prompts.models import Purpose
 
     if any(prompt.purpose == Purpose.MEASURE for prompt, _snoozes in reminders):
         return []
-    return due.due(request, client, get_language(), now=timezone.now())
+    return questionnaires_due(request, client)
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:
