@@ -324,12 +324,9 @@ def log_privacy(request: HttpRequest, log_id: int) -> HttpResponse:
     """The client shares a diary entry with their care team, or makes it private again."""
     _client, user = own_client(request, need=Need.WRITE)  # the client alone decides
     log = get_log_for_user(request, log_id, need=Need.WRITE)
-    chosen = request.POST.get("visible_to", "")
-    if chosen not in (entries.ONLY_ME, entries.CARE_TEAM):
-        messages.error(request, _("Choose who can see this entry."))
-        return redirect(f"/practice/{log.pk}/")
     try:
-        actions.set_privacy(log, by=user, private=chosen == entries.ONLY_ME)
+        private = entries.private_from(request.POST, unchosen=None)
+        actions.set_privacy(log, by=user, private=private)
     except actions.EntryRefused as refused:
         messages.error(request, " ".join(refused.problems.values()))
     else:
