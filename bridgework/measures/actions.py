@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
@@ -18,7 +17,8 @@ from bridgework.audit.trail import changed
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib import text
 from bridgework.lib.numbers import whole_number
-from bridgework.measures import alerts, baselines, scoring
+from bridgework.measures import alerts, scoring
+from bridgework.measures.deterioration import flag_text
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
 from bridgework.prompts import actions as prompts
 
@@ -84,74 +84,10 @@ def respond(
         raise_flag(client, Flag.Kind.RISK, str(flag.get("text") or flag["id"]), response)
         for flag in scoring.raised_flags(instrument.definition, answers)
     ]
-    deterioration = deteriorated(instrument, response)
+    deterioration = flag_text(instrument, response)
     if deterioration:
         flags.append(raise_flag(client, Flag.Kind.DETERIORATION, deterioration, response))
     return response, flags
-
-
-def deteriorated(instrument: Instrument, response: Response) -> str:
-    """Jacobson–Truax: the flag's text when the response is worse, by at least the
-    instrument's reliable-change threshold, than the scored response before it (a sudden
-    worsening, told first) or than the reference point (a gradual one, `reference_point`);
-    "" when no flag is due, also while a deterioration flag of this questionnaire is open."""
-    rule = scoring.total_rule(instrument.definition)
-    threshold = scoring.reliable_change_threshold(rule) if rule else None
-    after = response.total()
-    slug = instrument.slug
-    if threshold is None or after is None or open_deterioration(response.client, slug):
-        return ""
-    earlier = baselines.scored(
-        Response.objects.filter(client=response.client, instrument__slug=slug)
-    ).filter(completed_at__lte=response.completed_at)
-    previous = earlier.exclude(pk=response.pk).order_by("-completed_at", "-id").first()
-    reference = reference_point(response, slug)
-    values = {"title": instrument.title, "after": after, "threshold": threshold}
-    if rise(previous, after) >= threshold:  # sudden: the news, even if the course says so too
-        assert previous is not None
-        return _(
-            "%(title)s rose from %(before)g to %(after)g, a reliable deterioration (a "
-            "change of %(threshold)g or more)."
-        ) % (values | {"before": previous.total()})
-    if rise(reference, after) >= threshold:
-        assert reference is not None
-        when = date_format(timezone.localtime(reference.completed_at), "j M Y")
-        return _(
-            "%(title)s rose from %(before)g on %(date)s to %(after)g: a gradual, reliable "
-            "deterioration (a change of %(threshold)g or more)."
-        ) % (values | {"before": reference.total(), "date": when})
-    return ""
-
-
-def rise(point: Response | None, after: float) -> float:
-    before = point.total() if point is not None else None
-    return float("-inf") if before is None else after - before
-
-
-def reference_point(response: Response, slug: str) -> Response | None:
-    """What a gradual worsening is measured from: the baseline, or, once the therapist has
-    acknowledged a deterioration of this questionnaire since the baseline, the response that
-    raised it (what they have seen is not news; a further reliable worsening is). Only a
-    response from before this one counts."""
-    baseline = baselines.baseline_of(response.client, slug)
-    seen = (
-        Flag.objects.filter(
-            client=response.client,
-            kind=Flag.Kind.DETERIORATION,
-            acknowledged_at__isnull=False,
-            response__instrument__slug=slug,
-            response__completed_at__lt=response.completed_at,
-        )
-        .select_related("response")
-        .order_by("-response__completed_at")
-        .first()
-    )
-    before = [
-        point
-        for point in (baseline, seen.response if seen else None)
-        if point and point.pk != response.pk and point.completed_at <= response.completed_at
-    ]
-    return max(before, key=lambda point: (point.completed_at, point.pk), default=None)
 
 
 class NotScored(ValueError):
@@ -177,16 +113,6 @@ def mark_baseline(response: Response, *, by: User) -> Baseline:
     )
     changed(by, CHANGE, "baseline", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
     return baseline
-
-
-def open_deterioration(client: Client, slug: str) -> bool:
-    """One open deterioration flag per questionnaire: while it waits, another adds nothing."""
-    return Flag.objects.filter(
-        client=client,
-        kind=Flag.Kind.DETERIORATION,
-        acknowledged_at=None,
-        response__instrument__slug=slug,
-    ).exists()
 
 
 @transaction.atomic
