@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,9 @@ from bridgework.lib.numbers import whole_number
 from bridgework.measures import alerts, scoring
 from bridgework.measures.deterioration import flag_text
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
+from bridgework.plans.models import Review
 from bridgework.prompts import actions as prompts
+from bridgework.prompts.models import Prompt, Schedule
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -168,8 +170,6 @@ NEVER_DONE = 3  # this many reviews in a row of plans not done at all flag, what
 
 def check_non_engagement(client: Client) -> Flag | None:
     """After a review: flag persistent non-engagement for the therapist (never the client)."""
-    from bridgework.plans.models import Review
-
     wanted = client.clinic.non_engagement_reviews
     newest = Review.objects.filter(plan__client=client).order_by("-reviewed_at", "-id")
     reviews = list(newest[: max(wanted, NEVER_DONE)])
@@ -201,8 +201,9 @@ def check_silence(now: datetime | None = None) -> int:
     """Flag clients who answered no reminder for their clinic's number of days, though
     reminders went out. Returns how many flags were raised.
 
-    The quiet starts with the first reminder sent after the client's last answer (or with
-    their first reminder), so an answer starts the count again. One flag per quiet spell:
+    The quiet starts with the first reminder a current schedule sent after the client's last
+    answer (or with its first reminder), so an answer starts the count again, and so does a
+    new schedule or a new version of one (`current_reminders`). One flag per quiet spell:
     once acknowledged it stays closed until the client answers and falls quiet anew. Clients
     who finished therapy (`discharged_at`) or have no current schedule are never flagged."""
     now = now or timezone.now()
@@ -232,12 +233,10 @@ def quiet_clients() -> QuerySet[Client]:
     """Clients in therapy with a current schedule, annotated with `quiet_since`: when the
     first reminder after their last answer went out. Those with an open silence flag, or one
     raised in this quiet spell (acknowledged or not), are left out."""
-    from bridgework.prompts.models import Prompt, Schedule
-
     theirs = Prompt.objects.filter(client=OuterRef("pk"))
     last_answer = theirs.exclude(answered_at=None).order_by("-answered_at").values("answered_at")
     first_after = (
-        theirs.exclude(sent_at=None)
+        current_reminders(theirs)
         .filter(sent_at__gt=OuterRef("last_answer"))
         .order_by("sent_at")
         .values("sent_at")
@@ -252,6 +251,17 @@ def quiet_clients() -> QuerySet[Client]:
         .annotate(quiet_since=Subquery(first_after[:1]))
         .filter(quiet_since__isnull=False)
         .exclude(Exists(flagged))
+    )
+
+
+def current_reminders(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
+    """The reminders a quiet spell counts: sent by a current schedule, since its version began.
+    An ended schedule's, or an earlier version's, went out under other terms: after a break, a
+    new schedule's quiet starts with its own first reminder, not one from weeks ago."""
+    return prompts.exclude(sent_at=None).filter(
+        schedule__superseded_at=None,
+        schedule__ended_at=None,
+        sent_at__gte=F("schedule__created_at"),
     )
 
 
