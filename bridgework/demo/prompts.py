@@ -73,6 +73,9 @@ def history(schedule: Schedule, *, engagement: float) -> None:
     now = timezone.now()
     first = (now - timedelta(days=HISTORY_DAYS)).astimezone(zone).date()
     window = rules.Window(first, (now - timedelta(days=1)).astimezone(zone).date())
+    # The schedule began before its history (a quiet spell counts its own reminders only).
+    began = now - timedelta(days=HISTORY_DAYS + 1)
+    Schedule.objects.filter(pk=schedule.pk).update(created_at=began)
     # Drawn by what the schedule is, not its id: every seed of the demo tells the same story.
     name = f"{schedule.client.full_name}-{schedule.purpose}"
     moments = rules.moments(rules.Rule.from_dict(schedule.rule), zone, window, seed=name)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
-from bridgework.care.access import Need, own_record
+from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.sessions import session_for_now
 from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
@@ -26,6 +26,7 @@ from bridgework.measures.access import flags_of, get_flag_for_user, get_response
 from bridgework.measures.definitions import localized, options
 from bridgework.measures.forms import AcknowledgeForm
 from bridgework.measures.models import Flag
+from bridgework.prompts.access import get_prompt_for_user
 
 
 @login_required
@@ -114,8 +115,6 @@ class ReminderWalk:
         prompt_id = identifier(raw)
         if prompt_id is None:
             return None
-        from bridgework.prompts.access import get_prompt_for_user
-
         prompt = get_prompt_for_user(request, prompt_id, need=need)
         return cls(prompt, due.asked_by(prompt))
 
@@ -171,8 +170,6 @@ FLAGS_A_PAGE = 25
 def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
     """Every flag of the client, open and acknowledged (by whom, when, with the note): for the
     care team and supervisors, never the client."""
-    from bridgework.care.access import get_client_for_user
-
     client = get_client_for_user(request, client_id, staff_view=True)
     page = Paginator(flags_of(request, client), FLAGS_A_PAGE).get_page(request.GET.get("page"))
     return render(request, "measures/flag_history.html", {"client": client, "page": page})
@@ -181,8 +178,6 @@ def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpResponse:
     """The therapist enters a measure with the client in the session (or from paper)."""
-    from bridgework.care.access import get_client_for_user
-
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     instrument = actions.current(slug, client.clinic_id)
     if instrument is None:
