@@ -43,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=lint-only-key-that-never-signs-anything-0123456789abcdef $(BIN)/mypy bridgework
+	$(BIN)/lint-imports
 
 # Every benchmark in bench/ (helpers live in bench/_lib/): a few minutes at the default sizes;
 # BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS and BENCH_PG_URL change them (bench/README.md).

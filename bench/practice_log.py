@@ -86,7 +86,8 @@ def prepare(database: str, var_dir: str) -> str | None:
 
 
 def cast(database_url: str, var_dir: str, clients: int) -> list[dict[str, Any]]:
-    """Clients with an active plan each, signed in: their session key, client and plan ids."""
+    """Clients with an active plan each, signed in: their session key, client and plan ids, and
+    the outbox owner their pages would show."""
     output = subprocess.run(
         [PYTHON, "-m", "bench.practice_log", "--make-cast", str(clients)],
         cwd=ROOT,
@@ -108,6 +109,7 @@ def make_cast(count: int) -> None:
 
     from bridgework.plans import actions as plans
     from bridgework.plans.models import PlanTemplate
+    from bridgework.practice.outbox import owner_of
     from bridgework.test import make_client, make_clinic, make_staff
 
     clinic = make_clinic("Bench clinic")
@@ -125,7 +127,14 @@ def make_cast(count: int) -> None:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(3600)
         session.create()
-        people.append({"session": session.session_key, "client": client.pk, "plan": plan.pk})
+        people.append(
+            {
+                "session": session.session_key,
+                "client": client.pk,
+                "plan": plan.pk,
+                "owner": owner_of(user),  # the server has the same SECRET_KEY
+            }
+        )
     print(json.dumps(people))
 
 
@@ -190,7 +199,7 @@ def payload(person: dict[str, Any]) -> tuple[str, bytes]:
         "outcome": "done",
         "entries.how_it_went": "60",
     }
-    return uid, json.dumps({"kind": "practice", "form": form}).encode()
+    return uid, json.dumps({"kind": "practice", "owner": person["owner"], "form": form}).encode()
 
 
 def load(port: int, path: str, people: list[dict[str, Any]], seconds: float, name: str) -> Run:

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "bridgework.practice",
     "bridgework.prompts",
     "bridgework.measures",
+    "bridgework.desk",
+    "bridgework.demo",
 ]
 
 MIDDLEWARE = [

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 PASSWORD = "a-long-test-password-42"
 
 
-def browser_sign_in(page: Page, base_url: str, email: str, *, client_app: bool = False) -> None:
+def browser_sign_in(
+    page: Page, base_url: str, email: str, *, client_app: bool = False, password: str = PASSWORD
+) -> None:
     """Sign in through the real page; for a client, wait until the phone app has started."""
     page.goto(f"{base_url}/accounts/sign-in/")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     if client_app:
         page.locator("html[data-app-ready]").wait_for(state="attached")

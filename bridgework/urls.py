@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("bridgework.practice.urls")),
     path("", include("bridgework.prompts.urls")),
     path("", include("bridgework.measures.urls")),
+    path("", include("bridgework.desk.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

@@ -280,9 +280,9 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
 
 
 def has_account(client: Any, *, lock: bool = False) -> bool:
-    from bridgework.care.models import Client  # care builds on accounts
-
-    found = Client.objects.filter(pk=client.pk)
+    """Whether the client record (a care.Client, which stands above accounts: read through its
+    own model, never imported) has an account now, in the database."""
+    found = type(client)._default_manager.filter(pk=client.pk)
     # Locked, the row stays locked until the transaction ends, whether or not it has an
     # account yet: two links accepted at once then take turns.
     row = (found.select_for_update() if lock else found).values_list("user_id", flat=True)

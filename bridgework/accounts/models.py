@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,9 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.lib.timezones import validate_time_zone
-
-if TYPE_CHECKING:
-    from bridgework.care.models import Client
 
 
 class Approach(models.TextChoices):
@@ -181,9 +178,6 @@ class User(AbstractBaseUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
     audit_values = ("language",)
-
-    if TYPE_CHECKING:
-        client_record: Client
 
     def __str__(self) -> str:
         return self.full_name

@@ -212,7 +212,8 @@ def verify_chain(chain: str) -> BrokenLink | None:
 # a client's words, names, addresses, secrets) is named only. The trail is append-only and
 # outlives the record, so nothing in it can ever be erased: the words stay in the record and
 # its revisions, where erasing the record reaches them. A model keeps the values of text or
-# JSON fields that hold only codes by naming them in `audit_values`.
+# JSON fields that hold only codes by naming them in `audit_values`, and names a structured
+# field that must not be told (a diary entry's privacy) in `audit_names_only`.
 
 Snapshot = Mapping[str, Any]
 # `before` for an object that did not exist until this change.
@@ -240,11 +241,13 @@ class Audited(NamedTuple):
 @functools.cache
 def audited_fields(model: type[models.Model]) -> tuple[Audited, ...]:
     kept = set(getattr(model, "audit_values", ()))
+    hidden = set(getattr(model, "audit_names_only", ()))
     return tuple(
         Audited(
             field.attname,
             field.name,
-            bool(field.choices) or isinstance(field, STRUCTURED) or field.name in kept,
+            (bool(field.choices) or isinstance(field, STRUCTURED) or field.name in kept)
+            and field.name not in hidden,
         )
         for field in model._meta.concrete_fields
         if not field.primary_key

@@ -103,6 +103,14 @@ def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
     return open_object(request, "client", record.pk, record, record, need, False)
 
 
+def staff_user(request: HttpRequest) -> User:
+    """The therapist or supervisor asking for a clinician's page; 404 for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not (user.is_therapist or user.is_supervisor):
+        raise Http404
+    return user
+
+
 def can_write(request: HttpRequest, client: Client) -> bool:
     """Whether this member of staff may change the client's records (pages hide the buttons
     of those who may only read, such as supervisors)."""

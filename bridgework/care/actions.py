@@ -12,6 +12,7 @@ from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import NOTHING, changed, noted, snapshot
 from bridgework.care.models import CareTeamMembership, Client, Consent, Goal, TherapySession
+from bridgework.care.signals import consent_withdrawn
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -104,22 +105,11 @@ def set_consent(client: Client, purpose: str, given: bool, *, by: User) -> None:
         consent, was = current, snapshot(current)
         current.withdrawn_at, current.withdrawn_by = timezone.now(), by
         current.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        stop_channel(client, purpose, by=by)
+        # What was set up under it ends too (prompts stops the calendar feed, forgets phones).
+        consent_withdrawn.send(sender=Consent, client=client, purpose=purpose, by=by)
     else:
         return
     changed(by, CHANGE, consent, before=was, object_id=f"{client.pk}:{purpose}")
-
-
-def stop_channel(client: Client, purpose: str, *, by: User) -> None:
-    """A withdrawn reminder consent ends what was set up under it: the calendar address stops
-    working for good, phones stop getting notifications. (The worker also checks consent at
-    each send, so e-mail stops at once.)"""
-    from bridgework.prompts import actions as prompts  # prompts builds on care
-
-    if purpose == Consent.Purpose.REMINDERS_CALENDAR:
-        prompts.revoke_calendar_feeds(client, by=by)
-    elif purpose == Consent.Purpose.REMINDERS_PUSH:
-        prompts.forget_push_subscriptions(client, by=by)
 
 
 def consents_given(client: Client) -> set[str]:

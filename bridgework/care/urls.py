@@ -3,12 +3,9 @@ from django.urls import path
 from bridgework.care import views
 
 urlpatterns = [
-    path("clients/", views.caseload),
-    path("clients/<int:client_id>/", views.client_page),
     path("clients/<int:client_id>/goals/", views.add_goal),
     path("clients/<int:client_id>/sessions/new/", views.add_session),
     path("goals/<int:goal_id>/achieved/", views.toggle_goal),
     path("sessions/<int:session_id>/", views.edit_session),
     path("me/consents/", views.client_consents),
-    path("me/my-data/", views.my_data),
 ]

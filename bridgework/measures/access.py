@@ -63,5 +63,7 @@ def flags_of(request: HttpRequest, client: Client) -> QuerySet[Flag]:
     """Every flag of the client, open and acknowledged, newest first: the flag history. For
     clinicians only, like the open flags."""
     role = record_listing(request, client, "flags")
+    # Who acknowledged each, and who was told (the notices): three queries a page, however
+    # many flags it holds.
     flags = Flag.objects.filter(client=client).select_related("acknowledged_by")
-    return flags.none() if role == "client" else flags
+    return flags.none() if role == "client" else flags.prefetch_related("notices")

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
@@ -18,9 +17,12 @@ from bridgework.audit.trail import NOTHING, changed, snapshot
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib import text
 from bridgework.lib.numbers import whole_number
-from bridgework.measures import alerts, baselines, scoring
+from bridgework.measures import alerts, scoring
+from bridgework.measures.deterioration import flag_text
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
+from bridgework.plans.models import Review
 from bridgework.prompts import actions as prompts
+from bridgework.prompts.models import Prompt, Schedule
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -84,74 +86,10 @@ def respond(
         raise_flag(client, Flag.Kind.RISK, str(flag.get("text") or flag["id"]), response)
         for flag in scoring.raised_flags(instrument.definition, answers)
     ]
-    deterioration = deteriorated(instrument, response)
+    deterioration = flag_text(instrument, response)
     if deterioration:
         flags.append(raise_flag(client, Flag.Kind.DETERIORATION, deterioration, response))
     return response, flags
-
-
-def deteriorated(instrument: Instrument, response: Response) -> str:
-    """Jacobson–Truax: the flag's text when the response is worse, by at least the
-    instrument's reliable-change threshold, than the scored response before it (a sudden
-    worsening, told first) or than the reference point (a gradual one, `reference_point`);
-    "" when no flag is due, also while a deterioration flag of this questionnaire is open."""
-    rule = scoring.total_rule(instrument.definition)
-    threshold = scoring.reliable_change_threshold(rule) if rule else None
-    after = response.total()
-    slug = instrument.slug
-    if threshold is None or after is None or open_deterioration(response.client, slug):
-        return ""
-    earlier = baselines.scored(
-        Response.objects.filter(client=response.client, instrument__slug=slug)
-    ).filter(completed_at__lte=response.completed_at)
-    previous = earlier.exclude(pk=response.pk).order_by("-completed_at", "-id").first()
-    reference = reference_point(response, slug)
-    values = {"title": instrument.title, "after": after, "threshold": threshold}
-    if rise(previous, after) >= threshold:  # sudden: the news, even if the course says so too
-        assert previous is not None
-        return _(
-            "%(title)s rose from %(before)g to %(after)g, a reliable deterioration (a "
-            "change of %(threshold)g or more)."
-        ) % (values | {"before": previous.total()})
-    if rise(reference, after) >= threshold:
-        assert reference is not None
-        when = date_format(timezone.localtime(reference.completed_at), "j M Y")
-        return _(
-            "%(title)s rose from %(before)g on %(date)s to %(after)g: a gradual, reliable "
-            "deterioration (a change of %(threshold)g or more)."
-        ) % (values | {"before": reference.total(), "date": when})
-    return ""
-
-
-def rise(point: Response | None, after: float) -> float:
-    before = point.total() if point is not None else None
-    return float("-inf") if before is None else after - before
-
-
-def reference_point(response: Response, slug: str) -> Response | None:
-    """What a gradual worsening is measured from: the baseline, or, once the therapist has
-    acknowledged a deterioration of this questionnaire since the baseline, the response that
-    raised it (what they have seen is not news; a further reliable worsening is). Only a
-    response from before this one counts."""
-    baseline = baselines.baseline_of(response.client, slug)
-    seen = (
-        Flag.objects.filter(
-            client=response.client,
-            kind=Flag.Kind.DETERIORATION,
-            acknowledged_at__isnull=False,
-            response__instrument__slug=slug,
-            response__completed_at__lt=response.completed_at,
-        )
-        .select_related("response")
-        .order_by("-response__completed_at")
-        .first()
-    )
-    before = [
-        point
-        for point in (baseline, seen.response if seen else None)
-        if point and point.pk != response.pk and point.completed_at <= response.completed_at
-    ]
-    return max(before, key=lambda point: (point.completed_at, point.pk), default=None)
 
 
 class NotScored(ValueError):
@@ -180,16 +118,6 @@ def mark_baseline(response: Response, *, by: User) -> Baseline:
     was = snapshot(earlier) if earlier else NOTHING
     changed(by, CHANGE, baseline, before=was, object_id=response.pk)
     return baseline
-
-
-def open_deterioration(client: Client, slug: str) -> bool:
-    """One open deterioration flag per questionnaire: while it waits, another adds nothing."""
-    return Flag.objects.filter(
-        client=client,
-        kind=Flag.Kind.DETERIORATION,
-        acknowledged_at=None,
-        response__instrument__slug=slug,
-    ).exists()
 
 
 @transaction.atomic
@@ -244,8 +172,6 @@ NEVER_DONE = 3  # this many reviews in a row of plans not done at all flag, what
 
 def check_non_engagement(client: Client) -> Flag | None:
     """After a review: flag persistent non-engagement for the therapist (never the client)."""
-    from bridgework.plans.models import Review
-
     wanted = client.clinic.non_engagement_reviews
     newest = Review.objects.filter(plan__client=client).order_by("-reviewed_at", "-id")
     reviews = list(newest[: max(wanted, NEVER_DONE)])
@@ -277,8 +203,9 @@ def check_silence(now: datetime | None = None) -> int:
     """Flag clients who answered no reminder for their clinic's number of days, though
     reminders went out. Returns how many flags were raised.
 
-    The quiet starts with the first reminder sent after the client's last answer (or with
-    their first reminder), so an answer starts the count again. One flag per quiet spell:
+    The quiet starts with the first reminder a current schedule sent after the client's last
+    answer (or with its first reminder), so an answer starts the count again, and so does a
+    new schedule or a new version of one (`current_reminders`). One flag per quiet spell:
     once acknowledged it stays closed until the client answers and falls quiet anew. Clients
     who finished therapy (`discharged_at`) or have no current schedule are never flagged."""
     now = now or timezone.now()
@@ -308,12 +235,10 @@ def quiet_clients() -> QuerySet[Client]:
     """Clients in therapy with a current schedule, annotated with `quiet_since`: when the
     first reminder after their last answer went out. Those with an open silence flag, or one
     raised in this quiet spell (acknowledged or not), are left out."""
-    from bridgework.prompts.models import Prompt, Schedule
-
     theirs = Prompt.objects.filter(client=OuterRef("pk"))
     last_answer = theirs.exclude(answered_at=None).order_by("-answered_at").values("answered_at")
     first_after = (
-        theirs.exclude(sent_at=None)
+        current_reminders(theirs)
         .filter(sent_at__gt=OuterRef("last_answer"))
         .order_by("sent_at")
         .values("sent_at")
@@ -328,6 +253,17 @@ def quiet_clients() -> QuerySet[Client]:
         .annotate(quiet_since=Subquery(first_after[:1]))
         .filter(quiet_since__isnull=False)
         .exclude(Exists(flagged))
+    )
+
+
+def current_reminders(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
+    """The reminders a quiet spell counts: sent by a current schedule, since its version began.
+    An ended schedule's, or an earlier version's, went out under other terms: after a break, a
+    new schedule's quiet starts with its own first reminder, not one from weeks ago."""
+    return prompts.exclude(sent_at=None).filter(
+        schedule__superseded_at=None,
+        schedule__ended_at=None,
+        sent_at__gte=F("schedule__created_at"),
     )
 
 

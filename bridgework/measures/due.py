@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from bridgework.care.models import Client
 from bridgework.care.sessions import since_last_session
@@ -96,6 +98,17 @@ def due(
     last session; with `now`, only those whose time before the next session has come."""
     slugs = still_due(request, client, scheduled(request, client, opens_by=now))
     return named(client, slugs, language)
+
+
+def on_today(request: HttpRequest, client: Client) -> list[tuple[str, str]]:
+    """Those due now, named in the client's language: the client's Today."""
+    return due(request, client, get_language(), now=timezone.now())
+
+
+def left_by(request: HttpRequest, prompt: Any) -> list[str]:
+    """The questionnaires a before-session reminder asks for that are still due, in turn:
+    where its link leads."""
+    return still_due(request, prompt.client, asked_by(prompt))
 
 
 def asked_by(prompt: Any) -> list[str]:

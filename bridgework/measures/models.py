@@ -122,6 +122,12 @@ class Flag(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} flag"
 
+    @property
+    def reference(self) -> str:
+        """What messages about the flag call it, for people to quote to each other: no health
+        data, and found again on the client page and in the flag history."""
+        return f"F-{self.pk}"
+
 
 class FlagNotice(models.Model):
     """Telling people that a flag waits: the client's care team at once, the clinic's duty
@@ -152,6 +158,9 @@ class FlagNotice(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Why the last try failed, or why it was not sent; never anything about the client.
     detail = models.CharField(max_length=300, blank=True)
+    # The addresses the mail server has accepted it for, recorded after each message (one per
+    # language), so a retry after a later message failed tells only the others.
+    told = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["audience"]  # the care team before the duty contact

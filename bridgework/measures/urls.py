@@ -7,7 +7,5 @@ urlpatterns = [
     path("flags/<int:flag_id>/acknowledge/", views.acknowledge),
     path("clients/<int:client_id>/flags/", views.flag_history),
     path("responses/<int:response_id>/baseline/", views.mark_baseline),
-    path("clients/<int:client_id>/charts/<slug:name>.svg", views.client_chart),
-    path("clients/<int:client_id>/agenda/", views.agenda),
     path("clients/<int:client_id>/measures/<slug:slug>/", views.enter_in_session),
 ]

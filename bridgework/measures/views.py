@@ -18,19 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.models import User
-from bridgework.care.access import Need, can_write, own_record
-from bridgework.care.sessions import (
-    coming_session,
-    previous_session,
-    session_for_now,
-    since_last_session,
-)
+from bridgework.care.access import Need, get_client_for_user, own_record
+from bridgework.care.sessions import session_for_now
 from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import flags_of, get_flag_for_user, get_response_for_user
 from bridgework.measures.definitions import localized, options
 from bridgework.measures.forms import AcknowledgeForm
 from bridgework.measures.models import Flag
+from bridgework.prompts.access import get_prompt_for_user
 
 
 @login_required
@@ -119,8 +115,6 @@ class ReminderWalk:
         prompt_id = identifier(raw)
         if prompt_id is None:
             return None
-        from bridgework.prompts.access import get_prompt_for_user
-
         prompt = get_prompt_for_user(request, prompt_id, need=need)
         return cls(prompt, due.asked_by(prompt))
 
@@ -176,68 +170,14 @@ FLAGS_A_PAGE = 25
 def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
     """Every flag of the client, open and acknowledged (by whom, when, with the note): for the
     care team and supervisors, never the client."""
-    from bridgework.care.access import get_client_for_user
-
     client = get_client_for_user(request, client_id, staff_view=True)
     page = Paginator(flags_of(request, client), FLAGS_A_PAGE).get_page(request.GET.get("page"))
     return render(request, "measures/flag_history.html", {"client": client, "page": page})
 
 
 @login_required
-def client_chart(request: HttpRequest, client_id: int, name: str) -> HttpResponse:
-    """A picture for the therapist's client page (an image; its table is on the page)."""
-    from bridgework.care.access import get_client_for_user
-    from bridgework.measures import glance
-    from bridgework.practice.progress import chart_image
-
-    client = get_client_for_user(request, client_id, staff_view=True)
-    return chart_image(glance.charts(request, client), name)
-
-
-@login_required
-def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
-    """The coming session: review the last plans first, then the measures since last time, then
-    the new plan."""
-    from bridgework.care.access import get_client_for_user
-    from bridgework.measures.access import open_flags_of, responses_of
-    from bridgework.plans import summaries
-    from bridgework.practice import summaries as practice_summaries
-
-    client = get_client_for_user(request, client_id, staff_view=True)
-    now = timezone.now()
-    upcoming = coming_session(client, now)
-    last = previous_session(client, now)
-    scheduled = due.scheduled(request, client)
-    rows = summaries.plan_rows(request, client)
-    to_review = [row for row in rows if row.plan.status in ("agreed", "active")]
-    since = since_last_session(client, now)
-    return render(
-        request,
-        "measures/agenda.html",
-        {
-            "client": client,
-            "upcoming": upcoming,
-            "last": last,
-            "to_review": to_review,
-            "flags": open_flags_of(request, client),
-            "responses": responses_of(request, client)
-            .filter(completed_at__gte=since)
-            .exclude(instrument__slug=actions.REVIEW),
-            "practice": {
-                row.plan.pk: practice_summaries.for_plan(request, row.plan) for row in to_review
-            },
-            "due": due.named(client, due.still_due(request, client, scheduled)),
-            "scheduled": scheduled,
-            "can_write": can_write(request, client),
-        },
-    )
-
-
-@login_required
 def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpResponse:
     """The therapist enters a measure with the client in the session (or from paper)."""
-    from bridgework.care.access import get_client_for_user
-
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     instrument = actions.current(slug, client.clinic_id)
     if instrument is None:

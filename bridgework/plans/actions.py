@@ -34,6 +34,7 @@ from bridgework.plans.models import (
     Review,
     Status,
 )
+from bridgework.plans.signals import plan_reviewed
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -312,10 +313,6 @@ def review(
         done=answers["done"],
         decision=answers["decision"],
     )
-    from bridgework.measures.actions import record_review  # measures builds on plans
-
-    record.response = record_review(plan.client, answers, by=by, session=session)
-    record.save(update_fields=["response"])
     successor, was = None, trail.snapshot(plan)
     if record.decision == Decision.CONTINUE:
         plan.status = Status.ACTIVE
@@ -327,9 +324,7 @@ def review(
     changed(by, CHANGE, plan, before=was, detail=detail)
     if record.decision == Decision.MODIFY:
         successor = replace_with_draft(plan, by=by, session=session)
-    from bridgework.measures.actions import check_non_engagement  # measures builds on plans
-
-    check_non_engagement(plan.client)
+    plan_reviewed.send(sender=ActionPlan, plan=plan, review=record, by=by, session=session)
     return ReviewOutcome(record, successor)
 
 

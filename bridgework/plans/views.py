@@ -26,10 +26,10 @@ from bridgework.plans.forms import (
     TemplateFilterForm,
     obstacle_formset,
 )
+from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
-from bridgework.practice import summaries as practice_summaries
 
 
 def therapist(request: HttpRequest) -> User:
@@ -309,7 +309,7 @@ def review_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             "client": plan.client,
             "form": form,
             "session_form": session_form,
-            "practice": practice_summaries.for_plan(request, plan),
+            "practice": practice_of(request, plan),
         },
     )
 

@@ -1,7 +1,8 @@
 """The doors for practice logs and check-ins (see care.access for how doors work).
 
-A private diary entry exists only for its client: to everybody else the door answers 404 and
-the lists leave it out, so not even its existence shows.
+A private diary entry is for its client alone: to everybody else the door answers 404 and the
+lists leave it out. (The access trail notes that an entry was saved, under the same object
+type whether private or not, never its words: practice.actions.)
 """
 
 from __future__ import annotations

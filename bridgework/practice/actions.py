@@ -28,6 +28,7 @@ from bridgework.practice.models import (
     PracticeLog,
     Rating,
     active_scales,
+    may_be_private,
 )
 from bridgework.prompts import actions as prompts
 
@@ -82,6 +83,11 @@ def check_plan(client: Client, plan: ActionPlan | None) -> None:
         )
 
 
+def check_privacy(private: bool, plan_id: int | None, worksheet: str) -> None:
+    if private and not may_be_private(plan_id, worksheet):
+        raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
+
+
 def check_texts(**texts: str) -> None:
     for name, text in texts.items():
         if len(text) > MAX_NOTE:
@@ -114,8 +120,7 @@ def log_practice(
     check_plan(client, plan)
     if outcome and outcome not in Outcome.values:
         raise EntryRefused({"outcome": _("Choose how it went.")})
-    if private and (plan is not None or sheet.slug != worksheets.PRIVATE_ALLOWED):
-        raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
+    check_privacy(private, plan.pk if plan else None, sheet.slug)
     check_texts(obstacles_note=obstacles_note, note=note)
     problems = worksheets.validate(sheet, entries)
     if problems:
@@ -137,6 +142,9 @@ def log_practice(
             note=note.strip(),
             is_private=private,
         )
+        # The same object type for every entry, private or shared, and `is_private` named
+        # only (PracticeLog.audit_names_only): the trail, which a clinic admin reads by client
+        # name, must not tell which entries are private.
         changed(by, CREATE, log)
         if prompt is not None:
             link_to_prompt(log, prompt, client, by)
@@ -222,13 +230,12 @@ def retire_scale(scale: CheckInScale, *, by: User) -> None:
 def set_privacy(log: PracticeLog, *, by: User, private: bool) -> PracticeLog:
     """The client shares a diary entry with their care team, or makes it private again (from
     then on: what the team has read, it has read; the entry's page says so)."""
-    if private and not log.may_be_private:
-        raise EntryRefused({"visible_to": _("Only diary entries can be kept private.")})
+    check_privacy(private, log.plan_id, log.worksheet)
     if log.is_private != private:
         was = snapshot(log)
         log.is_private = private
         log.save(update_fields=["is_private"])
-        # The object type says which way it went at a glance (it did before rows kept values).
-        kind = "practice-log-private" if private else "practice-log-shared"
-        changed(by, CHANGE, log, before=was, object_type=kind)
+        # A change to the entry, not which way it went: the trail must not tell a clinic admin
+        # which entries are private (so neither the object type nor a recorded value may).
+        changed(by, CHANGE, log, before=was)
     return log

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PracticeConfig(AppConfig):
     name = "bridgework.practice"
     label = "practice"
+
+    def ready(self) -> None:
+        from bridgework.plans.hooks import practice_of
+        from bridgework.practice import summaries
+
+        # The layers below ask practice through these (STYLE.md, "Layers").
+        practice_of.answer_with(summaries.for_review)

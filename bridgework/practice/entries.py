@@ -156,18 +156,21 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
         "duration_minutes": minutes_from(form),
         "obstacles_note": str(form.get("obstacles_note") or ""),
         "note": str(form.get("note") or ""),
-        "private": private_from(form, plan),
+        # Without a choice a diary entry is private (an entry queued on a phone before the
+        # choice was on the form is private too: the safe side), practice on a plan is shared;
+        # log_practice refuses a private plan entry.
+        "private": private_from(form, unchosen=plan is None),
         "prompt": prompt_from(form),
     }
 
 
-def private_from(form: Mapping[str, Any], plan: ActionPlan | None) -> bool:
-    """The client's choice of who sees the entry. Without a choice a diary entry is private
-    (an entry queued on a phone before the choice was on the form is private too: the safe
-    side), practice on a plan is shared; log_practice refuses a private plan entry."""
+def private_from(form: Mapping[str, Any], *, unchosen: bool | None) -> bool:
+    """The client's choice of who sees the entry ("visible_to"): True for only them, False
+    for their care team too. `unchosen` is the answer when the form makes no choice; None
+    when a choice is required."""
     chosen = str(form.get("visible_to") or "").strip()
-    if not chosen:
-        return plan is None
+    if not chosen and unchosen is not None:
+        return unchosen
     if chosen not in (ONLY_ME, CARE_TEAM):
         raise EntryRefused({"visible_to": _("Choose who can see this entry.")})
     return chosen == ONLY_ME

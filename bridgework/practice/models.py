@@ -29,6 +29,8 @@ class Outcome(models.TextChoices):
 class PracticeLog(models.Model):
     audit_name = "practice-log"
     audit_values = ("worksheet",)
+    # The clinic admin reads the trail by client name: it must not tell which entries are private.
+    audit_names_only = ("is_private",)
 
     # Made on the client's device: a resend of the same entry finds the first and adds nothing.
     uid = models.UUIDField(unique=True)
@@ -54,7 +56,9 @@ class PracticeLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="practice_logs",
     )
-    # A private free-diary entry: nobody but the client sees it, or learns that it exists.
+    # A private free-diary entry: nobody but the client can open it or list it. The access
+    # trail still notes that an entry was saved (and when its privacy changed), never its
+    # words nor which way it went: practice.actions.
     is_private = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
 
@@ -70,8 +74,12 @@ class PracticeLog(models.Model):
 
     @property
     def may_be_private(self) -> bool:
-        """Only a diary entry may be kept from the care team; practice on a plan is shared."""
-        return self.plan_id is None and self.worksheet == PRIVATE_ALLOWED
+        return may_be_private(self.plan_id, self.worksheet)
+
+
+def may_be_private(plan_id: int | None, worksheet: str) -> bool:
+    """Only a diary entry may be kept from the care team; practice on a plan is shared."""
+    return plan_id is None and worksheet == PRIVATE_ALLOWED
 
 
 class CheckInScale(models.Model):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
@@ -45,3 +47,9 @@ def recent_for_client(request: HttpRequest, client: Client) -> dict[str, Any]:
 
 def for_plan(request: HttpRequest, plan: ActionPlan) -> list[LogLine]:
     return lines(logs_of(request, plan.client).filter(plan=plan))
+
+
+def for_review(request: HttpRequest, plan: ActionPlan) -> SafeString:
+    """The plan's practice as its review page shows it (plans asks through a hook)."""
+    context = {"lines": for_plan(request, plan)}
+    return render_to_string("practice/_log_lines.html", context, request=request)

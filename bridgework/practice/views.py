@@ -14,7 +14,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,9 +24,10 @@ from bridgework.lib.numbers import identifier
 from bridgework.plans import summaries
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.practice import actions, entries, progress, worksheets
+from bridgework.practice import actions, entries, outbox, progress, worksheets
 from bridgework.practice.access import check_ins_of, get_log_for_user, logs_of
 from bridgework.practice.forms import ScaleForm
+from bridgework.practice.hooks import questionnaires_due
 from bridgework.practice.models import Outcome, active_scales
 
 SAVED = {True: "saved", False: "already-saved"}
@@ -71,12 +71,11 @@ def due_measures(
     """Questionnaires to fill in before the next session, from the time their reminder is set
     for until the session, except while that reminder waits on the same page: its one link
     walks through them all."""
-    from bridgework.measures import due
     from bridgework.prompts.models import Purpose
 
     if any(prompt.purpose == Purpose.MEASURE for prompt, _snoozes in reminders):
         return []
-    return due.due(request, client, get_language(), now=timezone.now())
+    return questionnaires_due(request, client)
 
 
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:
@@ -206,15 +205,16 @@ def sync_refused(status: int, message: str) -> JsonResponse:
     return JsonResponse({"errors": {"__all__": message}}, status=status)
 
 
-def sync_payload(request: HttpRequest) -> tuple[str, dict[str, Any]] | JsonResponse:
+def sync_payload(request: HttpRequest, user: User) -> tuple[str, dict[str, Any]] | JsonResponse:
     """The kind and fields of a queued entry, or the answer that refuses it. The phone's
-    outbox reads the status: 4xx means "refused, show it to the client, never resend";
-    401, 5xx and no answer mean "keep it and try again later"."""
+    outbox reads the status: 409 means "queued for someone else: keep it for them"; 401, 408,
+    429, 5xx and no answer mean "keep it and try again later"; any other 4xx means "refused,
+    show it to the client, never resend"."""
     if request.content_type != "application/json":
         return sync_refused(415, _("Entries are sent as JSON. Reload the page and try again."))
     try:
         payload = json.loads(request.body)
-        kind, form = payload["kind"], payload["form"]
+        kind, form, owner = payload["kind"], payload["form"], payload.get("owner")
         if not isinstance(form, dict) or not all(
             isinstance(value, SYNC_VALUES) for value in form.values()
         ):
@@ -227,6 +227,12 @@ def sync_payload(request: HttpRequest) -> tuple[str, dict[str, Any]] | JsonRespo
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return sync_refused(400, _("This entry could not be read."))
+    if not outbox.is_owner(user, owner):
+        # Written while someone else was signed in on this phone (or by a page from before
+        # entries said whose they are): never saved as this person's.
+        return sync_refused(
+            409, _("This entry was written by someone else on this phone, so it is not sent.")
+        )
     if kind not in SYNC_KINDS:
         return sync_refused(
             400,
@@ -237,14 +243,15 @@ def sync_payload(request: HttpRequest) -> tuple[str, dict[str, Any]] | JsonRespo
 
 @require_POST
 def sync(request: HttpRequest) -> JsonResponse:
-    """Entries queued on the phone: {"kind": "practice" | "check-in", "form": {…}}. Sending
-    the same entry again answers "already-saved" and stores nothing new."""
+    """Entries queued on the phone: {"kind": "practice" | "check-in", "owner": "…", "form":
+    {…}}, the owner being the one the page showed (practice.outbox). Sending the same entry
+    again answers "already-saved" and stores nothing new."""
     if not request.user.is_authenticated:
         # Not a redirect to the sign-in page: the outbox would take that page's 200 for
         # "saved" and drop the entry. The entry waits on the phone until the client is back.
         return sync_refused(401, _("You are signed out. Sign in again to send your entries."))
     client, user = own_client(request, need=Need.WRITE)
-    read = sync_payload(request)
+    read = sync_payload(request, user)
     if isinstance(read, JsonResponse):
         return read
     kind, form = read
@@ -316,12 +323,9 @@ def log_privacy(request: HttpRequest, log_id: int) -> HttpResponse:
     """The client shares a diary entry with their care team, or makes it private again."""
     _client, user = own_client(request, need=Need.WRITE)  # the client alone decides
     log = get_log_for_user(request, log_id, need=Need.WRITE)
-    chosen = request.POST.get("visible_to", "")
-    if chosen not in (entries.ONLY_ME, entries.CARE_TEAM):
-        messages.error(request, _("Choose who can see this entry."))
-        return redirect(f"/practice/{log.pk}/")
     try:
-        actions.set_privacy(log, by=user, private=chosen == entries.ONLY_ME)
+        private = entries.private_from(request.POST, unchosen=None)
+        actions.set_privacy(log, by=user, private=private)
     except actions.EntryRefused as refused:
         messages.error(request, " ".join(refused.problems.values()))
     else:

@@ -11,8 +11,10 @@ class PromptsConfig(AppConfig):
 
     def ready(self) -> None:
         from bridgework.accounts.signals import signed_out_everywhere
+        from bridgework.care.signals import consent_withdrawn
 
         signed_out_everywhere.connect(forget_phones, dispatch_uid="prompts.forget_phones")
+        consent_withdrawn.connect(stop_channel, dispatch_uid="prompts.stop_channel")
 
 
 def forget_phones(sender: Any, *, user: Any, **kwargs: Any) -> None:
@@ -23,3 +25,16 @@ def forget_phones(sender: Any, *, user: Any, **kwargs: Any) -> None:
     record = getattr(user, "client_record", None) if user.is_client else None
     if record is not None:
         forget_push_subscriptions(record, by=user)
+
+
+def stop_channel(sender: Any, *, client: Any, purpose: str, by: Any, **kwargs: Any) -> None:
+    """A withdrawn reminder consent ends what was set up under it: the calendar address stops
+    working for good, phones stop getting notifications. (The worker also checks consent at
+    each send, so e-mail stops at once.)"""
+    from bridgework.care.models import Consent
+    from bridgework.prompts import actions
+
+    if purpose == Consent.Purpose.REMINDERS_CALENDAR:
+        actions.revoke_calendar_feeds(client, by=by)
+    elif purpose == Consent.Purpose.REMINDERS_PUSH:
+        actions.forget_push_subscriptions(client, by=by)

@@ -22,7 +22,6 @@ from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
 from bridgework.lib.numbers import identifier
-from bridgework.measures import due
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.prompts import actions, calendar, rules
 from bridgework.prompts.access import (
@@ -33,6 +32,7 @@ from bridgework.prompts.access import (
     schedules_of,
 )
 from bridgework.prompts.forms import ClientTimesForm, ScheduleForm
+from bridgework.prompts.hooks import questionnaires_left, questionnaires_offered
 from bridgework.prompts.models import Channel, Prompt, Purpose, Schedule
 
 
@@ -62,7 +62,7 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     if prompt.purpose == Purpose.CHECK_IN:
         return redirect(f"/me/check-in/?prompt={prompt.pk}")
     if prompt.purpose == Purpose.MEASURE:
-        left = due.still_due(request, prompt.client, due.asked_by(prompt))
+        left = questionnaires_left(request, prompt)
         if not left:  # all filled in already, from Today or in the session
             actions.answer(prompt.pk, prompt.client, by=actor(request))
             messages.success(request, _("Thank you: those questionnaires are filled in already."))
@@ -269,7 +269,7 @@ def schedule_form(
         kind = request.GET.get("kind", "")
         initial = {"kind": kind} if kind in Schedule.Kind.values else {}
     form = ScheduleForm(request.POST or None, initial=initial)
-    form.fields["measures"].choices = list(due.questionnaires(client).items())  # type: ignore[attr-defined]
+    form.fields["measures"].choices = list(questionnaires_offered(client).items())  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         before_session = form.cleaned_data["kind"] == Schedule.Kind.BEFORE_SESSION
         try:

@@ -1,6 +1,7 @@
 """The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome;
-and sends risk flags' notices to the care team and duty contact (measures.alerts), on the same
-queue (prompts.leases) with the same guarantee.
+and gives the apps above it their turn in each round (prompts.signals): measures sends risk
+flags' notices to the care team and duty contact there, on the same queue (prompts.leases) with
+the same guarantee, and looks for clients fallen silent.
 
 Delivery guarantee: every due prompt is handed to its channels at least once, and its state
 moves on exactly once. Two workers never claim the same prompt at the same time (SKIP LOCKED /
@@ -19,16 +20,15 @@ import socket
 import threading
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import close_old_connections
 
 from bridgework.care.actions import consents_given
-from bridgework.measures import alerts
-from bridgework.measures.actions import check_silence
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
 from bridgework.prompts.models import Channel, Prompt
+from bridgework.prompts.signals import worker_housekeeping, worker_step
 
 log = logging.getLogger("bridgework.worker")
 
@@ -82,9 +82,11 @@ class Worker:
         self.stopping.set()
 
     def step(self) -> int:
-        """Claim and send one batch of flag notices, then one of prompts; returns how many
-        were claimed. Notices first: a risk flag must not wait behind a batch of reminders."""
-        return alerts.send_due(self.name, lease=self.lease) + self.send_prompts()
+        """Let the apps above claim and send their batch (risk flags' notices), then claim and
+        send one of prompts; returns how many were claimed. Theirs first: a risk flag must not
+        wait behind a batch of reminders."""
+        theirs = worker_step.send(sender=Worker, worker=self.name, lease=self.lease)
+        return sum(cast(int, claimed) for _receiver, claimed in theirs) + self.send_prompts()
 
     def send_prompts(self) -> int:
         ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
@@ -105,7 +107,7 @@ class Worker:
         if time.monotonic() - self.last_plan >= self.plan_every:
             planned = actions.plan_all()
             expired = actions.expire_overdue()
-            check_silence()
+            worker_housekeeping.send(sender=Worker)
             self.last_plan = time.monotonic()
             if planned or expired:
                 log.info("planned %d prompts, expired %d", planned, expired)

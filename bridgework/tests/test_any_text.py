@@ -20,7 +20,8 @@ from bridgework.plans.forms import PlanForm
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
-from bridgework.test import BaseTestCase
+from bridgework.practice.outbox import owner_of
+from bridgework.test import BaseTestCase, user_of
 
 # Words of every kind (scripts, marks, symbols, emoji, unassigned code points, tabs and line
 # ends in every convention) fill each field; one field may instead get anything at all, lone
@@ -111,7 +112,9 @@ class AnyTextTests(HypothesisTestCase, BaseTestCase):
         form |= {"outcome": "done", **SHEET_NUMBERS, **texts}
         response = self.client.post(
             "/me/sync/",
-            json.dumps({"kind": "practice", "form": form}),
+            json.dumps(
+                {"kind": "practice", "owner": owner_of(user_of(self.client_a)), "form": form}
+            ),
             content_type="application/json",
         )
         self.assertIn(response.status_code, (201, 400))

@@ -112,10 +112,34 @@ class PracticeChangesTests(AuditChangesTestCase):
         self.assertEqual(values["plan"], [None, plan.pk])
         self.assertEqual(values["duration_minutes"], [None, 20])
         self.assertEqual(values["worksheet"], [None, "quick"])
-        self.assertEqual(values["is_private"], [None, False])
         self.assertEqual(values["uid"], [None, str(saved.entry.uid)])
-        self.assertEqual(row.changes["named"], ["entries", "note"])  # not the empty one
+        # Not the empty obstacles note; privacy by name only, whichever way it is.
+        self.assertEqual(row.changes["named"], ["entries", "note", "is_private"])
         self.assert_no_words(row)
+
+    def test_the_trail_never_tells_which_diary_entries_are_private(self) -> None:
+        rows = []
+        for private in (True, False):
+            saved = practice.log_practice(
+                self.client_a,
+                by=user_of(self.client_a),
+                uid=uuid.uuid4(),
+                plan=None,
+                outcome="",
+                sheet=worksheets.current(worksheets.PRIVATE_ALLOWED),
+                entries={"entry": WORDS},
+                private=private,
+            )
+            rows.append(last_row("practice-log", action="create"))
+            practice.set_privacy(saved.entry, by=user_of(self.client_a), private=not private)
+            rows.append(last_row("practice-log", action="change"))
+        made_private, made_shared = rows[0], rows[2]
+        self.assertEqual(made_private.changes["named"], made_shared.changes["named"])
+        self.assertNotIn("is_private", made_private.changes["values"])
+        self.assertEqual(rows[1].changes, rows[3].changes)
+        self.assertEqual(rows[1].changes, {"named": ["is_private"]})
+        for row in rows:
+            self.assert_no_words(row)
 
     def test_the_audit_helper_asks_the_database_nothing_but_the_audit_rows(self) -> None:
         saved = self.log(self.agreed())

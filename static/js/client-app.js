@@ -1,6 +1,14 @@
 // The client's app on the phone: entries are kept on the device (IndexedDB) until the server
 // has them, so nothing typed is lost on a flaky connection, and each carries a uid made when
 // the form was shown, so sending it again never makes a second entry.
+//
+// A phone may be shared, and a client may be signed out without signing out here (the
+// session ends after 90 days, or a password reset signs them out everywhere). So each entry
+// carries its owner: the opaque reference of the person signed in when it was written
+// (data-outbox-owner on <html>, practice/outbox.py). Only the owner's entries are sent and
+// shown; anyone else's wait, unseen, for their owner to sign in again on this phone, and are
+// dropped after PARKED_DAYS. Entries from before owners were stamped have none: they are
+// never sent or shown, since nobody can say whose they are. Signing out clears everything.
 (function () {
   "use strict";
   var DB_NAME = "bridgework", STORE = "outbox";
@@ -8,6 +16,8 @@
   // server in trouble is not hammered by every phone at once; a success or the phone coming
   // back online starts again from the shortest pause.
   var RETRY_FIRST_MS = 5000, RETRY_MAX_MS = 300000, retryMs = RETRY_FIRST_MS, retryTimer = null;
+  var PARKED_DAYS = 30, DAY_MS = 86400000;
+  var OWNER = document.documentElement.dataset.outboxOwner || "";  // "" on the offline page
   var T = (document.documentElement.dataset.outboxText || "").split("|");
   // T: [waiting (one), waiting (many, with %n), saved offline, refused, sign-out warning,
   //     too large to send, refused by the server (with %n: the status)]
@@ -40,6 +50,18 @@
       });
     });
   }
+  function isMine(entry) { return OWNER !== "" && entry.owner === OWNER; }
+  function mine() { return all().then(function (entries) { return entries.filter(isMine); }); }
+
+  // Someone else's entries wait for them, but not for ever: a shared phone should not hold
+  // another person's words longer than it must.
+  function pruneParked(entries) {
+    var oldest = Date.now() - PARKED_DAYS * DAY_MS;
+    var stale = entries.filter(function (e) { return !isMine(e) && !(e.savedAt >= oldest); });
+    if (!stale.length) return Promise.resolve();
+    return withStore("readwrite", function (store) { stale.forEach(function (e) { store.delete(e.uid); }); });
+  }
+
   function put(entry) { return withStore("readwrite", function (store) { store.put(entry); }); }
   function remove(uid) { return withStore("readwrite", function (store) { store.delete(uid); }); }
   function clear() { return withStore("readwrite", function (store) { store.clear(); }); }
@@ -49,16 +71,18 @@
     return meta ? meta.content : "";
   }
 
-  // Send one entry. Resolves "sent", "refused" (with problems) or "retry". Only our own
-  // answer counts as saved: a captive portal's or the sign-in page's 200 is not one. Every
-  // other 4xx is a refusal that sending again cannot change (too large, wrong type, not
-  // allowed…): the client sees it with their words, and it is not sent again. No answer, 5xx,
-  // 401 (signed out), 408 and 429 mean "not now": the entry waits and is tried again.
+  // Send one entry. Resolves "sent", "refused" (with problems), "retry" or "parked". Only our
+  // own answer counts as saved: a captive portal's or the sign-in page's 200 is not one. 409
+  // means someone else is signed in now (this page is older than their sign-in): the entry
+  // waits for its owner and is not tried again from this page. Every other 4xx is a refusal
+  // that sending again cannot change (too large, wrong type, not allowed…): the client sees
+  // it with their words, and it is not sent again. No answer, 5xx, 401 (signed out), 408 and
+  // 429 mean "not now": the entry waits and is tried again.
   function send(entry) {
     return fetch("/me/sync/", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ kind: entry.kind, form: entry.form })
+      body: JSON.stringify({ kind: entry.kind, owner: entry.owner, form: entry.form })
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
         return outcomeOf(response.status, body);
@@ -71,6 +95,7 @@
   function outcomeOf(status, body) {
     var ours = body && typeof body === "object";
     if ((status === 200 || status === 201) && ours && /^(already-)?saved$/.test(body.status)) return { state: "sent" };
+    if (status === 409) return { state: "parked" };
     if (status >= 400 && status < 500 && [401, 408, 429].indexOf(status) < 0) {
       var problems = ours && body.errors && typeof body.errors === "object" ? body.errors : {};
       if (!Object.keys(problems).length) {
@@ -88,27 +113,29 @@
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
 
-  // Send what waits, oldest first. The first "not now" stops the round (the rest would meet
-  // the same trouble) and plans the next one.
+  // Send what waits of this person's, oldest first. The first "not now" stops the round (the
+  // rest would meet the same trouble) and plans the next one; "parked" stops it for good.
   var flushing = null, flushes = 0;
   function flush() {
-    if (!window.indexedDB) return Promise.resolve();
+    if (!window.indexedDB || !OWNER) return Promise.resolve();
     if (flushing) return flushing;
     clearTimeout(retryTimer);
     flushing = all().then(function (entries) {
-      var waiting = entries.filter(function (e) { return e.state !== "refused"; });
+      var waiting = entries.filter(function (e) { return isMine(e) && e.state !== "refused"; });
       waiting.sort(function (a, b) { return a.savedAt - b.savedAt; });
-      return waiting.reduce(function (chain, entry) {
-        return chain.then(function (stopped) {
-          if (stopped) return true;
-          return send(entry).then(function (outcome) {
-            if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry).then(function () { return false; }); }
-            return outcome.state === "retry";
+      return pruneParked(entries).then(function () {
+        return waiting.reduce(function (chain, entry) {
+          return chain.then(function (stopped) {
+            if (stopped) return stopped;
+            return send(entry).then(function (outcome) {
+              if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry).then(function () { return ""; }); }
+              return outcome.state === "retry" || outcome.state === "parked" ? outcome.state : "";
+            });
           });
-        });
-      }, Promise.resolve(false));
+        }, Promise.resolve(""));
+      });
     }).then(function (stopped) {
-      if (stopped) scheduleRetry(); else retryMs = RETRY_FIRST_MS;
+      if (stopped === "retry") scheduleRetry(); else if (!stopped) retryMs = RETRY_FIRST_MS;
     }, scheduleRetry).then(showStatus, showStatus).then(function () {
       flushing = null;
       document.documentElement.dataset.outboxRounds = String(++flushes);  // for the browser tests
@@ -117,7 +144,7 @@
   }
 
   function showStatus() {
-    return all().then(function (entries) {
+    return mine().then(function (entries) {
       var waiting = entries.filter(function (e) { return e.state !== "refused"; }).length;
       var refused = entries.length - waiting;
       document.querySelectorAll("[data-outbox-status]").forEach(function (element) {
@@ -127,6 +154,7 @@
         element.hidden = !text;
         element.dataset.waiting = String(waiting);
       });
+      showRefused(entries.filter(function (e) { return e.state === "refused"; }));
     });
   }
 
@@ -159,18 +187,18 @@
 
   function onSubmit(event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-offline]") || !window.indexedDB) return;
+    if (!form.matches || !form.matches("form[data-offline]") || !window.indexedDB || !OWNER) return;
     event.preventDefault();
-    var entry = { uid: form.elements.uid.value, kind: form.dataset.offline, form: formFields(form, event.submitter), savedAt: Date.now(), state: "waiting" };
+    var entry = { uid: form.elements.uid.value, kind: form.dataset.offline, owner: OWNER, form: formFields(form, event.submitter), savedAt: Date.now(), state: "waiting" };
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     put(entry).then(function () { return send(entry); }).then(function (outcome) {
       buttons.forEach(function (b) { b.disabled = false; });
       if (outcome.state === "sent") { window.location.assign("/me/"); return; }
       if (outcome.state === "refused") { return remove(entry.uid).then(function () { showProblems(form, outcome.problems); }); }
-      // Offline or server trouble: the entry waits on the phone; the form is ready for the
-      // next one.
-      scheduleRetry();
+      // Offline or server trouble (or someone else signed in meanwhile): the entry waits on
+      // the phone; the form is ready for the next one.
+      if (outcome.state === "retry") scheduleRetry();
       form.reset();
       form.elements.uid.value = newUid();
       var box = form.querySelector("[data-problems]");
@@ -190,7 +218,9 @@
     if (!form.matches || !form.matches("form[data-sign-out]")) return;
     event.preventDefault();
     if (!window.indexedDB) { forgetPush().then(function () { form.submit(); }); return; }
-    flush().then(all).then(function (entries) {
+    // The warning counts this person's entries; the clear takes everyone's, so a phone
+    // signed out of on purpose holds no one's words.
+    flush().then(mine).then(function (entries) {
       if (entries.length && !window.confirm((T[4] || "").replace("%n", entries.length))) return;
       return clear().then(forgetPush).then(function () { form.submit(); });
     });
@@ -234,40 +264,40 @@
   }
 
   // Entries the server refused after they waited offline (say, the plan ended meanwhile) stay
-  // on the phone; the history page shows what they said and why, to copy, then discard.
-  function showRefused() {
+  // on the phone; the history page shows what they said and why, to copy, then discard. Drawn
+  // again after each round only when the list changed, so text being copied stays selected.
+  function showRefused(refused) {
     var box = document.querySelector("[data-refused-entries]");
-    if (!box || !window.indexedDB) return;
-    all().then(function (entries) {
-      var refused = entries.filter(function (e) { return e.state === "refused"; });
-      var list = box.querySelector("ul");
-      list.textContent = "";
-      refused.forEach(function (entry) {
-        var item = document.createElement("li");
-        item.className = "card";
-        var when = document.createElement("p");
-        when.textContent = new Date(entry.savedAt).toLocaleString();
-        item.appendChild(when);
-        var words = document.createElement("pre");
-        words.className = "refused-text";
-        words.textContent = Object.keys(entry.form).filter(function (key) {
-          return entry.form[key] && !/^(uid|plan|sheet|prompt|visible_to)$/.test(key);
-        }).map(function (key) { return entry.form[key]; }).join("\n");
-        item.appendChild(words);
-        var why = document.createElement("p");
-        why.className = "field-error";
-        why.textContent = Object.keys(entry.problems || {}).map(function (k) { return entry.problems[k]; }).join(" ");
-        item.appendChild(why);
-        var discard = document.createElement("button");
-        discard.type = "button";
-        discard.className = "button secondary";
-        discard.textContent = box.dataset.discard || "Discard";
-        discard.addEventListener("click", function () { remove(entry.uid).then(showRefused).then(showStatus); });
-        item.appendChild(discard);
-        list.appendChild(item);
-      });
-      box.hidden = refused.length === 0;
+    var shown = refused.map(function (e) { return e.uid; }).join(" ");
+    if (!box || box.dataset.shown === shown) return;
+    box.dataset.shown = shown;
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    refused.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.className = "card";
+      var when = document.createElement("p");
+      when.textContent = new Date(entry.savedAt).toLocaleString();
+      item.appendChild(when);
+      var words = document.createElement("pre");
+      words.className = "refused-text";
+      words.textContent = Object.keys(entry.form).filter(function (key) {
+        return entry.form[key] && !/^(uid|plan|sheet|prompt|visible_to)$/.test(key);
+      }).map(function (key) { return entry.form[key]; }).join("\n");
+      item.appendChild(words);
+      var why = document.createElement("p");
+      why.className = "field-error";
+      why.textContent = Object.keys(entry.problems || {}).map(function (k) { return entry.problems[k]; }).join(" ");
+      item.appendChild(why);
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "button secondary";
+      discard.textContent = box.dataset.discard || "Discard";
+      discard.addEventListener("click", function () { remove(entry.uid).then(showStatus); });
+      item.appendChild(discard);
+      list.appendChild(item);
     });
+    box.hidden = refused.length === 0;
   }
 
   document.addEventListener("click", function (event) {
@@ -280,6 +310,5 @@
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
   if (window.indexedDB) flush();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
-  showRefused();
   document.documentElement.dataset.appReady = "1";  // forms now keep entries on the phone
 })();

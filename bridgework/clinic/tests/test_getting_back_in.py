@@ -10,10 +10,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import PasswordReset
-from bridgework.accounts.tests.test_second_factor import code_for
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.test import PASSWORD, BaseTestCase, make_staff, user_of
+from bridgework.tests.test_second_factor import code_for
 
 NEW_PASSWORD = "quiet-harbour-lights"
 LINK = re.compile(r"http://[^/\s]+(/accounts/password-reset/[A-Za-z0-9_-]{20,}/)")

@@ -104,6 +104,36 @@ class GradualDeteriorationTests(CourseCase):
         self.assertIn("rose from 12 on", second.text)
         self.assertIsNone(second.acknowledged_at)
 
+    def test_a_gradual_worsening_after_recovering_from_an_acknowledged_one_is_flagged(
+        self,
+    ) -> None:
+        self.course("phq-9", 10, 17)
+        (first,) = self.deteriorations()
+        measures.acknowledge(first, by=self.therapist_a, note="Talked it through")
+        responses = self.course("phq-9", 5, 8, 11, 14, 16, 17, 19)  # 5: back within 10 ± 6
+        flags = self.deteriorations()
+        self.assertEqual(len(flags), 2, "one new flag, at 16; 17 and 19 wait behind it")
+        self.assertEqual(flags[1].response, responses[4])
+        self.assertIn("rose from 10 on", flags[1].text)  # from the baseline again
+        self.assertIn("to 16: a gradual, reliable deterioration", flags[1].text)
+
+    def test_a_course_that_stays_up_is_measured_from_the_acknowledged_score(self) -> None:
+        self.course("phq-9", 4, 12)
+        (first,) = self.deteriorations()
+        measures.acknowledge(first, by=self.therapist_a, note="Seen; a hard month")
+        self.course("phq-9", 11, 13, 15, 17, 14, 16)  # never below 4 + 6, at most +5 from 12
+        self.assertEqual(self.deteriorations(), [first])
+
+    def test_a_new_marked_baseline_leaves_earlier_acknowledgements_behind(self) -> None:
+        self.course("phq-9", 4, 12)
+        measures.acknowledge(self.deteriorations()[0], by=self.therapist_a, note="")
+        (new_start,) = self.course("phq-9", 14)
+        measures.mark_baseline(new_start, by=self.therapist_a)
+        self.course("phq-9", 17)
+        self.assertEqual(len(self.deteriorations()), 1)  # +3 from 14
+        self.course("phq-9", 20)  # +6 from the marked 14, +8 from the acknowledged 12
+        self.assertIn("rose from 14 on", self.deteriorations()[1].text)
+
     def test_unscored_responses_are_not_a_baseline_nor_last_time(self) -> None:
         phq9 = self.instrument("phq-9")
         measures.respond(self.client_a, phq9, {"1": 0, "2": 0, "3": 0}, by=self.therapist_a)

@@ -128,23 +128,43 @@ def test_three_plans_not_done_at_all_flag_whatever_the_number(reviews: int) -> N
     assert non_engagement_flags(client) == 1
 
 
+def practice_reminders(
+    client: Client, *, began: datetime, replaces: Schedule | None = None
+) -> Schedule:
+    """A practice schedule for the client's new plan (or a new version of `replaces`), dated
+    as begun at `began`; its reminders are planned from today."""
+    therapist = client.care_team.get()
+    plan = replaces.plan if replaces else None
+    if plan is None:
+        plan = plans.agree(
+            plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first()),
+            by=therapist,
+        )
+    schedule = prompts.set_schedule(
+        client,
+        by=therapist,
+        purpose="practice",
+        plan=plan,
+        rule={"kind": "fixed", "times": ["19:00"]},
+        channels=[],
+        replaces=replaces,
+    )
+    Schedule.objects.filter(pk=schedule.pk).update(created_at=began)
+    return schedule
+
+
+def sent(schedule: Schedule, at: datetime) -> Prompt:
+    """A prompt of the schedule that went out at `at`, unanswered."""
+    prompt = Prompt.objects.filter(schedule=schedule, sent_at=None).first()
+    assert prompt is not None
+    Prompt.objects.filter(pk=prompt.pk).update(sent_at=at, state=Prompt.State.DELIVERED)
+    return prompt
+
+
 class SilenceTests(BaseTestCase):
     def test_no_answer_for_the_clinics_days_flags_and_an_answer_does_not(self) -> None:
-        plan = plans.agree(
-            plans.start_plan(
-                self.client_a, by=self.therapist_a, template=PlanTemplate.objects.first()
-            ),
-            by=self.therapist_a,
-        )
-        schedule = prompts.set_schedule(
-            self.client_a,
-            by=self.therapist_a,
-            purpose="practice",
-            plan=plan,
-            rule={"kind": "fixed", "times": ["19:00"]},
-            channels=[],
-        )
         now = timezone.now()
+        schedule = practice_reminders(self.client_a, began=now - timedelta(days=30))
         first = Prompt.objects.filter(schedule=schedule).first()
         assert first is not None
         Prompt.objects.filter(pk=first.pk).update(sent_at=now - timedelta(days=4))
@@ -156,26 +176,42 @@ class SilenceTests(BaseTestCase):
         Prompt.objects.filter(pk=first.pk).update(answered_at=now - timedelta(days=1))
         self.assertEqual(actions.check_silence(now), 0)
 
+    def test_a_new_schedule_after_a_break_is_not_silence_before_its_own_reminders(self) -> None:
+        now = timezone.now()
+        old = practice_reminders(self.client_a, began=now - timedelta(days=60))
+        sent(old, now - timedelta(days=40))  # unanswered, then the reminders stopped
+        prompts.end_schedule(old, by=self.therapist_a, reason="a break")
+        self.assertEqual(actions.check_silence(now), 0)
+        new = practice_reminders(self.client_a, began=now - timedelta(hours=1))
+        self.assertEqual(actions.check_silence(now), 0, "nothing of the new schedule sent yet")
+        first = sent(new, now)
+        self.assertEqual(actions.check_silence(now + timedelta(days=4)), 0)
+        self.assertEqual(actions.check_silence(now + timedelta(days=5)), 1)
+        (flag,) = Flag.objects.filter(client=self.client_a, kind=Flag.Kind.SILENCE)
+        self.assertEqual(Prompt.objects.get(pk=first.pk).schedule, new)
+        self.assertEqual(flag.raised_at, now + timedelta(days=5))
+
+    def test_a_changed_schedule_counts_the_quiet_from_its_new_versions_first_reminder(
+        self,
+    ) -> None:
+        now = timezone.now()
+        first_version = practice_reminders(self.client_a, began=now - timedelta(days=30))
+        sent(first_version, now - timedelta(days=20))  # unanswered under the old times
+        second_version = practice_reminders(
+            self.client_a, began=now - timedelta(days=2), replaces=first_version
+        )
+        self.assertEqual(actions.check_silence(now), 0, "the old version's reminder is not counted")
+        sent(second_version, now - timedelta(days=1))
+        self.assertEqual(actions.check_silence(now + timedelta(days=3, minutes=59)), 0)
+        self.assertEqual(actions.check_silence(now + timedelta(days=4)), 1)
+
 
 class SilenceAfterAcknowledgementTests(BaseTestCase):
     """The worker checks for silence every minute; the clock is moved through its check."""
 
     def setUp(self) -> None:
-        plan = plans.agree(
-            plans.start_plan(
-                self.client_a, by=self.therapist_a, template=PlanTemplate.objects.first()
-            ),
-            by=self.therapist_a,
-        )
-        self.schedule = prompts.set_schedule(
-            self.client_a,
-            by=self.therapist_a,
-            purpose="practice",
-            plan=plan,
-            rule={"kind": "fixed", "times": ["19:00"]},
-            channels=[],
-        )
         self.start = timezone.now()
+        self.schedule = practice_reminders(self.client_a, began=self.start - timedelta(days=30))
         self.sent(self.start - timedelta(days=6))  # quiet for six days; the clinic says five
 
     def sent(self, at: datetime) -> Prompt:

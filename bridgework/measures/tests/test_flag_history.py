@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework.measures import actions
 from bridgework.measures.models import Flag
+from bridgework.prompts.worker import Worker
 from bridgework.test import BaseTestCase
 
 
@@ -59,3 +62,33 @@ class FlagHistoryTests(BaseTestCase):
         self.assertEqual(self.client.get(f"/clients/{self.client_a.pk}/flags/").status_code, 404)
         for url in ("/me/", "/me/history/", "/me/progress/"):
             self.assertNotContains(self.client.get(url), "A note for colleagues")
+
+    def test_who_was_told_stays_in_the_history_once_the_flag_is_acknowledged(self) -> None:
+        risk = actions.raise_flag(self.client_a, Flag.Kind.RISK, "Item 9 above zero")
+        Worker(name="w1").step()  # the care team is told (the test mail box keeps it)
+        self.sign_in(self.therapist_a)
+        self.client.post(f"/flags/{risk.pk}/acknowledge/", {"note": "Called; safety plan."})
+        self.flag("No reminder answered for 5 days or more.")
+        history = self.client.get(f"/clients/{self.client_a.pk}/flags/").content.decode()
+        row = history[history.index(f'id="flag-{risk.pk}"') :]
+        row = row[: row.index("</tr>")]
+        self.assertIn("Care team told", row)
+        self.assertIn("Duty contact not told: acknowledged before it was sent.", row)
+        self.assertIn(f"reference F-{risk.pk}", row)
+        self.assertIn("nobody: it waited on the client page", history)  # the silence flag
+
+    def test_the_history_costs_the_same_queries_for_one_flag_as_for_a_full_page(self) -> None:
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                page = self.client.get(f"/clients/{self.client_a.pk}/flags/")
+            self.assertEqual(page.status_code, 200)
+            return len(captured)
+
+        actions.raise_flag(self.client_a, Flag.Kind.RISK, "Item 9 above zero")
+        self.sign_in(self.therapist_a)
+        queries()  # the first request after signing in also saves the session
+        one = queries()
+        for n in range(30):
+            flag = actions.raise_flag(self.client_a, Flag.Kind.RISK, f"Risk number {n}")
+            actions.acknowledge(flag, by=self.therapist_a, note="Seen")
+        self.assertEqual(queries(), one)

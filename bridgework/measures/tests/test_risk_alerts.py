@@ -18,6 +18,7 @@ from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -47,10 +48,23 @@ def smtp_settings(port: int) -> Any:
     )
 
 
+class RefusingInbox(Inbox):
+    """A mail server that refuses messages to one address, until told to accept them."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused: str | None = refused
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refused in envelope.rcpt_tos:
+            return "554 Transaction failed"
+        return await super().handle_DATA(server, session, envelope)
+
+
 @contextmanager
-def mail_server(port: int | None = None) -> Iterator[Inbox]:
+def mail_server(port: int | None = None, inbox: Inbox | None = None) -> Iterator[Inbox]:
     """A real SMTP server on this machine, and the settings that send to it."""
-    inbox, port = Inbox(), port or free_port()
+    inbox, port = inbox or Inbox(), port or free_port()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
     try:
@@ -70,7 +84,7 @@ def parsed(envelope: Any) -> tuple[Message, str]:
     message = message_from_bytes(envelope.content)
     payload = message.get_payload(decode=True)
     assert isinstance(payload, bytes)
-    return message, payload.decode()
+    return message, payload.decode().replace("\r\n", "\n")
 
 
 def answer_phq9(client: Client, item9: int = 2, by: User | None = None) -> Flag:
@@ -102,14 +116,21 @@ class RiskAlertTests(BaseTestCase):
             "Client A",
         ]
 
-    def assert_nothing_about_care(self, flag: Flag, message: Message, body: str) -> None:
+    def assert_nothing_about_care(
+        self, flag: Flag, message: Message, body: str, *, staff: tuple[str, ...] = ()
+    ) -> None:
+        """The message may carry fixed words, the flag's reference, the links and (`staff`)
+        the care team's names and sign-in addresses. Without those, no number is left (no
+        score, no item), and nothing about the client or their answers is anywhere."""
         self.assertIn(f"/clients/{flag.client_id}/#flag-{flag.pk}", body)
-        link = alerts.link(flag)
-        self.assertIn(link, body)
-        words = f"{message['Subject']}\n{body.replace(link, '')}"
+        self.assertIn(alerts.link(flag), body)
+        self.assertIn(f"F-{flag.pk}", body)
+        words = f"{message['Subject']}\n{body}"
+        for allowed in (alerts.link(flag), alerts.care_team_page(flag), flag.reference, *staff):
+            words = words.replace(allowed, "")
         for private in self.health_data(flag):
             self.assertNotIn(private.lower(), words.lower())
-        self.assertIsNone(re.search(r"\d", words), "no number: no score, no item, no id")
+        self.assertIsNone(re.search(r"\d", words), "no number: no score, no item")
 
     def test_a_risk_flag_emails_the_care_team_once_with_a_link_and_nothing_about_care(
         self,
@@ -157,9 +178,111 @@ class RiskAlertTests(BaseTestCase):
         message, body = parsed(inbox.messages[1])
         self.assertEqual(message["Subject"], SUBJECT)
         self.assertIn("duty contact", body)
-        self.assert_nothing_about_care(flag, message, body)
+        self.assert_nothing_about_care(flag, message, body, staff=self.care_team_lines())
         duty = flag.notices.get(audience="duty-contact")
         self.assertEqual(duty.sent_at, raised + timedelta(hours=2, minutes=1))
+
+    def care_team_lines(self) -> tuple[str, ...]:
+        return tuple(f"- {m.full_name} <{m.email}>" for m in self.client_a.care_team.all())
+
+    def test_the_duty_contact_is_told_whom_to_call_and_what_to_quote(self) -> None:
+        Clinic.objects.filter(pk=self.clinic.pk).update(duty_contact_email="duty@northside.example")
+        care.set_care_team(self.client_a, [self.therapist_a, self.supervisor], by=self.admin)
+        flag = answer_phq9(self.client_a)
+        with mail_server() as inbox, clock_at(timezone.now() + timedelta(hours=4, minutes=1)):
+            Worker(name="w1").step()
+        duty = next(m for m in inbox.messages if m.rcpt_tos == ["duty@northside.example"])
+        message, body = parsed(duty)
+        self.assertIn(f"give them the reference F-{flag.pk}.", body)
+        self.assertIn(
+            "The care team:\n- Supervisor <supervisor@example.org>\n"
+            "- Therapist A <therapist_a@example.org>",
+            body,
+        )
+        self.assertIn(f"/clinic/clients/{self.client_a.pk}/", body)  # the admin's page of the team
+        self.assert_nothing_about_care(flag, message, body, staff=self.care_team_lines())
+        self.sign_in(self.admin)
+        self.assertEqual(self.client.get(f"/clinic/clients/{self.client_a.pk}/").status_code, 200)
+        self.sign_in(self.therapist_a)  # the reference they are given is on the flag
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertContains(page, f"reference F-{flag.pk}")
+
+    def test_a_duty_contact_on_the_staff_reads_it_in_their_language_and_the_link_opens(
+        self,
+    ) -> None:
+        User.objects.filter(pk=self.supervisor.pk).update(language="de")
+        Clinic.objects.filter(pk=self.clinic.pk).update(duty_contact_email="supervisor@example.org")
+        flag = answer_phq9(self.client_a)
+        with mail_server() as inbox, clock_at(timezone.now() + timedelta(hours=4, minutes=1)):
+            Worker(name="w1").step()
+        duty = next(m for m in inbox.messages if m.rcpt_tos == ["supervisor@example.org"])
+        message, body = parsed(duty)
+        self.assertEqual(message["Subject"], "In Bridgework wartet etwas auf Ihre Aufmerksamkeit")
+        self.assertIn("Bereitschaftskontakt", body)
+        self.assertIn(f"Referenz F-{flag.pk}", body)
+        self.assertIn("- Therapist A <therapist_a@example.org>", body)
+        self.sign_in(self.supervisor)  # supervises therapist A: may read client A
+        path = alerts.link(flag).removeprefix(settings.SITE_URL).split("#")[0]
+        self.assertContains(self.client.get(path), f'id="flag-{flag.pk}"')
+
+    def test_without_an_active_care_team_the_duty_contact_is_sent_to_a_clinic_admin(
+        self,
+    ) -> None:
+        Clinic.objects.filter(pk=self.clinic.pk).update(duty_contact_email="duty@northside.example")
+        flag = answer_phq9(self.client_a)
+        User.objects.filter(pk=self.therapist_a.pk).update(is_active=False)
+        with mail_server() as inbox:
+            Worker(name="w1").step()  # nobody to tell: the duty contact's is brought forward
+            Worker(name="w1").step()
+        self.assertEqual([m.rcpt_tos for m in inbox.messages], [["duty@northside.example"]])
+        _message, body = parsed(inbox.messages[0])
+        self.assertIn("Nobody on the care team can be e-mailed: please ask a clinic admin.", body)
+        self.assertNotIn("The care team:", body)
+        self.assertEqual(flag.notices.get(audience="care-team").state, "failed")
+
+    def test_each_care_team_member_is_told_in_their_own_language_once(self) -> None:
+        User.objects.filter(pk=self.supervisor.pk).update(language="de")
+        care.set_care_team(self.client_a, [self.therapist_a, self.supervisor], by=self.admin)
+        flag = answer_phq9(self.client_a)
+        with mail_server() as inbox:
+            Worker(name="w1").step()
+            Worker(name="w2").step()
+        subjects = {tuple(m.rcpt_tos): parsed(m)[0]["Subject"] for m in inbox.messages}
+        self.assertEqual(
+            subjects,
+            {
+                ("therapist_a@example.org",): SUBJECT,
+                ("supervisor@example.org",): "In Bridgework wartet etwas auf Ihre Aufmerksamkeit",
+            },
+        )
+        self.assertEqual(len(inbox.messages), 2)
+        _message, german = parsed(next(m for m in inbox.messages if "supervisor" in m.rcpt_tos[0]))
+        self.assertIn("Guten Tag,", german)
+        self.assertIn(f"Referenz: F-{flag.pk}", german)
+        notice = flag.notices.get(audience="care-team")
+        self.assertEqual(notice.state, "sent")
+        self.assertEqual(notice.told, ["supervisor@example.org", "therapist_a@example.org"])
+
+    def test_a_retry_after_one_language_was_refused_tells_only_those_not_told(self) -> None:
+        User.objects.filter(pk=self.supervisor.pk).update(language="de")
+        care.set_care_team(self.client_a, [self.therapist_a, self.supervisor], by=self.admin)
+        flag = answer_phq9(self.client_a)
+        refusing = RefusingInbox(refused="therapist_a@example.org")  # English, sent second
+        with mail_server(inbox=refusing) as inbox:
+            Worker(name="w1").step()
+            notice = flag.notices.get(audience="care-team")
+            self.assertEqual((notice.state, notice.told), ("waiting", ["supervisor@example.org"]))
+            self.assertIn("1 addresses told", notice.detail)
+            refusing.refused = None
+            with clock_at(notice.next_attempt_at + timedelta(seconds=1)):
+                Worker(name="w1").step()
+        self.assertEqual(
+            [m.rcpt_tos for m in inbox.messages],
+            [["supervisor@example.org"], ["therapist_a@example.org"]],
+        )
+        notice.refresh_from_db()
+        self.assertEqual((notice.state, notice.attempts), ("sent", 1))
+        self.assertEqual(notice.detail, "accepted by the mail server (2 addresses)")
 
     def test_acknowledging_before_the_deadline_means_no_message_to_the_duty_contact(
         self,

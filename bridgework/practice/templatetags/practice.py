@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 
+from bridgework.accounts.models import User
+from bridgework.practice import outbox
 from bridgework.practice.worksheets import Field, Group
 
 register = template.Library()
@@ -32,3 +34,9 @@ def is_group(part: Field | Group) -> bool:
 @register.filter
 def get(mapping: Mapping[str, Any], key: str) -> Any:
     return mapping.get(key, "") if mapping else ""
+
+
+@register.simple_tag
+def outbox_owner(user: User) -> str:
+    """Who is signed in, for the phone's outbox (practice.outbox)."""
+    return outbox.owner_of(user)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from bridgework.accounts import actions as accounts
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions, worksheets
@@ -351,3 +352,160 @@ def test_a_diary_entry_written_offline_keeps_who_may_see_it(live_server, phone: 
     assert (log.entries, log.is_private) == ({"entry": "For us to talk about."}, False)
     phone.goto(f"{live_server.url}/practice/{log.pk}/")
     expect(phone.get_by_text("You and your care team.")).to_be_visible()
+
+
+def test_entries_left_by_a_signed_out_client_wait_for_them_unseen_by_the_next_person(
+    live_server, phone: Page
+) -> None:
+    clinic = make_clinic("Northside Therapy")
+    robin = make_client(clinic, "robin_ash", make_staff(clinic, "therapist_a", "therapist"))
+    elsewhere = make_clinic("Elsewhere Counselling")
+    sam = make_client(elsewhere, "sam_lee", make_staff(elsewhere, "therapist_o", "therapist"))
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/diary/")
+    phone.locator("html[data-app-ready]").wait_for(state="attached")
+    words = phone.get_by_label("What I want to write down")
+    outbox = phone.locator("[data-outbox-status]")
+    # One of Robin's entries is refused after waiting (kept to copy), another still waits.
+    phone.context.set_offline(True)
+    words.fill("Robin's refused words")
+    phone.get_by_role("button", name="Save").click()
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    phone.route("**/me/sync/", lambda route: route.fulfill(status=415, body="Unsupported"))
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_have_text("Entries that could not be saved: 1 (see Everything I’ve logged).")
+    phone.unroute("**/me/sync/")
+    phone.context.set_offline(True)
+    words.fill("Robin's waiting words")
+    phone.get_by_role("button", name="Save").click()
+    expect(outbox).to_contain_text("1 entry is waiting on this phone to be sent.")
+
+    # A password reset from elsewhere ends all of Robin's sessions, this phone's included.
+    reset, _token = accounts.issue_password_reset(user_of(robin), by=None)
+    accounts.choose_new_password(reset, password="a-new-long-password-77")
+    phone.context.set_offline(False)
+    rounds = phone.locator("html")
+    before = int(rounds.get_attribute("data-outbox-rounds") or "0")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(rounds).to_have_attribute("data-outbox-rounds", str(before + 1))
+    expect(outbox).to_contain_text("1 entry is waiting")  # signed out: it waits
+    assert PracticeLog.objects.count() == 0
+
+    # Sam, of another clinic, signs in on the same phone: nothing of Robin's goes or shows.
+    sent: list[str] = []
+    phone.on(
+        "request", lambda request: sent.append(request.url) if "/me/sync/" in request.url else None
+    )
+    browser_sign_in(phone, live_server.url, "sam_lee@example.org", client_app=True)
+    for url in ("/me/", "/me/history/"):
+        phone.goto(f"{live_server.url}{url}")
+        expect(rounds).to_have_attribute("data-outbox-rounds", "1")  # the page's own round
+        expect(outbox).to_be_hidden()
+        expect(phone.get_by_text("Robin's")).to_have_count(0)
+    expect(phone.locator("[data-refused-entries]")).to_be_hidden()
+    assert sent == []
+    assert not PracticeLog.objects.filter(client=sam).exists()
+    assert phone.evaluate(OUTBOX_SIZE) == 2  # still on the phone, for Robin
+
+    # Sam's session ends too (no sign-out on the phone); Robin signs in again: hers is sent.
+    phone.context.clear_cookies()
+    browser_sign_in(
+        phone,
+        live_server.url,
+        "robin_ash@example.org",
+        client_app=True,
+        password="a-new-long-password-77",
+    )
+    expect(outbox).to_have_text("Entries that could not be saved: 1 (see Everything I’ve logged).")
+    log = PracticeLog.objects.get()
+    assert (log.client, log.entries, log.is_private) == (
+        robin,
+        {"entry": "Robin's waiting words"},
+        True,
+    )
+    phone.goto(f"{live_server.url}/me/history/")
+    expect(
+        phone.locator("[data-refused-entries]").get_by_text("Robin's refused words")
+    ).to_be_visible()
+
+
+def test_an_entry_the_server_says_is_someone_elses_waits_neither_refused_nor_retried(
+    live_server, phone: Page
+) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    sent: list[str] = []
+
+    def not_yours(route: Any) -> None:
+        sent.append(route.request.url)
+        route.fulfill(
+            status=409,
+            body='{"errors": {"__all__": "Written by someone else on this phone."}}',
+            content_type="application/json",
+        )
+
+    phone.route("**/me/sync/", not_yours)
+    phone.goto(f"{live_server.url}/me/diary/")
+    html = phone.locator("html")
+    expect(html).to_have_attribute("data-outbox-rounds", "1")
+    phone.get_by_label("What I want to write down").fill("Written in an old tab.")
+    phone.get_by_role("button", name="Save").click()
+    outbox = phone.locator("[data-outbox-status]")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    expect(phone.locator("[data-problems]")).to_be_hidden()
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(html).to_have_attribute("data-outbox-rounds", "2")
+    expect(outbox).to_have_text("1 entry is waiting on this phone to be sent.")
+    assert phone.evaluate("document.documentElement.dataset.outboxRetryIn") is None
+    assert len(sent) == 2  # once from the form, once from the round; no timer sends it again
+    assert phone.evaluate(OUTBOX_SIZE) == 1
+
+
+LEAVE_ON_PHONE = """(entries) => new Promise((resolve) => {
+  const request = indexedDB.open("bridgework", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("outbox", {keyPath: "uid"});
+  request.onsuccess = () => {
+    const tx = request.result.transaction("outbox", "readwrite");
+    const days = 24 * 60 * 60 * 1000;
+    entries.forEach((entry) => tx.objectStore("outbox").put({
+      uid: entry.uid, kind: "practice", owner: entry.owner, state: "waiting",
+      savedAt: Date.now() - entry.days * days,
+      form: {uid: entry.uid, sheet: "free-diary", "entries.entry": "Someone's words"},
+    }));
+    tx.oncomplete = () => resolve(true);
+  };
+})"""
+OUTBOX_UIDS = """new Promise((resolve) => {
+  const request = indexedDB.open("bridgework", 1);
+  request.onsuccess = () => {
+    const keys = request.result.transaction("outbox").objectStore("outbox").getAllKeys();
+    keys.onsuccess = () => resolve(keys.result.sort());
+  };
+})"""
+
+
+def test_others_entries_are_dropped_after_thirty_days_and_unstamped_ones_are_never_sent(
+    live_server, phone: Page
+) -> None:
+    a_client_with_a_plan()
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    someone = "0" * 32  # another account's reference
+    left: list[dict[str, Any]] = [
+        {"uid": str(uuid.uuid4()), "owner": someone, "days": 31},
+        {"uid": str(uuid.uuid4()), "owner": someone, "days": 29},
+        {"uid": str(uuid.uuid4()), "owner": None, "days": 31},  # from before entries had owners
+        {"uid": str(uuid.uuid4()), "owner": None, "days": 1},
+    ]
+    phone.evaluate(LEAVE_ON_PHONE, left)
+    sent: list[str] = []
+    phone.on(
+        "request", lambda request: sent.append(request.url) if "/me/sync/" in request.url else None
+    )
+    phone.goto(f"{live_server.url}/me/history/")
+    expect(phone.locator("html")).to_have_attribute("data-outbox-rounds", "1")
+    assert phone.evaluate(OUTBOX_UIDS) == sorted([left[1]["uid"], left[3]["uid"]])
+    expect(phone.locator("[data-outbox-status]")).to_be_hidden()
+    expect(phone.get_by_text("Someone's words")).to_have_count(0)
+    assert sent == []
+    assert PracticeLog.objects.count() == 0

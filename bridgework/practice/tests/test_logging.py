@@ -4,11 +4,15 @@ import json
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user
+
+from bridgework.accounts.models import User
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.tests.helpers import PlanTestCase
 from bridgework.practice import actions, worksheets
 from bridgework.practice.models import CheckIn, CheckInScale, PracticeLog
+from bridgework.practice.outbox import owner_of
 from bridgework.test import user_of
 
 
@@ -33,9 +37,18 @@ class PracticeTestCase(PlanTestCase):
         return self.client.post("/me/practice/", form)
 
     def sync(self, form: dict[str, Any], kind: str = "practice") -> Any:
+        """Send an entry as the phone's outbox does, stamped as the signed-in person's."""
         return self.client.post(
-            "/me/sync/", json.dumps({"kind": kind, "form": form}), content_type="application/json"
+            "/me/sync/",
+            json.dumps({"kind": kind, "owner": self.owner(), "form": form}),
+            content_type="application/json",
         )
+
+    def owner(self) -> str:
+        """The outbox owner the pages show the person signed in (practice.outbox); none for
+        a visitor."""
+        user = get_user(self.client)
+        return owner_of(user) if isinstance(user, User) else ""
 
 
 class QuickLogTests(PracticeTestCase):

@@ -3,12 +3,17 @@ share later (and take it back), and each entry says who can see it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from bridgework.audit.models import AccessEvent
+from bridgework.practice import actions
 from bridgework.practice.models import PracticeLog
 from bridgework.practice.tests.test_logging import PracticeTestCase
+from bridgework.test import user_of
+
+PLAN_IS_SHARED = "Only diary entries can be kept private."
 
 
 class DiaryPrivacyTests(PracticeTestCase):
@@ -29,6 +34,11 @@ class DiaryPrivacyTests(PracticeTestCase):
     def test_the_diary_form_asks_who_can_see_it_with_only_me_chosen(self) -> None:
         page = self.client.get("/me/diary/")
         self.assertContains(page, "Who can see this entry?")
+        self.assertContains(page, "Your care team cannot open a private entry.")
+        self.assertContains(
+            page, "notes when an entry is saved, opened or changed, never its words"
+        )
+        self.assertNotContains(page, "know that it exists")
         self.assertContains(page, '<input type="radio" name="visible_to" value="me" checked>')
         self.assertContains(page, '<input type="radio" name="visible_to" value="care-team">')
         self.assertNotContains(page, 'name="private"')
@@ -59,10 +69,10 @@ class DiaryPrivacyTests(PracticeTestCase):
         response = self.client.post(f"/practice/{log.pk}/privacy/", {"visible_to": "care-team"})
         self.assertRedirects(response, f"/practice/{log.pk}/", fetch_redirect_response=False)
         self.assertEqual(self.team_sees(log), (200, True))
-        event = AccessEvent.objects.get(object_type="practice-log-shared")
+        changes = AccessEvent.objects.filter(object_type="practice-log", action="change")
         self.assertEqual(
-            (event.object_id, event.actor_id, event.action),
-            (str(log.pk), self.client_a.user_id, "change"),
+            {(event.object_id, event.actor_id) for event in changes},
+            {(str(log.pk), self.client_a.user_id)},
         )
 
     def test_making_it_private_again_says_the_team_may_have_read_it(self) -> None:
@@ -72,7 +82,11 @@ class DiaryPrivacyTests(PracticeTestCase):
         self.assertContains(page, "Your care team may already have read it")
         self.client.post(f"/practice/{log.pk}/privacy/", {"visible_to": "me"})
         self.assertEqual(self.team_sees(log), (404, False))
-        self.assertTrue(AccessEvent.objects.filter(object_type="practice-log-private").exists())
+        self.assertTrue(
+            AccessEvent.objects.filter(
+                object_type="practice-log", object_id=str(log.pk), action="change"
+            ).exists()
+        )
 
     def test_only_the_client_decides(self) -> None:
         log = self.write(visible_to="care-team")
@@ -103,3 +117,41 @@ class DiaryPrivacyTests(PracticeTestCase):
         history = self.client.get("/me/history/")
         self.assertContains(history, '<span class="badge">Only you</span>', count=1)
         self.assertContains(history, '<span class="badge">You and your care team</span>', count=2)
+
+    def test_the_access_trail_does_not_tell_an_admin_which_entries_are_private(self) -> None:
+        private, shared = self.write(), self.write(visible_to="care-team")
+        self.client.post(f"/practice/{private.pk}/privacy/", {"visible_to": "care-team"})
+        self.client.post(f"/practice/{shared.pk}/privacy/", {"visible_to": "me"})
+        self.assertEqual(self.trail_of(private), self.trail_of(shared))
+        self.assertIn(("client", "change", "practice-log", True), self.trail_of(private))
+        self.sign_in(self.admin)
+        page = self.client.get(f"/clinic/audit/?client={self.client_a.pk}").content.decode()
+        kinds = set(re.findall(r"<td>(practice-log[^ <]*)", page))
+        self.assertEqual(kinds, {"practice-log"})
+
+    def trail_of(self, log: PracticeLog) -> list[tuple[str, str, str, bool]]:
+        """What the trail says of one entry, in order, without when."""
+        events = AccessEvent.objects.filter(
+            client_id=self.client_a.pk, object_id=str(log.pk), object_type__startswith="practice"
+        )
+        return [(e.actor_role, e.action, e.object_type, e.allowed) for e in events.order_by("seq")]
+
+    def test_changing_who_sees_an_entry_takes_the_same_choices_as_writing_it(self) -> None:
+        log = self.write(visible_to="care-team")
+        for chosen in ({"visible_to": "everyone"}, {"visible_to": ""}, {}):
+            with self.subTest(chosen=chosen):
+                page = self.client.post(f"/practice/{log.pk}/privacy/", chosen, follow=True)
+                self.assertContains(page, "Choose who can see this entry.")
+        log.refresh_from_db()
+        self.assertFalse(log.is_private)
+
+    def test_practice_on_a_plan_cannot_be_made_private_when_written_or_later(self) -> None:
+        refused = self.sync(
+            {"uid": str(uuid.uuid4()), "plan": self.plan.pk, "sheet": "quick", "visible_to": "me"}
+        )
+        self.assertEqual(refused.json()["errors"], {"visible_to": PLAN_IS_SHARED})
+        self.post()
+        log = PracticeLog.objects.get()
+        with self.assertRaises(actions.EntryRefused) as later:
+            actions.set_privacy(log, by=user_of(self.client_a), private=True)
+        self.assertEqual(later.exception.problems, {"visible_to": PLAN_IS_SHARED})

@@ -19,7 +19,8 @@ class TextRuleTests(PracticeTestCase):
 
     def test_a_lone_surrogate_sent_by_the_phone_is_refused_naming_the_field(self) -> None:
         # JSON may carry "\ud83d" without its pair; json.loads makes it a lone surrogate.
-        body = json.dumps({"kind": "practice", "form": self.diary(**{"entries.entry": "ok 😀"})})
+        form = self.diary(**{"entries.entry": "ok 😀"})
+        body = json.dumps({"kind": "practice", "owner": self.owner(), "form": form})
         body = body.replace("\\ud83d\\ude00", "\\ud83d")  # json.dumps escapes the emoji
         response = self.client.post("/me/sync/", body, content_type="application/json")
         self.assertEqual(response.status_code, 400)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -11,13 +10,11 @@ from django.utils import timezone
 
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
-from bridgework.practice import actions as practice
-from bridgework.practice import worksheets
 from bridgework.prompts import actions
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
-from bridgework.test import make_client, make_clinic, make_staff, user_of
+from bridgework.test import make_client, make_clinic, make_staff
 
 
 class WorkerTests(PromptTestCase):
@@ -35,28 +32,6 @@ class WorkerTests(PromptTestCase):
             fetch_redirect_response=False,
         )
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.OPENED)
-
-    def test_answering_links_the_log_to_its_prompt(self) -> None:
-        prompt = self.make_due(self.schedule())[0]
-        Worker(name="w1").step()
-        self.sign_in(self.client_a)
-        page = self.client.get(f"/me/plans/{self.plan.pk}/log/?prompt={prompt.pk}")
-        self.assertContains(page, f'name="prompt" value="{prompt.pk}"')
-        log = practice.log_practice(
-            self.client_a,
-            by=user_of(self.client_a),
-            uid=uuid.uuid4(),
-            plan=self.plan,
-            outcome="done",
-            prompt=prompt.pk,
-            sheet=worksheets.current("quick"),
-            entries={},
-        ).entry
-        prompt.refresh_from_db()
-        self.assertEqual((prompt.state, log.prompt_id), (Prompt.State.ANSWERED, prompt.pk))
-        self.assertIsNotNone(prompt.answered_at)
-        states = list(PromptEvent.objects.filter(prompt=prompt).values_list("state", flat=True))
-        self.assertEqual(states, ["scheduled", "delivered", "answered"])
 
     def test_a_worker_that_dies_after_claiming_leaves_the_prompt_to_another(self) -> None:
         prompt = self.make_due(self.schedule())[0]

@@ -15,7 +15,6 @@ from django.utils import timezone
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
 from bridgework.practice import actions, worksheets
-from bridgework.practice.models import CheckIn
 
 # How often a client gets to their plan: the chance, on a planned day, that they practise.
 ENGAGEMENT = {
@@ -64,7 +63,7 @@ DIARY = [
 
 
 def uid_for(*parts: object) -> uuid.UUID:
-    # Fixed uids: running the seed again finds the same entries instead of adding more.
+    # The phone makes a uid per entry; the demo's say what they are, so none is made twice.
     return uuid.uuid5(uuid.NAMESPACE_URL, "bridgework-demo/" + "/".join(map(str, parts)))
 
 
@@ -121,7 +120,7 @@ def practise(plan: ActionPlan, start: datetime, end: datetime) -> None:
     client = plan.client
     if client.user is None or client.full_name not in ENGAGEMENT:
         return
-    rng = random.Random(f"{client.pk}-{plan.pk}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"{client.full_name}-{plan.title}")  # noqa: S311 - demo data, not secrets
     engagement, step = ENGAGEMENT[client.full_name], 0
     zone = ZoneInfo(client.local_time_zone)
     # Each day from local midnight, so practice falls in the client's waking hours (08–20).
@@ -168,9 +167,9 @@ def log_one(
 def seed_client(client: Client) -> None:
     """Check-in scales with four weeks of check-ins, and the private diary entries."""
     user = client.user
-    if user is None or CheckIn.objects.filter(client=client).exists():
+    if user is None:
         return
-    rng = random.Random(f"check-ins-{client.pk}")  # noqa: S311 - demo data
+    rng = random.Random(f"check-ins-{client.full_name}")  # noqa: S311 - demo data
     therapist = client.care_team.filter(is_therapist=True).first()
     assert therapist is not None
     scales = [

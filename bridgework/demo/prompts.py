@@ -26,7 +26,7 @@ QUIET = {"Isaac Mensah": 0.0}  # answers no reminder: the demo's silence flag
 
 
 def seed(client: Client) -> None:
-    if client.user is None or Schedule.objects.filter(client=client).exists():
+    if client.user is None:
         return
     therapist = client.care_team.filter(is_therapist=True).first()
     assert therapist is not None
@@ -73,10 +73,13 @@ def history(schedule: Schedule, *, engagement: float) -> None:
     now = timezone.now()
     first = (now - timedelta(days=HISTORY_DAYS)).astimezone(zone).date()
     window = rules.Window(first, (now - timedelta(days=1)).astimezone(zone).date())
-    moments = rules.moments(
-        rules.Rule.from_dict(schedule.rule), zone, window, seed=str(schedule.pk)
-    )
-    rng = random.Random(f"demo-prompts-{schedule.pk}")  # noqa: S311 - demo data
+    # The schedule began before its history (a quiet spell counts its own reminders only).
+    began = now - timedelta(days=HISTORY_DAYS + 1)
+    Schedule.objects.filter(pk=schedule.pk).update(created_at=began)
+    # Drawn by what the schedule is, not its id: every seed of the demo tells the same story.
+    name = f"{schedule.client.full_name}-{schedule.purpose}"
+    moments = rules.moments(rules.Rule.from_dict(schedule.rule), zone, window, seed=name)
+    rng = random.Random(f"demo-prompts-{name}")  # noqa: S311 - demo data
     expire = timedelta(minutes=schedule.rule.get("expire_after", 180))
     for moment in moments:
         roll = rng.random()

@@ -10,7 +10,7 @@ The format is documented in docs/my-data.md; `VERSION` changes when a field does
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -18,10 +18,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bridgework.care.models import Client
+from bridgework.measures.access import responses_of
+from bridgework.plans.access import plans_of
 from bridgework.plans.actions import EDITABLE
-
-if TYPE_CHECKING:
-    from bridgework.plans.models import ActionPlan
+from bridgework.plans.models import ActionPlan
+from bridgework.practice.access import check_ins_of, logs_of
+from bridgework.prompts.access import prompts_of, schedules_of
 
 FORMAT = "bridgework-my-data"
 VERSION = 1
@@ -58,11 +60,6 @@ def rows(records: QuerySet[Any], *names: str) -> list[dict[str, Any]]:
 
 def my_data(request: HttpRequest, client: Client) -> dict[str, Any]:
     """Everything, as one document. `client` comes from the client door (own_record)."""
-    from bridgework.measures.access import responses_of
-    from bridgework.plans.access import plans_of
-    from bridgework.practice.access import check_ins_of, logs_of
-    from bridgework.prompts.access import prompts_of, schedules_of
-
     user = client.user
     return {
         "format": FORMAT,

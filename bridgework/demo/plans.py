@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
+from bridgework.demo import practice as practice_demo
 from bridgework.measures.models import Response
 from bridgework.plans import actions
 from bridgework.plans.models import ActionPlan, PlanTemplate, Review
-from bridgework.practice import demo as practice_demo
 
 
 @dataclass(frozen=True)
@@ -293,8 +293,6 @@ PROPOSALS = {
 
 
 def seed(client: Client) -> None:
-    if ActionPlan.objects.filter(client=client).exists():
-        return
     client.refresh_from_db()  # its account may have been created through another instance
     therapist = client.care_team.filter(is_therapist=True).first()
     assert therapist is not None

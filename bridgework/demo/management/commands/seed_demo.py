@@ -1,4 +1,5 @@
-"""Load the demo clinic. Safe to run again: it only adds what is missing."""
+"""Load the demo clinic. Run again, it puts the demo clinic back as new: the old one goes, with
+everything made while trying it (bridgework.demo.reset), and a fresh one is loaded."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Approach, Clinic, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent
-from bridgework.measures import demo as demo_measures
+from bridgework.demo import measures as demo_measures
+from bridgework.demo import plans as demo_plans
+from bridgework.demo import practice as demo_practice
+from bridgework.demo import prompts as demo_prompts
+from bridgework.demo.reset import forget_demo_clinics
 from bridgework.measures.actions import check_silence
-from bridgework.plans import demo as demo_plans
-from bridgework.practice import demo as demo_practice
-from bridgework.prompts import demo as demo_prompts
 
 DEMO_PASSWORD = "practice-makes-progress"
 DEMO_DOMAIN = "demo.bridgework.test"
@@ -112,7 +114,10 @@ LAST_SESSION_DAYS_AGO = {"Jordan Ellis": 6}
 
 
 class Command(BaseCommand):
-    help = "Load the demo clinic (staff, clients, goals, sessions). Running it again adds nothing."
+    help = (
+        "Load the demo clinic (staff, clients, goals, sessions, plans, practice, reminders, "
+        "measures). Running it again puts the demo clinic back as new."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Clinic.objects.filter(is_demo=False).exists():
@@ -121,68 +126,57 @@ class Command(BaseCommand):
                 "that holds demo data or nothing, so it can never mix demo people into real care."
             )
         with transaction.atomic():
-            clinic = self.ensure_clinic()
-            staff = self.ensure_staff(clinic)
-            self.ensure_clients(clinic, staff)
+            forget_demo_clinics()
+            clinic = self.add_clinic()
+            staff = self.add_staff(clinic)
+            self.add_clients(clinic, staff)
             check_silence()
         self.stdout.write(
             f"Demo clinic ready: sign in with any demo account, password {DEMO_PASSWORD}"
         )
 
-    def ensure_clinic(self) -> Clinic:
-        clinic = Clinic.objects.filter(is_demo=True, name=CLINIC_NAME).first()
-        if clinic is None:
-            # Demo staff sign in without a second factor so the demo needs no phone; a real
-            # clinic starts with the second factor required.
-            clinic = accounts.create_clinic(
-                name=CLINIC_NAME,
-                time_zone="Europe/London",
-                is_demo=True,
-                staff_mfa_required=False,
-                duty_contact_email=f"duty@{DEMO_DOMAIN}",  # its risk e-mails print in the console
-            )
-        return clinic
+    def add_clinic(self) -> Clinic:
+        # Demo staff sign in without a second factor so the demo needs no phone; a real clinic
+        # starts with the second factor required.
+        return accounts.create_clinic(
+            name=CLINIC_NAME,
+            time_zone="Europe/London",
+            is_demo=True,
+            staff_mfa_required=False,
+            duty_contact_email=f"duty@{DEMO_DOMAIN}",  # its risk e-mails print in the console
+        )
 
-    def ensure_staff(self, clinic: Clinic) -> dict[str, User]:
-        staff = {}
-        for handle, full_name, roles, approach in STAFF:
-            email = f"{handle}@{DEMO_DOMAIN}"
-            staff[handle] = User.objects.filter(email=email).first() or accounts.create_staff(
+    def add_staff(self, clinic: Clinic) -> dict[str, User]:
+        staff = {
+            handle: accounts.create_staff(
                 clinic=clinic,
-                email=email,
+                email=f"{handle}@{DEMO_DOMAIN}",
                 full_name=full_name,
                 password=DEMO_PASSWORD,
                 roles=roles,
                 approach=approach,
                 by=None,
             )
+            for handle, full_name, roles, approach in STAFF
+        }
         for supervisor, supervisee in SUPERVISIONS:
-            Supervision.objects.get_or_create(
-                supervisor=staff[supervisor], supervisee=staff[supervisee]
-            )
+            Supervision.objects.create(supervisor=staff[supervisor], supervisee=staff[supervisee])
         return staff
 
-    def ensure_clients(self, clinic: Clinic, staff: dict[str, User]) -> None:
+    def add_clients(self, clinic: Clinic, staff: dict[str, User]) -> None:
         admin = staff["admin"]
         for index, (name, therapist_handle, goals, handle) in enumerate(CLIENTS):
             therapist = staff[therapist_handle]
-            client = Client.objects.filter(clinic=clinic, full_name=name).first()
-            if client is None:
-                client = care.add_client(
-                    clinic=clinic, full_name=name, care_team=[therapist], by=admin
-                )
-            existing_goals = set(client.goals.values_list("text", flat=True))
+            client = care.add_client(clinic=clinic, full_name=name, care_team=[therapist], by=admin)
             for text in goals:
-                if text not in existing_goals:
-                    care.add_goal(client, text=text, by=therapist)
-            if not client.sessions.exists():
-                self.add_sessions(client, therapist, random.Random(index))  # noqa: S311
-            if handle and client.user is None:
+                care.add_goal(client, text=text, by=therapist)
+            self.add_sessions(client, therapist, random.Random(index))  # noqa: S311
+            if handle:
                 self.add_account(client, handle, admin)
             demo_plans.seed(client)
             demo_practice.seed_client(client)
             demo_prompts.seed(client)
-            demo_measures.seed(client)
+            demo_measures.seed(client, number=index + 1)
 
     def add_sessions(self, client: Client, therapist: User, rng: random.Random) -> None:
         """Weekly sessions at a fixed local time, the last one in the past week, the next booked."""

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from bridgework.care.models import Client
 from bridgework.measures import actions
-from bridgework.measures.models import Response
 
 RISK_CLIENT = "Farid Haddad"
 
@@ -24,12 +23,13 @@ def items_for(total: int, count: int, rng: random.Random) -> list[int]:
     return answers
 
 
-def seed(client: Client) -> None:
-    if Response.objects.filter(client=client, instrument__slug__in=("phq-9", "gad-7")).exists():
-        return
+def seed(client: Client, *, number: int) -> None:
+    """PHQ-9 and GAD-7 before each past session. `number`, the client's place in the demo's
+    list, draws their course: the same every time the demo is loaded, so the demo tells the
+    story README.md tells (Eleanor's reliable deterioration, Farid's risk answer)."""
     therapist = client.care_team.filter(is_therapist=True).first()
     assert therapist is not None
-    rng = random.Random(f"demo-measures-{client.pk}")  # noqa: S311 - demo data
+    rng = random.Random(f"demo-measures-{number}")  # noqa: S311 - demo data
     phq9, gad7 = actions.current("phq-9", None), actions.current("gad-7", None)
     assert phq9 is not None and gad7 is not None
     baseline, slope = rng.gauss(16, 4), rng.gauss(0.45, 0.3)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from bridgework.desk import views
+
+urlpatterns = [
+    path("clients/", views.caseload),
+    path("clients/<int:client_id>/", views.client_page),
+    path("clients/<int:client_id>/agenda/", views.agenda),
+    path("clients/<int:client_id>/charts/<slug:name>.svg", views.client_chart),
+    path("me/my-data/", views.my_data),
+]
