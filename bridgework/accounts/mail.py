@@ -124,10 +124,10 @@ def compose(email: AccountEmail, now: datetime) -> EmailMessage | None:
     """The message, with a new link if it carries one; None when that link is no longer to be
     sent (used, replaced, withdrawn, or the account turned off since)."""
     to, language = email.to, email.language
-    if email.kind == Kind.PASSWORD_RESET:
-        fresh = new_reset_link(email.password_reset_id, now)
-        return emails.password_reset(*fresh, to=to, language=language) if fresh else None
-    if email.kind == Kind.INVITATION:
+    if email.password_reset_id is not None:  # a reset link
+        reset = new_reset_link(email.password_reset_id, now)
+        return emails.password_reset(*reset, to=to, language=language) if reset else None
+    if email.invitation_id is not None:  # an invitation
         invitation = new_invitation_link(email.invitation_id, now)
         return emails.invitation(*invitation, to=to, language=language) if invitation else None
     if email.kind == Kind.ADDRESS_CHANGED:
@@ -136,7 +136,7 @@ def compose(email: AccountEmail, now: datetime) -> EmailMessage | None:
 
 
 @transaction.atomic
-def new_reset_link(reset_id: int | None, now: datetime) -> tuple[PasswordReset, str] | None:
+def new_reset_link(reset_id: int, now: datetime) -> tuple[PasswordReset, str] | None:
     locked = PasswordReset.objects.select_for_update(of=("self",)).select_related("user__clinic")
     reset = locked.get(pk=reset_id)
     if reset.state not in SENDABLE_RESET:
@@ -149,7 +149,7 @@ def new_reset_link(reset_id: int | None, now: datetime) -> tuple[PasswordReset, 
 
 
 @transaction.atomic
-def new_invitation_link(invitation_id: int | None, now: datetime) -> tuple[Invitation, str] | None:
+def new_invitation_link(invitation_id: int, now: datetime) -> tuple[Invitation, str] | None:
     locked = Invitation.objects.select_for_update(of=("self",)).select_related("clinic")
     invitation = locked.get(pk=invitation_id)
     if invitation.state not in SENDABLE_INVITATION:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -33,6 +33,9 @@ from bridgework.care.models import Client
 from bridgework.lib.forms import Form
 from bridgework.lib.numbers import identifier
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, for example 2026-11-30.")
 # The trail has nothing before Bridgework existed, and a day at either end of the calendar
 # cannot be turned into a moment in every time zone (year 1 east of UTC, 9999-12-31's next day).
@@ -40,7 +43,7 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 DATE_RANGE = _("Enter a date from 2000-01-01 to 2099-12-31.")
 
 
-def day_field(label: str) -> forms.DateField:
+def day_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,

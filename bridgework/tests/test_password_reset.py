@@ -390,6 +390,22 @@ class ResetThrottlingTests(PasswordResetCase):
                 self.assertContains(response, "Too many links", status_code=429)
         self.assertEqual(len(mail.outbox), self.limit)
 
+    def test_a_pause_says_how_many_minutes_are_left_in_the_visitors_language(self) -> None:
+        # Never a clock time: a visitor who is not signed in has no time zone of ours.
+        for n in range(self.limit):
+            self.ask("client_a@example.org", ip=f"203.0.113.{n}")
+        later = timezone.now() + timedelta(minutes=14, seconds=30)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            german = self.client.post(
+                "/accounts/password-reset/",
+                {"email": "client_a@example.org"},
+                HTTP_ACCEPT_LANGUAGE="de",
+            )
+            english = self.ask("client_a@example.org")
+        self.assertContains(german, "in 1 Minute wieder", status_code=429)
+        self.assertContains(english, "try again in 1 minute, or ask", status_code=429)
+        self.assertNotRegex(english.content.decode(), r"\d\d:\d\d")
+
     def test_the_pause_ends_after_the_cool_off(self) -> None:
         for n in range(self.limit):
             self.ask("client_a@example.org", ip=f"203.0.113.{n}")
@@ -403,6 +419,7 @@ class ResetThrottlingTests(PasswordResetCase):
             self.open_link(f"/accounts/password-reset/guess-{n:040d}/")
         paused = self.open_link(f"/accounts/password-reset/{token}/")
         self.assertContains(paused, "Too many links that do not work", status_code=429)
+        self.assertContains(paused, "try again in 15 minutes.", status_code=429)
         self.assertNotContains(paused, "<form", status_code=429)
         self.assertEqual(self.choose().status_code, 429)
 
