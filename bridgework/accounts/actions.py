@@ -196,7 +196,9 @@ def reset_second_factor(user: User, *, by: User) -> None:
         raise SelfResetRefused(
             _("No one resets their own authenticator app: ask another clinic admin.")
         )
-    if recovery.readdressed_by(user, by):
+    devices = TOTPDevice.objects.filter(user=user)
+    had_one = devices.filter(confirmed=True).exists()  # (else no second factor yet to take)
+    if had_one and recovery.readdressed_by(user, by):
         raise OneAdminRefused(
             _(
                 "You changed %(name)s's sign-in address or sent them a reset link in the last "
@@ -206,11 +208,9 @@ def reset_second_factor(user: User, *, by: User) -> None:
             )
             % {"name": user.full_name, "days": recovery.WINDOW.days}
         )
-    devices = TOTPDevice.objects.filter(user=user)
-    had_one = devices.filter(confirmed=True).exists()
     devices.delete()
     changed(by, DELETE, "second-factor", user.pk, clinic_id=user.clinic_id)
-    if had_one:  # (an app never confirmed was no second factor yet: nothing to tell)
+    if had_one:
         recovery.note(user, recovery.SECOND_FACTOR, by=by)
         mail.queue_second_factor_reset(user)
 

@@ -242,12 +242,12 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
         # Everything that differs for a known address (the link, its audit row, its queued
         # e-mail) happens once the answer has gone, so its time cannot tell.
         response = redirect("/accounts/password-reset/sent/")
-        after_response(response, lambda: ask_for_password_reset(email))
+        after_response(response, lambda: ask_after_the_answer(email))
         return response
     return render(request, "accounts/forgot_password.html", {"form": form})
 
 
-def ask_for_password_reset(email: str) -> None:
+def ask_after_the_answer(email: str) -> None:
     """After the response, where nobody sees an exception: report a failure, without the
     address (nor a traceback, whose lines could show it)."""
     try:
