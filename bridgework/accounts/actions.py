@@ -28,7 +28,7 @@ from bridgework.accounts.models import (
 )
 from bridgework.accounts.signals import signed_out_everywhere
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import changed, noted, snapshot
 from bridgework.lib.tokens import new_token, token_hash
 
 CREATE, CHANGE, DELETE = (
@@ -94,7 +94,7 @@ class InvitationUnusable(Exception):
 @transaction.atomic
 def create_clinic(*, name: str, time_zone: str, by: User | None = None, **fields: Any) -> Clinic:
     clinic = Clinic.objects.create(name=name, time_zone=time_zone, **fields)
-    changed(by, CREATE, "clinic", clinic.pk, clinic_id=clinic.pk)
+    changed(by, CREATE, clinic)
     return clinic
 
 
@@ -103,11 +103,12 @@ def update_clinic_settings(clinic: Clinic, *, by: User, **fields: Any) -> Clinic
     unknown = set(fields) - set(CLINIC_SETTINGS)
     if unknown:
         raise ValueError(f"Not clinic settings: {', '.join(sorted(unknown))}")
+    was = snapshot(clinic)
     for name, value in fields.items():
         setattr(clinic, name, value)
     clinic.full_clean()
     clinic.save(update_fields=list(fields))
-    changed(by, CHANGE, "clinic", clinic.pk, clinic_id=clinic.pk)
+    changed(by, CHANGE, clinic, before=was)
     return clinic
 
 
@@ -131,7 +132,7 @@ def create_staff(
         approach=approach,
         **role_fields(roles),
     )
-    changed(by, CREATE, "staff", user.pk, clinic_id=clinic.pk)
+    changed(by, CREATE, user)
     return user
 
 
@@ -153,12 +154,13 @@ def set_roles(user: User, roles: list[str], *, by: User, approach: str | None = 
                 "clinic admin."
             )
         )
+    was = snapshot(user)
     for name, value in fields.items():
         setattr(user, name, value)
     if approach is not None:
         user.approach = approach
     user.save()
-    changed(by, CHANGE, "staff", user.pk, clinic_id=user.clinic_id)
+    changed(by, CHANGE, user, before=was)
     return user
 
 
@@ -177,14 +179,23 @@ def set_supervisees(supervisor: User, supervisees: list[User], *, by: User) -> N
     Supervision.objects.filter(supervisor=supervisor).exclude(supervisee__in=supervisees).delete()
     for supervisee in supervisees:
         Supervision.objects.get_or_create(supervisor=supervisor, supervisee=supervisee)
-    changed(by, CHANGE, "supervision", supervisor.pk, clinic_id=supervisor.clinic_id)
+    now = {supervisee.pk for supervisee in supervisees}
+    noted(
+        by,
+        CHANGE,
+        "supervision",
+        supervisor.pk,
+        clinic_id=supervisor.clinic_id,
+        detail={"added": sorted(now - current), "removed": sorted(current - now)},
+    )
 
 
 @transaction.atomic
 def set_active(user: User, active: bool, *, by: User) -> None:
+    was = snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    changed(by, CHANGE, "staff", user.pk, clinic_id=user.clinic_id)
+    changed(by, CHANGE, user, before=was)
 
 
 @transaction.atomic
@@ -208,8 +219,15 @@ def reset_second_factor(user: User, *, by: User) -> None:
             )
             % {"name": user.full_name, "days": recovery.WINDOW.days}
         )
-    devices.delete()
-    changed(by, DELETE, "second-factor", user.pk, clinic_id=user.clinic_id)
+    _total, deleted = devices.delete()
+    noted(
+        by,
+        DELETE,
+        "second-factor",
+        user.pk,
+        clinic_id=user.clinic_id,
+        detail={"devices": deleted.get(TOTPDevice._meta.label, 0)},
+    )
     if had_one:
         recovery.note(user, recovery.SECOND_FACTOR, by=by)
         mail.queue_second_factor_reset(user)
@@ -219,7 +237,7 @@ def reset_second_factor(user: User, *, by: User) -> None:
 def confirm_second_factor(device: TOTPDevice, *, by: User) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    changed(by, CREATE, "second-factor", by.pk, clinic_id=by.clinic_id)
+    noted(by, CREATE, "second-factor", by.pk, clinic_id=by.clinic_id)  # its key is a secret
 
 
 @transaction.atomic
@@ -252,14 +270,7 @@ def invite(
         created_by=by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
-    changed(
-        by,
-        CREATE,
-        "invitation",
-        invitation.pk,
-        clinic_id=clinic.pk,
-        client_id=getattr(client, "pk", None),
-    )
+    changed(by, CREATE, invitation)
     if send:
         mail.queue_invitation(invitation)
         token = ""
@@ -268,10 +279,11 @@ def invite(
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    was = snapshot(invitation)
     if invitation.state == Invitation.State.OPEN:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-    changed(by, CHANGE, "invitation", invitation.pk, clinic_id=invitation.clinic_id)
+    changed(by, CHANGE, invitation, before=was, scope=(invitation.clinic_id, None))
 
 
 def has_account(client: Any, *, lock: bool = False) -> bool:
@@ -295,9 +307,10 @@ def reissue_invitation(old: Invitation, *, by: User) -> tuple[Invitation, str]:
 @transaction.atomic
 def request_new_invitation(invitation: Invitation) -> None:
     """The invitee asks for a fresh link; the clinic admins see the request beside it."""
+    was = snapshot(invitation)
     invitation.renewal_requested_at = timezone.now()
     invitation.save(update_fields=["renewal_requested_at"])
-    changed(None, CHANGE, "invitation", invitation.pk, clinic_id=invitation.clinic_id)
+    changed(None, CHANGE, invitation, before=was, scope=(invitation.clinic_id, None))
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -354,10 +367,9 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
     changed(
         user,
         CREATE,
-        user.kind,
-        user.pk,
-        clinic_id=invitation.clinic_id,
-        client_id=getattr(invitation.client, "pk", None),
+        user,
+        scope=(invitation.clinic_id, invitation.client_id),
+        detail={"invitation": invitation.pk},
     )
     return user
 
@@ -366,9 +378,10 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
 def set_language(user: User, language: str, *, by: User) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}")
+    was = snapshot(user)
     user.language = language
     user.save(update_fields=["language"])
-    changed(by, CHANGE, user.kind, user.pk, clinic_id=user.clinic_id)
+    changed(by, CHANGE, user, before=was)
 
 
 def client_id_of(user: User) -> int | None:
@@ -394,14 +407,7 @@ def issue_password_reset(user: User, *, by: User | None) -> tuple[PasswordReset,
         sent_by=by,
         expires_at=timezone.now() + timedelta(minutes=settings.PASSWORD_RESET_MINUTES),
     )
-    changed(
-        by,
-        CREATE,
-        "password-reset",
-        reset.pk,
-        clinic_id=user.clinic_id,
-        client_id=client_id_of(user),
-    )
+    changed(by, CREATE, reset, scope=(user.clinic_id, client_id_of(user)))
     return reset, token
 
 
@@ -454,14 +460,13 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
         raise ResetUnusable(reset)
     user = reset.user
     validate_password(password, user)
+    was = snapshot(user)
     user.set_password(password)
     user.save(update_fields=["password"])
     reset.used_at = timezone.now()
     reset.save(update_fields=["used_at"])
     withdraw_password_resets(user)
-    changed(
-        user, CHANGE, "password", user.pk, clinic_id=user.clinic_id, client_id=client_id_of(user)
-    )
+    changed(user, CHANGE, user, before=was, object_type="password")  # the hash named only
     # Failed sign-ins before the reset would otherwise keep the new password out for a while.
     clear_sign_in_failures(username=user.email)
     signed_out_everywhere.send(sender=User, user=user)
@@ -492,16 +497,11 @@ def change_email(user: User, email: str, *, by: User) -> None:
             % {"name": user.full_name, "days": recovery.WINDOW.days},
             code="another_admin",
         )
+    was = snapshot(user)
     user.email = new
     user.save(update_fields=["email"])
     withdraw_password_resets(user)
     recovery.note(user, recovery.ADDRESS, by=by, old_email=old)
-    changed(
-        by,
-        CHANGE,
-        f"{user.kind}-email",
-        user.pk,
-        clinic_id=user.clinic_id,
-        client_id=client_id_of(user),
-    )
+    scope = (user.clinic_id, client_id_of(user))
+    changed(by, CHANGE, user, before=was, object_type=f"{user.kind}-email", scope=scope)
     mail.queue_address_changed(user, old_address=old)

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from bridgework.accounts import emails, recovery
 from bridgework.accounts.models import AccountEmail, Invitation, PasswordReset, User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import noted
 from bridgework.lib import leases
 from bridgework.lib.tokens import new_token, token_hash
 
@@ -195,13 +195,14 @@ def finish(
         state=state, lease_until=None, detail=detail[:300], to="", **fields
     )
     if moved and state in (State.SENT, State.FAILED):
-        changed(
+        noted(
             None,
             AccessEvent.Action.CHANGE,
             "account-email",
             email.pk,
             clinic_id=email.clinic_id,
             client_id=chain_of(email),
+            detail={"state": str(state), "attempts": attempts},
         )
     return bool(moved)
 

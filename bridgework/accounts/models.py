@@ -36,6 +36,9 @@ DUTY_CONTACT_INVALID = _(
 
 
 class Clinic(models.Model):
+    audit_name = "clinic"
+    audit_values = ("time_zone",)
+
     name = models.CharField(_("name"), max_length=120)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
@@ -127,6 +130,9 @@ class Clinic(models.Model):
     def idle_timeout(self) -> timedelta:
         return timedelta(minutes=self.idle_timeout_minutes)
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.pk, None
+
 
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
@@ -171,6 +177,7 @@ class User(AbstractBaseUser):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
+    audit_values = ("language",)
 
     def __str__(self) -> str:
         return self.full_name
@@ -186,6 +193,11 @@ class User(AbstractBaseUser):
     @property
     def roles(self) -> list[str]:
         return [role for role in STAFF_ROLES if getattr(self, f"is_{role}")]
+
+    @property
+    def audit_name(self) -> str:
+        """What the audit trail calls this account: "staff" or "client"."""
+        return self.kind
 
 
 # The staff roles, in the order they are shown. Each is a boolean field `is_<role>` on User.
@@ -210,6 +222,9 @@ class Supervision(models.Model):
 
 class Invitation(models.Model):
     """A single-use, expiring, revocable link that creates a staff or client account."""
+
+    audit_name = "invitation"
+    audit_values = ("roles",)
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -257,6 +272,8 @@ class PasswordReset(models.Model):
 
     A link stops working once used, once expired, once a newer link is sent or the address on
     record changes (withdrawn), or once the password changes by any road (`password_stamp`)."""
+
+    audit_name = "password-reset"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
     token_hash = models.CharField(max_length=64, unique=True)

@@ -50,6 +50,9 @@ class AccessEvent(models.Model):
     client_id = models.BigIntegerField(null=True)
     request_id = models.CharField(max_length=64, blank=True)
     allowed = models.BooleanField()
+    # What a change changed (audit.trail.changed): {"values": {field: [old, new]}, "named":
+    # [field, ...], "detail": {...}}. Structured values only; free text is named, never kept.
+    changes = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -87,25 +90,26 @@ class AccessEvent(models.Model):
         raise AppendOnlyError("The audit trail is append-only: rows are never deleted.")
 
     def contents(self) -> str:
-        """The row's fields in a fixed order: what the hash covers."""
-        return json.dumps(
-            [
-                self.chain,
-                self.seq,
-                self.at.isoformat(),
-                self.actor_id,
-                self.actor_role,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.clinic_id,
-                self.client_id,
-                self.request_id,
-                self.allowed,
-                self.prev_hash,
-            ],
-            separators=(",", ":"),
-        )
+        """The row's fields in a fixed order: what the hash covers. The changes come last and
+        only when there are some, so rows written before they were recorded hash as they did."""
+        fields: list[Any] = [
+            self.chain,
+            self.seq,
+            self.at.isoformat(),
+            self.actor_id,
+            self.actor_role,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.clinic_id,
+            self.client_id,
+            self.request_id,
+            self.allowed,
+            self.prev_hash,
+        ]
+        if self.changes:
+            fields.append(self.changes)
+        return json.dumps(fields, separators=(",", ":"), sort_keys=True)
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.contents().encode()).hexdigest()

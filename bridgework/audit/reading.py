@@ -7,10 +7,13 @@ selective column (client, person, else clinic; see AccessEvent.Meta.indexes).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import AccessEvent
 
@@ -104,3 +107,29 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def described(changes: dict[str, Any]) -> list[str]:
+    """A row's changes for people: "status: draft → agreed", the fields whose words stay in
+    the record, and the action's other facts ("decision: continue")."""
+    lines = [
+        f"{name}: {shown(old)} → {shown(new)}"
+        for name, (old, new) in changes.get("values", {}).items()
+    ]
+    if changes.get("named"):
+        lines.append(_("changed (kept in the record only): %s") % ", ".join(changes["named"]))
+    lines += [f"{name}: {shown(value)}" for name, value in changes.get("detail", {}).items()]
+    return lines
+
+
+def shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else "—"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def as_json(changes: dict[str, Any]) -> str:
+    """A row's changes for a spreadsheet or a script: the JSON its hash covers."""
+    return json.dumps(changes, separators=(",", ":"), sort_keys=True) if changes else ""

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import NOTHING, changed, noted, snapshot
 from bridgework.care.models import CareTeamMembership, Client, Consent, Goal, TherapySession
 from bridgework.care.signals import consent_withdrawn
 
@@ -24,7 +24,7 @@ def add_client(
     client = Client.objects.create(clinic=clinic, full_name=full_name, time_zone=time_zone)
     for member in care_team:
         CareTeamMembership.objects.create(client=client, member=member)
-    changed(by, CREATE, "client", client.pk, clinic_id=clinic.pk, client_id=client.pk)
+    changed(by, CREATE, client, detail={"care_team": sorted(member.pk for member in care_team)})
     return client
 
 
@@ -34,24 +34,35 @@ def set_care_team(client: Client, members: list[User], *, by: User) -> None:
         member.clinic_id != client.clinic_id or not member.is_staff_member for member in members
     ):
         raise ValueError("A care team holds staff of the client's own clinic only.")
+    was = set(client.memberships.values_list("member_id", flat=True))
     CareTeamMembership.objects.filter(client=client).exclude(member__in=members).delete()
     for member in members:
         CareTeamMembership.objects.get_or_create(client=client, member=member)
-    changed(by, CHANGE, "care-team", client.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    now = {member.pk for member in members}
+    noted(
+        by,
+        CHANGE,
+        "care-team",
+        client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        detail={"added": sorted(now - was), "removed": sorted(was - now)},
+    )
 
 
 @transaction.atomic
 def add_goal(client: Client, *, text: str, by: User) -> Goal:
     goal = Goal.objects.create(client=client, text=text.strip(), created_by=by)
-    changed(by, CREATE, "goal", goal.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, goal)
     return goal
 
 
 @transaction.atomic
 def mark_goal_achieved(goal: Goal, achieved: bool, *, by: User) -> Goal:
+    was = snapshot(goal)
     goal.achieved_at = timezone.now() if achieved else None
     goal.save(update_fields=["achieved_at"])
-    changed(by, CHANGE, "goal", goal.pk, clinic_id=goal.client.clinic_id, client_id=goal.client_id)
+    changed(by, CHANGE, goal, before=was)
     return goal
 
 
@@ -69,7 +80,7 @@ def add_session(
         starts_at=starts_at,
         takeaway=takeaway.strip(),
     )
-    changed(by, CREATE, "session", session.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, session)
     return session
 
 
@@ -77,44 +88,28 @@ def add_session(
 def update_session(
     session: TherapySession, *, starts_at: datetime, takeaway: str, by: User
 ) -> TherapySession:
+    was = snapshot(session)
     session.starts_at, session.takeaway = starts_at, takeaway.strip()
     session.save(update_fields=["starts_at", "takeaway"])
-    changed(
-        by,
-        CHANGE,
-        "session",
-        session.pk,
-        clinic_id=session.client.clinic_id,
-        client_id=session.client_id,
-    )
+    changed(by, CHANGE, session, before=was)
     return session
 
 
 @transaction.atomic
 def set_consent(client: Client, purpose: str, given: bool, *, by: User) -> None:
     """Give or withdraw consent for one purpose. Repeating the current state changes nothing."""
-    current = (
-        Consent.objects.select_for_update()
-        .filter(client=client, purpose=purpose, withdrawn_at=None)
-        .first()
-    )
+    current = client.consents.select_for_update().filter(purpose=purpose, withdrawn_at=None).first()
     if given and current is None:
-        Consent.objects.create(client=client, purpose=purpose, given_by=by)
+        consent, was = Consent.objects.create(client=client, purpose=purpose, given_by=by), NOTHING
     elif not given and current is not None:
+        consent, was = current, snapshot(current)
         current.withdrawn_at, current.withdrawn_by = timezone.now(), by
         current.save(update_fields=["withdrawn_at", "withdrawn_by"])
         # What was set up under it ends too (prompts stops the calendar feed, forgets phones).
         consent_withdrawn.send(sender=Consent, client=client, purpose=purpose, by=by)
     else:
         return
-    changed(
-        by,
-        CHANGE,
-        "consent",
-        f"{client.pk}:{purpose}",
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-    )
+    changed(by, CHANGE, consent, before=was, object_id=f"{client.pk}:{purpose}")
 
 
 def consents_given(client: Client) -> set[str]:

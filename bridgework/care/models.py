@@ -21,6 +21,8 @@ def new_pseudonym() -> str:
 
 
 class Client(models.Model):
+    audit_name = "client"
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
     user = models.OneToOneField(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_record"
@@ -50,6 +52,10 @@ class Client(models.Model):
     def local_time_zone(self) -> str:
         return self.time_zone or self.clinic.time_zone
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Events about a client join the client's own audit chain."""
+        return self.clinic_id, self.pk
+
 
 class CareTeamMembership(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
@@ -68,6 +74,8 @@ class CareTeamMembership(models.Model):
 class Goal(models.Model):
     """A therapy goal, in the client's own words."""
 
+    audit_name = "goal"
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="goals")
     text = models.CharField(_("goal, in the client's words"), max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
@@ -83,6 +91,8 @@ class Goal(models.Model):
 
 class TherapySession(models.Model):
     """One appointment (called TherapySession to keep clear of web sessions)."""
+
+    audit_name = "session"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sessions")
     therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="therapy_sessions")
@@ -108,6 +118,8 @@ class TherapySession(models.Model):
 
 class Consent(models.Model):
     """One grant of consent for one purpose; withdrawing it closes the row, history stays."""
+
+    audit_name = "consent"
 
     class Purpose(models.TextChoices):
         REMINDERS_EMAIL = "reminders-email", _("Reminders by e-mail")

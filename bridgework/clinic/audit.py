@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.accounts.models import User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.reading import Page, TrailQuery, csv_cell, page
+from bridgework.audit.reading import Page, TrailQuery, as_json, csv_cell, described, page
 from bridgework.care.access import roster_for_admin
 from bridgework.care.models import Client
 from bridgework.lib.forms import Form
@@ -224,6 +224,7 @@ def named(events: list[AccessEvent], admin: User, form: TrailFilterForm) -> list
             "event": event,
             "who": people.get(event.actor_id, "") if event.actor_id else "",
             "client": clients.get(event.client_id, "") if event.client_id else "",
+            "changes": described(event.changes),
         }
         for event in events
     ]
@@ -249,6 +250,7 @@ CSV_HEADER = [
     "request id",
     "chain",
     "seq",
+    "changes",
 ]
 
 
@@ -297,5 +299,6 @@ def csv_rows(
             event.request_id,
             event.chain,
             event.seq,
+            as_json(event.changes),
         ]
         yield writer.writerow([csv_cell(cell) for cell in cells])

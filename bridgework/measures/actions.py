@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import NOTHING, changed, snapshot
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib import text
 from bridgework.lib.numbers import whole_number
@@ -79,7 +79,7 @@ def respond(
         entered_by=by,
         completed_at=completed_at or timezone.now(),
     )
-    changed(by, CREATE, "response", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, response)
     if prompt is not None:
         prompts.answer(prompt, client, by=by)
     flags = [
@@ -107,13 +107,16 @@ def mark_baseline(response: Response, *, by: User) -> Baseline:
                 "cannot be the baseline. Choose a scored response."
             )
         )
-    client = response.client
-    baseline, _created = Baseline.objects.update_or_create(
-        client=client,
-        slug=response.instrument.slug,
+    client, slug = response.client, response.instrument.slug
+    earlier = client.baselines.filter(slug=slug).first()
+    baseline, _created = client.baselines.update_or_create(
+        slug=slug,
         defaults={"response": response, "marked_by": by, "marked_at": timezone.now()},
     )
-    changed(by, CHANGE, "baseline", response.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    # The row is named by the response marked, as it always was; its changes show the one
+    # it replaced.
+    was = snapshot(earlier) if earlier else NOTHING
+    changed(by, CHANGE, baseline, before=was, object_id=response.pk)
     return baseline
 
 
@@ -130,7 +133,7 @@ def raise_flag(
     flag = Flag.objects.create(
         client=client, kind=kind, text=text[:500], response=response, raised_at=raised
     )
-    changed(None, CREATE, "flag", flag.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(None, CREATE, flag)
     if kind in alerts.TOLD:
         alerts.plan_notices(flag)
     return flag
@@ -139,12 +142,11 @@ def raise_flag(
 @transaction.atomic
 def acknowledge(flag: Flag, *, by: User, note: str) -> Flag:
     if flag.acknowledged_at is None:
+        was = snapshot(flag)
         flag.acknowledged_at, flag.acknowledged_by, flag.note = timezone.now(), by, note.strip()
         flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
         alerts.cancel_unsent(flag)
-        changed(
-            by, CHANGE, "flag", flag.pk, clinic_id=flag.client.clinic_id, client_id=flag.client_id
-        )
+        changed(by, CHANGE, flag, before=was)
     return flag
 
 

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import changed, snapshot
 from bridgework.care.models import Client
 from bridgework.lib import leases
 from bridgework.measures.models import Flag, FlagNotice
@@ -287,24 +287,21 @@ def finish(
     attempts: int | None = None,
 ) -> bool:
     """Record a notice's outcome, if this worker still holds it (once, however many workers)."""
-    fields: dict[str, object] = {"attempts": attempts} if attempts is not None else {}
+    fields: dict[str, object] = {"state": state, "lease_until": None, "detail": detail[:300]}
+    if attempts is not None:
+        fields["attempts"] = attempts
     if state == State.SENT:
         fields["sent_at"] = now
-    moved = FlagNotice.objects.filter(pk=notice.pk, claimed_by=worker, state=State.SENDING).update(
-        state=state, lease_until=None, detail=detail[:300], **fields
-    )
-    if not moved:
+    mine = FlagNotice.objects.filter(pk=notice.pk, claimed_by=worker, state=State.SENDING)
+    if not mine.update(**fields):
         return False
+    was = snapshot(notice)
+    for name, value in fields.items():
+        setattr(notice, name, value)
     client = notice.flag.client
     if state in (State.SENT, State.FAILED):  # a message about a client went out, or could not
-        changed(
-            None,
-            AccessEvent.Action.CHANGE,
-            "flag-notice",
-            notice.pk,
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
-        )
+        scope = (client.clinic_id, client.pk)
+        changed(None, AccessEvent.Action.CHANGE, notice, before=was, scope=scope)
     if state == State.FAILED and notice.audience == CARE_TEAM:
         FlagNotice.objects.filter(
             flag_id=notice.flag_id, audience=DUTY_CONTACT, state=State.WAITING

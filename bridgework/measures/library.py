@@ -10,7 +10,7 @@ from django.db import transaction
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import changed, snapshot
 from bridgework.measures.definitions import DefinitionError, check, without_translations
 from bridgework.measures.models import Instrument
 
@@ -61,13 +61,14 @@ def install(
                 f"version {version} of {slug} is already in use with other items or scoring; "
                 "give the changed definition a new version"
             )
+        was = snapshot(instrument)
         instrument.definition = definition
         instrument.save(update_fields=["definition"])
-        changed(by, CHANGE, "instrument", instrument.pk, clinic_id=getattr(clinic, "pk", None))
+        changed(by, CHANGE, instrument, before=was)
     if created:
         from django.utils import timezone
 
-        changed(by, CREATE, "instrument", instrument.pk, clinic_id=getattr(clinic, "pk", None))
+        changed(by, CREATE, instrument)
         Instrument.objects.filter(clinic=clinic, slug=slug, retired_at=None).exclude(
             pk=instrument.pk
         ).update(retired_at=timezone.now())

@@ -18,6 +18,9 @@ class Instrument(models.Model):
     """One version of a questionnaire. Shipped ones (clinic empty) come from
     measures/instruments/*.json; a clinic imports its own (e.g. a licensed scale)."""
 
+    audit_name = "instrument"
+    audit_values = ("slug", "version")
+
     slug = models.SlugField(max_length=60)
     version = models.CharField(max_length=20)
     clinic = models.ForeignKey(
@@ -42,6 +45,8 @@ class Instrument(models.Model):
 
 class Response(models.Model):
     """One completion, keeping the instrument version it answered and its scores."""
+
+    audit_name = "response"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
@@ -70,6 +75,9 @@ class Baseline(models.Model):
     therapist marked one. Without it the first scored response is the baseline. Per slug, not
     per version: a new version of a questionnaire keeps the client's course going."""
 
+    audit_name = "baseline"
+    audit_values = ("slug",)
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="baselines")
     slug = models.SlugField(max_length=60)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
@@ -86,6 +94,8 @@ class Baseline(models.Model):
 
 
 class Flag(models.Model):
+    audit_name = "flag"
+
     class Kind(models.TextChoices):
         RISK = "risk", _("Risk")
         DETERIORATION = "deterioration", _("Reliable deterioration")
@@ -123,6 +133,8 @@ class FlagNotice(models.Model):
     """Telling people that a flag waits: the client's care team at once, the clinic's duty
     contact if nobody has acknowledged the flag in time. One row per flag and audience, sent
     by the worker (measures.alerts, on the queue of lib.leases) and recorded once."""
+
+    audit_name = "flag-notice"
 
     class Audience(models.TextChoices):
         CARE_TEAM = "care-team", _("care team")

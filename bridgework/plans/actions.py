@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Approach, User
+from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, Goal, TherapySession
@@ -81,10 +82,6 @@ class StalePlan(Exception):
         self.current = current
 
 
-def audit(plan: ActionPlan, action: str, by: User | None) -> None:
-    changed(by, action, "plan", plan.pk, clinic_id=plan.client.clinic_id, client_id=plan.client_id)
-
-
 def require(plan: ActionPlan, *allowed: Status, doing: str) -> None:
     if plan.status not in allowed:
         raise TransitionRefused(
@@ -133,7 +130,7 @@ def start_plan(
     plan.save()
     for position, obstacle in enumerate(template.obstacles if template else []):
         Obstacle.objects.create(plan=plan, position=position, **obstacle)
-    audit(plan, CREATE, by)
+    changed(by, CREATE, plan)
     return plan
 
 
@@ -164,6 +161,7 @@ def save_plan(
     """Save an edit made on top of `version`. A stale version raises StalePlan and saves
     nothing. Once the plan is agreed, every save adds a revision."""
     require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
+    was = trail.snapshot(plan)
     claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
         version=F("version") + 1
     )
@@ -184,7 +182,9 @@ def save_plan(
         Obstacle.objects.create(plan=plan, position=position, **obstacle)
     if plan.status != Status.DRAFT:
         add_revision(plan, by=by)
-    audit(plan, CHANGE, by)
+    # Goals are ids; obstacles are the client's words, so only how many there are now.
+    detail = {"goals": sorted(goal.pk for goal in goals), "obstacles": len(obstacles)}
+    changed(by, CHANGE, plan, before=was, detail=detail)
     return plan
 
 
@@ -205,10 +205,11 @@ def agree(plan: ActionPlan, *, by: User) -> ActionPlan:
                 "(the instructions or “what exactly”)."
             )
         )
+    was = trail.snapshot(plan)
     plan.status, plan.agreed_at = Status.AGREED, timezone.now()
     plan.save(update_fields=["status", "agreed_at"])
     add_revision(plan, by=by, note=_("Agreed"))
-    audit(plan, CHANGE, by)
+    changed(by, CHANGE, plan, before=was)
     return plan
 
 
@@ -217,9 +218,10 @@ def activate(plan: ActionPlan, *, by: User) -> ActionPlan:
     """The practice period starts: on the client's first look at the summary, or when the
     therapist starts it (a client who works from the printed page)."""
     require(plan, Status.AGREED, doing=_("started"))
+    was = trail.snapshot(plan)
     plan.status = Status.ACTIVE
     plan.save(update_fields=["status"])
-    audit(plan, CHANGE, by)
+    changed(by, CHANGE, plan, before=was)
     return plan
 
 
@@ -227,9 +229,10 @@ def activate(plan: ActionPlan, *, by: User) -> ActionPlan:
 def record_seen(plan: ActionPlan, *, by: User) -> ActionPlan:
     """The client opened the written summary. The first time counts; it also starts the plan."""
     if plan.first_seen_by_client_at is None and plan.status in (Status.AGREED, Status.ACTIVE):
+        was = trail.snapshot(plan)
         plan.first_seen_by_client_at = timezone.now()
         plan.save(update_fields=["first_seen_by_client_at"])
-        audit(plan, CHANGE, by)
+        changed(by, CHANGE, plan, before=was)
     if plan.status == Status.AGREED:
         activate(plan, by=by)
     return plan
@@ -252,17 +255,18 @@ def propose(
         kind="other",
         review_session=session_after(None, client),
     )
-    audit(plan, CREATE, by)
+    changed(by, CREATE, plan)
     return plan
 
 
 @transaction.atomic
 def accept_proposal(plan: ActionPlan, *, by: User) -> ActionPlan:
     require(plan, Status.PROPOSED, doing=_("accepted"))
+    was = trail.snapshot(plan)
     plan.status = Status.DRAFT
     plan.set_in_session = plan.builds_on = session_for_now(plan.client)
     plan.save(update_fields=["status", "set_in_session", "builds_on"])
-    audit(plan, CHANGE, by)
+    changed(by, CHANGE, plan, before=was)
     return plan
 
 
@@ -271,13 +275,14 @@ def decline_proposal(plan: ActionPlan, *, by: User, reason: str) -> ActionPlan:
     require(plan, Status.PROPOSED, doing=_("declined"))
     if not reason.strip():
         raise TransitionRefused(_("Say why, in words the client will read."))
+    was = trail.snapshot(plan)
     plan.status, plan.decline_reason, plan.closed_at = (
         Status.DECLINED,
         reason.strip(),
         timezone.now(),
     )
     plan.save(update_fields=["status", "decline_reason", "closed_at"])
-    audit(plan, CHANGE, by)
+    changed(by, CHANGE, plan, before=was)
     return plan
 
 
@@ -308,14 +313,15 @@ def review(
         done=answers["done"],
         decision=answers["decision"],
     )
-    successor = None
+    successor, was = None, trail.snapshot(plan)
     if record.decision == Decision.CONTINUE:
         plan.status = Status.ACTIVE
         plan.review_session = session_after(session, plan.client)
     else:
         plan.status, plan.closed_at = Status.REVIEWED, timezone.now()
     plan.save(update_fields=["status", "review_session", "closed_at"])
-    audit(plan, CHANGE, by)
+    detail = {"review": record.pk, "done": record.done, "decision": record.decision}
+    changed(by, CHANGE, plan, before=was, detail=detail)
     if record.decision == Decision.MODIFY:
         successor = replace_with_draft(plan, by=by, session=session)
     plan_reviewed.send(sender=ActionPlan, plan=plan, review=record, by=by, session=session)
@@ -343,7 +349,7 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
             coping_plan=obstacle.coping_plan,
             position=obstacle.position,
         )
-    audit(draft, CREATE, by)
+    changed(by, CREATE, draft)
     return draft
 
 
@@ -357,5 +363,5 @@ def add_template(*, by: User, fields: dict[str, Any]) -> PlanTemplate:
     template = PlanTemplate.objects.create(
         clinic=by.clinic, created_by=by, **{**fields, "slug": slug}
     )
-    changed(by, CREATE, "plan-template", template.pk, clinic_id=by.clinic_id)
+    changed(by, CREATE, template)
     return template

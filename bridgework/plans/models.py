@@ -79,6 +79,8 @@ class PlanTemplate(models.Model):
     """A starting point for a plan. Shipped ones (clinic empty) come from plans/library/*.json;
     clinics and therapists add their own."""
 
+    audit_name = "plan-template"
+
     slug = models.SlugField(max_length=80)
     clinic = models.ForeignKey(
         Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="plan_templates"
@@ -115,6 +117,8 @@ class PlanTemplate(models.Model):
 
 
 class ActionPlan(models.Model):
+    audit_name = "plan"
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
     set_in_session = models.ForeignKey(
         TherapySession,

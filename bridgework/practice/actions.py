@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import changed, snapshot
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan, Status
 from bridgework.practice import worksheets
@@ -142,9 +142,10 @@ def log_practice(
             note=note.strip(),
             is_private=private,
         )
-        # The same object type for every entry, private or shared: the trail, which a clinic
-        # admin reads by client name, must not tell which entries are private.
-        changed(by, CREATE, "practice-log", log.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        # The same object type for every entry, private or shared, and `is_private` named
+        # only (PracticeLog.audit_names_only): the trail, which a clinic admin reads by client
+        # name, must not tell which entries are private.
+        changed(by, CREATE, log)
         if prompt is not None:
             link_to_prompt(log, prompt, client, by)
         return log
@@ -183,7 +184,7 @@ def check_in(
             Rating(check_in=entry, scale=scales[scale_id], value=value)
             for scale_id, value in ratings.items()
         )
-        changed(by, CREATE, "check-in", entry.pk, clinic_id=client.clinic_id, client_id=client.pk)
+        changed(by, CREATE, entry, detail={"scales": sorted(ratings)})  # which, not the values
         if prompt is not None:
             link_to_prompt(entry, prompt, client, by)
         return entry
@@ -212,23 +213,17 @@ def add_scale(
         low_anchor=low_anchor.strip(),
         high_anchor=high_anchor.strip(),
     )
-    changed(by, CREATE, "check-in-scale", scale.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, scale)
     return scale
 
 
 @transaction.atomic
 def retire_scale(scale: CheckInScale, *, by: User) -> None:
     """Stop asking; the ratings already given stay."""
+    was = snapshot(scale)
     scale.is_active = False
     scale.save(update_fields=["is_active"])
-    changed(
-        by,
-        CHANGE,
-        "check-in-scale",
-        scale.pk,
-        clinic_id=scale.client.clinic_id,
-        client_id=scale.client_id,
-    )
+    changed(by, CHANGE, scale, before=was)
 
 
 @transaction.atomic
@@ -237,16 +232,10 @@ def set_privacy(log: PracticeLog, *, by: User, private: bool) -> PracticeLog:
     then on: what the team has read, it has read; the entry's page says so)."""
     check_privacy(private, log.plan_id, log.worksheet)
     if log.is_private != private:
+        was = snapshot(log)
         log.is_private = private
         log.save(update_fields=["is_private"])
         # A change to the entry, not which way it went: the trail must not tell a clinic admin
         # which entries are private (so neither the object type nor a recorded value may).
-        changed(
-            by,
-            CHANGE,
-            "practice-log",
-            log.pk,
-            clinic_id=log.client.clinic_id,
-            client_id=log.client_id,
-        )
+        changed(by, CHANGE, log, before=was)
     return log

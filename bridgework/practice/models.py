@@ -27,6 +27,11 @@ class Outcome(models.TextChoices):
 
 
 class PracticeLog(models.Model):
+    audit_name = "practice-log"
+    audit_values = ("worksheet",)
+    # The clinic admin reads the trail by client name: it must not tell which entries are private.
+    audit_names_only = ("is_private",)
+
     # Made on the client's device: a resend of the same entry finds the first and adds nothing.
     uid = models.UUIDField(unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="practice_logs")
@@ -80,6 +85,8 @@ def may_be_private(plan_id: int | None, worksheet: str) -> bool:
 class CheckInScale(models.Model):
     """A 0–100 scale the therapist chose for this client's momentary check-ins."""
 
+    audit_name = "check-in-scale"
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="check_in_scales")
     name = models.CharField(_("scale"), max_length=60)
     low_anchor = models.CharField(_("0 means"), max_length=60, default="not at all")
@@ -100,6 +107,8 @@ class CheckInScale(models.Model):
 
 
 class CheckIn(models.Model):
+    audit_name = "check-in"
+
     uid = models.UUIDField(unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="check_ins")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed
+from bridgework.audit.trail import Snapshot, changed, noted, snapshot
 from bridgework.care.actions import consents_given, set_consent
 from bridgework.care.models import Client, Consent
 from bridgework.lib import leases
@@ -111,30 +111,21 @@ def set_schedule(
     if replaces is not None:
         Schedule.objects.filter(pk=replaces.pk).update(superseded_at=timezone.now())
         cancel_future(replaces, _("schedule changed"))
-    changed(
-        by,
-        CHANGE if replaces else CREATE,
-        "schedule",
-        schedule.pk,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-    )
+        # A new version: its row compares it with the version it replaces.
+        changed(by, CHANGE, schedule, before=snapshot(replaces), detail={"replaces": replaces.pk})
+    else:
+        changed(by, CREATE, schedule)
     plan_ahead(schedule)
     return schedule
 
 
 @transaction.atomic
 def end_schedule(schedule: Schedule, *, by: User | None, reason: str) -> None:
-    Schedule.objects.filter(pk=schedule.pk).update(ended_at=timezone.now())
+    was = snapshot(schedule)
+    schedule.ended_at = timezone.now()
+    Schedule.objects.filter(pk=schedule.pk).update(ended_at=schedule.ended_at)
     cancel_future(schedule, reason)
-    changed(
-        by,
-        CHANGE,
-        "schedule",
-        schedule.pk,
-        clinic_id=schedule.client.clinic_id,
-        client_id=schedule.client_id,
-    )
+    changed(by, CHANGE, schedule, before=was)
 
 
 def cancel_future(schedule: Schedule, reason: str) -> None:
@@ -327,23 +318,21 @@ def expire_overdue(now: datetime | None = None) -> int:
 @transaction.atomic
 def mark_opened(prompt: Prompt, *, by: User) -> Prompt:
     if prompt.state in (*WAITING_FOR_ANSWER, Prompt.State.SNOOZED) and not prompt.opened_at:
+        was = snapshot(prompt)
         prompt.state, prompt.opened_at = Prompt.State.OPENED, timezone.now()
         prompt.save(update_fields=["state", "opened_at"])
-        client_step(prompt, Prompt.State.OPENED, by=by)
+        client_step(prompt, Prompt.State.OPENED, by=by, before=was)
     return prompt
 
 
-def client_step(prompt: Prompt, state: str, *, by: User, detail: str = "") -> None:
+def client_step(
+    prompt: Prompt, state: str, *, by: User, before: Snapshot, minutes: int | None = None
+) -> None:
     """A step the client took with a prompt: in its life cycle and in the audit trail."""
+    detail = f"{minutes} minutes" if minutes else ""
     PromptEvent.objects.create(prompt=prompt, state=state, detail=detail)
-    changed(
-        by,
-        CHANGE,
-        "prompt",
-        prompt.pk,
-        clinic_id=prompt.client.clinic_id,
-        client_id=prompt.client_id,
-    )
+    step = {"step": state} | ({"minutes": minutes} if minutes else {})
+    changed(by, CHANGE, prompt, before=before, detail=step)
 
 
 @transaction.atomic
@@ -351,12 +340,13 @@ def answer(prompt_id: int, client: Client, *, by: User) -> Prompt | None:
     """Mark a prompt answered: by the action that saves its answer (a practice log, check-in
     or the last questionnaire), or on opening a questionnaire reminder whose questionnaires
     are all filled in already. A prompt of another client, or one already closed, is ignored."""
-    prompt = Prompt.objects.filter(pk=prompt_id, client=client).first()
+    prompt = client.prompts.filter(pk=prompt_id).first()  # the client comes with it
     if prompt is None or prompt.state in (Prompt.State.ANSWERED, Prompt.State.CANCELLED):
         return prompt
+    was = snapshot(prompt)
     prompt.state, prompt.answered_at = Prompt.State.ANSWERED, timezone.now()
     prompt.save(update_fields=["state", "answered_at"])
-    client_step(prompt, Prompt.State.ANSWERED, by=by)
+    client_step(prompt, Prompt.State.ANSWERED, by=by, before=was)
     return prompt
 
 
@@ -378,27 +368,38 @@ def snooze(prompt: Prompt, minutes: int, *, by: User) -> Prompt:
                 % {"time": timezone.localtime(prompt.expires_at).strftime("%H:%M")}
             }
         )
-    later = timezone.now() + timedelta(minutes=minutes)
-    Prompt.objects.filter(pk=prompt.pk).update(state=Prompt.State.SCHEDULED, next_attempt_at=later)
-    client_step(prompt, Prompt.State.SNOOZED, by=by, detail=f"{minutes} minutes")
-    prompt.refresh_from_db()
+    was = snapshot(prompt)
+    prompt.state = Prompt.State.SCHEDULED
+    prompt.next_attempt_at = timezone.now() + timedelta(minutes=minutes)
+    prompt.save(update_fields=["state", "next_attempt_at"])
+    client_step(prompt, Prompt.State.SNOOZED, by=by, before=was, minutes=minutes)
     return prompt
 
 
 @transaction.atomic
 def new_calendar_feed(client: Client, *, by: User) -> str:
     """A new private calendar address (the old one stops working). Returns the secret."""
-    CalendarFeed.objects.filter(client=client, revoked_at=None).update(revoked_at=timezone.now())
+    live = CalendarFeed.objects.filter(client=client, revoked_at=None)
+    revoked = live.update(revoked_at=timezone.now())
     token = new_token()
     feed = CalendarFeed.objects.create(client=client, token_hash=token_hash(token))
-    changed(by, CREATE, "calendar-feed", feed.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    changed(by, CREATE, feed, detail={"revoked": revoked})
     return token
 
 
 @transaction.atomic
 def revoke_calendar_feeds(client: Client, *, by: User | None) -> None:
-    CalendarFeed.objects.filter(client=client, revoked_at=None).update(revoked_at=timezone.now())
-    changed(by, CHANGE, "calendar-feed", client.pk, clinic_id=client.clinic_id, client_id=client.pk)
+    live = CalendarFeed.objects.filter(client=client, revoked_at=None)
+    revoked = live.update(revoked_at=timezone.now())
+    noted(
+        by,
+        CHANGE,
+        "calendar-feed",
+        client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        detail={"revoked": revoked},
+    )
 
 
 def push_endpoint_allowed(endpoint: str) -> bool:
@@ -429,21 +430,20 @@ def subscribe_push(
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"client": client, "p256dh": p256dh, "auth": auth}
     )
-    changed(
-        by,
-        CREATE,
-        "push-subscription",
-        subscription.pk,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-    )
+    changed(by, CREATE, subscription)
     return subscription
 
 
 @transaction.atomic
 def forget_push_subscriptions(client: Client, *, by: User | None) -> None:
     """Every phone of this client stops getting notifications (push consent withdrawn)."""
-    PushSubscription.objects.filter(client=client).delete()
-    changed(
-        by, DELETE, "push-subscription", client.pk, clinic_id=client.clinic_id, client_id=client.pk
+    _total, deleted = PushSubscription.objects.filter(client=client).delete()
+    noted(
+        by,
+        DELETE,
+        "push-subscription",
+        client.pk,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        detail={"deleted": deleted.get(PushSubscription._meta.label, 0)},
     )

@@ -32,6 +32,9 @@ class Schedule(models.Model):
     """When to prompt, for one plan (practice) or for check-ins. A change makes a new version;
     the old one is superseded and its future prompts are re-planned."""
 
+    audit_name = "schedule"
+    audit_values = ("rule", "channels")
+
     class Kind(models.TextChoices):
         FIXED = "fixed", _("Fixed times on chosen days")
         RELATIVE = "relative", _("After the session where the plan was set")
@@ -66,6 +69,8 @@ class Schedule(models.Model):
 
 
 class Prompt(models.Model):
+    audit_name = "prompt"
+
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
         SENDING = "sending", _("being sent")
@@ -127,6 +132,8 @@ class PromptEvent(models.Model):
 
 
 class PushSubscription(models.Model):
+    audit_name = "push-subscription"
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="push_subscriptions")
     endpoint = models.URLField(max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)
@@ -139,6 +146,8 @@ class PushSubscription(models.Model):
 
 class CalendarFeed(models.Model):
     """A private, revocable calendar address; only the hash of its secret is stored."""
+
+    audit_name = "calendar-feed"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="calendar_feeds")
     token_hash = models.CharField(max_length=64, unique=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -52,6 +53,17 @@ STAFF = (
     "other_therapist",
 )
 CLIENTS = ("client_a", "client_b", "other_client")
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
 
 
 class MatrixCase(BaseTestCase):
@@ -443,6 +455,13 @@ class PermissionMatrixTests(MatrixCase):
             with self.subTest(event=str(event)):
                 self.assertRegex(event.object_id, r"^([0-9]+(:[a-z-]+)?)?$")
                 self.assertRegex(f"{event.actor_role} {event.object_type}", r"^[a-z_-]+ [a-z-]+$")
+                # What a change changed: field names, and values that are codes, numbers,
+                # times and ids (no spaces: sentences stay in the record).
+                changes = event.changes
+                for name in [*changes.get("values", {}), *changes.get("named", [])]:
+                    self.assertRegex(name, r"^[a-z_]+$")
+                for text in strings_in([changes.get("values"), changes.get("detail")]):
+                    self.assertRegex(text, r"^[A-Za-z0-9_:.+/-]*$")
 
     def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
         response = self.client.get(f"/clients/{self.client_a.pk}/")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.core import mail
 from django.http import StreamingHttpResponse
 
+from bridgework.accounts import actions as accounts
 from bridgework.audit import context, trail
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
@@ -252,6 +254,16 @@ class AuditTrailPageTests(BaseTestCase):
         self.assertEqual(refused.count(), 8)
         self.assertIn(self.therapist_a.pk, refused.values_list("actor_id", flat=True))
 
+    def test_a_change_says_what_it_changed_and_names_free_text_without_its_words(self) -> None:
+        accounts.set_roles(self.therapist_b, ["therapist", "researcher"], by=self.admin)
+        accounts.change_email(self.therapist_b, "moved-away@example.org", by=self.admin)
+        response = self.client.get(f"/clinic/audit/?action=change&staff={self.admin.pk}")
+        self.assertContains(response, "<li>is_researcher: false → true</li>", html=False)
+        self.assertContains(
+            response, "<li>changed (kept in the record only): email</li>", html=False
+        )
+        self.assertNotContains(response, "moved-away@example.org")
+
 
 class AuditTrailExportTests(BaseTestCase):
     def setUp(self) -> None:
@@ -296,6 +308,13 @@ class AuditTrailExportTests(BaseTestCase):
         export = AccessEvent.objects.get(object_type="audit-trail")
         self.assertEqual((export.action, export.actor_id), ("export", self.admin.pk))
         self.assertEqual(export.client_id, self.client_a.pk)
+
+    def test_the_csv_has_each_changes_json_last(self) -> None:
+        accounts.set_roles(self.therapist_b, ["therapist", "researcher"], by=self.admin)
+        rows = csv_rows(self.client.get("/clinic/audit/export.csv?action=change"))
+        self.assertEqual(rows[0][-1], "changes")
+        staff = [row for row in rows[1:] if row[5] == "staff"]
+        self.assertEqual(json.loads(staff[0][-1]), {"values": {"is_researcher": [False, True]}})
 
     def test_csv_cells_that_look_like_formulas_are_written_as_text(self) -> None:
         names = ['=HYPERLINK("http://evil.example")', "+44 20", "-1+1", "@SUM(A1)"]
