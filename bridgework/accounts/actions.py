@@ -466,7 +466,8 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
     reset.used_at = timezone.now()
     reset.save(update_fields=["used_at"])
     withdraw_password_resets(user)
-    changed(user, CHANGE, user, before=was, object_type="password")  # the hash named only
+    scope = (user.clinic_id, client_id_of(user))
+    changed(user, CHANGE, user, before=was, object_type="password", scope=scope)  # hash: named
     # Failed sign-ins before the reset would otherwise keep the new password out for a while.
     clear_sign_in_failures(username=user.email)
     signed_out_everywhere.send(sender=User, user=user)
