@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -18,6 +19,14 @@ def fast_password_hashing() -> Iterator[None]:
     # (test_settings checks that).
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_behind() -> Iterator[None]:
+    # LocaleMiddleware activates each request's language in the test's thread and nothing
+    # deactivates it: a test's last request in German would make the next test German.
+    yield
+    translation.deactivate()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.test import TestCase
 
 from bridgework.accounts import actions as accounts
+from bridgework.accounts import mail as account_mail
 from bridgework.accounts.models import Clinic, Invitation, Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client
@@ -64,6 +66,15 @@ def make_client(clinic: Clinic, handle: str, therapist: User) -> Client:
     accounts.accept_invitation(invitation, password=PASSWORD)
     client.refresh_from_db()
     return client
+
+
+def send_account_emails() -> int:
+    """What the worker does with accounts' e-mails (invitations, reset links, sign-in
+    notices), until none is due: Django's test outbox then holds them. Returns how many."""
+    sent = 0
+    while claimed := account_mail.send_due("test-worker", lease=timedelta(minutes=2)):
+        sent += claimed
+    return sent
 
 
 def user_of(client: Client) -> User:

@@ -9,15 +9,14 @@ from axes.utils import reset as clear_sign_in_failures
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bridgework.accounts import emails
+from bridgework.accounts import mail, recovery
+from bridgework.accounts.addresses import free_address
 from bridgework.accounts.models import (
     STAFF_ROLES,
     Clinic,
@@ -66,9 +65,18 @@ class ClientHasAccount(Exception):
     their record (private diary included) to whoever accepts it."""
 
 
-class SelfResetRefused(Exception):
+class SecondFactorResetRefused(Exception):
+    """Another clinic admin must reset this authenticator app."""
+
+
+class SelfResetRefused(SecondFactorResetRefused):
     """A member of staff tried to reset their own second factor; another admin must, so a
     stolen password alone never replaces the authenticator."""
+
+
+class OneAdminRefused(SecondFactorResetRefused):
+    """The admin changed this person's address or sent them a reset link lately: resetting
+    their authenticator too would hand them the whole account (accounts.recovery)."""
 
 
 class ResetUnusable(Exception):
@@ -193,12 +201,25 @@ def set_active(user: User, active: bool, *, by: User) -> None:
 @transaction.atomic
 def reset_second_factor(user: User, *, by: User) -> None:
     """For a staff member who lost their authenticator: they enrol a new one at next sign-in
-    (or at once, if signed in: their verified session no longer has a device)."""
+    (or at once, if signed in: their verified session no longer has a device). They are told
+    by e-mail, at the address on record and at any it replaced lately."""
     if by == user:
         raise SelfResetRefused(
             _("No one resets their own authenticator app: ask another clinic admin.")
         )
-    _total, deleted = TOTPDevice.objects.filter(user=user).delete()
+    devices = TOTPDevice.objects.filter(user=user)
+    had_one = devices.filter(confirmed=True).exists()  # (else no second factor yet to take)
+    if had_one and recovery.readdressed_by(user, by):
+        raise OneAdminRefused(
+            _(
+                "You changed %(name)s's sign-in address or sent them a reset link in the last "
+                "%(days)d days, so another clinic admin must reset their authenticator app "
+                "(or you, once %(days)d days have passed). One admin alone never takes all "
+                "three steps."
+            )
+            % {"name": user.full_name, "days": recovery.WINDOW.days}
+        )
+    _total, deleted = devices.delete()
     noted(
         by,
         DELETE,
@@ -207,6 +228,9 @@ def reset_second_factor(user: User, *, by: User) -> None:
         clinic_id=user.clinic_id,
         detail={"devices": deleted.get(TOTPDevice._meta.label, 0)},
     )
+    if had_one:
+        recovery.note(user, recovery.SECOND_FACTOR, by=by)
+        mail.queue_second_factor_reset(user)
 
 
 @transaction.atomic
@@ -227,8 +251,10 @@ def invite(
     client: Any = None,
     send: bool = True,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link. Returns the invitation and the raw token, which
-    is never stored (only its hash is)."""
+    """Create an invitation and queue its e-mail (accounts.mail). Returns the invitation and,
+    when the caller hands the link over itself (`send=False`), its raw token, which is never
+    stored (only its hash is); a sent invitation's link is made when its e-mail goes, so
+    nothing but the message ever holds it, and the token returned is then empty."""
     if client is not None and has_account(client):
         raise ClientHasAccount(
             _("%(name)s has an account already; they sign in with it.") % {"name": client.full_name}
@@ -246,28 +272,9 @@ def invite(
     )
     changed(by, CREATE, invitation)
     if send:
-        transaction.on_commit(lambda: send_invitation(invitation, token))
+        mail.queue_invitation(invitation)
+        token = ""
     return invitation, token
-
-
-def invitation_link(token: str) -> str:
-    return f"{settings.SITE_URL}/invitations/{token}/"
-
-
-def send_invitation(invitation: Invitation, token: str) -> None:
-    # The message holds a link and the clinic's name only: never anything about care.
-    context = {
-        "clinic": invitation.clinic,
-        "link": invitation_link(token),
-        "days": settings.INVITATION_DAYS,
-        "invitation": invitation,
-    }
-    send_mail(
-        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
 
 
 @transaction.atomic
@@ -400,24 +407,24 @@ def issue_password_reset(user: User, *, by: User | None) -> tuple[PasswordReset,
         sent_by=by,
         expires_at=timezone.now() + timedelta(minutes=settings.PASSWORD_RESET_MINUTES),
     )
-    changed(by, CREATE, reset, scope=(user.clinic_id, client_id_of(user) if by else None))
+    changed(by, CREATE, reset, scope=(user.clinic_id, client_id_of(user)))
     return reset, token
 
 
-def ask_for_password_reset(email: str) -> EmailMessage | None:
-    """Someone on the sign-in page asked for a link for `email`: the message to send, or None
-    when no active account uses that address. The caller answers the same either way and
-    sends the message after its answer has gone (`lib.web.after_response`), so neither the
-    words nor the time taken tell whether the address has an account."""
+@transaction.atomic
+def ask_for_password_reset(email: str) -> None:
+    """Someone on the sign-in page asked for a link for `email`: if an active account uses
+    that address, a link is issued and its e-mail queued. The caller answers the same either
+    way and calls this only after its answer has gone (`lib.web.after_response`), so neither
+    the words nor the time taken tell whether the address has an account."""
     user = (
         User.objects.select_related("clinic")
         .filter(email=normalize_email(email), is_active=True)
         .first()
     )
-    if user is None:
-        return None
-    reset, token = issue_password_reset(user, by=None)
-    return emails.password_reset(reset, token)
+    if user is not None:
+        reset, _token = issue_password_reset(user, by=None)  # the e-mail gets its own link
+        mail.queue_password_reset(reset)
 
 
 @transaction.atomic
@@ -428,9 +435,8 @@ def send_password_reset(user: User, *, by: User) -> PasswordReset:
             _("%(name)s's sign-in is turned off. Turn it on first, then send the link.")
             % {"name": user.full_name}
         )
-    reset, token = issue_password_reset(user, by=by)
-    message = emails.password_reset(reset, token)
-    transaction.on_commit(message.send)
+    reset, _token = issue_password_reset(user, by=by)  # the e-mail gets its own link
+    mail.queue_password_reset(reset)
     return reset
 
 
@@ -460,7 +466,8 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
     reset.used_at = timezone.now()
     reset.save(update_fields=["used_at"])
     withdraw_password_resets(user)
-    changed(user, CHANGE, user, before=was, object_type="password")  # the hash named only
+    scope = (user.clinic_id, client_id_of(user))
+    changed(user, CHANGE, user, before=was, object_type="password", scope=scope)  # hash: named
     # Failed sign-ins before the reset would otherwise keep the new password out for a while.
     clear_sign_in_failures(username=user.email)
     signed_out_everywhere.send(sender=User, user=user)
@@ -471,24 +478,31 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
 def change_email(user: User, email: str, *, by: User) -> None:
     """Change the address a person signs in with. The old address is told (it may be the real
     owner's, and this is how they would learn of a take-over); open reset links to it stop
-    working. The audit row names the field only: addresses are identity data, and the trail
-    is append-only, so a value written there could never be erased."""
+    working. Refused while the same admin's reset of the person's authenticator waits for a
+    new one (accounts.recovery). The audit row names the field only: addresses are identity
+    data, and the trail is append-only, so a value written there could never be erased."""
     new, old = normalize_email(email), user.email
     if new == old:
         raise ValidationError(
             _("That is the address on record already. Enter the new address."), code="same"
         )
     validate_email(new)
-    if User.objects.filter(email=new).exclude(pk=user.pk).exists():
+    free_address(new, keep=user)
+    if recovery.second_factor_reset_by(user, by):
         raise ValidationError(
-            _("Someone already signs in with this e-mail address. Use another address."),
-            code="email_taken",
+            _(
+                "You reset %(name)s's authenticator app in the last %(days)d days and they "
+                "have not set up a new one yet, so another clinic admin must change their "
+                "sign-in address (or you, once %(days)d days have passed)."
+            )
+            % {"name": user.full_name, "days": recovery.WINDOW.days},
+            code="another_admin",
         )
     was = snapshot(user)
     user.email = new
     user.save(update_fields=["email"])
     withdraw_password_resets(user)
+    recovery.note(user, recovery.ADDRESS, by=by, old_email=old)
     scope = (user.clinic_id, client_id_of(user))
     changed(by, CHANGE, user, before=was, object_type=f"{user.kind}-email", scope=scope)
-    message = emails.address_changed(user, old_address=old)
-    transaction.on_commit(message.send)
+    mail.queue_address_changed(user, old_address=old)

@@ -6,8 +6,23 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.accounts import addresses
 from bridgework.accounts.models import Invitation, User
 from bridgework.lib.forms import Form
+
+
+class AddressField(forms.EmailField):
+    """An e-mail address someone signs in with (or will): never longer than the column holds
+    (Django's form default of 320 would pass what the column cannot store)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", addresses.MAX_LENGTH)
+        messages = {
+            "invalid": _("Enter an e-mail address like name@example.org."),
+            "max_length": addresses.TOO_LONG,
+            **kwargs.pop("error_messages", {}),
+        }
+        super().__init__(error_messages=messages, **kwargs)
 
 
 class SignInForm(Form):
@@ -97,12 +112,9 @@ class NewPasswordForm(ChoosePasswordForm):
 
 
 class ForgotPasswordForm(Form):
-    email = forms.EmailField(
+    email = AddressField(
         label=_("E-mail"),
         help_text=_("The address you sign in with."),
-        error_messages={
-            "required": _("Enter the e-mail address you sign in with."),
-            "invalid": _("Enter an e-mail address like name@example.org."),
-        },
+        error_messages={"required": _("Enter the e-mail address you sign in with.")},
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )

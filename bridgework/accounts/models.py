@@ -325,3 +325,83 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at {self.at}"
+
+
+class SignInChange(models.Model):
+    """A clinic admin changed how someone signs in: the address, or the authenticator app.
+
+    Read by accounts.recovery, so that no one admin takes every step of a take-over alone (an
+    address they hold, a reset link to it, a new authenticator), and so that the notice of an
+    authenticator reset also reaches an address changed away lately. The old address is kept
+    for accounts.recovery.WINDOW only, then forgotten (the worker's housekeeping)."""
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("sign-in address")
+        SECOND_FACTOR = "second-factor", _("authenticator app")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_email = models.EmailField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "changed_at"], name="sign_in_change_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of user {self.user_id} changed"
+
+
+class AccountEmail(models.Model):
+    """An e-mail about someone's sign-in, queued in the same transaction as the change it tells
+    of and sent by the worker (accounts.mail, on the queue of lib.leases): it is retried when
+    the mail server refuses it, and its outcome is recorded once and audited.
+
+    No link is stored: a message carrying one (an invitation, a reset link) gets a new token
+    when it is sent, and only that token's hash is kept, on the invitation or reset."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        PASSWORD_RESET = "password-reset", _("link to choose a new password")
+        ADDRESS_CHANGED = "address-changed", _("notice to the old address")
+        SECOND_FACTOR_RESET = "second-factor-reset", _("notice that the authenticator was reset")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("on its way")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("could not be sent")
+        CANCELLED = "cancelled", _("not sent")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    # Whom it is about: the account, or (for an invitation) the invitation.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="account_emails"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    password_reset = models.ForeignKey(
+        PasswordReset, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    # The address it goes to, emptied once it has gone or failed for good (it may be an old
+    # address, which the account no longer holds).
+    to = models.EmailField(blank=True)
+    language = models.CharField(max_length=10)
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the last try failed, or why it was not sent: never an address.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="account_email_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} e-mail ({self.state})"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import math
+from datetime import datetime
 from typing import Any
 
 import segno
@@ -15,13 +18,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgework.accounts import actions, throttle
-from bridgework.accounts.emails import send_logging_failures
 from bridgework.accounts.forms import (
     AcceptInvitationForm,
     CodeForm,
@@ -38,6 +41,14 @@ from bridgework.lib.web import after_response, client_ip, safe_next
 # {"id": <PasswordReset pk>} for a link that works, else {"problem": <why not>}.
 RESET_VERDICT = "password_reset"
 ANONYMOUS_RESET_SESSION_SECONDS = 24 * 60 * 60
+
+logger = logging.getLogger(__name__)
+
+
+def minutes_until(moment: datetime) -> int:
+    """Whole minutes until `moment`, rounded up. Pauses say "in 12 minutes", never a clock
+    time: a visitor who is not signed in has no time zone of ours, so a time would be UTC."""
+    return max(1, math.ceil((moment - timezone.now()).total_seconds() / 60))
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -69,19 +80,21 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def signed_in_too_often(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes calls this while an address or an account is locked out."""
-    retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    # Each failed try during the pause starts it again (axes' setting
+    # AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default): the whole cool-off is left.
+    minutes = minutes_until(timezone.now() + settings.AXES_COOLOFF_TIME)
     form = SignInForm(request.POST or None)
     form.is_valid()
     form.add_error(
         None,
-        _(
-            "Too many failed sign-ins. For your safety, sign-in is paused: try "
-            "again after %(time)s (in %(minutes)d minutes)."
+        ngettext(
+            "Too many failed sign-ins. For your safety, sign-in is paused: try again in "
+            "%(minutes)d minute.",
+            "Too many failed sign-ins. For your safety, sign-in is paused: try again in "
+            "%(minutes)d minutes.",
+            minutes,
         )
-        % {
-            "time": retry_at.strftime("%H:%M"),
-            "minutes": settings.AXES_COOLOFF_TIME.total_seconds() // 60,
-        },
+        % {"minutes": minutes},
     )
     return render(
         request, "accounts/sign_in.html", {"form": form, "next": safe_next(request)}, status=429
@@ -209,23 +222,38 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
             throttle.RESET_REQUEST_FOR, email
         )
         if retry_at is not None:
+            minutes = minutes_until(retry_at)
             form.add_error(
                 None,
-                _(
+                ngettext(
                     "Too many links were asked for, from here or for this address. For "
-                    "safety, try again after %(time)s, or ask your clinic to send you one."
+                    "safety, try again in %(minutes)d minute, or ask your clinic to send "
+                    "you one.",
+                    "Too many links were asked for, from here or for this address. For "
+                    "safety, try again in %(minutes)d minutes, or ask your clinic to send "
+                    "you one.",
+                    minutes,
                 )
-                % {"time": timezone.localtime(retry_at).strftime("%H:%M")},
+                % {"minutes": minutes},
             )
             return render(request, "accounts/forgot_password.html", {"form": form}, status=429)
         throttle.hit(throttle.RESET_REQUEST_FROM, ip)
         throttle.hit(throttle.RESET_REQUEST_FOR, email)
-        message = actions.ask_for_password_reset(email)
+        # Everything that differs for a known address (the link, its audit row, its queued
+        # e-mail) happens once the answer has gone, so its time cannot tell.
         response = redirect("/accounts/password-reset/sent/")
-        if message is not None:
-            after_response(response, lambda: send_logging_failures(message))
+        after_response(response, lambda: ask_after_the_answer(email))
         return response
     return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+def ask_after_the_answer(email: str) -> None:
+    """After the response, where nobody sees an exception: report a failure, without the
+    address (nor a traceback, whose lines could show it)."""
+    try:
+        actions.ask_for_password_reset(email)
+    except Exception as error:
+        logger.warning("A reset link asked for could not be issued (%s).", type(error).__name__)
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
@@ -300,14 +328,14 @@ def unusable_reset(request: HttpRequest, problem: str) -> HttpResponse:
     link that works."""
     paused = throttle.paused_until(throttle.RESET_LINK_FROM, client_ip(request))
     if problem == "paused" and paused is not None:
-        retry_at = timezone.localtime(paused).strftime("%H:%M")
+        wait = minutes_until(paused)
     else:
-        problem, retry_at = ("unknown" if problem == "paused" else problem), ""
+        problem, wait = ("unknown" if problem == "paused" else problem), 0
     return render(
         request,
         "accounts/password_reset_unusable.html",
-        {"problem": problem, "retry_at": retry_at, "minutes": settings.PASSWORD_RESET_MINUTES},
-        status=429 if retry_at else 410,
+        {"problem": problem, "wait": wait, "minutes": settings.PASSWORD_RESET_MINUTES},
+        status=429 if wait else 410,
     )
 
 

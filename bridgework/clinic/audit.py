@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -32,7 +33,29 @@ from bridgework.care.models import Client
 from bridgework.lib.forms import Form
 from bridgework.lib.numbers import identifier
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, for example 2026-11-30.")
+# The trail has nothing before Bridgework existed, and a day at either end of the calendar
+# cannot be turned into a moment in every time zone (year 1 east of UTC, 9999-12-31's next day).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DATE_RANGE = _("Enter a date from 2000-01-01 to 2099-12-31.")
+
+
+def day_field(label: StrOrPromise) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+        ),
+        error_messages={"invalid": DATE_ERROR},
+        validators=[
+            MinValueValidator(FIRST_DAY, message=DATE_RANGE),
+            MaxValueValidator(LAST_DAY, message=DATE_RANGE),
+        ],
+    )
 
 
 class ByName(forms.ModelChoiceField):
@@ -73,18 +96,8 @@ class TrailFilterForm(Form):
         label=_("Outcome"),
         error_messages={"invalid_choice": _("Choose allowed, refused, or either.")},
     )
-    since = forms.DateField(
-        required=False,
-        label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": DATE_ERROR},
-    )
-    until = forms.DateField(
-        required=False,
-        label=_("To (inclusive)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": DATE_ERROR},
-    )
+    since = day_field(_("From"))
+    until = day_field(_("To (inclusive)"))
 
     def __init__(
         self, data: QueryDict, *, clients: QuerySet[Client], staff: QuerySet[User]

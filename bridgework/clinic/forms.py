@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.actions import CLINIC_SETTINGS
+from bridgework.accounts.addresses import free_address
+from bridgework.accounts.forms import AddressField
 from bridgework.accounts.models import (
     DUTY_CONTACT_INVALID,
     HOURS_TO_ESCALATION,
     STAFF_ROLES,
     Approach,
     Clinic,
-    Invitation,
     User,
     normalize_email,
 )
@@ -27,24 +28,6 @@ ROLE_LABELS = {
 }
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in STAFF_ROLES]
 TIME_ZONE_CHOICES = [(name, name) for name in time_zone_names()]
-
-
-def free_email(email: str) -> str:
-    """An address for a new invitation: not an account yet, not already invited."""
-    email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
-        raise forms.ValidationError(
-            _("Someone already signs in with this e-mail address. Use another address.")
-        )
-    open_invitations = Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None)
-    if any(invitation.state == Invitation.State.OPEN for invitation in open_invitations):
-        raise forms.ValidationError(
-            _(
-                "This address has an open invitation already. Withdraw it "
-                "or send it again from the clinic page."
-            )
-        )
-    return email
 
 
 def staff_of(clinic: Clinic, **roles: bool) -> Any:
@@ -64,7 +47,7 @@ class RolesField(forms.MultipleChoiceField):
 
 
 class StaffInviteForm(Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = AddressField(label=_("E-mail"))
     roles = RolesField()
     approach = forms.ChoiceField(
         label=_("Therapy approach"),
@@ -73,7 +56,7 @@ class StaffInviteForm(Form):
     )
 
     def clean_email(self) -> str:
-        return free_email(self.cleaned_data["email"])
+        return free_address(self.cleaned_data["email"])
 
 
 class StaffForm(Form):
@@ -129,7 +112,7 @@ class CareTeamField(forms.ModelMultipleChoiceField):
 
 class NewClientForm(Form):
     full_name = forms.CharField(label=_("Client's full name"), max_length=120)
-    email = forms.EmailField(
+    email = AddressField(
         label=_("Client's e-mail"),
         required=False,
         help_text=_("We send the invitation link here. Leave empty to invite later."),
@@ -146,7 +129,7 @@ class NewClientForm(Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        return free_email(email) if email else ""
+        return free_address(email) if email else ""
 
 
 class CareTeamForm(Form):
@@ -156,23 +139,20 @@ class CareTeamForm(Form):
 
 
 class ClientInviteForm(Form):
-    email = forms.EmailField(label=_("Client's e-mail"))
+    email = AddressField(label=_("Client's e-mail"))
 
     def clean_email(self) -> str:
-        return free_email(self.cleaned_data["email"])
+        return free_address(self.cleaned_data["email"])
 
 
 class SignInAddressForm(Form):
     """A new address on record for a person who has an account (accounts.actions.change_email
-    refuses an address someone else signs in with)."""
+    refuses an address someone else signs in with or is invited at)."""
 
-    email = forms.EmailField(
+    email = AddressField(
         label=_("New sign-in e-mail"),
         help_text=_("They sign in with this address from now on; the old address is told."),
-        error_messages={
-            "required": _("Enter the new e-mail address."),
-            "invalid": _("Enter an e-mail address like name@example.org."),
-        },
+        error_messages={"required": _("Enter the new e-mail address.")},
     )
 
 

@@ -31,6 +31,10 @@ from bridgework.clinic.forms import (
 )
 from bridgework.lib.web import safe_next
 
+# The newest e-mails about a person's sign-in shown on their page (what is on its way, what
+# went, what could not be sent).
+EMAILS_SHOWN = 10
+
 
 def clinic_admin(request: HttpRequest) -> User:
     user = request.user
@@ -49,9 +53,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "staff": User.objects.filter(clinic=admin.clinic, kind=User.Kind.STAFF)
             .prefetch_related("totpdevice_set")
             .order_by("full_name"),
-            "invitations": Invitation.objects.filter(
-                clinic=admin.clinic, accepted_at=None
-            ).select_related("client")[:50],
+            "invitations": Invitation.objects.filter(clinic=admin.clinic, accepted_at=None)
+            .select_related("client")
+            .prefetch_related("emails")[:50],
         },
     )
 
@@ -68,7 +72,7 @@ def invite_staff(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             roles=form.cleaned_data["roles"],
         )
-        messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+        messages.success(request, _("Invitation on its way to %(email)s.") % form.cleaned_data)
         return redirect("/clinic/")
     return render(request, "clinic/invite_staff.html", {"form": form})
 
@@ -88,7 +92,12 @@ def staff_page(
     return render(
         request,
         "clinic/staff_member.html",
-        {"person": person, "form": form, "address_form": address_form or SignInAddressForm()},
+        {
+            "person": person,
+            "form": form,
+            "address_form": address_form or SignInAddressForm(),
+            "emails": person.account_emails.all()[:EMAILS_SHOWN],
+        },
     )
 
 
@@ -139,12 +148,15 @@ def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     admin, person = admins_staff_member(request, user_id)
     try:
         accounts.reset_second_factor(person, by=admin)
-    except accounts.SelfResetRefused as refused:
+    except accounts.SecondFactorResetRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(
             request,
-            _("%(name)s will set up a new authenticator app at their next sign-in.")
+            _(
+                "%(name)s will set up a new authenticator app at their next sign-in. An "
+                "e-mail telling them is on its way."
+            )
             % {"name": person.full_name},
         )
     return redirect(f"/clinic/staff/{person.pk}/")
@@ -181,7 +193,7 @@ def change_address(
         return False
     messages.success(
         request,
-        _("%(name)s now signs in with %(email)s. We told the old address.")
+        _("%(name)s now signs in with %(email)s. An e-mail telling the old address is on its way.")
         % {"name": person.full_name, "email": person.email},
     )
     return True
@@ -196,8 +208,8 @@ def send_reset_link(request: HttpRequest, person: User, *, by: User) -> None:
     messages.success(
         request,
         _(
-            "A link to choose a new password was sent to %(name)s's address on record. "
-            "It works once, for %(minutes)d minutes."
+            "A link to choose a new password is on its way to %(name)s's address on record. "
+            "It works once, for %(minutes)d minutes after it is sent."
         )
         % {"name": person.full_name, "minutes": settings.PASSWORD_RESET_MINUTES},
     )
@@ -262,7 +274,7 @@ def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
         except accounts.ClientHasAccount as refused:
             messages.error(request, str(refused))
         else:
-            messages.success(request, _("Invitation sent."))
+            messages.success(request, _("Invitation on its way."))
         return redirect(f"/clinic/clients/{client.pk}/")
     return roster_entry_page(request, client, team_form=team_form, invite_form=invite_form)
 
@@ -283,7 +295,8 @@ def roster_entry_page(
             "team_form": team_form,
             "invite_form": invite_form or ClientInviteForm(),
             "address_form": address_form or SignInAddressForm(),
-            "invitations": client.invitations.all(),
+            "invitations": client.invitations.prefetch_related("emails"),
+            "emails": client.user.account_emails.all()[:EMAILS_SHOWN] if client.user else [],
         },
     )
 
@@ -342,7 +355,7 @@ def reissue_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse
         messages.error(request, str(refused))
     else:
         messages.success(
-            request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
+            request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email}
         )
     return redirect("/clinic/")
 

@@ -12,9 +12,9 @@ import logging
 import re
 
 # Every path that carries a secret, by its first segments. The whole rest of the path (and any
-# query string) is dropped, so a route with several segments after the prefix (a password reset
-# link: /<prefix>/<uid>/<token>/) is covered too. bridgework/lib/tests/test_logs.py fails for a
-# route with a secret-looking parameter (token, uidb64, key, secret) that no prefix covers.
+# query string) is dropped, so a route with more segments after the prefix is covered too.
+# bridgework/tests/test_logging.py fails for a route with a secret-looking parameter (token,
+# uidb64, key, secret) that no prefix covers.
 SECRET_PATH_PREFIXES: tuple[str, ...] = ("/invitations/", "/calendar/", "/accounts/password-reset/")
 
 REDACTED = "[redacted]"

@@ -5,7 +5,7 @@ Raising a risk flag plans two notices in the same transaction: the care team's, 
 and the duty contact's, due after the clinic's `risk_escalation_hours` (counted from when the
 flag was raised in Bridgework, not from a paper form's date). Acknowledging the flag cancels
 every notice not sent yet. The worker sends due notices on the queue it uses for prompts
-(prompts.leases): two workers never hold the same notice, only the holder records its outcome,
+(lib.leases): two workers never hold the same notice, only the holder records its outcome,
 a failed try comes back after a growing pause, and after PROMPT_MAX_ATTEMPTS tries the notice
 has failed for good, which the flag shows. A care-team notice that failed for good brings the
 duty contact's forward: nobody else knows yet.
@@ -47,8 +47,8 @@ from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed, snapshot
 from bridgework.care.models import Client
+from bridgework.lib import leases
 from bridgework.measures.models import Flag, FlagNotice
-from bridgework.prompts import leases
 
 log = logging.getLogger("bridgework.worker")
 

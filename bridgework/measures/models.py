@@ -132,7 +132,7 @@ class Flag(models.Model):
 class FlagNotice(models.Model):
     """Telling people that a flag waits: the client's care team at once, the clinic's duty
     contact if nobody has acknowledged the flag in time. One row per flag and audience, sent
-    by the worker (measures.alerts, on the queue of prompts.leases) and recorded once."""
+    by the worker (measures.alerts, on the queue of lib.leases) and recorded once."""
 
     audit_name = "flag-notice"
 

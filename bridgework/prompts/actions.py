@@ -24,9 +24,10 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import Snapshot, changed, noted, snapshot
 from bridgework.care.actions import consents_given, set_consent
 from bridgework.care.models import Client, Consent
+from bridgework.lib import leases
 from bridgework.lib.tokens import new_token, token_hash
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.prompts import leases, rules
+from bridgework.prompts import rules
 from bridgework.prompts.models import (
     CalendarFeed,
     Channel,
@@ -229,7 +230,7 @@ def plan_all(now: datetime | None = None) -> int:
 
 
 def claim(worker: str, *, batch: int, lease: timedelta, now: datetime | None = None) -> list[int]:
-    """Take up to `batch` due prompts for this worker (see prompts.leases: SKIP LOCKED on
+    """Take up to `batch` due prompts for this worker (see lib.leases: SKIP LOCKED on
     PostgreSQL, the write lock on SQLite). A prompt whose lease ran out (its worker died) is
     due again."""
     now = now or timezone.now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 # Each worker step, before the prompts' batch: claim and send one batch of your own on the
-# shared queue (prompts.leases). Receivers get `worker` (its name) and `lease` (a timedelta)
+# shared queue (lib.leases). Receivers get `worker` (its name) and `lease` (a timedelta)
 # and return how many they claimed. (Measures sends risk flags' notices here, so they never
 # wait behind a batch of reminders.)
 worker_step = Signal()

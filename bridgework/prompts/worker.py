@@ -1,7 +1,8 @@
 """The reminder worker: plans prompts ahead, claims due ones, sends them, records the outcome;
-and gives the apps above it their turn in each round (prompts.signals): measures sends risk
-flags' notices to the care team and duty contact there, on the same queue (prompts.leases) with
-the same guarantee, and looks for clients fallen silent.
+sends accounts' e-mails (invitations, reset links, sign-in notices: accounts.mail); and gives
+the apps above it their turn in each round (prompts.signals): measures sends risk flags'
+notices to the care team and duty contact there, all on the same queue (lib.leases) with the
+same guarantee, and looks for clients fallen silent.
 
 Delivery guarantee: every due prompt is handed to its channels at least once, and its state
 moves on exactly once. Two workers never claim the same prompt at the same time (SKIP LOCKED /
@@ -24,6 +25,8 @@ from typing import Any, cast
 
 from django.db import close_old_connections
 
+from bridgework.accounts import mail as account_mail
+from bridgework.accounts import recovery
 from bridgework.care.actions import consents_given
 from bridgework.prompts import actions
 from bridgework.prompts.channels import SENDERS, ChannelError
@@ -82,11 +85,13 @@ class Worker:
         self.stopping.set()
 
     def step(self) -> int:
-        """Let the apps above claim and send their batch (risk flags' notices), then claim and
-        send one of prompts; returns how many were claimed. Theirs first: a risk flag must not
-        wait behind a batch of reminders."""
+        """Let the apps above claim and send their batch (risk flags' notices), then send a
+        batch of accounts' e-mails, then one of prompts; returns how many were claimed. A risk
+        flag first, and neither a risk flag nor a reset link waits behind reminders."""
         theirs = worker_step.send(sender=Worker, worker=self.name, lease=self.lease)
-        return sum(cast(int, claimed) for _receiver, claimed in theirs) + self.send_prompts()
+        claimed = sum(cast(int, claimed) for _receiver, claimed in theirs)
+        claimed += account_mail.send_due(self.name, lease=self.lease)
+        return claimed + self.send_prompts()
 
     def send_prompts(self) -> int:
         ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
@@ -107,6 +112,7 @@ class Worker:
         if time.monotonic() - self.last_plan >= self.plan_every:
             planned = actions.plan_all()
             expired = actions.expire_overdue()
+            recovery.forget_old_addresses()
             worker_housekeeping.send(sender=Worker)
             self.last_plan = time.monotonic()
             if planned or expired:

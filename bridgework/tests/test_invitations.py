@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
+from unittest import mock
 
 from django.core import mail
 from django.utils import timezone
@@ -8,7 +10,8 @@ from django.utils import timezone
 from bridgework.accounts import actions
 from bridgework.accounts.models import Invitation, User
 from bridgework.care import actions as care
-from bridgework.test import BaseTestCase
+from bridgework.lib.tokens import token_hash
+from bridgework.test import BaseTestCase, send_account_emails
 
 NEW_PASSWORD = "quiet-harbour-lights"
 
@@ -87,19 +90,43 @@ class InvitationTests(BaseTestCase):
         client = care.add_client(
             clinic=self.clinic, full_name="Nia Hart", care_team=[self.therapist_a], by=self.admin
         )
-        with self.captureOnCommitCallbacks(execute=True):
-            _invitation, token = actions.invite(
-                clinic=self.clinic,
-                email="nia@example.org",
-                kind="client",
-                by=self.admin,
-                client=client,
-            )
-        self.assertEqual(len(mail.outbox), 1)
+        invitation, token = actions.invite(
+            clinic=self.clinic,
+            email="nia@example.org",
+            kind="client",
+            by=self.admin,
+            client=client,
+        )
+        self.assertEqual(token, "")  # only the e-mail will hold the link
+        send_account_emails()
+        self.assertEqual(mail.outbox[0].to, ["nia@example.org"])
         body = mail.outbox[0].body
-        self.assertIn(f"/invitations/{token}/", body)
         self.assertNotIn("Nia Hart", body)
         self.assertNotIn(self.therapist_a.full_name, body)
+        sent = body.split("/invitations/")[1].split("/")[0]
+        invitation.refresh_from_db()
+        self.assertEqual(invitation.token_hash, token_hash(sent))
+        self.assertContains(self.client.get(f"/invitations/{sent}/"), "Create my account")
+
+    def test_an_invitation_is_on_its_way_while_the_mail_server_is_down(self) -> None:
+        client = care.add_client(
+            clinic=self.clinic, full_name="Nia Hart", care_team=[self.therapist_a], by=self.admin
+        )
+        self.sign_in(self.admin)
+        down = smtplib.SMTPConnectError(421, b"try later")
+        with mock.patch("django.core.mail.EmailMessage.send", side_effect=down):
+            response = self.client.post(
+                f"/clinic/clients/{client.pk}/", {"email": "nia@example.org"}, follow=True
+            )
+            send_account_emails()
+        self.assertContains(response, "Invitation on its way.")
+        page = self.client.get("/clinic/")
+        self.assertContains(page, "not accepted yet (E-mail not accepted: SMTPConnectError)")
+        later = timezone.now() + timedelta(minutes=3)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            send_account_emails()
+        self.assertEqual(mail.outbox[0].to, ["nia@example.org"])
+        self.assertContains(self.client.get("/clinic/"), "e-mail sent")
 
     def test_only_the_hash_of_the_token_is_stored(self) -> None:
         invitation, token = self.new_client()
@@ -109,8 +136,8 @@ class InvitationTests(BaseTestCase):
     def test_an_admin_reissues_a_link_and_the_old_one_stops_working(self) -> None:
         invitation, token = self.new_client()
         self.sign_in(self.admin)
-        with self.captureOnCommitCallbacks(execute=True):
-            self.client.post(f"/clinic/invitations/{invitation.pk}/reissue/")
+        self.client.post(f"/clinic/invitations/{invitation.pk}/reissue/")
+        send_account_emails()
         self.assertEqual(len(mail.outbox), 1)
         self.client.logout()
         self.assertEqual(self.client.get(f"/invitations/{token}/").status_code, 410)

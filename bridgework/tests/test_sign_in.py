@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 
 from bridgework.accounts.middleware import LAST_SEEN
@@ -91,8 +92,27 @@ class ThrottlingTests(BaseTestCase):
         response = self.attempt("therapist_a@example.org", PASSWORD, ip="192.0.2.99")
         self.assertEqual(response.status_code, 429)
         self.assertContains(response, "Too many failed sign-ins", status_code=429)
-        self.assertContains(response, "try again after", status_code=429)
+        self.assertContains(response, "try again in 15 minutes.", status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_the_pause_says_how_many_minutes_are_left_never_a_clock_time(self) -> None:
+        # A visitor who is not signed in has no time zone of ours: a time would be UTC.
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.attempt("therapist_a@example.org", ip=f"203.0.113.{n}")
+        german = self.client.post(
+            "/accounts/sign-in/",
+            {"email": "therapist_a@example.org", "password": PASSWORD},
+            HTTP_ACCEPT_LANGUAGE="de",
+        )
+        self.assertContains(german, "Versuchen Sie es in 15 Minuten wieder.", status_code=429)
+        self.assertNotRegex(german.content.decode(), r"\d\d:\d\d")
+
+    @override_settings(AXES_COOLOFF_TIME=timedelta(minutes=1))
+    def test_a_pause_of_one_minute_says_so_in_the_singular(self) -> None:
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.attempt("therapist_a@example.org", ip=f"203.0.113.{n}")
+        response = self.attempt("therapist_a@example.org", PASSWORD, ip="192.0.2.99")
+        self.assertContains(response, "try again in 1 minute.", status_code=429)
 
     def test_it_pauses_an_address_that_tries_many_accounts(self) -> None:
         for n in range(settings.AXES_FAILURE_LIMIT):

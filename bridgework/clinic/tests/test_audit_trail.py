@@ -11,13 +11,14 @@ from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.core import mail
 from django.http import StreamingHttpResponse
 
 from bridgework.accounts import actions as accounts
 from bridgework.audit import context, trail
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
-from bridgework.test import BaseTestCase
+from bridgework.test import BaseTestCase, send_account_emails
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -201,6 +202,47 @@ class AuditTrailPageTests(BaseTestCase):
                 export = self.client.get(f"/clinic/audit/export.csv?{query}")
                 self.assertContains(export, message, status_code=400)
         self.assertFalse(AccessEvent.objects.filter(object_type="audit-trail").exists())
+
+    def test_dates_at_the_ends_of_the_calendar_get_a_message_not_an_error(self) -> None:
+        # The day after 9999-12-31 does not exist, nor year 1 at midnight east of UTC.
+        self.clinic.time_zone = "Asia/Tokyo"
+        self.clinic.save()
+        expected = "Enter a date from 2000-01-01 to 2099-12-31."
+        for query in (
+            "until=9999-12-31",
+            "since=0001-01-01",
+            "since=1999-12-31",
+            "until=2100-01-01",
+        ):
+            for url in ("/clinic/audit/", "/clinic/audit/export.csv"):
+                with self.subTest(query=query, url=url):
+                    self.assertContains(
+                        self.client.get(f"{url}?{query}"), expected, status_code=400
+                    )
+        self.assertFalse(AccessEvent.objects.filter(object_type="audit-trail").exists())
+        for query in ("since=2000-01-01", "until=2099-12-31"):
+            with self.subTest(query=query):
+                self.assertEqual(self.client.get(f"/clinic/audit/?{query}").status_code, 200)
+                export = self.client.get(f"/clinic/audit/export.csv?{query}")
+                self.assertEqual(csv_rows(export)[0][0], "when")
+
+    def test_a_clients_own_reset_and_new_password_are_in_their_trail(self) -> None:
+        self.client.logout()
+        self.client.post("/accounts/password-reset/", {"email": "client_a@example.org"})
+        send_account_emails()
+        link = re.search(
+            r"https?://[^/\s]+(/accounts/password-reset/[\w-]+/)", str(mail.outbox[0].body)
+        )
+        assert link is not None
+        self.client.get(link.group(1))
+        new = "quiet-harbour-lights"
+        self.client.post("/accounts/password-reset/new/", {"password1": new, "password2": new})
+        self.sign_in(self.admin)
+        response = self.client.get(f"/clinic/audit/?client={self.client_a.pk}")
+        rows = re.findall(
+            r"<td>(password-reset|password|account-email) \d+</td>", response.content.decode()
+        )
+        self.assertEqual(rows, ["password", "account-email", "password-reset"])
 
     def test_only_the_clinics_admins_open_it_and_refusals_are_recorded(self) -> None:
         for person in (self.therapist_a, self.supervisor, self.researcher, self.client_a):

@@ -3,11 +3,16 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from bridgework.accounts import actions as accounts
+from bridgework.accounts import recovery
+from bridgework.accounts.models import AccountEmail, SignInChange
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
 from bridgework.prompts import actions
@@ -79,6 +84,22 @@ class WorkerTests(PromptTestCase):
         page = self.client.get(f"/clients/{self.client_a.pk}/reminders/")
         self.assertContains(page, "When the client tends to answer")
         self.assertContains(page, "<td>2</td><td>1</td><td>1</td>", html=False)
+
+    def test_each_step_sends_accounts_emails_too(self) -> None:
+        accounts.send_password_reset(self.therapist_a, by=self.admin)
+        self.assertEqual(Worker(name="w1").step(), 1)
+        self.assertEqual(mail.outbox[0].to, ["therapist_a@example.org"])
+        self.assertEqual(AccountEmail.objects.get().state, AccountEmail.State.SENT)
+
+    def test_housekeeping_forgets_old_addresses_after_the_window(self) -> None:
+        accounts.change_email(self.therapist_a, "lee.new@example.org", by=self.admin)
+        change = SignInChange.objects.get()
+        Worker(name="w1").housekeeping()
+        self.assertEqual(SignInChange.objects.get().old_email, "therapist_a@example.org")
+        later = change.changed_at + recovery.WINDOW + timedelta(minutes=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            Worker(name="w2").housekeeping()
+        self.assertEqual(SignInChange.objects.get().old_email, "")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
-"""The worker's queue, shared by everything it sends (prompts, and measures' flag notices).
+"""The worker's queue, shared by everything it sends (prompts, measures' flag notices and
+accounts' e-mails): here, below every app, so each keeps its own rows on it.
 
 A row to send is due when its `next_attempt_at` has come, or when the worker that claimed it
 let its lease run out (it died). Claiming marks rows as this worker's for a while: on
