@@ -314,7 +314,9 @@ def plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime):
-        return (value.astimezone(UTC) if timezone.is_aware(value) else value).isoformat()
+        if value.tzinfo is not UTC and timezone.is_aware(value):
+            value = value.astimezone(UTC)
+        return value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -334,13 +336,21 @@ def scope_of(obj: models.Model) -> tuple[int | None, int | None]:
     own = getattr(obj, "audit_scope", None)
     if own is not None:
         return cast(tuple[int | None, int | None], own())
-    names, held = {field.name for field in obj._meta.concrete_fields}, cast(Any, obj)
-    client_id = held.client_id if "client" in names else None
-    if "clinic" in names:
+    has_clinic, has_client = scope_fields(type(obj))
+    held = cast(Any, obj)
+    client_id = held.client_id if has_client else None
+    if has_clinic:
         return held.clinic_id, client_id
-    if "client" in names:
+    if has_client:
         return (held.client.clinic_id if client_id else None), client_id
     raise TypeError(f"{type(obj).__name__} belongs to no clinic or client: pass scope=")
+
+
+@functools.cache
+def scope_fields(model: type[models.Model]) -> tuple[bool, bool]:
+    """Whether the model has a clinic field, and a client field."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return "clinic" in names, "client" in names
 
 
 def actor(by: object | None) -> dict[str, Any]:
