@@ -55,7 +55,7 @@ def setup(schedules: int) -> None:
     django_setup()
     from bridgework.plans import actions as plans
     from bridgework.plans.models import PlanTemplate
-    from bridgework.prompts import actions
+    from bridgework.prompts.schedules import plan_all
     from bridgework.test import make_client, make_clinic, make_staff
 
     clinic = make_clinic("Bench clinic")
@@ -84,7 +84,7 @@ def setup(schedules: int) -> None:
                 created_by=therapist,
             )
     started = time.perf_counter()
-    planned = actions.plan_all()
+    planned = plan_all()
     took = time.perf_counter() - started
     print(json.dumps({"planned": planned, "seconds": took, "prompts": Prompt.objects.count()}))
 

@@ -17,7 +17,7 @@ from bridgework.care.actions import consents_given
 from bridgework.care.models import Client, Consent
 from bridgework.plans.models import ActionPlan, Status
 from bridgework.practice.models import CheckInScale
-from bridgework.prompts import actions, rules
+from bridgework.prompts import planner, rules, schedules
 from bridgework.prompts.models import Prompt, PromptEvent, Schedule
 
 PRACTICE_TIMES = {"Jordan Ellis": ["07:45"], "Kai Tanaka": ["21:30"], "Hannah Schultz": ["18:00"]}
@@ -40,7 +40,7 @@ def seed(client: Client) -> None:
             "quiet_start": "22:30",
             "quiet_end": "07:00",
         }
-        schedule = actions.set_schedule(
+        schedule = schedules.set_schedule(
             client, by=therapist, purpose="practice", plan=plan, rule=rule, channels=email
         )
         history(schedule, engagement=QUIET.get(client.full_name, 0.7))
@@ -53,12 +53,12 @@ def seed(client: Client) -> None:
             "window_end": "21:00",
             "expire_after": 60,
         }
-        schedule = actions.set_schedule(
+        schedule = schedules.set_schedule(
             client, by=therapist, purpose="check-in", rule=rule, channels=[]
         )
         history(schedule, engagement=0.5)
     # PHQ-9 and GAD-7 from two days before every booked session.
-    actions.set_schedule(
+    schedules.set_schedule(
         client,
         by=therapist,
         purpose="measure",
@@ -69,7 +69,7 @@ def seed(client: Client) -> None:
 
 def history(schedule: Schedule, *, engagement: float) -> None:
     """Past prompts for the last three weeks, with the life cycle a real client gives them."""
-    zone = actions.zone_of(schedule.client)
+    zone = planner.zone_of(schedule.client)
     now = timezone.now()
     first = (now - timedelta(days=HISTORY_DAYS)).astimezone(zone).date()
     window = rules.Window(first, (now - timedelta(days=1)).astimezone(zone).date())

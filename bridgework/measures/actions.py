@@ -21,7 +21,7 @@ from bridgework.measures import alerts, scoring
 from bridgework.measures.deterioration import flag_text
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
 from bridgework.plans.models import Review
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import steps
 from bridgework.prompts.models import Prompt, Schedule
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
@@ -81,7 +81,7 @@ def respond(
     )
     changed(by, CREATE, response)
     if prompt is not None:
-        prompts.answer(prompt, client, by=by)
+        steps.answer(prompt, client, by=by)
     flags = [
         raise_flag(client, Flag.Kind.RISK, str(flag.get("text") or flag["id"]), response)
         for flag in scoring.raised_flags(instrument.definition, answers)

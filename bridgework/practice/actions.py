@@ -30,7 +30,7 @@ from bridgework.practice.models import (
     active_scales,
     may_be_private,
 )
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import steps
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 LOGGABLE = (Status.AGREED, Status.ACTIVE)
@@ -195,7 +195,7 @@ def check_in(
 def link_to_prompt(entry: PracticeLog | CheckIn, prompt_id: int, client: Client, by: User) -> None:
     """The entry answers the prompt that asked for it: the prompt is answered, and the time
     from prompt to answer is known."""
-    prompt = prompts.answer(prompt_id, client, by=by)
+    prompt = steps.answer(prompt_id, client, by=by)
     if prompt is not None and prompt.client_id == client.pk:
         type(entry).objects.filter(pk=entry.pk).update(prompt=prompt)
         entry.prompt = prompt

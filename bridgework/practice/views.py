@@ -81,7 +81,8 @@ def due_measures(
 def waiting_prompts(request: HttpRequest, client: Client) -> list[Any]:
     """The in-app list: reminders that went out and still wait for an answer."""
     from bridgework.prompts.access import prompts_of
-    from bridgework.prompts.actions import WAITING_FOR_ANSWER, snooze_choices
+    from bridgework.prompts.states import WAITING_FOR_ANSWER
+    from bridgework.prompts.steps import snooze_choices
 
     waiting = (
         prompts_of(request, client)

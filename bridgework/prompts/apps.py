@@ -20,7 +20,7 @@ class PromptsConfig(AppConfig):
 def forget_phones(sender: Any, *, user: Any, **kwargs: Any) -> None:
     """Signing out on a phone unsubscribes it from push (client-app.js); signed out
     everywhere at once, no phone gets to run that, so the server forgets them all."""
-    from bridgework.prompts.actions import forget_push_subscriptions
+    from bridgework.prompts.subscriptions import forget_push_subscriptions
 
     record = getattr(user, "client_record", None) if user.is_client else None
     if record is not None:
@@ -32,9 +32,9 @@ def stop_channel(sender: Any, *, client: Any, purpose: str, by: Any, **kwargs: A
     working for good, phones stop getting notifications. (The worker also checks consent at
     each send, so e-mail stops at once.)"""
     from bridgework.care.models import Consent
-    from bridgework.prompts import actions
+    from bridgework.prompts import subscriptions
 
     if purpose == Consent.Purpose.REMINDERS_CALENDAR:
-        actions.revoke_calendar_feeds(client, by=by)
+        subscriptions.revoke_calendar_feeds(client, by=by)
     elif purpose == Consent.Purpose.REMINDERS_PUSH:
-        actions.forget_push_subscriptions(client, by=by)
+        subscriptions.forget_push_subscriptions(client, by=by)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from bridgework.care.models import Client
-from bridgework.prompts.actions import PENDING
 from bridgework.prompts.models import Channel, Prompt
+from bridgework.prompts.states import PENDING
 
 EVENT_LENGTH = timedelta(minutes=15)
 

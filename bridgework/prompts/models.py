@@ -1,7 +1,8 @@
 """Reminders and sampling moments: schedules (versioned), prompts with their life cycle,
 and the channels' own records (push subscriptions, calendar feeds).
 
-Client data: read through prompts.access, change through prompts.actions.
+Client data: read through prompts.access, change through the action modules: prompts.schedules
+(and its planner), .steps (the client's), .subscriptions (the channels) and .dispatch (the worker).
 """
 
 from __future__ import annotations

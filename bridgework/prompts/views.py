@@ -23,7 +23,7 @@ from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
 from bridgework.lib.numbers import identifier
 from bridgework.plans.access import get_plan_for_user, plans_of
-from bridgework.prompts import actions, calendar, rules
+from bridgework.prompts import calendar, planner, rules, schedules, states, steps, subscriptions
 from bridgework.prompts.access import (
     feed_for_token,
     get_prompt_for_user,
@@ -56,7 +56,7 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     """Where every reminder's link lands: recorded as opened, then on to exactly its task."""
     client_only(request)
     prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
-    actions.mark_opened(prompt, by=actor(request))
+    steps.mark_opened(prompt, by=actor(request))
     if prompt.state in (Prompt.State.EXPIRED, Prompt.State.CANCELLED):
         messages.info(request, _("That reminder has closed. You can still log it any time."))
     if prompt.purpose == Purpose.CHECK_IN:
@@ -64,7 +64,7 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     if prompt.purpose == Purpose.MEASURE:
         left = questionnaires_left(request, prompt)
         if not left:  # all filled in already, from Today or in the session
-            actions.answer(prompt.pk, prompt.client, by=actor(request))
+            steps.answer(prompt.pk, prompt.client, by=actor(request))
             messages.success(request, _("Thank you: those questionnaires are filled in already."))
             return redirect("/me/")
         return redirect(f"/me/measures/{left[0]}/?prompt={prompt.pk}")
@@ -77,7 +77,7 @@ def snooze(request: HttpRequest, prompt_id: int) -> HttpResponse:
     client_only(request)
     prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
     try:
-        actions.snooze(prompt, int(request.POST.get("minutes", "0") or 0), by=actor(request))
+        steps.snooze(prompt, int(request.POST.get("minutes", "0") or 0), by=actor(request))
         messages.success(request, _("Snoozed. We'll remind you again."))
     except (rules.RuleError, ValueError) as refused:
         problems = getattr(refused, "problems", {})
@@ -98,7 +98,7 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
             "feed_url": feed_url,
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
             "upcoming": prompts_of(request, client)
-            .filter(state__in=actions.PENDING, due_at__gte=timezone.now())
+            .filter(state__in=states.PENDING, due_at__gte=timezone.now())
             .select_related("plan")[:10],
         },
     )
@@ -115,7 +115,7 @@ def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rule = {**schedule.rule, **ScheduleForm.rule_parts(form.cleaned_data)}
         try:
-            actions.set_schedule(
+            schedules.set_schedule(
                 schedule.client,
                 by=actor(request),
                 purpose=schedule.purpose,
@@ -138,11 +138,11 @@ def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     client = own_record(request, need=Need.WRITE)
     if request.POST.get("action") == "stop":
-        actions.revoke_calendar_feeds(client, by=actor(request))
+        subscriptions.revoke_calendar_feeds(client, by=actor(request))
         messages.success(request, _("Your calendar address no longer works."))
         return redirect("/me/reminders/")
     care_actions.set_consent(client, Consent.Purpose.REMINDERS_CALENDAR, True, by=actor(request))
-    token = actions.new_calendar_feed(client, by=actor(request))
+    token = subscriptions.new_calendar_feed(client, by=actor(request))
     # Shown once, on the next page: only its hash is kept.
     request.session["new_calendar_feed"] = f"{settings.SITE_URL}/calendar/{token}.ics"
     return redirect("/me/reminders/")
@@ -154,7 +154,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     client = own_record(request, need=Need.WRITE)
     try:
         body = json.loads(request.body)
-        actions.turn_on_push(
+        subscriptions.turn_on_push(
             client,
             by=actor(request),
             endpoint=str(body["endpoint"]),
@@ -197,7 +197,7 @@ def client_reminders(request: HttpRequest, client_id: int) -> HttpResponse:
             "schedules": schedules_of(request, client).select_related("plan"),
             "weeks": weekly_counts(prompts, client),
             "hours": answer_hours(prompts, client),
-            "plans": plans_of(request, client).filter(status__in=actions.OPEN_PLAN),
+            "plans": plans_of(request, client).filter(status__in=states.OPEN_PLAN),
             "failed": [p for p in prompts if p.state == Prompt.State.FAILED][:10],
         },
     )
@@ -216,7 +216,7 @@ COUNTED = (
 def weekly_counts(prompts: list[Prompt], client: Client) -> list[dict[str, Any]]:
     """Per week (newest first): how many prompts were sent, opened, answered, expired, failed.
     'Sent' counts every prompt that went out, whatever happened next."""
-    zone = actions.zone_of(client)
+    zone = planner.zone_of(client)
     weeks: dict[Any, Counter[str]] = {}
     for prompt in prompts:
         monday = prompt.due_at.astimezone(zone).date()
@@ -231,7 +231,7 @@ def weekly_counts(prompts: list[Prompt], client: Client) -> list[dict[str, Any]]
 
 
 def answer_hours(prompts: list[Prompt], client: Client) -> list[tuple[int, int]]:
-    zone = actions.zone_of(client)
+    zone = planner.zone_of(client)
     hours = Counter(p.answered_at.astimezone(zone).hour for p in prompts if p.answered_at)
     return [(hour, hours[hour]) for hour in range(6, 24) if hours[hour] or 8 <= hour <= 21]
 
@@ -254,7 +254,7 @@ def edit_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
     client = therapist_client(request, schedule.client_id, Need.WRITE)
     if request.method == "POST" and "end" in request.POST:
-        actions.end_schedule(schedule, by=actor(request), reason=_("ended by the therapist"))
+        schedules.end_schedule(schedule, by=actor(request), reason=_("ended by the therapist"))
         messages.success(request, _("Reminders stopped."))
         return redirect(f"/clients/{client.pk}/reminders/")
     return schedule_form(request, client, schedule.plan, schedule)
@@ -277,7 +277,7 @@ def schedule_form(
                 raise rules.RuleError(
                     {"kind": _("Questionnaire reminders are set for the client, not for a plan.")}
                 )
-            actions.set_schedule(
+            schedules.set_schedule(
                 client,
                 by=actor(request),
                 rule=form.rule(),
@@ -309,6 +309,6 @@ def schedule_form(
             "schedule": schedule,
             "form": form,
             "consents": care_actions.consents_given(client),
-            "channel_consent": {c.value: actions.CONSENT_FOR.get(c) for c in Channel},
+            "channel_consent": {c.value: states.CONSENT_FOR.get(c) for c in Channel},
         },
     )

@@ -28,7 +28,7 @@ from django.db import close_old_connections
 from bridgework.accounts import mail as account_mail
 from bridgework.accounts import recovery
 from bridgework.care.actions import consents_given
-from bridgework.prompts import actions
+from bridgework.prompts import dispatch, schedules, states
 from bridgework.prompts.channels import SENDERS, ChannelError
 from bridgework.prompts.models import Channel, Prompt
 from bridgework.prompts.signals import worker_housekeeping, worker_step
@@ -41,12 +41,12 @@ def deliver(worker: str, prompt: Prompt) -> tuple[str, str, str] | None:
     withdrawal since the schedule was set stops that channel at once). Returns its outcome, or
     None when it will be tried again."""
     schedule = prompt.schedule
-    if not schedule.is_current or (prompt.plan and prompt.plan.status not in actions.OPEN_PLAN):
+    if not schedule.is_current or (prompt.plan and prompt.plan.status not in states.OPEN_PLAN):
         return Prompt.State.CANCELLED, "", "schedule or plan ended"
     pushed = [c for c in schedule.channels if c in SENDERS]
     if pushed:  # read now, not when the batch was claimed
         consented = consents_given(prompt.client)
-        pushed = [c for c in pushed if actions.CONSENT_FOR[c] in consented]
+        pushed = [c for c in pushed if states.CONSENT_FOR[c] in consented]
     if not pushed:
         return Prompt.State.DELIVERED, Channel.IN_APP, "in the app's list"
     accepted, refused = [], []
@@ -59,7 +59,7 @@ def deliver(worker: str, prompt: Prompt) -> tuple[str, str, str] | None:
             log.warning("prompt %s: %s failed with %s", prompt.pk, channel, type(error).__name__)
             refused.append(f"{channel}: failed ({type(error).__name__})")
     if not accepted:
-        actions.retry_later(worker, prompt, "; ".join(refused))
+        dispatch.retry_later(worker, prompt, "; ".join(refused))
         return None
     detail = "; ".join([f"{c}: {d}" for c, d in accepted] + refused)
     return Prompt.State.SENT, ",".join(c for c, _d in accepted), detail
@@ -94,7 +94,7 @@ class Worker:
         return claimed + self.send_prompts()
 
     def send_prompts(self) -> int:
-        ids = actions.claim(self.name, batch=self.batch, lease=self.lease)
+        ids = dispatch.claim(self.name, batch=self.batch, lease=self.lease)
         if not ids:
             return 0
         prompts = Prompt.objects.filter(pk__in=ids).select_related(
@@ -105,13 +105,13 @@ class Worker:
             outcome = deliver(self.name, prompt)
             if outcome is not None:
                 outcomes[prompt.pk] = outcome
-        actions.finish(self.name, outcomes)
+        dispatch.finish(self.name, outcomes)
         return len(ids)
 
     def housekeeping(self) -> None:
         if time.monotonic() - self.last_plan >= self.plan_every:
-            planned = actions.plan_all()
-            expired = actions.expire_overdue()
+            planned = schedules.plan_all()
+            expired = dispatch.expire_overdue()
             recovery.forget_old_addresses()
             worker_housekeeping.send(sender=Worker)
             self.last_plan = time.monotonic()

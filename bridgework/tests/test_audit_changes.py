@@ -22,7 +22,7 @@ from bridgework.plans.models import ActionPlan
 from bridgework.plans.tests.helpers import ANSWERS_DONE, PlanTestCase
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import schedules
 from bridgework.test import user_of
 
 # Written into every free-text field these tests fill: it must never reach an audit row.
@@ -234,7 +234,7 @@ class ScheduleAndSessionChangesTests(AuditChangesTestCase):
     def test_a_changed_schedule_compares_the_new_version_with_the_old(self) -> None:
         plan = self.agreed()
         rule = {"kind": "fixed", "times": ["07:00"]}
-        old = prompts.set_schedule(
+        old = schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="practice",
@@ -242,7 +242,7 @@ class ScheduleAndSessionChangesTests(AuditChangesTestCase):
             rule=rule,
             channels=[],
         )
-        new = prompts.set_schedule(
+        new = schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="practice",

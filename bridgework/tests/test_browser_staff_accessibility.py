@@ -17,7 +17,7 @@ from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import schedules
 from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff, user_of
 from bridgework.tests.accessibility import problems_on
 
@@ -60,7 +60,7 @@ def test_staff_pages_have_no_serious_accessibility_violations(
             completed_at=now - timedelta(days=days_ago),
         )
     measures.acknowledge(flags[0], by=therapist, note="Talked it through; safety plan made")
-    prompts.set_schedule(
+    schedules.set_schedule(
         client,
         by=therapist,
         purpose="measure",

@@ -26,7 +26,7 @@ from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.test import BaseTestCase, user_of
 
@@ -392,7 +392,7 @@ class PermissionMatrixTests(MatrixCase):
             high_anchor="very good",
         )
         practice.check_in(self.client_a, by=client_a, uid=uuid.uuid4(), ratings={scale.pk: 40})
-        self.schedule = prompts.set_schedule(
+        self.schedule = schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="practice",
@@ -402,7 +402,7 @@ class PermissionMatrixTests(MatrixCase):
         )
         self.prompt = Prompt.objects.filter(schedule=self.schedule).first()  # type: ignore[assignment]
         care.set_consent(self.client_a, "reminders-calendar", True, by=client_a)
-        self.feed_token = prompts.new_calendar_feed(self.client_a, by=client_a)
+        self.feed_token = subscriptions.new_calendar_feed(self.client_a, by=client_a)
         self.flag = measures.raise_flag(self.client_a, "risk", "Item 9 answered above 0")
         gad7 = measures.current("gad-7", None)
         assert gad7 is not None

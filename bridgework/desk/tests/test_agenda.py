@@ -10,7 +10,7 @@ from bridgework.care import actions as care
 from bridgework.measures import actions as measures
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
-from bridgework.prompts import actions as reminders
+from bridgework.prompts import schedules
 from bridgework.test import BaseTestCase
 
 
@@ -40,7 +40,7 @@ class AgendaTests(BaseTestCase):
         self.sign_in(therapist)
         page = self.client.get(f"/clients/{self.client_a.pk}/agenda/").content.decode()
         self.assertIn("No questionnaires are set for before each session", page)
-        reminders.set_schedule(
+        schedules.set_schedule(
             self.client_a,
             by=therapist,
             purpose="measure",

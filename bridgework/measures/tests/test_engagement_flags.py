@@ -13,7 +13,7 @@ from bridgework.measures import actions
 from bridgework.measures.models import Flag
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
-from bridgework.prompts import actions as prompts
+from bridgework.prompts import schedules, steps
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.prompts.worker import Worker
 from bridgework.test import BaseTestCase, make_client, make_clinic, make_staff, user_of
@@ -140,7 +140,7 @@ def practice_reminders(
             plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first()),
             by=therapist,
         )
-    schedule = prompts.set_schedule(
+    schedule = schedules.set_schedule(
         client,
         by=therapist,
         purpose="practice",
@@ -180,7 +180,7 @@ class SilenceTests(BaseTestCase):
         now = timezone.now()
         old = practice_reminders(self.client_a, began=now - timedelta(days=60))
         sent(old, now - timedelta(days=40))  # unanswered, then the reminders stopped
-        prompts.end_schedule(old, by=self.therapist_a, reason="a break")
+        schedules.end_schedule(old, by=self.therapist_a, reason="a break")
         self.assertEqual(actions.check_silence(now), 0)
         new = practice_reminders(self.client_a, began=now - timedelta(hours=1))
         self.assertEqual(actions.check_silence(now), 0, "nothing of the new schedule sent yet")
@@ -242,7 +242,7 @@ class SilenceAfterAcknowledgementTests(BaseTestCase):
         actions.acknowledge(first, by=self.therapist_a, note="Asked about the times")
         answered = self.start + timedelta(days=1)
         with mock.patch("django.utils.timezone.now", return_value=answered):
-            prompts.answer(self.sent(answered).pk, self.client_a, by=user_of(self.client_a))
+            steps.answer(self.sent(answered).pk, self.client_a, by=user_of(self.client_a))
         quiet_from = answered + timedelta(hours=1)
         self.sent(quiet_from)
         self.assertEqual(len(self.worker_checks_at(quiet_from + timedelta(days=4))), 1)
@@ -255,11 +255,11 @@ class SilenceAfterAcknowledgementTests(BaseTestCase):
         (first,) = self.worker_checks_at(self.start)
         actions.acknowledge(first, by=self.therapist_a, note="")
         with mock.patch("django.utils.timezone.now", return_value=self.start):
-            prompts.answer(self.sent(self.start).pk, self.client_a, by=user_of(self.client_a))
+            steps.answer(self.sent(self.start).pk, self.client_a, by=user_of(self.client_a))
         self.assertEqual(len(self.worker_checks_at(self.start + timedelta(days=30))), 1)
 
     def test_no_silence_flag_without_a_current_schedule(self) -> None:
-        prompts.end_schedule(self.schedule, by=self.therapist_a, reason="paused")
+        schedules.end_schedule(self.schedule, by=self.therapist_a, reason="paused")
         self.assertEqual(self.worker_checks_at(self.start), [])
 
     def test_no_silence_flag_once_therapy_has_finished(self) -> None:

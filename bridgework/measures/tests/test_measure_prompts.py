@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from bridgework.care import actions as care
 from bridgework.measures.models import Instrument, Response
-from bridgework.prompts import actions, rules
+from bridgework.prompts import planner, rules, schedules
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
@@ -20,7 +20,7 @@ class BeforeSessionTestCase(PromptTestCase):
         )
 
     def before_sessions(self, **rule: object) -> Schedule:
-        return actions.set_schedule(
+        return schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="measure",
@@ -52,9 +52,9 @@ class MeasurePromptTests(BeforeSessionTestCase):
         schedule = self.before_sessions()
         self.assertFalse(Prompt.objects.filter(schedule=schedule).exists())
         self.book(4)
-        self.assertEqual(actions.plan_ahead(schedule), 1)
+        self.assertEqual(planner.plan_ahead(schedule), 1)
         self.client_a.sessions.all().delete()
-        actions.plan_ahead(schedule)
+        planner.plan_ahead(schedule)
         self.assertEqual(
             list(Prompt.objects.filter(schedule=schedule).values_list("state", flat=True)),
             [Prompt.State.CANCELLED],
@@ -64,7 +64,7 @@ class MeasurePromptTests(BeforeSessionTestCase):
         self.book(1.5)
         schedule = self.before_sessions()
         due = self.make_due(schedule)[0]  # its moment has come; no worker has claimed it yet
-        actions.plan_ahead(schedule)
+        planner.plan_ahead(schedule)
         self.assertEqual(Prompt.objects.get(pk=due.pk).state, Prompt.State.SCHEDULED)
 
     def test_the_hours_and_questionnaires_are_checked(self) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from bridgework.care import actions as care
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
-from bridgework.prompts import actions
+from bridgework.prompts import schedules
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.test import BaseTestCase, user_of
 
@@ -27,7 +27,7 @@ class PromptTestCase(BaseTestCase):
         )
 
     def schedule(self, channels: list[str] | None = None, **rule: Any) -> Schedule:
-        return actions.set_schedule(
+        return schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="practice",

@@ -19,7 +19,7 @@ from icalendar import Calendar
 from py_vapid import Vapid
 
 from bridgework.care import actions as care
-from bridgework.prompts import actions
+from bridgework.prompts import subscriptions
 from bridgework.prompts.channels import PUSH_TIMEOUT_SECONDS, push_payload
 from bridgework.prompts.models import Prompt, PushSubscription
 from bridgework.prompts.tests.helpers import PromptTestCase
@@ -105,7 +105,7 @@ class CalendarTests(PromptTestCase):
     def test_the_feed_holds_the_coming_reminders_with_alarms_at_their_times(self) -> None:
         self.consent("reminders-calendar")
         schedule = self.schedule(channels=["calendar"])
-        token = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        token = subscriptions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         response = self.client.get(f"/calendar/{token}.ics")
         self.assertEqual(response["Content-Type"], "text/calendar")
         events = Calendar.from_ical(response.content).walk("VEVENT")
@@ -119,16 +119,16 @@ class CalendarTests(PromptTestCase):
 
     def test_a_revoked_address_is_not_found(self) -> None:
         self.consent("reminders-calendar")
-        token = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        token = subscriptions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 200)
-        newer = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        newer = subscriptions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 404)
-        actions.revoke_calendar_feeds(self.client_a, by=self.client_a.user)
+        subscriptions.revoke_calendar_feeds(self.client_a, by=self.client_a.user)
         self.assertEqual(self.client.get(f"/calendar/{newer}.ics").status_code, 404)
 
     def test_withdrawing_calendar_consent_ends_the_address_for_good(self) -> None:
         self.consent("reminders-calendar")
-        token = actions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        token = subscriptions.new_calendar_feed(self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 200)
         care.set_consent(self.client_a, "reminders-calendar", False, by=user_of(self.client_a))
         self.assertEqual(self.client.get(f"/calendar/{token}.ics").status_code, 404)

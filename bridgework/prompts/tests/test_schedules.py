@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from bridgework.prompts import actions, rules
+from bridgework.prompts import planner, rules, schedules, steps
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.tests.helpers import PromptTestCase
 
@@ -23,14 +23,14 @@ class ScheduleTests(PromptTestCase):
     def test_planning_again_adds_nothing(self) -> None:
         schedule = self.schedule()
         count = Prompt.objects.count()
-        self.assertEqual(actions.plan_ahead(schedule), 0)
+        self.assertEqual(planner.plan_ahead(schedule), 0)
         self.assertEqual(Prompt.objects.count(), count)
 
     def test_a_change_makes_a_new_version_and_replans_only_the_future(self) -> None:
         old = self.schedule()
         past = self.make_due(old)[0]
         Prompt.objects.filter(pk=past.pk).update(state=Prompt.State.SENT)
-        new = actions.set_schedule(
+        new = schedules.set_schedule(
             self.client_a,
             by=self.therapist_a,
             purpose="practice",
@@ -45,7 +45,7 @@ class ScheduleTests(PromptTestCase):
         self.assertFalse(Prompt.objects.filter(schedule=old, state="scheduled").exists())
         self.assertTrue(Prompt.objects.filter(schedule=old, state="cancelled").exists())
         local = [
-            timezone.localtime(p.due_at, actions.zone_of(self.client_a)).strftime("%H:%M")
+            timezone.localtime(p.due_at, planner.zone_of(self.client_a)).strftime("%H:%M")
             for p in Prompt.objects.filter(schedule=new)
         ]
         self.assertEqual(set(local), {"08:30"})
@@ -64,7 +64,7 @@ class ScheduleTests(PromptTestCase):
         plans.review(
             self.plan, by=self.therapist_a, session=None, answers={"done": 3, "decision": "stop"}
         )
-        actions.plan_all()
+        schedules.plan_all()
         schedule.refresh_from_db()
         self.assertIsNotNone(schedule.ended_at)
         self.assertFalse(Prompt.objects.filter(schedule=schedule, state="scheduled").exists())
@@ -133,10 +133,10 @@ class ScheduleTests(PromptTestCase):
             state=Prompt.State.SENT, expires_at=timezone.now() + timedelta(minutes=40)
         )
         prompt.refresh_from_db()
-        self.assertEqual(actions.snooze_choices(prompt), [10, 30])
+        self.assertEqual(steps.snooze_choices(prompt), [10, 30])
         with self.assertRaises(rules.RuleError):
-            actions.snooze(prompt, 60, by=self.client_a.user)  # type: ignore[arg-type]
-        actions.snooze(prompt, 30, by=self.client_a.user)  # type: ignore[arg-type]
+            steps.snooze(prompt, 60, by=self.client_a.user)  # type: ignore[arg-type]
+        steps.snooze(prompt, 30, by=self.client_a.user)  # type: ignore[arg-type]
         prompt.refresh_from_db()
         self.assertEqual(prompt.state, Prompt.State.SCHEDULED)
         self.assertTrue(PromptEvent.objects.filter(prompt=prompt, state="snoozed").exists())

@@ -15,7 +15,7 @@ from bridgework.accounts import recovery
 from bridgework.accounts.models import AccountEmail, SignInChange
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
-from bridgework.prompts import actions
+from bridgework.prompts import dispatch, schedules, steps
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
@@ -40,15 +40,15 @@ class WorkerTests(PromptTestCase):
 
     def test_a_worker_that_dies_after_claiming_leaves_the_prompt_to_another(self) -> None:
         prompt = self.make_due(self.schedule())[0]
-        self.assertEqual(actions.claim("dead", batch=10, lease=timedelta(minutes=2)), [prompt.pk])
+        self.assertEqual(dispatch.claim("dead", batch=10, lease=timedelta(minutes=2)), [prompt.pk])
         self.assertEqual(Worker(name="w2").step(), 0)  # still leased
         later = timezone.now() + timedelta(minutes=3)
         self.assertEqual(
-            actions.claim("w2", batch=10, lease=timedelta(minutes=2), now=later), [prompt.pk]
+            dispatch.claim("w2", batch=10, lease=timedelta(minutes=2), now=later), [prompt.pk]
         )
-        actions.finish("dead", {prompt.pk: (Prompt.State.SENT, "", "too late")})
+        dispatch.finish("dead", {prompt.pk: (Prompt.State.SENT, "", "too late")})
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.SENDING)
-        actions.finish("w2", {prompt.pk: (Prompt.State.DELIVERED, "in-app", "")})
+        dispatch.finish("w2", {prompt.pk: (Prompt.State.DELIVERED, "in-app", "")})
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.DELIVERED)
 
     def test_failures_are_retried_with_backoff_then_marked_failed_for_the_therapist(self) -> None:
@@ -73,13 +73,13 @@ class WorkerTests(PromptTestCase):
         prompt = self.make_due(self.schedule())[0]
         Worker(name="w1").step()
         Prompt.objects.filter(pk=prompt.pk).update(expires_at=timezone.now())
-        self.assertEqual(actions.expire_overdue(), 1)
+        self.assertEqual(dispatch.expire_overdue(), 1)
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.EXPIRED)
 
     def test_the_therapist_sees_what_happened_and_when_the_client_answers(self) -> None:
         prompts = self.make_due(self.schedule(), count=2)
         Worker(name="w1").step()
-        actions.answer(prompts[0].pk, self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
+        steps.answer(prompts[0].pk, self.client_a, by=self.client_a.user)  # type: ignore[arg-type]
         self.sign_in(self.therapist_a)
         page = self.client.get(f"/clients/{self.client_a.pk}/reminders/")
         self.assertContains(page, "When the client tends to answer")
@@ -110,7 +110,7 @@ def test_two_workers_on_one_backlog_send_each_prompt_exactly_once() -> None:
     plan = plans.agree(
         plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first()), by=therapist
     )
-    schedule = actions.set_schedule(
+    schedule = schedules.set_schedule(
         client,
         by=therapist,
         purpose="practice",

@@ -1,0 +1,115 @@
+"""Every change to schedules: validated against the rule and the client's consents, audited,
+and planned ahead at once (planner)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgework.accounts.models import User
+from bridgework.audit.models import AccessEvent
+from bridgework.audit.trail import changed, snapshot
+from bridgework.care.actions import consents_given
+from bridgework.care.models import Client
+from bridgework.plans.models import ActionPlan
+from bridgework.prompts import rules
+from bridgework.prompts.models import Channel, Prompt, Schedule
+from bridgework.prompts.planner import cancel, plan_ahead
+from bridgework.prompts.states import CONSENT_FOR, OPEN_PLAN, PENDING
+
+CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
+
+
+def check_channels(client: Client, channels: list[str]) -> list[str]:
+    """The channels asked for, if the client consented to each; in-app is always on."""
+    unknown = set(channels) - set(Channel.values)
+    if unknown:
+        raise rules.RuleError({"channels": _("Unknown channel.")})
+    given = consents_given(client)
+    missing = [
+        str(Channel(c).label)
+        for c in channels
+        if c in CONSENT_FOR and CONSENT_FOR[Channel(c)] not in given
+    ]
+    if missing:
+        raise rules.RuleError(
+            {
+                "channels": _(
+                    "%(channels)s: the client has not allowed reminders this way. They can "
+                    "allow it in their Settings; until then, choose another channel."
+                )
+                % {"channels": ", ".join(missing)}
+            }
+        )
+    return sorted({Channel.IN_APP, *channels})
+
+
+@transaction.atomic
+def set_schedule(
+    client: Client,
+    *,
+    by: User,
+    purpose: str,
+    rule: dict[str, Any],
+    channels: list[str],
+    plan: ActionPlan | None = None,
+    replaces: Schedule | None = None,
+) -> Schedule:
+    """Create a schedule, or a new version of `replaces`: its future prompts are cancelled and
+    planned again from the new rule; past prompts and their history stay."""
+    checked = rules.Rule.from_dict(rule)
+    if plan is not None and (plan.client_id != client.pk or plan.status not in OPEN_PLAN):
+        raise rules.RuleError(
+            {"plan": _("Reminders can be set for this client's agreed or active plans only.")}
+        )
+    schedule = Schedule.objects.create(
+        client=client,
+        plan=plan,
+        purpose=purpose,
+        kind=checked.kind,
+        rule=checked.to_dict(),
+        channels=check_channels(client, channels),
+        created_by=by,
+        version=replaces.version + 1 if replaces else 1,
+    )
+    if replaces is not None:
+        Schedule.objects.filter(pk=replaces.pk).update(superseded_at=timezone.now())
+        cancel_future(replaces, _("schedule changed"))
+        # A new version: its row compares it with the version it replaces.
+        changed(by, CHANGE, schedule, before=snapshot(replaces), detail={"replaces": replaces.pk})
+    else:
+        changed(by, CREATE, schedule)
+    plan_ahead(schedule)
+    return schedule
+
+
+@transaction.atomic
+def end_schedule(schedule: Schedule, *, by: User | None, reason: str) -> None:
+    was = snapshot(schedule)
+    schedule.ended_at = timezone.now()
+    Schedule.objects.filter(pk=schedule.pk).update(ended_at=schedule.ended_at)
+    cancel_future(schedule, reason)
+    changed(by, CHANGE, schedule, before=was)
+
+
+def cancel_future(schedule: Schedule, reason: str) -> None:
+    """Cancel the schedule's prompts not yet sent."""
+    cancel(Prompt.objects.filter(schedule=schedule, state__in=PENDING), reason)
+
+
+def plan_all(now: datetime | None = None) -> int:
+    """The planner's round: end schedules whose plan closed, and plan ahead for the rest."""
+    count = 0
+    current = Schedule.objects.filter(superseded_at=None, ended_at=None).select_related(
+        "client__clinic", "plan__set_in_session"
+    )
+    for schedule in current.iterator(chunk_size=500):
+        if schedule.plan is not None and schedule.plan.status not in OPEN_PLAN:
+            end_schedule(schedule, by=None, reason=str(_("plan ended")))
+            continue
+        count += plan_ahead(schedule, now)
+    return count
