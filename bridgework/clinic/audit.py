@@ -15,14 +15,14 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.accounts.http import AuthenticatedHttpRequest, is_clinic_admin, role_required
 from bridgework.accounts.models import User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
@@ -124,22 +124,10 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def trail_admin(request: HttpRequest) -> User:
-    """The door to the clinic's trail: its admins, else 404 (a refusal is recorded too)."""
-    user = request.user
-    if isinstance(user, User) and user.is_clinic_admin and user.is_active:
-        return user
-    if isinstance(user, User):
-        trail.record(
-            actor_id=user.pk,
-            actor_role=user.kind,
-            action=AccessEvent.Action.LIST,
-            object_type="audit-trail",
-            clinic_id=user.clinic_id,
-            allowed=False,
-            defer=True,
-        )
-    raise Http404
+# The door to the clinic's trail: its admins, else 404, the refusal recorded as a look at it.
+trail_admin_required = role_required(
+    is_clinic_admin, refused="audit-trail", action=AccessEvent.Action.LIST
+)
 
 
 def record_reading(admin: User, action: str, query: TrailQuery) -> None:
@@ -157,11 +145,11 @@ def record_reading(admin: User, action: str, query: TrailQuery) -> None:
     )
 
 
-def filter_form(request: HttpRequest, admin: User) -> TrailFilterForm:
+def filter_form(request: AuthenticatedHttpRequest) -> TrailFilterForm:
     return TrailFilterForm(
         request.GET,
         clients=roster_for_admin(request),
-        staff=User.objects.filter(clinic_id=admin.clinic_id, kind=User.Kind.STAFF),
+        staff=User.objects.filter(clinic_id=request.user.clinic_id, kind=User.Kind.STAFF),
     )
 
 
@@ -173,10 +161,10 @@ def filters_of(request: HttpRequest) -> str:
     return kept.urlencode()
 
 
-@login_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    admin = trail_admin(request)
-    form = filter_form(request, admin)
+@trail_admin_required
+def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
+    form = filter_form(request)
     context: dict[str, Any] = {"form": form, "filters": filters_of(request)}
     if not form.is_valid():
         return render(request, "clinic/audit.html", context, status=400)
@@ -239,11 +227,11 @@ CSV_HEADER = [
 ]
 
 
-@login_required
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+@trail_admin_required
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered events as CSV, newest first, streamed (the trail may be long)."""
-    admin = trail_admin(request)
-    form = filter_form(request, admin)
+    admin = request.user
+    form = filter_form(request)
     if not form.is_valid():
         context = {"form": form, "filters": filters_of(request)}
         return render(request, "clinic/audit.html", context, status=400)

@@ -76,34 +76,27 @@ class ObstacleForm(ModelForm):
         self.fields["description"].required = False  # an empty row is simply not saved
 
 
-class BaseObstacleFormSet(forms.BaseFormSet):
-    def obstacles(self) -> list[dict[str, str]]:
-        kept = []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            if data.get("description", "").strip() and not data.get("DELETE"):
-                kept.append(
-                    {key: data[key].strip() for key in ("kind", "description", "coping_plan")}
-                )
-        return kept
-
-
 ObstacleFormSet = forms.formset_factory(
-    ObstacleForm,
-    formset=BaseObstacleFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=12,
-    validate_max=True,
+    ObstacleForm, extra=2, can_delete=True, max_num=12, validate_max=True
 )
 
 
-def obstacle_formset(plan: ActionPlan, data: Any = None) -> Any:
+def obstacle_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[ObstacleForm]:
     initial = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
         for o in plan.obstacles.all()
     ]
     return ObstacleFormSet(data, initial=initial, prefix="obstacles")
+
+
+def obstacles_of(formset: forms.BaseFormSet[ObstacleForm]) -> list[dict[str, str]]:
+    """The obstacles a valid formset holds: its rows with a description, not deleted."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", {})
+        if data.get("description", "").strip() and not data.get("DELETE"):
+            kept.append({key: data[key].strip() for key in ("kind", "description", "coping_plan")})
+    return kept
 
 
 class TemplateFilterForm(Form):
