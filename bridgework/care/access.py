@@ -99,7 +99,9 @@ def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
     sign-in backend loads it in the same query), so opening it costs no query of its own.
     Anyone else has none: 404, and a refusal recorded."""
     user = request.user
-    record = getattr(user, "client_record", None) if getattr(user, "is_client", False) else None
+    record: Client | None = (
+        getattr(user, "client_record", None) if getattr(user, "is_client", False) else None
+    )
     return open_object(request, "client", record.pk if record else "", record, record, need, False)
 
 

@@ -29,13 +29,13 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.reading import Page, TrailQuery, csv_cell, page
 from bridgework.care.access import roster_for_admin
 from bridgework.care.models import Client
-from bridgework.lib.forms import Form
+from bridgework.lib.forms import ChoiceOfRows, Form, field_of
 from bridgework.lib.numbers import identifier
 
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, for example 2026-11-30.")
 
 
-class ByName(forms.ModelChoiceField):
+class ByName(ChoiceOfRows):
     """A choice of the clinic's people (clients or staff), shown by name."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -91,8 +91,8 @@ class TrailFilterForm(Form):
     ) -> None:
         super().__init__(data)
         self.clients = clients
-        self.fields["client"].queryset = clients.order_by("full_name", "pk")  # type: ignore[attr-defined]
-        self.fields["staff"].queryset = staff.order_by("full_name", "pk")  # type: ignore[attr-defined]
+        field_of(self, "client", ByName).queryset = clients.order_by("full_name", "pk")
+        field_of(self, "staff", ByName).queryset = staff.order_by("full_name", "pk")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

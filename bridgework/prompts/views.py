@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from bridgework.accounts.http import AuthenticatedHttpRequest, client_required, 
 from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
+from bridgework.lib.forms import field_of
 from bridgework.lib.numbers import identifier
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.plans.models import ActionPlan
@@ -258,7 +260,8 @@ def schedule_form(
         kind = request.GET.get("kind", "")
         initial = {"kind": kind} if kind in Schedule.Kind.values else {}
     form = ScheduleForm(request.POST or None, initial=initial)
-    form.fields["measures"].choices = list(questionnaires_offered(client).items())  # type: ignore[attr-defined]
+    measures = field_of(form, "measures", forms.MultipleChoiceField)
+    measures.choices = list(questionnaires_offered(client).items())
     if request.method == "POST" and form.is_valid():
         before_session = form.cleaned_data["kind"] == Schedule.Kind.BEFORE_SESSION
         try:
