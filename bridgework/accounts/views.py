@@ -120,9 +120,7 @@ def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):
         return redirect(safe_next(request))
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": _("Authenticator app")}
-    )
+    device = actions.start_second_factor(user, by=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accepted, refusal = check_code([device], form.cleaned_data["code"])

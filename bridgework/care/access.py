@@ -14,7 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, record_refusal
-from bridgework.accounts.models import Supervision, User
+from bridgework.accounts.models import Invitation, Supervision, User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.care.models import Client, Goal, TherapySession
@@ -186,6 +186,12 @@ def roster_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     return Client.objects.filter(clinic=admin_listing(request, "roster").clinic)
 
 
+def invitations_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Invitation]:
+    """The clinic's invitations (staff and clients: their names and addresses), for its
+    admins. Records one listing event."""
+    return Invitation.objects.filter(clinic=admin_listing(request, "invitations").clinic)
+
+
 def admin_listing(request: AuthenticatedHttpRequest, object_type: str) -> User:
     """The clinic admin asking for one of the clinic's lists, with their look recorded; 404
     (and the refusal recorded) for anyone else."""
@@ -202,3 +208,29 @@ def admin_listing(request: AuthenticatedHttpRequest, object_type: str) -> User:
         defer=True,
     )
     return user
+
+
+def get_invitation_for_admin(request: AuthenticatedHttpRequest, invitation_id: int) -> Invitation:
+    """One invitation of the admin's clinic, to withdraw or send again. A client's joins that
+    client's chain; another clinic's, or anyone but an admin asking, is 404 and a refusal."""
+    user = request.user
+    invitation = Invitation.objects.select_related("client").filter(pk=invitation_id).first()
+    admitted = (
+        invitation is not None and user.is_clinic_admin and invitation.clinic_id == user.clinic_id
+    )
+    same_clinic = invitation is not None and invitation.clinic_id == user.clinic_id
+    client_id = invitation.client_id if invitation is not None and same_clinic else None
+    trail.record(
+        actor_id=user.pk,
+        actor_role="clinic_admin" if admitted else user.kind,
+        action=AccessEvent.Action.CHANGE,
+        object_type="invitation",
+        object_id=invitation_id,
+        clinic_id=user.clinic_id,
+        client_id=client_id,
+        allowed=admitted,
+        defer=True,
+    )
+    if invitation is None or not admitted:
+        raise Http404
+    return invitation

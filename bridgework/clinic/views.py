@@ -21,6 +21,8 @@ from bridgework.care import actions as care
 from bridgework.care.access import (
     Need,
     get_client_for_user,
+    get_invitation_for_admin,
+    invitations_for_admin,
     roster_for_admin,
 )
 from bridgework.care.models import Client
@@ -46,9 +48,9 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "staff": User.objects.filter(clinic=admin.clinic, kind=User.Kind.STAFF)
             .prefetch_related("totpdevice_set")
             .order_by("full_name"),
-            "invitations": Invitation.objects.filter(
-                clinic=admin.clinic, accepted_at=None
-            ).select_related("client")[:50],
+            "invitations": invitations_for_admin(request)
+            .filter(accepted_at=None)
+            .select_related("client")[:50],
         },
     )
 
@@ -319,8 +321,7 @@ def client_password_reset(request: AuthenticatedHttpRequest, client_id: int) -> 
 def admins_invitation(
     request: AuthenticatedHttpRequest, invitation_id: int
 ) -> tuple[User, Invitation]:
-    admin = request.user
-    return admin, get_object_or_404(Invitation, pk=invitation_id, clinic=admin.clinic)
+    return request.user, get_invitation_for_admin(request, invitation_id)
 
 
 @clinic_admin_required

@@ -440,6 +440,22 @@ def subscribe_push(
 
 
 @transaction.atomic
+def forget_gone_phone(client: Client, subscription: PushSubscription) -> None:
+    """The push service says this phone of the client's unsubscribed (404 or 410): it gets
+    no more notifications. The system forgets it; nobody asked."""
+    subscription_id = subscription.pk
+    subscription.delete()
+    changed(
+        None,
+        DELETE,
+        "push-subscription",
+        subscription_id,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+    )
+
+
+@transaction.atomic
 def forget_push_subscriptions(client: Client, *, by: User | None) -> None:
     """Every phone of this client stops getting notifications (push consent withdrawn)."""
     PushSubscription.objects.filter(client=client).delete()
