@@ -82,15 +82,18 @@ def role_required(
     return decorate
 
 
+def action_of(request: HttpRequest) -> str:
+    """What a request does to what it opens: views it, or (a form sent) changes it."""
+    reading = request.method in ("GET", "HEAD", "OPTIONS")
+    return AccessEvent.Action.VIEW if reading else AccessEvent.Action.CHANGE
+
+
 def record_refusal(request: AuthenticatedHttpRequest, object_type: str, action: str | None) -> None:
     user = request.user
-    if action is None:
-        reading = request.method in ("GET", "HEAD", "OPTIONS")
-        action = AccessEvent.Action.VIEW if reading else AccessEvent.Action.CHANGE
     trail.record(
         actor_id=user.pk,
         actor_role=user.kind,
-        action=action,
+        action=action or action_of(request),
         object_type=object_type,
         clinic_id=user.clinic_id,
         allowed=False,

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts import actions as accounts
+from bridgework.accounts.access import get_staff_for_admin
 from bridgework.accounts.http import AuthenticatedHttpRequest, clinic_admin_required
 from bridgework.accounts.models import Clinic, Invitation, Supervision, User
 from bridgework.care import actions as care
@@ -73,8 +74,7 @@ def invite_staff(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def admins_staff_member(request: AuthenticatedHttpRequest, user_id: int) -> tuple[User, User]:
-    admin = request.user
-    return admin, get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
+    return request.user, get_staff_for_admin(request, user_id)
 
 
 def staff_page(

@@ -1,5 +1,6 @@
-"""The clinic's invitations (names and addresses of people not yet signed up) are read and
-changed through their doors, which record who looked and who was turned away."""
+"""The clinic admin's pages read the clinic's invitations (names and addresses of people not
+yet signed up) and its staff through doors, which record who looked and who was turned
+away."""
 
 from __future__ import annotations
 
@@ -61,3 +62,26 @@ class InvitationDoorTests(BaseTestCase):
             (self.therapist_a.pk, "clinic-admin-pages", "view"),
         )
         self.assertFalse(AccessEvent.objects.filter(object_type="invitations").exists())
+
+
+class StaffDoorTests(BaseTestCase):
+    def test_an_admin_opens_their_clinics_staff_on_the_record(self) -> None:
+        self.sign_in(self.admin)
+        self.assertEqual(self.client.get(f"/clinic/staff/{self.therapist_a.pk}/").status_code, 200)
+        opened = AccessEvent.objects.get(object_type="staff", actor_id=self.admin.pk)
+        self.assertEqual(
+            (opened.actor_id, opened.action, opened.object_id, opened.allowed),
+            (self.admin.pk, "view", str(self.therapist_a.pk), True),
+        )
+
+    def test_another_clinics_admin_is_refused_their_staff_on_the_record(self) -> None:
+        self.sign_in(self.other_admin)
+        url = f"/clinic/staff/{self.therapist_a.pk}/email/"
+        self.assertEqual(self.client.post(url, {"email": "x@example.org"}).status_code, 404)
+        refused = AccessEvent.objects.get(object_type="staff", actor_id=self.other_admin.pk)
+        self.assertEqual(
+            (refused.actor_id, refused.action, refused.allowed, refused.clinic_id),
+            (self.other_admin.pk, "change", False, self.other_clinic.pk),
+        )
+        self.therapist_a.refresh_from_db()
+        self.assertEqual(self.therapist_a.email, "therapist_a@example.org")
