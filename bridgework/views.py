@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from bridgework.accounts.models import User
+from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
+@signed_in
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     if user.is_client:
         return redirect("/me/")
     if user.is_therapist or user.is_supervisor:

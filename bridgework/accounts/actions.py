@@ -234,6 +234,19 @@ def reset_second_factor(user: User, *, by: User) -> None:
 
 
 @transaction.atomic
+def start_second_factor(user: User, *, by: User) -> TOTPDevice:
+    """The authenticator app a staff member is setting up, not yet confirmed: made on their
+    first look at the set-up page and the same one on every look after, since its key is in
+    the QR code they scan. So opening the page again changes nothing and records nothing."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one set-up at a time
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name=_("Authenticator app"))
+        noted(by, CREATE, "second-factor-setup", user.pk, clinic_id=user.clinic_id)  # key: secret
+    return device
+
+
+@transaction.atomic
 def confirm_second_factor(device: TOTPDevice, *, by: User) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from bridgework.accounts.http import second_factor_confirmed
 from bridgework.accounts.models import User
 from bridgework.accounts.sessions import needs_second_factor
 
@@ -70,7 +71,7 @@ class SecondFactorMiddleware:
         if (
             isinstance(user, User)
             and needs_second_factor(user)
-            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
+            and not second_factor_confirmed(user)
             and not request.path.startswith(BEFORE_SECOND_FACTOR)
         ):
             return redirect(

@@ -11,7 +11,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from bridgework.accounts.forms import (
     NewPasswordForm,
     SignInForm,
 )
+from bridgework.accounts.http import AuthenticatedHttpRequest, second_factor_confirmed, signed_in
 from bridgework.accounts.models import Invitation, PasswordReset, User
 from bridgework.accounts.sessions import needs_second_factor
 from bridgework.accounts.sessions import sign_in as start_session
@@ -108,11 +108,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("/accounts/sign-in/")
 
 
-@login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
+@signed_in
+def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
-    if not user.is_staff_member or user.is_verified():  # type: ignore[attr-defined]
+    if not user.is_staff_member or second_factor_confirmed(user):
         return redirect(safe_next(request))
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
@@ -129,15 +128,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def second_factor_setup(request: HttpRequest) -> HttpResponse:
+@signed_in
+def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):
         return redirect(safe_next(request))
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": _("Authenticator app")}
-    )
+    device = actions.start_second_factor(user, by=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accepted, refusal = check_code([device], form.cleaned_data["code"])

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from bridgework.accounts.models import Supervision, User
+from bridgework.accounts.http import AuthenticatedHttpRequest, record_refusal
+from bridgework.accounts.models import Invitation, Supervision, User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.care.models import Client, Goal, TherapySession
@@ -95,20 +96,13 @@ def get_client_for_user(
 
 def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
     """The signed-in client's own record, through the door. It comes with the user (the
-    sign-in backend loads it in the same query), so opening it costs no query of its own."""
+    sign-in backend loads it in the same query), so opening it costs no query of its own.
+    Anyone else has none: 404, and a refusal recorded."""
     user = request.user
-    record = getattr(user, "client_record", None) if getattr(user, "is_client", False) else None
-    if record is None:
-        raise Http404
-    return open_object(request, "client", record.pk, record, record, need, False)
-
-
-def staff_user(request: HttpRequest) -> User:
-    """The therapist or supervisor asking for a clinician's page; 404 for anyone else."""
-    user = request.user
-    if not isinstance(user, User) or not (user.is_therapist or user.is_supervisor):
-        raise Http404
-    return user
+    record: Client | None = (
+        getattr(user, "client_record", None) if getattr(user, "is_client", False) else None
+    )
+    return open_object(request, "client", record.pk if record else "", record, record, need, False)
 
 
 def can_write(request: HttpRequest, client: Client) -> bool:
@@ -168,11 +162,10 @@ def get_session_for_user(
     return open_object(request, "session", session_id, session, client, need, staff_view)
 
 
-def caseload_for_user(request: HttpRequest) -> QuerySet[Client]:
+def caseload_for_user(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     """The clients whose records this staff member may read: their care teams' and, for a
     supervisor, their supervisees'. Records one listing event."""
     user = request.user
-    assert isinstance(user, User)
     supervisees = Supervision.objects.filter(supervisor=user).values("supervisee")
     visible = Q(memberships__member=user) if user.is_therapist or user.is_supervisor else Q(pk=None)
     if user.is_supervisor:
@@ -188,17 +181,56 @@ def caseload_for_user(request: HttpRequest) -> QuerySet[Client]:
     return Client.objects.filter(visible, clinic=user.clinic, discharged_at=None).distinct()
 
 
-def roster_for_admin(request: HttpRequest) -> QuerySet[Client]:
+def roster_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     """Every client of the admin's clinic, for managing accounts and care teams."""
+    return Client.objects.filter(clinic=admin_listing(request, "roster").clinic)
+
+
+def invitations_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Invitation]:
+    """The clinic's invitations (staff and clients: their names and addresses), for its
+    admins. Records one listing event."""
+    return Invitation.objects.filter(clinic=admin_listing(request, "invitations").clinic)
+
+
+def admin_listing(request: AuthenticatedHttpRequest, object_type: str) -> User:
+    """The clinic admin asking for one of the clinic's lists, with their look recorded; 404
+    (and the refusal recorded) for anyone else."""
     user = request.user
-    if not isinstance(user, User) or not user.is_clinic_admin:
+    if not user.is_clinic_admin:
+        record_refusal(request, object_type, AccessEvent.Action.LIST)
         raise Http404
     trail.record(
         actor_id=user.pk,
         actor_role="clinic_admin",
         action=AccessEvent.Action.LIST,
-        object_type="roster",
+        object_type=object_type,
         clinic_id=user.clinic_id,
         defer=True,
     )
-    return Client.objects.filter(clinic=user.clinic)
+    return user
+
+
+def get_invitation_for_admin(request: AuthenticatedHttpRequest, invitation_id: int) -> Invitation:
+    """One invitation of the admin's clinic, to withdraw or send again. A client's joins that
+    client's chain; another clinic's, or anyone but an admin asking, is 404 and a refusal."""
+    user = request.user
+    invitation = Invitation.objects.select_related("client").filter(pk=invitation_id).first()
+    admitted = (
+        invitation is not None and user.is_clinic_admin and invitation.clinic_id == user.clinic_id
+    )
+    same_clinic = invitation is not None and invitation.clinic_id == user.clinic_id
+    client_id = invitation.client_id if invitation is not None and same_clinic else None
+    trail.record(
+        actor_id=user.pk,
+        actor_role="clinic_admin" if admitted else user.kind,
+        action=AccessEvent.Action.CHANGE,
+        object_type="invitation",
+        object_id=invitation_id,
+        clinic_id=user.clinic_id,
+        client_id=client_id,
+        allowed=admitted,
+        defer=True,
+    )
+    if invitation is None or not admitted:
+        raise Http404
+    return invitation

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, Consent
-from bridgework.lib.forms import Form
+from bridgework.lib.forms import ChoiceOfRows, Form, field_of
 
 
 class GoalForm(Form):
@@ -43,8 +43,9 @@ class SessionForm(Form):
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         therapists = client.care_team.filter(is_therapist=True, is_active=True)
-        self.fields["therapist"].queryset = therapists  # type: ignore[attr-defined]
-        self.fields["therapist"].empty_label = None  # type: ignore[attr-defined]
+        field = field_of(self, "therapist", ChoiceOfRows)
+        field.queryset = therapists
+        field.empty_label = None
         if not self.is_bound:
             self.initial.setdefault(
                 "starts_at", timezone.localtime().replace(second=0, microsecond=0)

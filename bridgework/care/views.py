@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts import actions as accounts_actions
-from bridgework.accounts.models import User
+from bridgework.accounts.http import AuthenticatedHttpRequest, client_required, signed_in
 from bridgework.care import actions
 from bridgework.care.access import (
     Need,
@@ -21,19 +20,18 @@ from bridgework.care.access import (
     get_goal_for_user,
     get_session_for_user,
     own_record,
-    staff_user,
 )
 from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
 from bridgework.care.models import Consent
 
 
-@login_required
+@signed_in
 @require_POST
-def add_goal(request: HttpRequest, client_id: int) -> HttpResponse:
+def add_goal(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     form = GoalForm(request.POST)
     if form.is_valid():
-        actions.add_goal(client, text=form.cleaned_data["text"], by=staff_user(request))
+        actions.add_goal(client, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, _("Goal added."))
     else:
         for error in form.errors["text"]:
@@ -41,18 +39,18 @@ def add_goal(request: HttpRequest, client_id: int) -> HttpResponse:
     return redirect(f"/clients/{client.pk}/#goals")
 
 
-@login_required
+@signed_in
 @require_POST
-def toggle_goal(request: HttpRequest, goal_id: int) -> HttpResponse:
+def toggle_goal(request: AuthenticatedHttpRequest, goal_id: int) -> HttpResponse:
     goal = get_goal_for_user(request, goal_id, need=Need.WRITE, staff_view=True)
-    actions.mark_goal_achieved(goal, goal.achieved_at is None, by=staff_user(request))
+    actions.mark_goal_achieved(goal, goal.achieved_at is None, by=request.user)
     return redirect(f"/clients/{goal.client_id}/#goals")
 
 
-@login_required
-def add_session(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def add_session(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
-    by = staff_user(request)
+    by = request.user
     form = SessionForm(request.POST or None, client=client, initial={"therapist": by.pk})
     if request.method == "POST" and form.is_valid():
         session = actions.add_session(client, by=by, **form.cleaned_data)
@@ -61,10 +59,10 @@ def add_session(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "care/session_form.html", {"client": client, "form": form})
 
 
-@login_required
-def edit_session(request: HttpRequest, session_id: int) -> HttpResponse:
+@signed_in
+def edit_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id, need=Need.WRITE, staff_view=True)
-    by = staff_user(request)
+    by = request.user
     initial = {"starts_at": timezone.localtime(session.starts_at), "takeaway": session.takeaway}
     form = SessionUpdateForm(request.POST or None, client=session.client, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -78,9 +76,8 @@ def edit_session(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-def save_language(request: HttpRequest) -> HttpResponse:
+def save_language(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     language = request.POST.get("language", "")
     if language in dict(settings.LANGUAGES):
         accounts_actions.set_language(user, language, by=user)
@@ -89,8 +86,8 @@ def save_language(request: HttpRequest) -> HttpResponse:
     return redirect("/me/consents/")
 
 
-@login_required
-def client_consents(request: HttpRequest) -> HttpResponse:
+@client_required
+def client_consents(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request)
     if request.method == "POST" and "language" in request.POST:
         return save_language(request)
@@ -102,7 +99,7 @@ def client_consents(request: HttpRequest) -> HttpResponse:
                 client,
                 form.cleaned_data["purpose"],
                 form.cleaned_data["given"],
-                by=client.user,  # type: ignore[arg-type]  # the door admits only the client
+                by=request.user,
             )
             messages.success(request, _("Your choice is saved."))
             return redirect("/me/consents/")

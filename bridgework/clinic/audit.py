@@ -15,22 +15,22 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.accounts.http import AuthenticatedHttpRequest, is_clinic_admin, role_required
 from bridgework.accounts.models import User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.reading import Page, TrailQuery, as_json, csv_cell, described, page
 from bridgework.care.access import roster_for_admin
 from bridgework.care.models import Client
-from bridgework.lib.forms import Form
+from bridgework.lib.forms import ChoiceOfRows, Form, field_of
 from bridgework.lib.numbers import identifier
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def day_field(label: StrOrPromise) -> forms.DateField:
     )
 
 
-class ByName(forms.ModelChoiceField):
+class ByName(ChoiceOfRows):
     """A choice of the clinic's people (clients or staff), shown by name."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -104,8 +104,8 @@ class TrailFilterForm(Form):
     ) -> None:
         super().__init__(data)
         self.clients = clients
-        self.fields["client"].queryset = clients.order_by("full_name", "pk")  # type: ignore[attr-defined]
-        self.fields["staff"].queryset = staff.order_by("full_name", "pk")  # type: ignore[attr-defined]
+        field_of(self, "client", ByName).queryset = clients.order_by("full_name", "pk")
+        field_of(self, "staff", ByName).queryset = staff.order_by("full_name", "pk")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,22 +137,10 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def trail_admin(request: HttpRequest) -> User:
-    """The door to the clinic's trail: its admins, else 404 (a refusal is recorded too)."""
-    user = request.user
-    if isinstance(user, User) and user.is_clinic_admin and user.is_active:
-        return user
-    if isinstance(user, User):
-        trail.record(
-            actor_id=user.pk,
-            actor_role=user.kind,
-            action=AccessEvent.Action.LIST,
-            object_type="audit-trail",
-            clinic_id=user.clinic_id,
-            allowed=False,
-            defer=True,
-        )
-    raise Http404
+# The door to the clinic's trail: its admins, else 404, the refusal recorded as a look at it.
+trail_admin_required = role_required(
+    is_clinic_admin, refused="audit-trail", action=AccessEvent.Action.LIST
+)
 
 
 def record_reading(admin: User, action: str, query: TrailQuery) -> None:
@@ -170,11 +158,11 @@ def record_reading(admin: User, action: str, query: TrailQuery) -> None:
     )
 
 
-def filter_form(request: HttpRequest, admin: User) -> TrailFilterForm:
+def filter_form(request: AuthenticatedHttpRequest) -> TrailFilterForm:
     return TrailFilterForm(
         request.GET,
         clients=roster_for_admin(request),
-        staff=User.objects.filter(clinic_id=admin.clinic_id, kind=User.Kind.STAFF),
+        staff=User.objects.filter(clinic_id=request.user.clinic_id, kind=User.Kind.STAFF),
     )
 
 
@@ -186,10 +174,10 @@ def filters_of(request: HttpRequest) -> str:
     return kept.urlencode()
 
 
-@login_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    admin = trail_admin(request)
-    form = filter_form(request, admin)
+@trail_admin_required
+def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
+    form = filter_form(request)
     context: dict[str, Any] = {"form": form, "filters": filters_of(request)}
     if not form.is_valid():
         return render(request, "clinic/audit.html", context, status=400)
@@ -254,11 +242,11 @@ CSV_HEADER = [
 ]
 
 
-@login_required
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+@trail_admin_required
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered events as CSV, newest first, streamed (the trail may be long)."""
-    admin = trail_admin(request)
-    form = filter_form(request, admin)
+    admin = request.user
+    form = filter_form(request)
     if not form.is_valid():
         context = {"form": form, "filters": filters_of(request)}
         return render(request, "clinic/audit.html", context, status=400)

@@ -17,7 +17,7 @@ from bridgework.accounts.models import (
     User,
     normalize_email,
 )
-from bridgework.lib.forms import Form, ModelForm
+from bridgework.lib.forms import ChoicesOfRows, Form, ModelForm, field_of
 from bridgework.lib.timezones import time_zone_names
 
 ROLE_LABELS = {
@@ -79,7 +79,7 @@ class StaffForm(Form):
         super().__init__(*args, **kwargs)
         self.person = person
         others = staff_of(person.clinic, is_therapist=True).exclude(pk=person.pk)
-        self.fields["supervisees"].queryset = others  # type: ignore[attr-defined]
+        field_of(self, "supervisees", ChoicesOfRows).queryset = others
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,7 +91,7 @@ class StaffForm(Form):
         return data
 
 
-class CareTeamField(forms.ModelMultipleChoiceField):
+class CareTeamField(ChoicesOfRows):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, clinic: Clinic, **kwargs: Any) -> None:

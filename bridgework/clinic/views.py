@@ -6,19 +6,26 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts import actions as accounts
+from bridgework.accounts.access import get_staff_for_admin
+from bridgework.accounts.http import AuthenticatedHttpRequest, clinic_admin_required
 from bridgework.accounts.models import Clinic, Invitation, Supervision, User
 from bridgework.care import actions as care
-from bridgework.care.access import Need, get_client_for_user, roster_for_admin
+from bridgework.care.access import (
+    Need,
+    get_client_for_user,
+    get_invitation_for_admin,
+    invitations_for_admin,
+    roster_for_admin,
+)
 from bridgework.care.models import Client
 from bridgework.clinic.forms import (
     CareTeamForm,
@@ -36,16 +43,9 @@ from bridgework.lib.web import safe_next
 EMAILS_SHOWN = 10
 
 
-def clinic_admin(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_clinic_admin:
-        raise Http404
-    return user
-
-
-@login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    admin = clinic_admin(request)
+@clinic_admin_required
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     return render(
         request,
         "clinic/overview.html",
@@ -53,16 +53,17 @@ def overview(request: HttpRequest) -> HttpResponse:
             "staff": User.objects.filter(clinic=admin.clinic, kind=User.Kind.STAFF)
             .prefetch_related("totpdevice_set")
             .order_by("full_name"),
-            "invitations": Invitation.objects.filter(clinic=admin.clinic, accepted_at=None)
+            "invitations": invitations_for_admin(request)
+            .filter(accepted_at=None)
             .select_related("client")
             .prefetch_related("emails")[:50],
         },
     )
 
 
-@login_required
-def invite_staff(request: HttpRequest) -> HttpResponse:
-    admin = clinic_admin(request)
+@clinic_admin_required
+def invite_staff(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accounts.invite(
@@ -77,13 +78,12 @@ def invite_staff(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/invite_staff.html", {"form": form})
 
 
-def admins_staff_member(request: HttpRequest, user_id: int) -> tuple[User, User]:
-    admin = clinic_admin(request)
-    return admin, get_object_or_404(User, pk=user_id, clinic=admin.clinic, kind=User.Kind.STAFF)
+def admins_staff_member(request: AuthenticatedHttpRequest, user_id: int) -> tuple[User, User]:
+    return request.user, get_staff_for_admin(request, user_id)
 
 
 def staff_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     person: User,
     *,
     form: StaffForm,
@@ -101,8 +101,8 @@ def staff_page(
     )
 
 
-@login_required
-def staff_member(request: HttpRequest, user_id: int) -> HttpResponse:
+@clinic_admin_required
+def staff_member(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin, person = admins_staff_member(request, user_id)
     form = staff_form(person, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,9 +142,9 @@ def staff_form(person: User, data: Any = None) -> StaffForm:
     return StaffForm(data, person=person, initial=initial)
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+def reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin, person = admins_staff_member(request, user_id)
     try:
         accounts.reset_second_factor(person, by=admin)
@@ -162,9 +162,9 @@ def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect(f"/clinic/staff/{person.pk}/")
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def staff_address(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_address(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin, person = admins_staff_member(request, user_id)
     form = SignInAddressForm(request.POST)
     if change_address(request, person, form, by=admin):
@@ -172,16 +172,16 @@ def staff_address(request: HttpRequest, user_id: int) -> HttpResponse:
     return staff_page(request, person, form=staff_form(person), address_form=form)
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def staff_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_password_reset(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin, person = admins_staff_member(request, user_id)
     send_reset_link(request, person, by=admin)
     return redirect(f"/clinic/staff/{person.pk}/")
 
 
 def change_address(
-    request: HttpRequest, person: User, form: SignInAddressForm, *, by: User
+    request: AuthenticatedHttpRequest, person: User, form: SignInAddressForm, *, by: User
 ) -> bool:
     """Whether the address changed; if not, the form says why."""
     if not form.is_valid():
@@ -199,7 +199,7 @@ def change_address(
     return True
 
 
-def send_reset_link(request: HttpRequest, person: User, *, by: User) -> None:
+def send_reset_link(request: AuthenticatedHttpRequest, person: User, *, by: User) -> None:
     try:
         accounts.send_password_reset(person, by=by)
     except ValidationError as refused:
@@ -215,16 +215,15 @@ def send_reset_link(request: HttpRequest, person: User, *, by: User) -> None:
     )
 
 
-@login_required
-def roster(request: HttpRequest) -> HttpResponse:
-    clinic_admin(request)
+@clinic_admin_required
+def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     clients = roster_for_admin(request).prefetch_related("care_team").select_related("user")
     return render(request, "clinic/roster.html", {"clients": clients})
 
 
-@login_required
-def new_client(request: HttpRequest) -> HttpResponse:
-    admin = clinic_admin(request)
+@clinic_admin_required
+def new_client(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     form = NewClientForm(request.POST or None, clinic=admin.clinic)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -248,9 +247,9 @@ def new_client(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/new_client.html", {"form": form})
 
 
-@login_required
-def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
-    admin = clinic_admin(request)
+@clinic_admin_required
+def client_roster_entry(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
+    admin = request.user
     client = get_client_for_user(request, client_id, need=Need.ROSTER)
     team_form = CareTeamForm(
         request.POST if "care_team" in request.POST else None,
@@ -280,7 +279,7 @@ def client_roster_entry(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def roster_entry_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     client: Client,
     *,
     team_form: CareTeamForm,
@@ -301,10 +300,12 @@ def roster_entry_page(
     )
 
 
-def admins_client_account(request: HttpRequest, client_id: int) -> tuple[User, Client, User]:
+def admins_client_account(
+    request: AuthenticatedHttpRequest, client_id: int
+) -> tuple[User, Client, User]:
     """The clinic admin, a client of their clinic (through the door), and the client's
     account; 404 when the client has none (there is nothing to reset or re-address)."""
-    admin = clinic_admin(request)
+    admin = request.user
     client = get_client_for_user(request, client_id, need=Need.ROSTER)
     account = client.user
     if account is None or not account.is_client:
@@ -312,9 +313,9 @@ def admins_client_account(request: HttpRequest, client_id: int) -> tuple[User, C
     return admin, client, account
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def client_address(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_address(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     admin, client, account = admins_client_account(request, client_id)
     form = SignInAddressForm(request.POST)
     if change_address(request, account, form, by=admin):
@@ -323,31 +324,32 @@ def client_address(request: HttpRequest, client_id: int) -> HttpResponse:
     return roster_entry_page(request, client, team_form=team_form, address_form=form)
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def client_password_reset(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_password_reset(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     admin, client, account = admins_client_account(request, client_id)
     send_reset_link(request, account, by=admin)
     return redirect(f"/clinic/clients/{client.pk}/")
 
 
-def admins_invitation(request: HttpRequest, invitation_id: int) -> tuple[User, Invitation]:
-    admin = clinic_admin(request)
-    return admin, get_object_or_404(Invitation, pk=invitation_id, clinic=admin.clinic)
+def admins_invitation(
+    request: AuthenticatedHttpRequest, invitation_id: int
+) -> tuple[User, Invitation]:
+    return request.user, get_invitation_for_admin(request, invitation_id)
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def revoke_invitation(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     admin, invitation = admins_invitation(request, invitation_id)
     accounts.revoke_invitation(invitation, by=admin)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     return redirect(safe_next(request, "/clinic/"))
 
 
-@login_required
+@clinic_admin_required
 @require_POST
-def reissue_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def reissue_invitation(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     admin, invitation = admins_invitation(request, invitation_id)
     try:
         accounts.reissue_invitation(invitation, by=admin)
@@ -360,9 +362,9 @@ def reissue_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse
     return redirect("/clinic/")
 
 
-@login_required
-def clinic_settings(request: HttpRequest) -> HttpResponse:
-    admin = clinic_admin(request)
+@clinic_admin_required
+def clinic_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     # A copy, so a refused change never shows in the page's header while the form is redisplayed.
     form = ClinicSettingsForm(request.POST or None, instance=Clinic.objects.get(pk=admin.clinic_id))
     if request.method == "POST" and form.is_valid():
@@ -374,8 +376,8 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/settings.html", {"form": form})
 
 
-@login_required
-def instruments(request: HttpRequest) -> HttpResponse:
+@clinic_admin_required
+def instruments(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's questionnaires: the shipped ones, and importing a definition (for example
     a licensed scale the clinic holds a licence for)."""
     import json
@@ -384,7 +386,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
     from bridgework.measures.library import install
     from bridgework.measures.models import Instrument
 
-    admin = clinic_admin(request)
+    admin = request.user
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("definition")

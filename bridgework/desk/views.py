@@ -4,24 +4,30 @@ own copy of their data, read through every area's doors. Each area keeps its own
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from dataclasses import dataclass
+
 from django.db.models import Max, Min, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bridgework.accounts.http import (
+    AuthenticatedHttpRequest,
+    client_required,
+    signed_in,
+    staff_required,
+)
 from bridgework.care.access import (
     can_write,
     caseload_for_user,
     get_client_for_user,
     own_record,
     record_export,
-    staff_user,
 )
 from bridgework.care.actions import consents_given
 from bridgework.care.forms import GoalForm
-from bridgework.care.models import Consent
+from bridgework.care.models import Client, Consent
 from bridgework.care.sessions import coming_session, previous_session, since_last_session
 from bridgework.desk import glance
 from bridgework.desk import my_data as export
@@ -29,14 +35,24 @@ from bridgework.measures import due
 from bridgework.measures import glance as measures_glance
 from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.measures.actions import REVIEW
+from bridgework.measures.glance import LatestScore
 from bridgework.plans import summaries
 from bridgework.practice import summaries as practice_summaries
 from bridgework.practice.progress import chart_image
 
 
-@login_required
-def caseload(request: HttpRequest) -> HttpResponse:
-    staff_user(request)
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of the caseload: the client, with the columns the query annotated (sessions,
+    flags, open plans, proposals), and those worked out after it."""
+
+    client: Client
+    plan_quality: tuple[int, int] | None
+    symptoms: list[LatestScore | None]  # one per caseload questionnaire, in their order
+
+
+@staff_required
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     sessions = caseload_for_user(request).annotate(
         last_session=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)),
@@ -44,19 +60,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     clients = list(summaries.with_plan_columns(sessions).order_by("full_name"))
     scores = measures_glance.caseload_scores(clients)
-    for client in clients:
-        client.plan_quality = summaries.latest_plan_quality(client)  # type: ignore[attr-defined]
-        client.symptoms = [  # type: ignore[attr-defined]
-            scores.get((client.pk, slug)) for slug in measures_glance.CASELOAD_MEASURES
-        ]
-    return render(request, "desk/caseload.html", {"clients": clients})
+    rows = [
+        CaseloadRow(
+            client=client,
+            plan_quality=summaries.latest_plan_quality(client),
+            symptoms=[scores.get((client.pk, slug)) for slug in measures_glance.CASELOAD_MEASURES],
+        )
+        for client in clients
+    ]
+    return render(request, "desk/caseload.html", {"rows": rows})
 
 
 FLAGS_SHOWN = 10  # the newest open flags; the count says how many more wait
 
 
-@login_required
-def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def client_page(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id, staff_view=True)
     now = timezone.now()
     # The ten newest sessions, booked ones first: a fixed cost however long the therapy.
@@ -96,15 +115,15 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def client_chart(request: HttpRequest, client_id: int, name: str) -> HttpResponse:
+@signed_in
+def client_chart(request: AuthenticatedHttpRequest, client_id: int, name: str) -> HttpResponse:
     """A picture for the therapist's client page (an image; its table is on the page)."""
     client = get_client_for_user(request, client_id, staff_view=True)
     return chart_image(glance.charts(request, client), name)
 
 
-@login_required
-def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def agenda(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     """The coming session: review the last plans first, then the measures since last time, then
     the new plan."""
     client = get_client_for_user(request, client_id, staff_view=True)
@@ -134,9 +153,9 @@ def agenda(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@client_required
 @require_POST
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The client's own copy of their data, as a JSON file (Settings & privacy)."""
     client = own_record(request)
     record_export(request, client, "my-data")

@@ -9,7 +9,7 @@ project stands on these two classes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +19,19 @@ from django.utils.translation import gettext as _
 
 from bridgework.lib import text
 from bridgework.lib.numbers import whole_number
+
+if TYPE_CHECKING:
+    # django-stubs makes these generic in their model; Django's own classes take no subscript
+    # at run time, so the subscripted bases exist for the type checker only.
+    BaseModelForm = forms.ModelForm[Any]
+    ChoiceOfRows = forms.ModelChoiceField[Any]
+    ChoicesOfRows = forms.ModelMultipleChoiceField[Any]
+else:
+    BaseModelForm = forms.ModelForm
+    ChoiceOfRows = forms.ModelChoiceField
+    ChoicesOfRows = forms.ModelMultipleChoiceField
+
+F = TypeVar("F", bound=forms.Field)
 
 
 class TextRuleValidator:
@@ -94,5 +107,14 @@ class Form(TextRules, forms.Form):
     pass
 
 
-class ModelForm(TextRules, forms.ModelForm):
+class ModelForm(TextRules, BaseModelForm):
     pass
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's field `name`, as the kind of field it is, for a form that fits a field to
+    its request (the rows a choice offers, its choices)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind}")
+    return field

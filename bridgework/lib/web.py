@@ -17,7 +17,8 @@ def client_ip(request: HttpRequest) -> str:
     """
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",")]
         hops = [hop for hop in hops if hop]
         if len(hops) >= proxies:
             return hops[-proxies]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,20 +16,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgework.accounts.models import User
+from bridgework.accounts.http import AuthenticatedHttpRequest, client_required, signed_in
 from bridgework.care.access import Need, get_client_for_user, own_record
+from bridgework.care.models import Client
 from bridgework.care.sessions import session_for_now
 from bridgework.lib.numbers import identifier
 from bridgework.measures import actions, due, scoring
 from bridgework.measures.access import flags_of, get_flag_for_user, get_response_for_user
 from bridgework.measures.definitions import localized, options
 from bridgework.measures.forms import AcknowledgeForm
-from bridgework.measures.models import Flag
+from bridgework.measures.models import Flag, Instrument
 from bridgework.prompts.access import get_prompt_for_user
+from bridgework.prompts.models import Prompt
 
 
-@login_required
-def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
+@client_required
+def fill_in(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     client = own_record(request)
     instrument = actions.current(slug, client.clinic_id)
     if instrument is None:
@@ -55,8 +56,8 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
                 # Whatever else happens, the client sees where to get help now.
                 return render(request, "measures/crisis.html", {"clinic": client.clinic})
             messages.success(request, _("Thank you. Your answers are saved."))
-            if later:
-                return redirect(f"/me/measures/{later[0]}/?prompt={walk.prompt.pk}")  # type: ignore[union-attr]
+            if walk and later:
+                return redirect(f"/me/measures/{later[0]}/?prompt={walk.prompt.pk}")
             return redirect("/me/")
     return render(
         request,
@@ -73,7 +74,7 @@ def fill_in(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def save_answers(
-    request: HttpRequest, client: Any, instrument: Any, completes: int | None
+    request: AuthenticatedHttpRequest, client: Client, instrument: Instrument, completes: int | None
 ) -> list[Flag]:
     """The client's answers, checked and scored; the flags they raise."""
     answers = actions.answers_from(instrument, request.POST.dict())
@@ -84,13 +85,13 @@ def save_answers(
     ]
     if missing:
         raise scoring.AnswerError({m: _("Please answer this question.") for m in missing})
-    user = request.user
-    assert isinstance(user, User)
-    _response, flags = actions.respond(client, instrument, answers, by=user, prompt=completes)
+    _response, flags = actions.respond(
+        client, instrument, answers, by=request.user, prompt=completes
+    )
     return flags
 
 
-def questionnaire(instrument: Any, language: str) -> dict[str, Any]:
+def questionnaire(instrument: Instrument, language: str) -> dict[str, Any]:
     """What the questionnaire page shows: the instrument worded in `language` where it has
     that translation, and each item with its answers."""
     definition = localized(instrument.definition, language or "en")
@@ -106,7 +107,7 @@ class ReminderWalk:
     """A "questionnaires before the session" reminder the client is walking through: its
     questionnaires in turn; the last one answered completes the reminder."""
 
-    prompt: Any
+    prompt: Prompt
     asked: list[str]
 
     @classmethod
@@ -125,12 +126,11 @@ class ReminderWalk:
         return due.still_due(request, self.prompt.client, after)
 
 
-@login_required
+@signed_in
 @require_POST
-def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag = get_flag_for_user(request, flag_id, need=Need.WRITE)
     user = request.user
-    assert isinstance(user, User)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         # The note sits in a small box on the client page; the message says what to change.
@@ -141,12 +141,11 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     return redirect(f"/clients/{flag.client_id}/")
 
 
-@login_required
+@signed_in
 @require_POST
-def mark_baseline(request: HttpRequest, response_id: int) -> HttpResponse:
+def mark_baseline(request: AuthenticatedHttpRequest, response_id: int) -> HttpResponse:
     response = get_response_for_user(request, response_id, need=Need.WRITE)
     user = request.user
-    assert isinstance(user, User)
     try:
         actions.mark_baseline(response, by=user)
     except actions.NotScored as refused:
@@ -166,8 +165,8 @@ def mark_baseline(request: HttpRequest, response_id: int) -> HttpResponse:
 FLAGS_A_PAGE = 25
 
 
-@login_required
-def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def flag_history(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     """Every flag of the client, open and acknowledged (by whom, when, with the note): for the
     care team and supervisors, never the client."""
     client = get_client_for_user(request, client_id, staff_view=True)
@@ -175,8 +174,8 @@ def flag_history(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "measures/flag_history.html", {"client": client, "page": page})
 
 
-@login_required
-def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpResponse:
+@signed_in
+def enter_in_session(request: AuthenticatedHttpRequest, client_id: int, slug: str) -> HttpResponse:
     """The therapist enters a measure with the client in the session (or from paper)."""
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     instrument = actions.current(slug, client.clinic_id)
@@ -186,7 +185,6 @@ def enter_in_session(request: HttpRequest, client_id: int, slug: str) -> HttpRes
     if request.method == "POST":
         answers = actions.answers_from(instrument, request.POST.dict())
         user = request.user
-        assert isinstance(user, User)
         session = session_for_now(client)
         try:
             _response, flags = actions.respond(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 
 from bridgework.care.access import Need, decide, open_object, record_listing
@@ -12,6 +12,26 @@ from bridgework.plans.models import ActionPlan, Status
 # What a client sees of their own plans: drafts are the therapist's until agreed.
 CLIENT_VISIBLE = (Status.PROPOSED, Status.AGREED, Status.ACTIVE, Status.REVIEWED, Status.DECLINED)
 
+# What a plan's pages show beside the plan (its page, review, summaries), asked of the door
+# with `preload_page`: joined to the door's own query, and the lists fetched once the door has
+# let the person in, so a page reads the plan once, in a fixed number of queries.
+PAGE_JOINS = (
+    "client__clinic",
+    "set_in_session",
+    "review_session",
+    "builds_on",
+    "template",
+    "replaces",
+)
+PAGE_LISTS = (
+    "goals",
+    "obstacles",
+    "reviews__reviewed_by",
+    "reviews__session",
+    "successors",
+    "revisions__made_by",
+)
+
 
 def get_plan_for_user(
     request: HttpRequest,
@@ -20,9 +40,11 @@ def get_plan_for_user(
     need: Need = Need.READ,
     staff_view: bool = False,
     fields: tuple[str, ...] = (),
+    preload_page: bool = False,
 ) -> ActionPlan:
-    """`fields` narrows what is loaded, for paths that need only a few (logging practice)."""
-    plans = ActionPlan.objects.select_related("client")
+    """`fields` narrows what is loaded, for paths that need only a few (logging practice);
+    `preload_page` loads what the plan's pages show with it."""
+    plans = ActionPlan.objects.select_related(*PAGE_JOINS if preload_page else ("client",))
     if fields:
         plans = plans.only(*fields, "status", "client__clinic_id", "client__user_id")
     plan = plans.filter(pk=plan_id).order_by().first()
@@ -31,7 +53,10 @@ def get_plan_for_user(
         role = decide(request.user, client, need)
         if role == "client" and plan.status not in CLIENT_VISIBLE:
             plan = None  # a draft does not exist, as far as the client knows
-    return open_object(request, "plan", plan_id, plan, client, need, staff_view)
+    opened = open_object(request, "plan", plan_id, plan, client, need, staff_view)
+    if preload_page:
+        prefetch_related_objects([opened], *PAGE_LISTS)
+    return opened
 
 
 def plans_of(request: HttpRequest, client: Client) -> QuerySet[ActionPlan]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Approach
 from bridgework.care.models import Client, TherapySession
-from bridgework.lib.forms import Form, ModelForm
+from bridgework.lib.forms import ChoiceOfRows, ChoicesOfRows, Form, ModelForm, field_of
 from bridgework.plans.actions import EDITABLE, SESSION_LINKS
 from bridgework.plans.models import ActionPlan, Kind, Obstacle, PlanTemplate, Worksheet
 
@@ -27,12 +27,20 @@ def zero_to_ten(label: Any) -> forms.IntegerField:
     )
 
 
+class SessionChoice(ChoiceOfRows):
+    """A choice of the client's therapy sessions, each shown by number and date."""
+
+    def label_from_instance(self, obj: TherapySession) -> str:
+        return f"{_('Session')} {obj.number} · {obj.starts_at:%d %b %Y}"
+
+
 class PlanForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = ActionPlan
         fields = [*EDITABLE, *SESSION_LINKS, "goals"]
+        field_classes = dict.fromkeys(SESSION_LINKS, SessionChoice)
         widgets = {
             "goals": forms.CheckboxSelectMultiple,
             "rationale": forms.Textarea(attrs={"rows": 3}),
@@ -47,9 +55,8 @@ class PlanForm(ModelForm):
         client: Client = self.instance.client
         sessions = client.sessions.order_by("starts_at")
         for name in SESSION_LINKS:
-            self.fields[name].queryset = sessions  # type: ignore[attr-defined]
-            self.fields[name].label_from_instance = session_label  # type: ignore[attr-defined]
-        self.fields["goals"].queryset = client.goals.filter(achieved_at=None)  # type: ignore[attr-defined]
+            field_of(self, name, SessionChoice).queryset = sessions
+        field_of(self, "goals", ChoicesOfRows).queryset = client.goals.filter(achieved_at=None)
         self.fields["importance"] = zero_to_ten(_("How important is this to the client? (0–10)"))
         self.fields["confidence"] = zero_to_ten(
             _("How confident is the client they will do it? (0–10)")
@@ -59,10 +66,6 @@ class PlanForm(ModelForm):
         )
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-
-
-def session_label(session: Any) -> str:
-    return f"{_('Session')} {session.number} · {session.starts_at:%d %b %Y}"
 
 
 class ObstacleForm(ModelForm):
@@ -76,34 +79,27 @@ class ObstacleForm(ModelForm):
         self.fields["description"].required = False  # an empty row is simply not saved
 
 
-class BaseObstacleFormSet(forms.BaseFormSet):
-    def obstacles(self) -> list[dict[str, str]]:
-        kept = []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            if data.get("description", "").strip() and not data.get("DELETE"):
-                kept.append(
-                    {key: data[key].strip() for key in ("kind", "description", "coping_plan")}
-                )
-        return kept
-
-
 ObstacleFormSet = forms.formset_factory(
-    ObstacleForm,
-    formset=BaseObstacleFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=12,
-    validate_max=True,
+    ObstacleForm, extra=2, can_delete=True, max_num=12, validate_max=True
 )
 
 
-def obstacle_formset(plan: ActionPlan, data: Any = None) -> Any:
+def obstacle_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[ObstacleForm]:
     initial = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
         for o in plan.obstacles.all()
     ]
     return ObstacleFormSet(data, initial=initial, prefix="obstacles")
+
+
+def obstacles_of(formset: forms.BaseFormSet[ObstacleForm]) -> list[dict[str, str]]:
+    """The obstacles a valid formset holds: its rows with a description, not deleted."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", {})
+        if data.get("description", "").strip() and not data.get("DELETE"):
+            kept.append({key: data[key].strip() for key in ("kind", "description", "coping_plan")})
+    return kept
 
 
 class TemplateFilterForm(Form):
@@ -145,7 +141,7 @@ class DeclineForm(Form):
 
 
 class ReviewSessionForm(Form):
-    session = forms.ModelChoiceField(
+    session = SessionChoice(
         label=_("Reviewed in"),
         queryset=TherapySession.objects.none(),
         required=False,
@@ -154,9 +150,7 @@ class ReviewSessionForm(Form):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["session"]
-        field.queryset = client.sessions.order_by("-starts_at")  # type: ignore[attr-defined]
-        field.label_from_instance = session_label  # type: ignore[attr-defined]
+        field_of(self, "session", SessionChoice).queryset = client.sessions.order_by("-starts_at")
 
 
 class OwnTemplateForm(ModelForm):

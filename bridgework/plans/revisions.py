@@ -26,7 +26,8 @@ class Change:
 
 def plan_field(name: str) -> models.Field[Any, Any]:
     field = ActionPlan._meta.get_field(name)
-    assert isinstance(field, models.Field)
+    if not isinstance(field, models.Field):  # a relation's other end, not one of the plan's
+        raise TypeError(f"ActionPlan.{name} is not a field of the plan")
     return field
 
 

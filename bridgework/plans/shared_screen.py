@@ -31,7 +31,7 @@ def leave_shared_screen(request: HttpRequest) -> None:
 def wrong_exit_password(request: HttpRequest) -> bool:
     """Count a wrong password on the way out; True once there have been too many (the session
     then ends: see plans.views.exit_shared_screen)."""
-    tries = request.session.get(WRONG_TRIES, 0) + 1
+    tries: int = request.session.get(WRONG_TRIES, 0) + 1
     request.session[WRONG_TRIES] = tries
     return tries >= EXIT_TRIES
 

@@ -2,41 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
+from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridgework.accounts.http import (
+    AuthenticatedHttpRequest,
+    client_required,
+    signed_in,
+    therapist_or_admin_required,
+)
 from bridgework.accounts.models import Approach, User
-from bridgework.care.access import Need, get_client_for_user, own_record
+from bridgework.care.access import Need, can_write, get_client_for_user, own_record
 from bridgework.plans import actions, indicators, pdf, revisions
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.forms import (
     DeclineForm,
+    ObstacleForm,
     OwnTemplateForm,
     PlanForm,
     ProposalForm,
     ReviewSessionForm,
     TemplateFilterForm,
     obstacle_formset,
+    obstacles_of,
 )
 from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
-
-
-def therapist(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not (user.is_therapist or user.is_clinic_admin):
-        raise Http404
-    return user
 
 
 def templates_for(user: User, filters: dict[str, Any]) -> QuerySet[PlanTemplate]:
@@ -64,11 +66,11 @@ def picker_context(request: HttpRequest, user: User) -> dict[str, Any]:
     }
 
 
-@login_required
-def new_plan(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def new_plan(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     """Pick a template (or start blank); the draft opens in the editor."""
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
-    user = therapist(request)
+    user = request.user
     if request.method == "POST":
         slug = request.POST.get("template", "")
         template = templates_for(user, {}).filter(slug=slug).first() if slug else None
@@ -86,21 +88,19 @@ def new_plan(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "plans/new_plan.html", context)
 
 
-@login_required
-def template_library(request: HttpRequest) -> HttpResponse:
-    user = therapist(request)
-    context = picker_context(request, user)
+@therapist_or_admin_required
+def template_library(request: AuthenticatedHttpRequest) -> HttpResponse:
+    context = picker_context(request, request.user)
     if request.headers.get("HX-Request"):
         return render(request, "plans/_template_results.html", context)
     return render(request, "plans/template_library.html", context)
 
 
-@login_required
-def new_template(request: HttpRequest) -> HttpResponse:
-    user = therapist(request)
+@therapist_or_admin_required
+def new_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OwnTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        template = actions.add_template(by=user, fields=form.template_fields())
+        template = actions.add_template(by=request.user, fields=form.template_fields())
         messages.success(
             request, _("Template “%(title)s” added for your clinic.") % {"title": template.title}
         )
@@ -108,32 +108,9 @@ def new_template(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/template_form.html", {"form": form})
 
 
-def prefetched(plan: ActionPlan) -> ActionPlan:
-    """The plan again with what its page shows, in a fixed number of queries."""
-    return (
-        ActionPlan.objects.select_related(
-            "client__clinic",
-            "set_in_session",
-            "review_session",
-            "builds_on",
-            "template",
-            "replaces",
-        )
-        .prefetch_related(
-            "goals",
-            "obstacles",
-            "reviews__reviewed_by",
-            "reviews__session",
-            "successors",
-            "revisions__made_by",
-        )
-        .get(pk=plan.pk)
-    )
-
-
-@login_required
-def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = prefetched(get_plan_for_user(request, plan_id, staff_view=True))
+@signed_in
+def plan_page(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, staff_view=True, preload_page=True)
     results = indicators.indicators(indicators.facts_of(plan, timezone.now()))
     return render(
         request,
@@ -143,21 +120,14 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             "client": plan.client,
             "indicators": [(key, indicators.LABELS[key], value) for key, value in results.items()],
             "score": indicators.score(results),
-            "can_write": actions_allowed(request, plan),
+            "can_write": can_write(request, plan.client),
         },
     )
 
 
-def actions_allowed(request: HttpRequest, plan: ActionPlan) -> bool:
-    from bridgework.care.access import decide
-
-    return decide(request.user, plan.client, Need.WRITE, staff_view=True) is not None
-
-
-@login_required
-def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+@signed_in
+def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
-    user = therapist(request)
     if plan.status not in (Status.DRAFT, Status.AGREED, Status.ACTIVE):
         messages.error(
             request,
@@ -170,7 +140,7 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid() and obstacles.is_valid():
         try:
-            return save_edit(request, plan, user, form, obstacles)
+            return save_edit(request, plan, form, obstacles)
         except actions.StalePlan as stale:
             conflict = conflict_with(stale.current, form, obstacles)
             # Keep what this person typed, now on top of the saved version: saving again is a
@@ -193,9 +163,13 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def save_edit(
-    request: HttpRequest, plan: ActionPlan, user: User, form: PlanForm, obstacles: Any
+    request: AuthenticatedHttpRequest,
+    plan: ActionPlan,
+    form: PlanForm,
+    obstacles: BaseFormSet[ObstacleForm],
 ) -> HttpResponse:
     """Save, and agree too when asked. Raises StalePlan when someone saved in between."""
+    user = request.user
     data = form.cleaned_data
     fields = {name: data[name] for name in form.Meta.fields if name != "goals"}
     actions.save_plan(
@@ -204,7 +178,7 @@ def save_edit(
         version=data["version"],
         fields=fields,
         goals=list(data["goals"]),
-        obstacles=obstacles.obstacles(),
+        obstacles=obstacles_of(obstacles),
     )
     if "agree" in request.POST:
         try:
@@ -218,45 +192,66 @@ def save_edit(
     return redirect(f"/plans/{plan.pk}/")
 
 
-def conflict_with(current: ActionPlan, form: PlanForm, obstacles: Any) -> list[revisions.Change]:
+def conflict_with(
+    current: ActionPlan, form: PlanForm, obstacles: BaseFormSet[ObstacleForm]
+) -> list[revisions.Change]:
     """Where the version saved meanwhile (before) and this person's edit (after) differ."""
     data = form.cleaned_data
     mine = {name: data[name] for name in actions.EDITABLE}
     for name in actions.SESSION_LINKS:
         mine[name] = data[name].number if data.get(name) else None
     mine["goals"] = sorted(goal.text for goal in data["goals"])
-    mine["obstacles"] = obstacles.obstacles()
+    mine["obstacles"] = obstacles_of(obstacles)
     return revisions.changes(actions.snapshot(current), mine)
 
 
-def transition(request: HttpRequest, plan_id: int, change: Any, done: str) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+def transition(
+    request: AuthenticatedHttpRequest,
+    plan: ActionPlan,
+    change: Callable[[ActionPlan, User], object],
+    done: str,
+) -> HttpResponse:
+    """Move a plan opened through its door (for writing) on; say why not when refused."""
     try:
-        change(plan, by=therapist(request))
+        change(plan, request.user)
         messages.success(request, done)
     except actions.TransitionRefused as refused:
         messages.error(request, str(refused))
     return redirect(f"/plans/{plan.pk}/")
 
 
-@login_required
+def plan_to_change(request: AuthenticatedHttpRequest, plan_id: int) -> ActionPlan:
+    return get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+
+
+@signed_in
 @require_POST
-def agree_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return transition(request, plan_id, actions.agree, _("Plan agreed. The client can see it now."))
+def agree_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    return transition(
+        request,
+        plan_to_change(request, plan_id),
+        lambda plan, by: actions.agree(plan, by=by),
+        _("Plan agreed. The client can see it now."),
+    )
 
 
-@login_required
+@signed_in
 @require_POST
-def start_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return transition(request, plan_id, actions.activate, _("Plan started."))
+def start_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    return transition(
+        request,
+        plan_to_change(request, plan_id),
+        lambda plan, by: actions.activate(plan, by=by),
+        _("Plan started."),
+    )
 
 
-@login_required
+@signed_in
 @require_POST
-def accept_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+def accept_proposal(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_to_change(request, plan_id)
     try:
-        actions.accept_proposal(plan, by=therapist(request))
+        actions.accept_proposal(plan, by=request.user)
     except actions.TransitionRefused as refused:
         messages.error(request, str(refused))
         return redirect(f"/plans/{plan.pk}/")
@@ -264,15 +259,16 @@ def accept_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect(f"/plans/{plan.pk}/edit/")
 
 
-@login_required
-def decline_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+@signed_in
+def decline_proposal(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_to_change(request, plan_id)
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
         return transition(
             request,
-            plan_id,
-            lambda p, by: actions.decline_proposal(p, by=by, reason=form.cleaned_data["reason"]),
+            plan,
+            lambda plan, by: actions.decline_proposal(plan, by=by, reason=reason),
             _("Declined. The client sees your reason."),
         )
     return render(
@@ -280,10 +276,9 @@ def decline_proposal(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def review_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = prefetched(get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True))
-    user = therapist(request)
+@signed_in
+def review_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True, preload_page=True)
     session_form = ReviewSessionForm(
         request.POST or None, client=plan.client, initial={"session": plan.review_session}
     )
@@ -291,7 +286,10 @@ def review_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and session_form.is_valid():
         try:
             outcome = actions.review(
-                plan, by=user, session=session_form.cleaned_data["session"], answers=form.answers()
+                plan,
+                by=request.user,
+                session=session_form.cleaned_data["session"],
+                answers=form.answers(),
             )
         except actions.TransitionRefused as refused:
             form.add_error(None, str(refused))
@@ -314,8 +312,8 @@ def review_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def revision(request: HttpRequest, plan_id: int, number: int) -> HttpResponse:
+@signed_in
+def revision(request: AuthenticatedHttpRequest, plan_id: int, number: int) -> HttpResponse:
     plan = get_plan_for_user(request, plan_id, staff_view=True)
     wanted = {r.number: r for r in plan.revisions.filter(number__in=[number - 1, number])}
     if number not in wanted:
@@ -333,17 +331,17 @@ def revision(request: HttpRequest, plan_id: int, number: int) -> HttpResponse:
     )
 
 
-@login_required
-def summary(request: HttpRequest, plan_id: int) -> HttpResponse:
+@signed_in
+def summary(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The printable written summary, for the client and the care team."""
-    plan = prefetched(get_plan_for_user(request, plan_id))
+    plan = get_plan_for_user(request, plan_id, preload_page=True)
     require_summary(plan)
     return render(request, "plans/summary_print.html", {"plan": plan, "client": plan.client})
 
 
-@login_required
-def summary_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = prefetched(get_plan_for_user(request, plan_id))
+@signed_in
+def summary_pdf(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_id, preload_page=True)
     require_summary(plan)
     response = HttpResponse(pdf.render(plan), content_type="application/pdf")
     # A neutral file name: a download list must not say what the plan is about.
@@ -356,38 +354,38 @@ def require_summary(plan: ActionPlan) -> None:
         raise Http404
 
 
-@login_required
+@signed_in
 @require_POST
-def shared_screen(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True)
+def shared_screen(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_to_change(request, plan_id)
     enter_shared_screen(request, plan)
     return redirect(f"/plans/{plan.pk}/edit/")
 
 
-@login_required
-def client_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+@client_required
+def client_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The written summary on the client's phone. Opening it records that they saw it."""
     own_record(request)
-    plan = get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id, preload_page=True)
     if plan.status in (Status.AGREED, Status.ACTIVE):
-        actions.record_seen(plan, by=request.user)  # type: ignore[arg-type]
-    return render(request, "plans/client_plan.html", {"plan": prefetched(plan)})
+        actions.record_seen(plan, by=request.user)
+    return render(request, "plans/client_plan.html", {"plan": plan})
 
 
-@login_required
-def propose_plan(request: HttpRequest) -> HttpResponse:
-    client = own_record(request)
+@client_required
+def propose_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
+    own_record(request)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         client = own_record(request, need=Need.WRITE)
-        actions.propose(client, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.propose(client, by=request.user, **form.cleaned_data)
         messages.success(request, _("Sent to your therapist. You'll talk it over together."))
         return redirect("/me/")
     return render(request, "plans/propose.html", {"form": form})
 
 
-@login_required
-def exit_shared_screen(request: HttpRequest) -> HttpResponse:
+@signed_in
+def exit_shared_screen(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Leaving shared-screen mode takes the therapist's password: the client may be the one
     holding the laptop, and beyond this page lie the caseload and other clients' names. After
     a few wrong tries the session simply ends (coming back takes a full sign-in, with the
@@ -406,9 +404,7 @@ def exit_shared_screen(request: HttpRequest) -> HttpResponse:
         return redirect("/")
     wrong = False
     if request.method == "POST":
-        user = request.user
-        assert isinstance(user, User)
-        if user.check_password(request.POST.get("password", "")):
+        if request.user.check_password(request.POST.get("password", "")):
             leave_shared_screen(request)
             return redirect(f"/plans/{plan_id}/")
         if wrong_exit_password(request):

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ from bridgework.prompts import steps
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 LOGGABLE = (Status.AGREED, Status.ACTIVE)
-M = TypeVar("M", bound=Model)
+Entry = TypeVar("Entry", PracticeLog, CheckIn)  # what the phone's outbox sends
 
 
 class EntryRefused(Exception):
@@ -51,7 +50,7 @@ class Saved:
     created: bool  # False: this uid was already stored, nothing new was written
 
 
-def once(model: type[M], uid: uuid.UUID, client: Client, create: Callable[[], M]) -> Saved:
+def once(model: type[Entry], uid: uuid.UUID, client: Client, create: Callable[[], Entry]) -> Saved:
     """Create the entry unless its uid is stored already. The unique constraint, not a prior
     look-up, decides: two requests racing with the same uid make exactly one row (and the
     common case, a new entry, costs no look-up at all)."""
@@ -59,7 +58,7 @@ def once(model: type[M], uid: uuid.UUID, client: Client, create: Callable[[], M]
         with transaction.atomic():
             return Saved(create(), True)
     except IntegrityError:
-        existing = model.objects.filter(uid=uid).first()  # type: ignore[attr-defined]
+        existing = model._default_manager.filter(uid=uid).first()
         if existing is None:
             raise
     if existing.client_id != client.pk:

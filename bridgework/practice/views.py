@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridgework.accounts.http import (
+    AuthenticatedHttpRequest,
+    client_required,
+    is_signed_in,
+    signed_in,
+)
 from bridgework.accounts.models import User
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client
@@ -33,14 +38,9 @@ from bridgework.practice.models import Outcome, active_scales
 SAVED = {True: "saved", False: "already-saved"}
 
 
-def own_client(request: HttpRequest, need: Need = Need.READ) -> tuple[Client, User]:
-    client = own_record(request, need=need)
-    return client, request.user  # type: ignore[return-value]  # own_record admits clients only
-
-
-@login_required
-def today(request: HttpRequest) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
+    client = own_record(request)
     plans = summaries.for_client_home(request, client)
     active = [plan for plan in plans if plan.status in (Status.AGREED, Status.ACTIVE)]
     others = [plan for plan in plans if plan.status not in (Status.AGREED, Status.ACTIVE)]
@@ -122,9 +122,9 @@ def log_page(
     )
 
 
-@login_required
-def log_for_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def log_for_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    client = own_record(request)
     plan = get_plan_for_user(request, plan_id)
     if plan.status not in (Status.AGREED, Status.ACTIVE):
         raise Http404
@@ -132,25 +132,27 @@ def log_for_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     return log_page(request, client, plan, sheet)
 
 
-@login_required
-def diary(request: HttpRequest) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
+    client = own_record(request)
     return log_page(request, client, None, worksheets.current(worksheets.PRIVATE_ALLOWED))
 
 
-def save_practice(request: HttpRequest, form: Any) -> actions.Saved:
-    client, user = own_client(request, need=Need.WRITE)
-    return actions.log_practice(client, by=user, **entries.practice_from(request, client, form))
+def save_practice(request: AuthenticatedHttpRequest, form: Any) -> actions.Saved:
+    client = own_record(request, need=Need.WRITE)
+    return actions.log_practice(
+        client, by=request.user, **entries.practice_from(request, client, form)
+    )
 
 
-@login_required
+@client_required
 @require_POST
-def post_practice(request: HttpRequest) -> HttpResponse:
+def post_practice(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A practice log posted by a page without JavaScript (the phone's queue uses sync)."""
     try:
         saved = save_practice(request, request.POST)
     except actions.EntryRefused as refused:
-        client, _user = own_client(request)
+        client = own_record(request)
         try:
             plan = entries.plan_from(request, request.POST)
         except actions.EntryRefused:
@@ -172,15 +174,17 @@ def thanks(saved: actions.Saved) -> str:
     return _("Saved. Well done for noting it.")
 
 
-@login_required
-def check_in(request: HttpRequest) -> HttpResponse:
-    client, user = own_client(request)
+@client_required
+def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
+    client = own_record(request)
     problems: dict[str, str] = {}
     values: dict[str, Any] = {"uid": str(uuid.uuid4()), "prompt": request.GET.get("prompt", "")}
     if request.method == "POST":
         try:
-            client, user = own_client(request, need=Need.WRITE)
-            saved = actions.check_in(client, by=user, **entries.check_in_from(client, request.POST))
+            client = own_record(request, need=Need.WRITE)
+            saved = actions.check_in(
+                client, by=request.user, **entries.check_in_from(client, request.POST)
+            )
         except actions.EntryRefused as refused:
             problems, values = refused.problems, request.POST.dict()
         else:
@@ -247,11 +251,11 @@ def sync(request: HttpRequest) -> JsonResponse:
     """Entries queued on the phone: {"kind": "practice" | "check-in", "owner": "…", "form":
     {…}}, the owner being the one the page showed (practice.outbox). Sending the same entry
     again answers "already-saved" and stores nothing new."""
-    if not request.user.is_authenticated:
+    if not is_signed_in(request):
         # Not a redirect to the sign-in page: the outbox would take that page's 200 for
         # "saved" and drop the entry. The entry waits on the phone until the client is back.
         return sync_refused(401, _("You are signed out. Sign in again to send your entries."))
-    client, user = own_client(request, need=Need.WRITE)
+    client, user = own_record(request, need=Need.WRITE), request.user
     read = sync_payload(request, user)
     if isinstance(read, JsonResponse):
         return read
@@ -272,9 +276,9 @@ def sync(request: HttpRequest) -> JsonResponse:
     )
 
 
-@login_required
-def history(request: HttpRequest) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    client = own_record(request)
     return render(
         request,
         "practice/history.html",
@@ -285,9 +289,9 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def my_progress(request: HttpRequest) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
+    client = own_record(request)
     return render(
         request,
         "practice/progress.html",
@@ -295,15 +299,15 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def progress_chart(request: HttpRequest, name: str) -> HttpResponse:
-    client, _user = own_client(request)
+@client_required
+def progress_chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
+    client = own_record(request)
     charts = progress.charts_for(logs_of(request, client), check_ins_of(request, client))
     return progress.chart_image(charts, name)
 
 
-@login_required
-def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
+@signed_in
+def log_detail(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
     log = get_log_for_user(request, log_id)
     sheet = worksheets.get(log.worksheet, log.worksheet_version)
     return render(
@@ -318,15 +322,15 @@ def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@client_required
 @require_POST
-def log_privacy(request: HttpRequest, log_id: int) -> HttpResponse:
+def log_privacy(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
     """The client shares a diary entry with their care team, or makes it private again."""
-    _client, user = own_client(request, need=Need.WRITE)  # the client alone decides
+    own_record(request, need=Need.WRITE)  # the client alone decides
     log = get_log_for_user(request, log_id, need=Need.WRITE)
     try:
         private = entries.private_from(request.POST, unchosen=None)
-        actions.set_privacy(log, by=user, private=private)
+        actions.set_privacy(log, by=request.user, private=private)
     except actions.EntryRefused as refused:
         messages.error(request, " ".join(refused.problems.values()))
     else:
@@ -355,12 +359,11 @@ def shown_entries(sheet: worksheets.Worksheet, values: dict[str, Any]) -> list[t
     return shown
 
 
-@login_required
-def scales(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def scales(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     """The therapist chooses the client's check-in scales."""
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     user = request.user
-    assert isinstance(user, User)
     form = ScaleForm(request.POST if "name" in request.POST else None)
     if request.method == "POST" and "retire" in request.POST:
         scale = active_scales(client).filter(pk=identifier(request.POST["retire"]) or 0).first()

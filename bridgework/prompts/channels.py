@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bridgework.prompts.models import Channel, Prompt, PushSubscription
+from bridgework.prompts.subscriptions import forget_gone_phone
 
 # A push service that does not answer must not hold up every other client's reminders.
 PUSH_TIMEOUT_SECONDS = 10
@@ -85,7 +86,7 @@ def send_push(prompt: Prompt) -> str:
         except WebPushException as error:
             status = getattr(error.response, "status_code", None)
             if status in (404, 410):  # the phone unsubscribed: forget it
-                subscription.delete()
+                forget_gone_phone(prompt.client, subscription)
         except requests.RequestException:  # unreachable or too slow: try again later
             continue
     if not delivered:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
-from bridgework.audit.trail import changed, noted
+from bridgework.audit.trail import changed, noted, snapshot
 from bridgework.care.actions import set_consent
 from bridgework.care.models import Client, Consent
 from bridgework.lib.tokens import new_token, token_hash
@@ -95,3 +95,13 @@ def forget_push_subscriptions(client: Client, *, by: User | None) -> None:
         client_id=client.pk,
         detail={"deleted": deleted.get(PushSubscription._meta.label, 0)},
     )
+
+
+@transaction.atomic
+def forget_gone_phone(client: Client, subscription: PushSubscription) -> None:
+    """The push service says this phone of the client's unsubscribed (404 or 410): it gets
+    no more notifications. The system forgets it; nobody asked."""
+    before = snapshot(subscription)
+    subscription_id = subscription.pk
+    subscription.delete()
+    changed(None, DELETE, subscription, before=before, object_id=subscription_id)

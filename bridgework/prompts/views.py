@@ -8,21 +8,23 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgework.accounts.models import User
+from bridgework.accounts.http import AuthenticatedHttpRequest, client_required, signed_in
 from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
+from bridgework.lib.forms import field_of
 from bridgework.lib.numbers import identifier
 from bridgework.plans.access import get_plan_for_user, plans_of
+from bridgework.plans.models import ActionPlan
 from bridgework.prompts import calendar, planner, rules, schedules, states, steps, subscriptions
 from bridgework.prompts.access import (
     feed_for_token,
@@ -35,28 +37,16 @@ from bridgework.prompts.forms import ClientTimesForm, ScheduleForm
 from bridgework.prompts.hooks import questionnaires_left, questionnaires_offered
 from bridgework.prompts.models import Channel, Prompt, Purpose, Schedule
 
-
-def actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 # --- the client -------------------------------------------------------------------------------
+# Prompts are answered by their client alone (client_required: the prompt's door would let
+# the care team in too); staff follow them on the reminders page.
 
 
-def client_only(request: HttpRequest) -> None:
-    """Prompts are answered by their client; staff follow them on the reminders page."""
-    if not getattr(request.user, "is_client", False):
-        raise Http404
-
-
-@login_required
-def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
+@client_required
+def open_prompt(request: AuthenticatedHttpRequest, prompt_id: int) -> HttpResponse:
     """Where every reminder's link lands: recorded as opened, then on to exactly its task."""
-    client_only(request)
     prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
-    steps.mark_opened(prompt, by=actor(request))
+    steps.mark_opened(prompt, by=request.user)
     if prompt.state in (Prompt.State.EXPIRED, Prompt.State.CANCELLED):
         messages.info(request, _("That reminder has closed. You can still log it any time."))
     if prompt.purpose == Purpose.CHECK_IN:
@@ -64,20 +54,19 @@ def open_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     if prompt.purpose == Purpose.MEASURE:
         left = questionnaires_left(request, prompt)
         if not left:  # all filled in already, from Today or in the session
-            steps.answer(prompt.pk, prompt.client, by=actor(request))
+            steps.answer(prompt.pk, prompt.client, by=request.user)
             messages.success(request, _("Thank you: those questionnaires are filled in already."))
             return redirect("/me/")
         return redirect(f"/me/measures/{left[0]}/?prompt={prompt.pk}")
     return redirect(f"/me/plans/{prompt.plan_id}/log/?prompt={prompt.pk}")
 
 
-@login_required
+@client_required
 @require_POST
-def snooze(request: HttpRequest, prompt_id: int) -> HttpResponse:
-    client_only(request)
+def snooze(request: AuthenticatedHttpRequest, prompt_id: int) -> HttpResponse:
     prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
     try:
-        steps.snooze(prompt, int(request.POST.get("minutes", "0") or 0), by=actor(request))
+        steps.snooze(prompt, int(request.POST.get("minutes", "0") or 0), by=request.user)
         messages.success(request, _("Snoozed. We'll remind you again."))
     except (rules.RuleError, ValueError) as refused:
         problems = getattr(refused, "problems", {})
@@ -85,8 +74,8 @@ def snooze(request: HttpRequest, prompt_id: int) -> HttpResponse:
     return redirect("/me/")
 
 
-@login_required
-def my_reminders(request: HttpRequest) -> HttpResponse:
+@client_required
+def my_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request)
     feed_url = request.session.pop("new_calendar_feed", "")
     return render(
@@ -104,10 +93,9 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
+@client_required
+def my_schedule(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     """The client changes their own times; a new version of the schedule is made."""
-    client_only(request)
     schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
     if schedule.kind != Schedule.Kind.FIXED:
         raise Http404
@@ -117,7 +105,7 @@ def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
         try:
             schedules.set_schedule(
                 schedule.client,
-                by=actor(request),
+                by=request.user,
                 purpose=schedule.purpose,
                 rule=rule,
                 channels=schedule.channels,
@@ -133,30 +121,30 @@ def my_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return render(request, "prompts/my_schedule.html", {"schedule": schedule, "form": form})
 
 
-@login_required
+@client_required
 @require_POST
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request, need=Need.WRITE)
     if request.POST.get("action") == "stop":
-        subscriptions.revoke_calendar_feeds(client, by=actor(request))
+        subscriptions.revoke_calendar_feeds(client, by=request.user)
         messages.success(request, _("Your calendar address no longer works."))
         return redirect("/me/reminders/")
-    care_actions.set_consent(client, Consent.Purpose.REMINDERS_CALENDAR, True, by=actor(request))
-    token = subscriptions.new_calendar_feed(client, by=actor(request))
+    care_actions.set_consent(client, Consent.Purpose.REMINDERS_CALENDAR, True, by=request.user)
+    token = subscriptions.new_calendar_feed(client, by=request.user)
     # Shown once, on the next page: only its hash is kept.
     request.session["new_calendar_feed"] = f"{settings.SITE_URL}/calendar/{token}.ics"
     return redirect("/me/reminders/")
 
 
-@login_required
+@client_required
 @require_POST
-def push_subscribe(request: HttpRequest) -> JsonResponse:
+def push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
     client = own_record(request, need=Need.WRITE)
     try:
         body = json.loads(request.body)
         subscriptions.turn_on_push(
             client,
-            by=actor(request),
+            by=request.user,
             endpoint=str(body["endpoint"]),
             p256dh=str(body["keys"]["p256dh"]),
             auth=str(body["keys"]["auth"]),
@@ -180,8 +168,8 @@ def therapist_client(request: HttpRequest, client_id: int, need: Need = Need.REA
     return get_client_for_user(request, client_id, need=need, staff_view=True)
 
 
-@login_required
-def client_reminders(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def client_reminders(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = therapist_client(request, client_id)
     since = timezone.now() - timedelta(weeks=8)
     prompts = list(
@@ -236,8 +224,8 @@ def answer_hours(prompts: list[Prompt], client: Client) -> list[tuple[int, int]]
     return [(hour, hours[hour]) for hour in range(6, 24) if hours[hour] or 8 <= hour <= 21]
 
 
-@login_required
-def new_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
+@signed_in
+def new_schedule(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = therapist_client(request, client_id, Need.WRITE)
     raw = request.GET.get("plan") or request.POST.get("plan")
     plan_id = identifier(raw)
@@ -249,19 +237,22 @@ def new_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
     return schedule_form(request, client, plan, None)
 
 
-@login_required
-def edit_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
+@signed_in
+def edit_schedule(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
     client = therapist_client(request, schedule.client_id, Need.WRITE)
     if request.method == "POST" and "end" in request.POST:
-        schedules.end_schedule(schedule, by=actor(request), reason=_("ended by the therapist"))
+        schedules.end_schedule(schedule, by=request.user, reason=_("ended by the therapist"))
         messages.success(request, _("Reminders stopped."))
         return redirect(f"/clients/{client.pk}/reminders/")
     return schedule_form(request, client, schedule.plan, schedule)
 
 
 def schedule_form(
-    request: HttpRequest, client: Client, plan: Any, schedule: Schedule | None
+    request: AuthenticatedHttpRequest,
+    client: Client,
+    plan: ActionPlan | None,
+    schedule: Schedule | None,
 ) -> HttpResponse:
     if schedule:
         initial = ScheduleForm.initial_from(schedule)
@@ -269,7 +260,8 @@ def schedule_form(
         kind = request.GET.get("kind", "")
         initial = {"kind": kind} if kind in Schedule.Kind.values else {}
     form = ScheduleForm(request.POST or None, initial=initial)
-    form.fields["measures"].choices = list(questionnaires_offered(client).items())  # type: ignore[attr-defined]
+    measures = field_of(form, "measures", forms.MultipleChoiceField)
+    measures.choices = list(questionnaires_offered(client).items())
     if request.method == "POST" and form.is_valid():
         before_session = form.cleaned_data["kind"] == Schedule.Kind.BEFORE_SESSION
         try:
@@ -279,7 +271,7 @@ def schedule_form(
                 )
             schedules.set_schedule(
                 client,
-                by=actor(request),
+                by=request.user,
                 rule=form.rule(),
                 purpose=(
                     Purpose.MEASURE

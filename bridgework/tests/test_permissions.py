@@ -3,6 +3,11 @@
 A URL pattern missing from MATRIX fails the test, so no new page can slip through unchecked.
 Objects belong to client A (therapist A's care team) unless said otherwise; therapist B, the
 clinic admin, the researcher and everybody at the other clinic must get 404 for them.
+
+The same walk checks the access trail of each request: every 404 a signed-in person gets
+leaves a refusal of theirs (an AccessEvent with allowed=False), every answered request leaves
+an allowed event of theirs, unless its route opens no client's record (NO_CLIENT_DATA, each
+with its reason), and no answered page (below 400) refused them anything.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
-from bridgework.care.models import Goal, TherapySession
+from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.measures import actions as measures
 from bridgework.measures.models import Flag, Response
 from bridgework.plans import actions as plans
@@ -336,6 +342,39 @@ MATRIX: dict[str, Row] = {
 }
 
 
+# Routes that open no client's record for anyone, so an answer leaves nothing in the trail.
+NO_CLIENT_DATA: dict[str, str] = {
+    "": "where each person lands: a redirect by role, or the researcher's empty home page",
+    "healthz": "the database's health",
+    "accounts/sign-in/": "signing in; a signed-in person is sent on",
+    "accounts/sign-out/": "signing out",
+    "accounts/second-factor/": "the person's own second factor",
+    "accounts/second-factor/setup/": "the person's own authenticator app (making it is audited)",
+    "accounts/password-reset/": "asking for a link: the same answer for every address",
+    "accounts/password-reset/sent/": "a page of text",
+    "accounts/password-reset/new/": "a new password for the link's own account",
+    "accounts/password-reset/<str:token>/": "the link's verdict, kept for the page above",
+    "invitations/<str:token>/": "the link's holder sees the clinic and the address it went to",
+    "plans/templates/": "the clinic's plan templates",
+    "plans/templates/new/": "adding a plan template",
+    "shared-screen/exit/": "leaving shared-screen mode takes the person's own password",
+    "manifest.webmanifest": "the phone app's shell",
+    "sw.js": "the phone app's shell",
+    "me/offline/": "the phone app's shell",
+    "clinic/settings/": "the clinic's own settings",
+    "clinic/instruments/": "the clinic's questionnaires",
+    "clinic/staff/invite/": "inviting staff: an empty form",
+    "clinic/clients/new/": "adding a client: an empty form and the clinic's staff",
+}
+# Routes whose secret address is the credential: the trail names the link, not whoever is
+# signed in in the browser that opens it.
+BY_LINK = {"calendar/<str:token>.ics"}
+# 404s that refuse nobody: the URL names no one else's object, and the asker's own has none.
+NOT_REFUSALS: dict[str, str] = {
+    "me/progress/<slug:name>.svg": "client B has no check-ins, so no such picture of their own",
+}
+
+
 def routes(
     patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
 ) -> Iterator[str]:
@@ -420,6 +459,8 @@ class PermissionMatrixTests(MatrixCase):
         served = set(routes())
         self.assertEqual(served - set(MATRIX), set(), "URLs with no row in the permission matrix")
         self.assertEqual(set(MATRIX) - served, set(), "Matrix rows for URLs that no longer exist")
+        exceptions = set(NO_CLIENT_DATA) | set(NOT_REFUSALS) | BY_LINK
+        self.assertEqual(exceptions - set(MATRIX), set(), "Trail exceptions for no matrix row")
 
     def test_a_private_entry_exists_for_its_client_only(self) -> None:
         url = f"/practice/{self.private_log.pk}/"
@@ -447,8 +488,11 @@ class PermissionMatrixTests(MatrixCase):
                 with self.subTest(route=route, actor=actor):
                     self.sign_in(self.actor(actor))  # type: ignore[arg-type]
                     self.client.session.pop("shared_screen_plan", None)
+                    last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first()
                     response = getattr(self.client, row.method)(row.url(self), row.data)
                     self.assertEqual(response.status_code, row.status_for(actor))
+                    events = AccessEvent.objects.filter(id__gt=last or 0)
+                    self.assert_trail_of(route, actor, response, list(events))
         # Every page and refusal left ids and kinds in the trail (a consent's id names its
         # purpose), nothing typed by a person: the clinic admin's trail page shows them.
         for event in AccessEvent.objects.all():
@@ -462,6 +506,30 @@ class PermissionMatrixTests(MatrixCase):
                     self.assertRegex(name, r"^[a-z_]+$")
                 for text in strings_in([changes.get("values"), changes.get("detail")]):
                     self.assertRegex(text, r"^[A-Za-z0-9_:.+/-]*$")
+
+    def assert_trail_of(
+        self, route: str, actor: str, response: HttpResponseBase, events: list[AccessEvent]
+    ) -> None:
+        """What the request left in the trail, by the person who asked (see the docstring)."""
+        person = None if route in BY_LINK else self.actor(actor)
+        if isinstance(person, Client):
+            person = user_of(person)
+        asker = person.pk if isinstance(person, User) else None
+        theirs = [event for event in events if event.actor_id == asker]
+        status = response.status_code
+        signed_out = actor == "anonymous" and (
+            status == 401 or response.get("Location", "").startswith("/accounts/sign-in/")
+        )
+        if status == 404 and route not in NOT_REFUSALS:
+            self.assertTrue(
+                any(not event.allowed for event in theirs), "a 404 with no refusal in the trail"
+            )
+        elif status != 404 and not signed_out and route not in NO_CLIENT_DATA:
+            self.assertTrue(
+                any(event.allowed for event in theirs), "an answer with no access event"
+            )
+        if status < 400:
+            self.assertEqual([e for e in theirs if not e.allowed], [], "a refusal, yet answered")
 
     def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
         response = self.client.get(f"/clients/{self.client_a.pk}/")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bridgework.audit.models import AccessEvent
 from bridgework.test import PASSWORD, BaseTestCase
 
 
@@ -82,3 +83,17 @@ class SecondFactorTests(BaseTestCase):
         self.client.post("/accounts/second-factor/", {"code": code_for(admin_device)})
         self.client.post(f"/clinic/staff/{self.therapist_a.pk}/reset-second-factor/")
         self.assertFalse(TOTPDevice.objects.filter(user=self.therapist_a).exists())
+
+    def test_the_set_up_page_makes_one_app_to_confirm_however_often_it_is_opened(self) -> None:
+        self.sign_in_with_password()
+        first = self.client.get("/accounts/second-factor/setup/")
+        again = self.client.get("/accounts/second-factor/setup/")
+        device = TOTPDevice.objects.get(user=self.therapist_a)
+        self.assertFalse(device.confirmed)
+        # The same key both times: the QR code scanned first still works.
+        self.assertEqual(first.context["secret"], again.context["secret"])
+        made = AccessEvent.objects.filter(object_type="second-factor-setup")
+        self.assertEqual(
+            list(made.values_list("actor_id", "action", "object_id")),
+            [(self.therapist_a.pk, "create", str(self.therapist_a.pk))],
+        )

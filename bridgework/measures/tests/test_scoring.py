@@ -7,7 +7,7 @@ import math
 import pytest
 
 from bridgework.measures import scoring
-from bridgework.measures.definitions import jacobson_truax
+from bridgework.measures.definitions import Score, jacobson_truax
 from bridgework.measures.library import FOLDER, read
 
 PHQ9, PHQ8, GAD7 = (read(FOLDER / f"{slug}.json") for slug in ("phq-9", "phq-8", "gad-7"))
@@ -17,7 +17,7 @@ def answers(*values: int | None) -> dict[str, int]:
     return {str(n): v for n, v in enumerate(values, 1) if v is not None}
 
 
-def total(definition: dict, given: dict[str, int]) -> scoring.Score:
+def total(definition: dict, given: dict[str, int]) -> Score:
     return scoring.score(definition, given)[0]
 
 

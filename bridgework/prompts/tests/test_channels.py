@@ -18,6 +18,7 @@ from django.test import override_settings
 from icalendar import Calendar
 from py_vapid import Vapid
 
+from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.prompts import subscriptions
 from bridgework.prompts.channels import PUSH_TIMEOUT_SECONDS, push_payload
@@ -225,6 +226,25 @@ class PushTests(PromptTestCase):
         ):
             Worker(name="w1").step()
         self.assertFalse(PushSubscription.objects.exists())
+
+    def test_forgetting_a_gone_subscription_is_on_the_clients_record(self) -> None:
+        private, public = vapid_keys()
+        phone = PushSubscription.objects.create(
+            client=self.client_a, endpoint="https://fcm.googleapis.com/fcm/send/x", **browser_keys()
+        )
+        self.consent("reminders-push")
+        self.make_due(self.schedule(channels=["push"]))
+        gone = mock.Mock(status_code=404, text="not found")
+        with (
+            override_settings(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public),
+            mock.patch("pywebpush.requests.post", return_value=gone),
+        ):
+            Worker(name="w1").step()
+        forgotten = AccessEvent.objects.get(object_type="push-subscription", action="delete")
+        self.assertEqual(
+            (forgotten.object_id, forgotten.client_id, forgotten.actor_id, forgotten.actor_role),
+            (str(phone.pk), self.client_a.pk, None, "system"),
+        )
 
     def test_subscribing_needs_a_known_push_service_over_https(self) -> None:
         # The server posts to this address: anything else would let a client aim it inwards.

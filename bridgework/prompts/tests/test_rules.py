@@ -149,13 +149,13 @@ def test_random_moments_stay_in_the_window_apart_and_count(rule, zone, first, se
         )
         assert len(day_moments) == fits
 
-    def room(day: date) -> int:
+    def room_on(day: date) -> int:
         start = local_moment(day, parse_time(rule.window_start), zone)
         end = local_moment(day, parse_time(rule.window_end), zone)
         return int((end - start).total_seconds() // 60)
 
     # Every day has its moments, but for a window the clocks skipped entirely.
-    assert len(per_day(found, zone)) == sum(1 for day in window.days if room(day) >= 0)
+    assert len(per_day(found, zone)) == sum(1 for day in window.days if room_on(day) >= 0)
 
 
 def test_a_7am_reminder_stays_at_7am_local_across_the_change() -> None:
