@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 from django.utils import translation
 
 if TYPE_CHECKING:
@@ -27,6 +28,12 @@ def no_language_left_behind() -> Iterator[None]:
     # deactivates it: a test's last request in German would make the next test German.
     yield
     translation.deactivate()
+
+
+# Speed belongs in bench/, never in tests: no property example fails for being slow on a loaded
+# machine (Hypothesis's default deadline is 200 ms an example).
+hypothesis_settings.register_profile("bridgework", deadline=None)
+hypothesis_settings.load_profile("bridgework")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
