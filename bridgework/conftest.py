@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
-from hypothesis import settings as hypothesis_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
