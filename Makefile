@@ -50,7 +50,7 @@ lint: install
 bench: install
 	@set -e; for script in bench/[!_]*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; \
-		$(BIN)/python -m "bench.$$(basename "$$script" .py)"; done
+		$(BIN)/python "$$script"; done
 
 # Refresh the pinned versions after changing pyproject.toml.
 lock:

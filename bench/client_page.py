@@ -13,10 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
+
+# Run as a file (python bench/client_page.py, as make bench does) or as a module (python -m
+# bench.client_page): either way the repository root is where `bench` is imported from.
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._lib import SECRET, fresh_postgres, migrate, number
 

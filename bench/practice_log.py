@@ -27,12 +27,19 @@ import signal
 import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+# Run as a file (python bench/practice_log.py, as make bench does) or as a module (python -m
+# bench.practice_log): either way the repository root is where `bench` is imported from.
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._lib import PYTHON, ROOT, SECRET, free_port, fresh_postgres, migrate, number
 

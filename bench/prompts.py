@@ -21,7 +21,14 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
+
+# Run as a file (python bench/prompts.py, as make bench does) or as a module (python -m
+# bench.prompts): either way the repository root is where `bench` is imported from.
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._lib import PYTHON, ROOT, SECRET, fresh_postgres, migrate, number
 
