@@ -162,17 +162,14 @@ def new_invitation_link(invitation_id: int, now: datetime) -> tuple[Invitation, 
 
 
 def retry_later(worker: str, email: AccountEmail, reason: str, now: datetime) -> None:
-    """A failed try: again after a growing pause, or failed for good after the last try."""
-    attempts = email.attempts + 1
-    if attempts >= settings.PROMPT_MAX_ATTEMPTS:
-        finish(worker, email, State.FAILED, reason, now, attempts=attempts)
-        return
-    AccountEmail.objects.filter(pk=email.pk, claimed_by=worker, state=State.SENDING).update(
-        state=State.WAITING,
-        attempts=attempts,
-        lease_until=None,
-        next_attempt_at=now + leases.pause_after(attempts),
-        detail=reason[:300],
+    leases.try_again_later(
+        email,
+        worker=worker,
+        reason=reason,
+        now=now,
+        give_up=lambda attempts: finish(
+            worker, email, State.FAILED, reason, now, attempts=attempts
+        ),
     )
 
 
@@ -188,13 +185,12 @@ def finish(
 ) -> bool:
     """Record a message's outcome, if this worker still holds it (once, however many
     workers). Its address is forgotten: nothing more will go to it."""
-    fields: dict[str, object] = {"attempts": attempts} if attempts is not None else {}
-    if state == State.SENT:
-        fields["sent_at"] = now
-    moved = AccountEmail.objects.filter(pk=email.pk, claimed_by=worker, state=State.SENDING).update(
-        state=state, lease_until=None, detail=detail[:300], to="", **fields
-    )
-    if moved and state in (State.SENT, State.FAILED):
+    more = {"attempts": attempts} if attempts is not None else {}
+    if not leases.record_outcome(
+        email, worker=worker, state=state, detail=detail, now=now, to="", **more
+    ):
+        return False
+    if state in (State.SENT, State.FAILED):
         noted(
             None,
             AccessEvent.Action.CHANGE,
@@ -204,7 +200,7 @@ def finish(
             client_id=chain_of(email),
             detail={"state": str(state), "attempts": attempts},
         )
-    return bool(moved)
+    return True
 
 
 def chain_of(email: AccountEmail) -> int | None:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.lib import leases
 from bridgework.lib.timezones import validate_time_zone
 
 
@@ -352,7 +353,7 @@ class SignInChange(models.Model):
         return f"{self.kind} of user {self.user_id} changed"
 
 
-class AccountEmail(models.Model):
+class AccountEmail(leases.Outgoing):
     """An e-mail about someone's sign-in, queued in the same transaction as the change it tells
     of and sent by the worker (accounts.mail, on the queue of lib.leases): it is retried when
     the mail server refuses it, and its outcome is recorded once and audited.
@@ -391,13 +392,7 @@ class AccountEmail(models.Model):
     language = models.CharField(max_length=10)
     created_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
-    attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=80, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Why the last try failed, or why it was not sent: never an address.
-    detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

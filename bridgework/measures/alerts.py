@@ -262,17 +262,14 @@ def for_the_duty_contact(flag: Flag) -> list[str]:
 
 
 def retry_later(worker: str, notice: FlagNotice, reason: str, now: datetime) -> None:
-    """A failed try: again after a growing pause, or failed for good after the last try."""
-    attempts = notice.attempts + 1
-    if attempts >= settings.PROMPT_MAX_ATTEMPTS:
-        finish(worker, notice, State.FAILED, reason, now, attempts=attempts)
-        return
-    FlagNotice.objects.filter(pk=notice.pk, claimed_by=worker, state=State.SENDING).update(
-        state=State.WAITING,
-        attempts=attempts,
-        lease_until=None,
-        next_attempt_at=now + leases.pause_after(attempts),
-        detail=reason[:300],
+    leases.try_again_later(
+        notice,
+        worker=worker,
+        reason=reason,
+        now=now,
+        give_up=lambda attempts: finish(
+            worker, notice, State.FAILED, reason, now, attempts=attempts
+        ),
     )
 
 
@@ -287,17 +284,12 @@ def finish(
     attempts: int | None = None,
 ) -> bool:
     """Record a notice's outcome, if this worker still holds it (once, however many workers)."""
-    fields: dict[str, object] = {"state": state, "lease_until": None, "detail": detail[:300]}
-    if attempts is not None:
-        fields["attempts"] = attempts
-    if state == State.SENT:
-        fields["sent_at"] = now
-    mine = FlagNotice.objects.filter(pk=notice.pk, claimed_by=worker, state=State.SENDING)
-    if not mine.update(**fields):
-        return False
     was = snapshot(notice)
-    for name, value in fields.items():
-        setattr(notice, name, value)
+    more = {"attempts": attempts} if attempts is not None else {}
+    if not leases.record_outcome(
+        notice, worker=worker, state=state, detail=detail, now=now, **more
+    ):
+        return False
     client = notice.flag.client
     if state in (State.SENT, State.FAILED):  # a message about a client went out, or could not
         scope = (client.clinic_id, client.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.care.models import Client, TherapySession
+from bridgework.lib import leases
 
 
 class Instrument(models.Model):
@@ -129,7 +130,7 @@ class Flag(models.Model):
         return f"F-{self.pk}"
 
 
-class FlagNotice(models.Model):
+class FlagNotice(leases.Outgoing):
     """Telling people that a flag waits: the client's care team at once, the clinic's duty
     contact if nobody has acknowledged the flag in time. One row per flag and audience, sent
     by the worker (measures.alerts, on the queue of lib.leases) and recorded once."""
@@ -151,13 +152,7 @@ class FlagNotice(models.Model):
     audience = models.CharField(max_length=20, choices=Audience.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
     due_at = models.DateTimeField()  # at once for the care team; the deadline for the duty
-    attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()  # due_at, then later after a failed try
-    lease_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=80, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Why the last try failed, or why it was not sent; never anything about the client.
-    detail = models.CharField(max_length=300, blank=True)
     # The addresses the mail server has accepted it for, recorded after each message (one per
     # language), so a retry after a later message failed tells only the others.
     told = models.JSONField(default=list, blank=True)
