@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from bridgework.accounts import emails, recovery
@@ -40,9 +41,10 @@ log = logging.getLogger("bridgework.worker")
 BATCH = 5
 
 Kind, State = AccountEmail.Kind, AccountEmail.State
+# The links a message may carry, with what their e-mails show.
+RESETS = PasswordReset.objects.select_related("user__clinic")
+INVITATIONS = Invitation.objects.select_related("clinic")
 # A link that was never sent may have passed its time waiting: it gets its full time when sent.
-SENDABLE_RESET = (PasswordReset.State.OPEN, PasswordReset.State.EXPIRED)
-SENDABLE_INVITATION = (Invitation.State.OPEN, Invitation.State.EXPIRED)
 
 
 def about(user: User, kind: str, *, to: str, **links: object) -> AccountEmail:
@@ -125,40 +127,32 @@ def compose(email: AccountEmail, now: datetime) -> EmailMessage | None:
     sent (used, replaced, withdrawn, or the account turned off since)."""
     to, language = email.to, email.language
     if email.password_reset_id is not None:  # a reset link
-        reset = new_reset_link(email.password_reset_id, now)
+        lasts = timedelta(minutes=settings.PASSWORD_RESET_MINUTES)
+        reset = new_link(RESETS, email.password_reset_id, lasts, now)
         return emails.password_reset(*reset, to=to, language=language) if reset else None
     if email.invitation_id is not None:  # an invitation
-        invitation = new_invitation_link(email.invitation_id, now)
+        lasts = timedelta(days=settings.INVITATION_DAYS)
+        invitation = new_link(INVITATIONS, email.invitation_id, lasts, now)
         return emails.invitation(*invitation, to=to, language=language) if invitation else None
     if email.kind == Kind.ADDRESS_CHANGED:
         return emails.address_changed(email.clinic, to=to, language=language)
     return emails.second_factor_reset(email.clinic, to=to, language=language)
 
 
-@transaction.atomic
-def new_reset_link(reset_id: int, now: datetime) -> tuple[PasswordReset, str] | None:
-    locked = PasswordReset.objects.select_for_update(of=("self",)).select_related("user__clinic")
-    reset = locked.get(pk=reset_id)
-    if reset.state not in SENDABLE_RESET:
-        return None
-    token = new_token()
-    reset.token_hash = token_hash(token)
-    reset.expires_at = now + timedelta(minutes=settings.PASSWORD_RESET_MINUTES)
-    reset.save(update_fields=["token_hash", "expires_at"])
-    return reset, token
+L = TypeVar("L", PasswordReset, Invitation)
 
 
 @transaction.atomic
-def new_invitation_link(invitation_id: int, now: datetime) -> tuple[Invitation, str] | None:
-    locked = Invitation.objects.select_for_update(of=("self",)).select_related("clinic")
-    invitation = locked.get(pk=invitation_id)
-    if invitation.state not in SENDABLE_INVITATION:
+def new_link(links: QuerySet[L], pk: int, lasts: timedelta, now: datetime) -> tuple[L, str] | None:
+    """A new token for a reset link or an invitation as its e-mail goes (only its hash kept,
+    its time counted from now); None when it is no longer to be sent (used, withdrawn)."""
+    link = links.select_for_update(of=("self",)).get(pk=pk)
+    if link.state not in (link.State.OPEN, link.State.EXPIRED):
         return None
     token = new_token()
-    invitation.token_hash = token_hash(token)
-    invitation.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
-    invitation.save(update_fields=["token_hash", "expires_at"])
-    return invitation, token
+    link.token_hash, link.expires_at = token_hash(token), now + lasts
+    link.save(update_fields=["token_hash", "expires_at"])
+    return link, token
 
 
 def retry_later(worker: str, email: AccountEmail, reason: str, now: datetime) -> None:
