@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts import mail as account_mail
@@ -138,3 +140,15 @@ class BaseTestCase(TestCase):
             roles=[] if client else ["therapist"],
             client=client,
         )
+
+
+def routes(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
+) -> Iterator[str]:
+    """Every route the site serves, as its pattern ("clients/<int:client_id>/")."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, route)
+        else:
+            yield route

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http.response import HttpResponseBase
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
@@ -34,7 +33,7 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
-from bridgework.test import BaseTestCase, user_of
+from bridgework.test import BaseTestCase, routes, user_of
 
 ACTORS = (
     "anonymous",
@@ -373,17 +372,6 @@ BY_LINK = {"calendar/<str:token>.ics"}
 NOT_REFUSALS: dict[str, str] = {
     "me/progress/<slug:name>.svg": "client B has no check-ins, so no such picture of their own",
 }
-
-
-def routes(
-    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
-) -> Iterator[str]:
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from routes(pattern.url_patterns, route)
-        else:
-            yield route
 
 
 class PermissionMatrixTests(MatrixCase):
