@@ -37,6 +37,7 @@ from bridgework.measures.access import open_flags_of, responses_of
 from bridgework.measures.actions import REVIEW
 from bridgework.measures.glance import LatestScore
 from bridgework.plans import summaries
+from bridgework.practice import engagement
 from bridgework.practice import summaries as practice_summaries
 from bridgework.practice.progress import chart_image
 
@@ -100,6 +101,7 @@ def client_page(request: AuthenticatedHttpRequest, client_id: int) -> HttpRespon
             "purposes": Consent.Purpose,
             "goal_form": GoalForm(),
             "plans": plans,
+            "engagement": engagement.profile(request, client, [row.plan for row in plans]),
             **recent,
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
@@ -139,6 +141,7 @@ def agenda(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
             "upcoming": coming_session(client, now),
             "last": previous_session(client, now),
             "to_review": to_review,
+            "engagement": engagement.profile(request, client, [row.plan for row in rows]),
             "flags": open_flags_of(request, client),
             "responses": responses_of(request, client)
             .filter(completed_at__gte=since_last_session(client, now))

@@ -266,6 +266,10 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/clients/{t.client_a.pk}/charts/check-ins.svg",
         {"therapist_a": 200, "supervisor": 200},
     ),
+    "clients/<int:client_id>/engagement.csv": Row(
+        lambda t: f"/clients/{t.client_a.pk}/engagement.csv",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
     "clients/<int:client_id>/measures/<slug:slug>/": Row(
         lambda t: f"/clients/{t.client_a.pk}/measures/gad-7/", {"therapist_a": 200}
     ),
