@@ -360,6 +360,8 @@ class ProfileOnPagesTests(HandWorkedCase):
         )
         self.assertIn('<th scope="colgroup" colspan="7">At the last review</th>', page)
         self.assertIn(f'href="/clients/{self.client_a.pk}/engagement.csv"', page)
+        codebook = table(page, "engagement-codebook")[1:]
+        self.assertEqual(tuple(row[0] for row in codebook), NAMES)  # what the download holds
 
     def test_the_trend_lists_the_reviewed_periods_oldest_first(self) -> None:
         self.sign_in(self.therapist_a)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.plans.review import DONE_CHOICES
 from bridgework.practice.engagement import Learned, Missing, Practice, Scale
+from bridgework.practice.engagement_rows import codebook_rows
 
 register = template.Library()
 
@@ -68,3 +69,9 @@ def learned(value: Learned) -> SafeString | str:
         )
     said = _("yes") if state is True else _("nothing written")
     return f"{said} ({', '.join(where)})"
+
+
+@register.simple_tag
+def engagement_codebook() -> list[dict[str, str]]:
+    """What each column of the rows' download means (practice.engagement_rows.CODEBOOK)."""
+    return codebook_rows()
