@@ -32,6 +32,7 @@ VERSION = 1
 # where the plan stands.
 PLAN_FIELDS = (
     *EDITABLE,
+    "details",  # what its template asked for: a belief, its strength, a prediction…
     "status",
     "decline_reason",
     "created_at",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,9 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.care.sessions import session_for_now
+from bridgework.plans import details as plan_details
 from bridgework.plans import review as review_questions
+from bridgework.plans import seeds
 from bridgework.plans.models import (
     ActionPlan,
     Decision,
@@ -140,6 +143,7 @@ def snapshot(plan: ActionPlan) -> dict[str, Any]:
     for name in SESSION_LINKS:
         session = getattr(plan, name)
         data[name] = session.number if session else None
+    data["details"] = dict(plan.details or {})
     data["goals"] = sorted(goal.text for goal in plan.goals.all())
     data["obstacles"] = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
@@ -157,9 +161,13 @@ def save_plan(
     fields: dict[str, Any],
     goals: list[Goal],
     obstacles: list[dict[str, str]],
+    details: dict[str, Any] | None = None,
 ) -> ActionPlan:
     """Save an edit made on top of `version`. A stale version raises StalePlan and saves
-    nothing. Once the plan is agreed, every save adds a revision."""
+    nothing. Once the plan is agreed, every save adds a revision. `details` are the ones its
+    template declares (plans.details; None leaves them as they are); a detail out of bounds,
+    or a seeded value that no longer fits the worksheet (plans.seeds), raises ValidationError
+    naming the editor's field, and nothing is saved."""
     require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
     was = trail.snapshot(plan)
     claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
@@ -173,6 +181,12 @@ def save_plan(
         if name not in EDITABLE and name not in SESSION_LINKS:
             raise ValueError(f"{name} is not an editable field of a plan")
         setattr(plan, name, value)
+    was_details = dict(plan.details or {})
+    if details is not None:
+        plan.details = checked_details(plan, details)
+    refused = seeds.misfits(plan)
+    if refused:
+        raise ValidationError(refused)
     plan.version = version + 1
     plan.full_clean(exclude=["client", "created_by", "template", "replaces", "status"])
     plan.save()
@@ -182,10 +196,31 @@ def save_plan(
         Obstacle.objects.create(plan=plan, position=position, **obstacle)
     if plan.status != Status.DRAFT:
         add_revision(plan, by=by)
-    # Goals are ids; obstacles are the client's words, so only how many there are now.
-    detail = {"goals": sorted(goal.pk for goal in goals), "obstacles": len(obstacles)}
+    # Goals are ids; obstacles and details are the client's words, so only how many
+    # obstacles there are now and which details changed.
+    detail: dict[str, Any] = {
+        "goals": sorted(goal.pk for goal in goals),
+        "obstacles": len(obstacles),
+    }
+    moved = sorted(
+        name
+        for name in {*was_details, *plan.details}
+        if was_details.get(name) != plan.details.get(name)
+    )
+    if moved:
+        detail["details"] = moved
     changed(by, CHANGE, plan, before=was, detail=detail)
     return plan
+
+
+def checked_details(plan: ActionPlan, values: dict[str, Any]) -> dict[str, Any]:
+    declared = list(plan.template.details) if plan.template else []
+    kept, problems = plan_details.cleaned(declared, values)
+    if problems:
+        raise ValidationError(
+            {plan_details.form_name(name): message for name, message in problems.items()}
+        )
+    return kept
 
 
 def add_revision(plan: ActionPlan, *, by: User | None, note: str = "") -> PlanRevision:
@@ -338,6 +373,7 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
         set_in_session=session,
         builds_on=session,
         review_session=session_after(session, plan.client),
+        details=dict(plan.details or {}),
         **{name: getattr(plan, name) for name in EDITABLE},
     )
     draft.goals.set(plan.goals.all())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.accounts.models import Approach
 from bridgework.care.models import Client, TherapySession
 from bridgework.lib.forms import ChoiceOfRows, ChoicesOfRows, Form, ModelForm, field_of
+from bridgework.plans import details, seeds
 from bridgework.plans.actions import EDITABLE, SESSION_LINKS
 from bridgework.plans.models import ActionPlan, Kind, Obstacle, PlanTemplate, Worksheet
 
@@ -66,6 +68,58 @@ class PlanForm(ModelForm):
         )
         if not self.is_bound:
             self.initial["version"] = self.instance.version
+        for name in self.declared_details:
+            self.fields[details.form_name(name)] = detail_field(details.REGISTRY[name])
+            self.initial.setdefault(details.form_name(name), self.instance.details.get(name))
+
+    @property
+    def declared_details(self) -> list[str]:
+        """The details the plan's template asks for (plans.details), in its order."""
+        template = self.instance.template
+        return [name for name in (template.details if template else []) if name in details.REGISTRY]
+
+    @property
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[details.form_name(name)] for name in self.declared_details]
+
+    def details(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data.get(details.form_name(name)) for name in self.declared_details}
+
+    def clean(self) -> dict[str, Any]:
+        """Besides each field's own rule: a seeded value must fit the worksheet's current
+        version (plans.seeds), or the field says why and nothing is saved."""
+        data = super().clean() or {}
+        candidate = copy.copy(self.instance)
+        for name in (*seeds.SEEDABLE_FIELDS, "worksheet"):
+            if name in data:
+                setattr(candidate, name, data[name])
+        candidate.details = {k: v for k, v in self.details().items() if v not in (None, "")}
+        for field, message in seeds.misfits(candidate).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+
+def detail_field(detail: details.Detail) -> forms.Field:
+    if detail.kind == details.RATING:
+        bounds = _("Enter a whole number from 0 to 100, or leave it empty.")
+        return forms.IntegerField(
+            label=str(detail.label),
+            min_value=0,
+            max_value=100,
+            required=False,
+            error_messages={"min_value": bounds, "max_value": bounds, "invalid": bounds},
+            widget=forms.NumberInput(
+                attrs={"min": 0, "max": 100, "data-slider": "", "inputmode": "numeric"}
+            ),
+        )
+    return forms.CharField(
+        label=str(detail.label),
+        max_length=detail.max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ObstacleForm(ModelForm):

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from bridgework.accounts.models import Approach
 from bridgework.lib import text
+from bridgework.plans import details, seeds
 from bridgework.plans.models import Kind, Obstacle, PlanTemplate, Worksheet
 
 LIBRARY = Path(__file__).parent / "library"
@@ -62,7 +63,40 @@ SCHEMA: dict[str, Any] = {
         "cue": {"type": "string", "maxLength": 300},
         "how_long": {"type": "string", "maxLength": 120},
         "how_often": {"type": "string", "maxLength": 120},
+        "details": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"enum": list(details.REGISTRY)},
+        },
+        "seeds": {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["label"],
+                        "properties": {"label": {"type": "string", "minLength": 1}},
+                    },
+                ]
+            },
+        },
     },
+}
+# Fields copied from the file to the template's row; a missing optional one gets its default.
+STORED = {
+    "kind": "",
+    "title": "",
+    "summary": "",
+    "wording": {},
+    "obstacles": [],
+    "worksheet": "",
+    "cue": "",
+    "how_long": "",
+    "how_often": "",
+    "details": [],
+    "seeds": {},
 }
 
 
@@ -89,6 +123,14 @@ def read_template(path: Path) -> dict[str, Any]:
         raise TemplateFileError(
             f"{path.name}: template '{slug}': field '{where}': {problem.message}"
         )
+    # The seeds' targets are checked against the worksheets as they are now (practice
+    # answers), so a worksheet version that drops or retypes a seeded field stops the load.
+    refused_seeds = [
+        f"{path.name}: template '{slug}': field '{where}': {message}"
+        for where, message in seeds.template_problems(data)
+    ]
+    if refused_seeds:
+        raise TemplateFileError("\n".join(refused_seeds))
     if path.stem != slug:
         raise TemplateFileError(
             f"{path.name}: template '{slug}': field 'slug': must match the file name "
@@ -119,20 +161,7 @@ def sync_shipped(folder: Path = LIBRARY) -> int:
             clinic=None,
             slug=data["slug"],
             defaults={
-                **{
-                    key: data.get(key, "")
-                    for key in (
-                        "kind",
-                        "title",
-                        "summary",
-                        "wording",
-                        "obstacles",
-                        "worksheet",
-                        "cue",
-                        "how_long",
-                        "how_often",
-                    )
-                },
+                **{key: data.get(key, default) for key, default in STORED.items()},
                 "is_active": True,
             },
         )

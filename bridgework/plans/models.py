@@ -98,6 +98,10 @@ class PlanTemplate(models.Model):
     cue = models.CharField(max_length=300, blank=True)
     how_long = models.CharField(max_length=120, blank=True)
     how_often = models.CharField(max_length=120, blank=True)
+    # The details its plans ask for (names from plans.details) and which plan fields or
+    # details pre-fill which worksheet fields (plans.seeds): both checked when loaded.
+    details = models.JSONField(default=list, blank=True)
+    seeds = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -194,6 +198,10 @@ class ActionPlan(models.Model):
         blank=True,
         help_text=_("For a noticing log, e.g. “how competent I was”."),
     )
+    # The facts its template asks for beyond the fields above, by name (plans.details): a
+    # behavioural experiment's belief, its strength, the prediction… The client's words, so
+    # the trail names the field only.
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     decline_reason = models.TextField(

@@ -9,8 +9,10 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.plans import details
 from bridgework.plans.models import ActionPlan
 
+DETAIL = "details."  # a plan detail, one row each (plans.details)
 EXTRA_LABELS = {"goals": _("goals it serves"), "obstacles": _("obstacles and coping plans")}
 
 
@@ -32,6 +34,8 @@ def plan_field(name: str) -> models.Field[Any, Any]:
 
 
 def label_of(name: str) -> str:
+    if name.startswith(DETAIL):
+        return str(details.REGISTRY[name.removeprefix(DETAIL)].label)
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
     return str(plan_field(name).verbose_name)
@@ -46,6 +50,8 @@ def as_text(name: str, value: Any) -> str:
         return "; ".join(f"{o['description']} → {o['coping_plan'] or '—'}" for o in value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if name.startswith(DETAIL):
+        return str(value)
     field = plan_field(name) if name not in EXTRA_LABELS else None
     choices = dict(field.choices or []) if field is not None and field.choices else {}
     return str(choices.get(value, value))
@@ -65,7 +71,17 @@ def word_pieces(before: str, after: str) -> list[tuple[str, str]]:
     return pieces
 
 
+def flat(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot with each detail as a field of its own, so a change names the detail."""
+    data = {name: value for name, value in snapshot.items() if name != "details"}
+    data.update({DETAIL + name: value for name, value in (snapshot.get("details") or {}).items()})
+    return data
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    before, after = flat(before), flat(after)
+    gone = {name: None for name in before if name.startswith(DETAIL) and name not in after}
+    after = {**after, **gone}
     result = []
     for name in after:
         if before.get(name) == after[name]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,6 +40,8 @@ from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
+
+PRACTISED = (Status.AGREED, Status.ACTIVE, Status.REVIEWED)
 
 
 def templates_for(user: User, filters: dict[str, Any]) -> QuerySet[PlanTemplate]:
@@ -121,6 +124,8 @@ def plan_page(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "indicators": [(key, indicators.LABELS[key], value) for key, value in results.items()],
             "score": indicators.score(results),
             "can_write": can_write(request, plan.client),
+            # Once the client can practise it, the plan's page shows what they logged.
+            "practice": practice_of(request, plan) if plan.status in PRACTISED else None,
         },
     )
 
@@ -141,6 +146,9 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and obstacles.is_valid():
         try:
             return save_edit(request, plan, form, obstacles)
+        except ValidationError as refused:  # a worksheet changed since the form was checked
+            for field, problems in refused.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
         except actions.StalePlan as stale:
             conflict = conflict_with(stale.current, form, obstacles)
             # Keep what this person typed, now on top of the saved version: saving again is a
@@ -179,6 +187,7 @@ def save_edit(
         fields=fields,
         goals=list(data["goals"]),
         obstacles=obstacles_of(obstacles),
+        details=form.details(),
     )
     if "agree" in request.POST:
         try:
@@ -200,6 +209,7 @@ def conflict_with(
     mine = {name: data[name] for name in actions.EDITABLE}
     for name in actions.SESSION_LINKS:
         mine[name] = data[name].number if data.get(name) else None
+    mine["details"] = {k: v for k, v in form.details().items() if v not in (None, "")}
     mine["goals"] = sorted(goal.text for goal in data["goals"])
     mine["obstacles"] = obstacles_of(obstacles)
     return revisions.changes(actions.snapshot(current), mine)

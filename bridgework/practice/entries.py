@@ -22,7 +22,8 @@ from bridgework.lib import text
 from bridgework.lib.numbers import identifier, whole_number
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan
-from bridgework.practice import worksheets
+from bridgework.plans.seeds import SEEDABLE_FIELDS
+from bridgework.practice import seeding, worksheets
 from bridgework.practice.actions import EntryRefused
 
 # A phone's clock may run a little fast; an entry dated further ahead is a typing slip.
@@ -123,7 +124,11 @@ def plan_from(request: HttpRequest, form: Mapping[str, Any]) -> ActionPlan | Non
         if plan_id is None:
             raise Http404
         return get_plan_for_user(
-            request, plan_id, need=Need.WRITE, fields=("worksheet", "rating_scale", "title")
+            request,
+            plan_id,
+            need=Need.WRITE,
+            # What logging reads: the worksheet, and what its seeds may pre-fill.
+            fields=("worksheet", "details", "template", *SEEDABLE_FIELDS),
         )
     except Http404:
         raise EntryRefused({"plan": _("That plan is not one of yours.")}) from None
@@ -145,7 +150,7 @@ def sheet_for(plan: ActionPlan | None, requested: str) -> worksheets.Worksheet:
 def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any]) -> dict[str, Any]:
     plan = plan_from(request, form)
     sheet = sheet_for(plan, str(form.get("sheet", "")))
-    form = texts_checked(form, sheet)
+    form = texts_checked(seeding.with_seeds(plan, sheet, form), sheet)
     return {
         "uid": uid_from(form),
         "plan": plan,

@@ -29,7 +29,7 @@ from bridgework.lib.numbers import identifier
 from bridgework.plans import summaries
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.practice import actions, entries, outbox, progress, worksheets
+from bridgework.practice import actions, entries, outbox, progress, seeding, worksheets
 from bridgework.practice.access import check_ins_of, get_log_for_user, logs_of
 from bridgework.practice.forms import ScaleForm
 from bridgework.practice.hooks import questionnaires_due
@@ -101,10 +101,13 @@ def log_page(
     problems: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # A fresh form opens with what the plan agreed (its seeds); a refused one shows what was sent.
+    prefilled, labels = seeding.prefilled(plan, sheet), seeding.labels(plan, sheet)
     values = values or {
         "uid": str(uuid.uuid4()),
         "sheet": sheet.slug,
         "prompt": request.GET.get("prompt", ""),
+        **prefilled,
     }
     return render(
         request,
@@ -113,7 +116,9 @@ def log_page(
             "client": client,
             "plan": plan,
             "sheet": sheet,
-            "parts": worksheets.layout(sheet),
+            "parts": worksheets.layout(sheet, labels=labels),
+            "prefilled": bool(prefilled),
+            "labelled": bool(labels),
             "values": values,
             "problems": problems or {},
             "outcomes": Outcome.choices,

@@ -1,7 +1,11 @@
 """Worksheets as versioned data: practice/worksheets/<slug>.v<version>.json.
 
 Each file holds a JSON Schema (draft 2020-12) for the entries, labels per language for every
-property, and which 0–100 field a quick log fills. A practice log stores the slug and version it
+property, and which 0–100 field a quick log fills. Optional: `staff_labels` (how the care
+team's pages name the fields: "What the client learned", where the client reads "What I
+learned"), `learning` (the field that says what the client learned, which staff pages put
+first) and `before_after` (pairs of ratings shown as one "before → after", each named by a
+staff label). A practice log stores the slug and version it
 was filled against, so a later version never reinterprets old entries. The same parsing and
 validation serve the HTML forms and the offline sync, so an entry is judged the same way
 whichever way it arrives.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,6 +63,9 @@ class Worksheet:
     labels: dict[str, dict[str, str]]
     schema: dict[str, Any]
     quick_rating: str | None
+    staff_labels: dict[str, dict[str, str]] = dataclass_field(default_factory=dict)
+    learning: str | None = None
+    before_after: dict[str, list[str]] = dataclass_field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -65,6 +73,10 @@ class Worksheet:
 
     def label(self, name: str) -> str:
         return self.labels.get(language(), {}).get(name) or self.labels["en"][name]
+
+    def staff_label(self, name: str) -> str:
+        """The field's name on the care team's pages (English only for now)."""
+        return self.staff_labels.get("en", {}).get(name) or self.label(name)
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -92,6 +104,9 @@ def read(path: Path) -> Worksheet:
         data["labels"],
         data["schema"],
         data.get("quick_rating"),
+        data.get("staff_labels", {}),
+        data.get("learning"),
+        data.get("before_after", {}),
     )
     expected = f"{sheet.slug}.v{sheet.version}"
     if path.stem != expected:
@@ -99,6 +114,10 @@ def read(path: Path) -> Worksheet:
     missing = names_needing_labels(sheet.schema) - set(sheet.labels["en"])
     if missing:
         raise WorksheetDefinitionError(f"{path.name}: no English label for {sorted(missing)}")
+    named = {sheet.learning or "", *(f for pair in sheet.before_after.values() for f in pair)}
+    unknown = named - {""} - set(sheet.properties)
+    if unknown:
+        raise WorksheetDefinitionError(f"{path.name}: no such field as {sorted(unknown)}")
     return sheet
 
 
@@ -129,9 +148,14 @@ def get(slug: str, version: int) -> Worksheet:
 
 
 def field_for(
-    sheet: Worksheet, name: str, spec: Mapping[str, Any], required: bool, prefix: str = ""
+    sheet: Worksheet,
+    name: str,
+    spec: Mapping[str, Any],
+    required: bool,
+    prefix: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Field:
-    label = sheet.label(name)
+    label = (labels or {}).get(name) or sheet.label(name)
     if spec.get("type") == "boolean":
         return Field(prefix + name, label, "checkbox", False)
     if spec.get("type") == "integer":
@@ -149,13 +173,14 @@ def field_for(
     )
 
 
-def layout(sheet: Worksheet) -> list[Field | Group]:
-    """The form's fields in the schema's order; lists become groups of rows."""
+def layout(sheet: Worksheet, labels: Mapping[str, str] | None = None) -> list[Field | Group]:
+    """The form's fields in the schema's order; lists become groups of rows. `labels` name
+    fields in a plan's own words (practice.seeding)."""
     required = set(sheet.schema.get("required", []))
     parts: list[Field | Group] = []
     for name, spec in sheet.properties.items():
         if spec.get("type") != "array":
-            parts.append(field_for(sheet, name, spec, name in required))
+            parts.append(field_for(sheet, name, spec, name in required, labels=labels))
             continue
         item = spec["items"]
         rows = spec.get("maxItems", ROWS_SHOWN)  # as many as parse_rows reads back

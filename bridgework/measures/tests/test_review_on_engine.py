@@ -59,27 +59,33 @@ def test_reviews_stored_before_the_engine_are_carried_over() -> None:
     therapist = make_staff(clinic, "therapist_a", "therapist")
     client = make_client(clinic, "robin_ash", therapist)
     plan = plans.start_plan(client, by=therapist, template=PlanTemplate.objects.first())
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    answers = {"done": 1, "goal-fit": 3, "decision": "stop"}
-    old.get_model("plans", "Review").objects.create(
-        plan_id=plan.pk,
-        reviewed_by_id=therapist.pk,
-        reviewed_at=timezone.now(),
-        instrument_version="1.0",
-        answers=answers,
-        done=1,
-        decision="stop",
-    )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
-    review = new.get_model("plans", "Review").objects.get(plan_id=plan.pk)
-    response = new.get_model("measures", "Response").objects.get(pk=review.response_id)
-    assert (response.answers, response.client_id, response.entered_by_id) == (
-        answers,
-        client.pk,
-        therapist.pk,
-    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps
+        answers = {"done": 1, "goal-fit": 3, "decision": "stop"}
+        old.get_model("plans", "Review").objects.create(
+            plan_id=plan.pk,
+            reviewed_by_id=therapist.pk,
+            reviewed_at=timezone.now(),
+            instrument_version="1.0",
+            answers=answers,
+            done=1,
+            decision="stop",
+        )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+        new = executor.loader.project_state(AFTER).apps
+        review = new.get_model("plans", "Review").objects.get(plan_id=plan.pk)
+        response = new.get_model("measures", "Response").objects.get(pk=review.response_id)
+        assert (response.answers, response.client_id, response.entered_by_id) == (
+            answers,
+            client.pk,
+            therapist.pk,
+        )
+    finally:
+        # Back to the newest schema (later migrations than AFTER exist), for the tests after.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 
-from bridgework.plans.models import Review
+from bridgework.plans import details
+from bridgework.plans.models import ActionPlan, Review
 from bridgework.plans.review import QUESTIONS, Question
 
 register = template.Library()
@@ -21,3 +22,14 @@ def answered(review: Review) -> list[tuple[Question, Any]]:
         labels = dict(question.options)
         shown.append((question, labels.get(value, value)))
     return shown
+
+
+@register.filter
+def agreed_details(plan: ActionPlan) -> list[tuple[str, Any]]:
+    """The plan's details (plans.details) in the registry's order, labelled."""
+    values = plan.details or {}
+    return [
+        (str(detail.label), values[name])
+        for name, detail in details.REGISTRY.items()
+        if values.get(name) not in (None, "")
+    ]
