@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bridgework.accounts import actions as accounts
 from bridgework.care import actions as care
 from bridgework.measures import actions as measures
 from bridgework.plans import actions as plans
@@ -179,3 +180,17 @@ class CaptionTruthTests(PicturesTestCase):
             self.assertTrue(
                 "therapy sessions (" in caption or "No therapy session falls" in caption, name
             )
+
+
+class GermanTests(PicturesTestCase):
+    def test_the_clients_pictures_speak_german_sessions_and_all(self) -> None:
+        accounts.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
+        self.sign_in(self.client_a)
+        page = self.client.get("/me/progress/").content.decode()
+        figure = self.figure(page, f"plan-{self.noticing.pk}")
+        self.assertIn("Ihre Einschätzungen von „how competent I was“", figure)
+        self.assertIn("Gestrichelte graue senkrechte Linien: die Therapiesitzungen (1, 2).", figure)
+        self.assertIn('<th scope="col">Seit</th>', figure)
+        self.assertIn("<td>Sitzung 1,", figure)
+        svg = self.client.get(f"/me/progress/plan-{self.noticing.pk}.svg").content.decode()
+        self.assertIn("Therapiesitzungen (gestrichelt)", svg)

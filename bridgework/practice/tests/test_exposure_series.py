@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bridgework.accounts import actions as accounts
 from bridgework.practice import actions, series, worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.practice.tests.test_logging import PracticeTestCase
@@ -175,3 +176,16 @@ class ExposureTrendTests(PracticeTestCase):
         log = PracticeLog.objects.get()
         self.sign_in(self.therapist_a)
         self.assertEqual(self.client.get(f"/practice/{log.pk}/series.svg").status_code, 404)
+
+
+class GermanSeriesTests(PracticeTestCase):
+    def test_a_refused_reading_is_named_in_german(self) -> None:
+        accounts.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
+        page = self.client.get(f"/me/plans/{self.plan.pk}/log/")
+        self.assertContains(page, "Aus Ihrer Messreihe – ändern Sie es, wenn es nicht stimmt.")
+        response = self.post(**exposure(**{"entries.series.1.distress": "140"}))
+        self.assertContains(
+            response,
+            "Zeile 2: Bitte „Anspannung (0–100)“ als ganze Zahl von 0 bis 100 eingeben.",
+            status_code=400,
+        )
