@@ -154,7 +154,7 @@ PLANS: dict[str, list[DemoPlan]] = {
             1,
             7,
             7,
-            {"when": "Whenever it happens"},
+            {"when": "Whenever it happens", "rating_scale": "how strongly I felt left out"},
         ),
     ],
     "Eleanor Briggs": [

@@ -71,16 +71,19 @@ def entries_for(sheet: str, step: int, rng: random.Random, plan: ActionPlan) -> 
     noise = rng.randint(-6, 6)
     if sheet == "exposure-log":
         before = max(30, 78 - 3 * step + noise)
-        after = max(5, before - 28 - 2 * step)
+        peak, after = min(100, before + 12), max(5, before - 28 - 2 * step)
+        # The series says what the three fields say: it starts at "before", rises to the
+        # peak and ends at "after" (as exposure log v2 would fill them from it).
+        readings = [before, peak, (peak + after) // 2, after]
         return {
             "situation": plan.where or plan.title,
             "distress_before": before,
-            "distress_peak": min(100, before + 12),
+            "distress_peak": peak,
             "distress_after": after,
             "duration_minutes": rng.randint(15, 45),
             "series": [
-                {"minute": m, "distress": max(0, min(100, before + 12 - m))}
-                for m in (0, 10, 20, 30)
+                {"minute": minute, "distress": distress}
+                for minute, distress in zip((0, 10, 20, 30), readings, strict=True)
             ],
         }
     if sheet == "behavioural-experiment":

@@ -7,7 +7,7 @@ page holds already."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -21,7 +21,7 @@ from bridgework.measures.glance import fmt, latest_scores, symptoms
 from bridgework.plans.models import Review
 from bridgework.plans.review import DONE_CHOICES
 from bridgework.practice.access import check_ins_of, logs_of
-from bridgework.practice.progress import Chart, charts_for
+from bridgework.practice.progress import Chart, charts_for, past_sessions
 
 WEEKS_SHOWN = 8
 
@@ -52,24 +52,41 @@ def engagement(request: HttpRequest, client: Client) -> Chart | None:
         "engagement",
         _("Practice a week, and how much was done at each review"),
         _(
-            "Bars: practice logged done or partly each week. Line: the review's answer "
-            "to “how much did you do?” (0 = not at all, 4 = all of it)."
+            "Two lines with a dot for each week (dated by its Monday): practice logged done "
+            "or partly that week, and the review's answer to “how much did you do?” "
+            "(0 = not at all, 4 = all of it), where a review was held."
         ),
         [_("Week of"), _("Practice logged"), _("Review: how much done (0–4)")],
         high=max([4, *practised.values()]),
     )
-    chart.labels = [w.strftime("%d %b") for w in weeks]
+    mondays = {week: noon_of(week) for week in weeks}
     chart.series = {
-        _("Practice logged"): [practised.get(w, 0) for w in weeks],
-        _("Review: how much done"): [done.get(w) for w in weeks],
+        _("Practice logged"): [(mondays[w], practised.get(w, 0)) for w in weeks],
+        _("Review: how much done"): [(mondays[w], done.get(w)) for w in weeks],
     }
-    chart.rows = [[w.strftime("%d %b"), practised.get(w, 0), fmt(done.get(w))] for w in weeks]
+    for week in weeks:
+        chart.add_row(mondays[week], [practised.get(week, 0), fmt(done.get(week))])
     return chart
 
 
+def noon_of(week: date) -> datetime:
+    # Noon, not midnight: a session on that Monday morning stands before the week's dot.
+    return timezone.make_aware(datetime.combine(week, time(12)))
+
+
 def charts(request: HttpRequest, client: Client) -> list[Chart]:
+    """Every picture of the client page, in the staff's voice, each marking the sessions."""
+    sessions = past_sessions(client)
     found = [symptoms(request, client), engagement(request, client)]
-    found += charts_for(logs_of(request, client)[:20], check_ins_of(request, client)[:20])
+    for chart in found:
+        if chart is not None:
+            chart.sessions = sessions
+    found += charts_for(
+        logs_of(request, client)[:20],
+        check_ins_of(request, client)[:20],
+        voice="staff",
+        sessions=sessions,
+    )
     return [chart for chart in found if chart is not None]
 
 

@@ -31,28 +31,27 @@ def symptoms(request: HttpRequest, client: Client) -> Chart | None:
     )[::-1]
     if not responses:
         return None
-    dates = sorted(
-        {day(r.completed_at) for r in responses},
-        key=lambda d: min(r.completed_at for r in responses if day(r.completed_at) == d),
-    )
     chart = Chart(
         "symptoms",
         _("PHQ-9 and GAD-7 at each session"),
         _(
-            "Totals before each session; the dashed lines are the screening cut-offs "
-            "(10). Lower is better."
+            "Totals, oldest on the left; lower is better. The dotted grey line at 10 is the "
+            "screening cut-off of both."
         ),
         [_("Date"), "PHQ-9", "GAD-7"],
         high=27,
+        guides={_("Cut-off (10)"): 10},
     )
-    by = {(r.instrument.slug, day(r.completed_at)): r.total() for r in responses}
-    chart.labels = dates
-    chart.series = {
-        "PHQ-9": [by.get(("phq-9", d)) for d in dates],
-        "GAD-7": [by.get(("gad-7", d)) for d in dates],
-        _("Cut-off"): [10] * len(dates),
-    }
-    chart.rows = [[d, fmt(by.get(("phq-9", d))), fmt(by.get(("gad-7", d)))] for d in dates]
+    for slug, name in (("phq-9", "PHQ-9"), ("gad-7", "GAD-7")):
+        chart.series[name] = [
+            (r.completed_at, r.total()) for r in responses if r.instrument.slug == slug
+        ]
+    days: dict[str, dict[str, Any]] = {}
+    for response in responses:  # oldest first: a day's row is dated by its first response
+        found = days.setdefault(day(response.completed_at), {"at": response.completed_at})
+        found[response.instrument.slug] = response.total()
+    for found in days.values():
+        chart.add_row(found["at"], [fmt(found.get("phq-9")), fmt(found.get("gad-7"))])
     return chart
 
 

@@ -23,7 +23,7 @@ from bridgework.lib.numbers import identifier, whole_number
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.seeds import SEEDABLE_FIELDS
-from bridgework.practice import seeding, worksheets
+from bridgework.practice import seeding, series, worksheets
 from bridgework.practice.actions import EntryRefused
 
 # A phone's clock may run a little fast; an entry dated further ahead is a typing slip.
@@ -156,7 +156,7 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
         "plan": plan,
         "sheet": sheet,
         "outcome": str(form.get("outcome") or ("" if plan is None else "done")),
-        "entries": worksheets.parse(sheet, form),
+        "entries": sheet_entries(sheet, form),
         "practiced_at": when_from(form),
         "duration_minutes": minutes_from(form),
         "obstacles_note": str(form.get("obstacles_note") or ""),
@@ -167,6 +167,15 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
         "private": private_from(form, unchosen=plan is None),
         "prompt": prompt_from(form),
     }
+
+
+def sheet_entries(sheet: worksheets.Worksheet, form: Mapping[str, Any]) -> dict[str, Any]:
+    """The worksheet's entries; fields a series gives and the client left empty are filled
+    from it, after its rows are checked as the client numbers them (practice.series)."""
+    refused = series.problems(sheet, form)
+    if refused:
+        raise EntryRefused(refused)
+    return series.filled(sheet, worksheets.parse(sheet, form))
 
 
 def private_from(form: Mapping[str, Any], *, unchosen: bool | None) -> bool:

@@ -1,25 +1,60 @@
 """The client's own course as simple pictures, each with a text alternative.
 
 Charts are drawn by pygal (SVG) and shown as images; every chart also comes as a table, which
-is what screen readers read and what a client can check the picture against.
+is what screen readers read and what a client can check the picture against. Time runs along
+the x axis as time (pygal's DateTimeLine: a week without entries takes a week's room), and
+every picture marks the therapy sessions in its period as dashed grey upright lines, named in
+the legend and the caption; the table says, for each row, the session it falls on or after.
+
+The same builders serve the client's progress page and the therapist's client page, in the
+voice of the page's reader (`Voice`): the client reads "your check-ins", the therapist
+"check-ins".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 import pygal
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pygal.etree import etree
 
+from bridgework.care.models import Client
+from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, PracticeLog
+from bridgework.practice.sparkline import without_scripts
 
 PALETTE = ("#1f5f8b", "#a1262b", "#1e6b3a", "#8a4b00", "#5b3f8c")
+MARK_COLOUR = "#6b6b6b"  # sessions and reference lines: grey, never one of the data's colours
+GRID_COLOUR = "#e6e6e6"  # solid and pale, so no grid line passes for a dashed marker
 MAX_POINTS = 30  # the most recent entries shown; the history page has them all
+LABELS_SHOWN = 6  # dates along the x axis
+
+Voice = Literal["client", "staff"]
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    number: int
+    starts_at: datetime
+
+    @property
+    def name(self) -> str:
+        return _("Session %(number)d, %(date)s") % {
+            "number": self.number,
+            "date": day(self.starts_at),
+        }
+
+
+def past_sessions(client: Client) -> list[SessionMark]:
+    """The client's therapy sessions so far, oldest first, for the pictures' markers: one
+    query, read after the client's door has let the reader in."""
+    found = client.sessions.filter(starts_at__lte=timezone.now()).order_by("starts_at")
+    return [SessionMark(number, at) for number, at in found.values_list("number", "starts_at")]
 
 
 @dataclass
@@ -28,54 +63,137 @@ class Chart:
     title: str
     summary: str
     columns: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-    series: dict[str, list[float | None]] = field(default_factory=dict)
-    labels: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # the first cell names the row's date
+    moments: list[datetime] = field(default_factory=list)  # each row's moment, in order
+    series: dict[str, list[tuple[datetime, float | None]]] = field(default_factory=dict)
     high: int = 100
+    sessions: list[SessionMark] = field(
+        default_factory=list
+    )  # every past one; drawn from the first point
+    guides: dict[str, float] = field(default_factory=dict)  # flat reference lines, e.g. a cut-off
+
+    def add_row(self, moment: datetime, cells: list[Any]) -> None:
+        self.moments.append(moment)
+        self.rows.append([day(moment), *cells])
+
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        moments = [
+            at for points in self.series.values() for at, value in points if value is not None
+        ]
+        return (min(moments), max(moments)) if moments else None
+
+    @property
+    def marked(self) -> list[SessionMark]:
+        """The sessions the picture draws: every one since its first point (the picture then
+        reaches to the newest of them, so a session after the last entry shows too)."""
+        span = self.span
+        if span is None:
+            return []
+        return [s for s in self.sessions if span[0] <= s.starts_at]
+
+    @property
+    def caption(self) -> str:
+        if self.marked:
+            marks = _("Dashed grey upright lines: the therapy sessions (%(which)s).") % {
+                "which": ", ".join(str(s.number) for s in self.marked)
+            }
+        else:
+            marks = _("No therapy session falls in this period.")
+        return f"{self.summary} {marks}"
+
+    @property
+    def table_columns(self) -> list[str]:
+        return [*self.columns, _("On or after")]
+
+    @property
+    def table_rows(self) -> list[list[Any]]:
+        """The rows, each with the session it falls on or after ("—" before the first)."""
+        return [
+            [*row, next((s.name for s in reversed(self.sessions) if s.starts_at <= at), "—")]
+            for row, at in zip(self.rows, self.moments, strict=True)
+        ]
 
     def svg(self) -> bytes:
-        style = pygal.style.Style(
-            colors=PALETTE,
+        first, last = self.span or (timezone.now(), timezone.now())
+        last = max([last, *(s.starts_at for s in self.marked)])
+        start, end = local(first) - timedelta(hours=12), local(last) + timedelta(hours=12)
+        chart = pygal.DateTimeLine(
+            js=[],
+            style=self.style(),
+            range=(0, self.high),
+            xrange=(start.replace(tzinfo=UTC).timestamp(), end.replace(tzinfo=UTC).timestamp()),
+            show_dots=True,
+            dots_size=4,
+            show_x_guides=False,
+            height=360,
+            width=720,
+            truncate_label=-1,
+            legend_at_bottom=True,
+            title=self.title,
+            x_value_formatter=lambda moment: moment.strftime("%d %b"),
+        )
+        chart.x_labels = dates_between(start, end)
+        for name, points in self.series.items():
+            chart.add(name, [(local(at), value) for at, value in points if value is not None])
+        for name, level in self.guides.items():
+            chart.add(name, [(start, level), (end, level)], show_dots=False, stroke_style=DOTTED)
+        if self.marked:
+            chart.add(
+                _("Therapy sessions (dashed)"),
+                [point for s in self.marked for point in upright(local(s.starts_at), self.high)],
+                show_dots=False,
+                allow_interruptions=True,
+                stroke_style=DASHED,
+            )
+        return without_scripts(chart.render_tree())
+
+    def style(self) -> Any:
+        marks = len(self.guides) + (1 if self.marked else 0)
+        return pygal.style.Style(
+            colors=(*PALETTE[: len(self.series)], *[MARK_COLOUR] * marks),
             background="white",
             plot_background="white",
             font_family="sans-serif",
             label_font_size=14,
             major_label_font_size=14,
             legend_font_size=14,
+            guide_stroke_color=GRID_COLOUR,
+            guide_stroke_dasharray="none",
+            major_guide_stroke_color=GRID_COLOUR,
+            major_guide_stroke_dasharray="none",
         )
-        chart = pygal.Line(
-            js=[],
-            style=style,
-            range=(0, self.high),
-            show_dots=True,
-            dots_size=4,
-            x_label_rotation=0,
-            height=360,
-            width=720,
-            truncate_label=-1,
-            legend_at_bottom=True,
-            title=self.title,
-            show_minor_x_labels=False,
-            x_labels_major_every=max(1, len(self.labels) // 6),
-        )
-        chart.x_labels = self.labels
-        for name, values in self.series.items():
-            chart.add(name, values)
-        return without_scripts(chart.render_tree())
 
 
-def without_scripts(tree: Any) -> bytes:
-    """pygal always embeds a configuration script for its interactive mode; a picture needs
-    none, so the chart goes out without any."""
-    for parent in list(tree.iter()):
-        for child in list(parent):
-            if str(child.tag).endswith("script"):
-                parent.remove(child)
-    return bytes(etree.tostring(tree, encoding="utf-8"))
+DASHED = {"width": 2, "dasharray": "8, 5"}
+DOTTED = {"width": 2, "dasharray": "2, 4"}
+
+
+def upright(at: datetime, high: int) -> list[tuple[datetime, float | None]]:
+    # One series draws every session: a line from bottom to top, then a break before the next.
+    return [(at, 0), (at, high), (at, None)]
+
+
+def dates_between(start: datetime, end: datetime) -> list[datetime]:
+    """About six midnights from start to end, evenly spaced, for the x axis."""
+    first = start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    days = max(1, (end - first).days)
+    step = max(1, round(days / LABELS_SHOWN))
+    return [first + timedelta(days=n) for n in range(0, days + 1, step)]
+
+
+def local(moment: datetime) -> datetime:
+    """The moment as a wall-clock time without a zone: pygal takes a naive time for UTC and
+    gives the same wall-clock time back to the label formatter, so the labels read local."""
+    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def day(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%d %b")
+
+
+def said(voice: Voice, to_client: str, to_staff: str) -> str:
+    return to_client if voice == "client" else to_staff
 
 
 def from_worksheets(
@@ -90,45 +208,95 @@ def from_worksheets(
     if not chosen:
         return None
     chart = Chart(name, title, summary, [_("Date"), *(label for _key, label in fields)])
-    chart.labels = [day(log.practiced_at) for log in chosen]
     for key, label in fields:
-        chart.series[label] = [log.entries.get(key) for log in chosen]
-    chart.rows = [
-        [day(log.practiced_at), *(log.entries.get(key, "—") for key, _l in fields)]
-        for log in chosen
-    ]
+        chart.series[label] = [(log.practiced_at, log.entries.get(key)) for log in chosen]
+    for log in chosen:
+        chart.add_row(log.practiced_at, [log.entries.get(key, "—") for key, _l in fields])
     return chart
 
 
-def from_check_ins(check_ins: Iterable[CheckIn]) -> Chart | None:
+def from_check_ins(check_ins: Iterable[CheckIn], voice: Voice) -> Chart | None:
     chosen = list(check_ins)[:MAX_POINTS][::-1]
     if not chosen:
         return None
     scales = sorted({r.scale.name for c in chosen for r in c.ratings.all()})
     chart = Chart(
         "check-ins",
-        _("Your check-ins"),
-        _("Your 0–100 check-in ratings, oldest on the left."),
+        said(voice, _("Your check-ins"), _("Check-ins")),
+        said(
+            voice,
+            _("Your 0–100 check-in ratings, oldest on the left."),
+            _("The client's 0–100 check-in ratings, oldest on the left."),
+        ),
         [_("Date"), *scales],
     )
-    chart.labels = [day(c.answered_at) for c in chosen]
     values = [{r.scale.name: r.value for r in c.ratings.all()} for c in chosen]
-    chart.series = {scale: [v.get(scale) for v in values] for scale in scales}
-    chart.rows = [
-        [day(c.answered_at), *(v.get(scale, "—") for scale in scales)]
-        for c, v in zip(chosen, values, strict=True)
-    ]
+    chart.series = {
+        scale: [(c.answered_at, v.get(scale)) for c, v in zip(chosen, values, strict=True)]
+        for scale in scales
+    }
+    for c, v in zip(chosen, values, strict=True):
+        chart.add_row(c.answered_at, [v.get(scale, "—") for scale in scales])
     return chart
 
 
-def charts_for(logs: Iterable[PracticeLog], check_ins: Iterable[CheckIn]) -> list[Chart]:
+def plan_scales(logs: Iterable[PracticeLog], voice: Voice) -> list[Chart]:
+    """One picture per plan with its own 0–100 scale (ActionPlan.rating_scale, e.g. "how
+    competent I was"): the value of its worksheet's rating field (`quick_rating`) at each
+    entry on that worksheet, oldest on the left."""
+    by_plan: dict[int, list[PracticeLog]] = {}
+    for log in logs:
+        plan = log.plan
+        if plan is not None and plan.rating_scale and log.worksheet == plan.worksheet:
+            by_plan.setdefault(plan.pk, []).append(log)
+    return [chart for chosen in by_plan.values() if (chart := plan_scale(chosen, voice))]
+
+
+def plan_scale(logs: list[PracticeLog], voice: Voice) -> Chart | None:
+    chosen = logs[:MAX_POINTS][::-1]
+    plan = chosen[0].plan
+    assert plan is not None  # plan_scales chose logs of a plan
+    rated = [(log, rating_of(log)) for log in chosen]
+    if all(value is None for _log, value in rated):
+        return None
+    scale = plan.rating_scale
+    chart = Chart(
+        f"plan-{plan.pk}",
+        f"{plan.title}: {scale}",
+        said(
+            voice,
+            _("Your ratings of “%(scale)s” (0–100) at each entry, oldest on the left."),
+            _("The client's ratings of “%(scale)s” (0–100) at each entry, oldest on the left."),
+        )
+        % {"scale": scale},
+        [_("Date"), scale],
+    )
+    chart.series[scale] = [(log.practiced_at, value) for log, value in rated]
+    for log, value in rated:
+        chart.add_row(log.practiced_at, ["—" if value is None else value])
+    return chart
+
+
+def rating_of(log: PracticeLog) -> int | None:
+    rating = worksheets.get(log.worksheet, log.worksheet_version).quick_rating
+    value = log.entries.get(rating) if rating else None
+    return value if isinstance(value, int) else None
+
+
+def charts_for(
+    logs: Iterable[PracticeLog],
+    check_ins: Iterable[CheckIn],
+    *,
+    voice: Voice,
+    sessions: list[SessionMark],
+) -> list[Chart]:
     logs = list(logs)
     candidates = [
         from_worksheets(
             logs,
             "exposure-log",
             "exposures",
-            _("Distress in your exposures"),
+            said(voice, _("Distress in your exposures"), _("Distress in exposures")),
             [
                 ("distress_before", _("Before")),
                 ("distress_peak", _("Highest")),
@@ -143,11 +311,22 @@ def charts_for(logs: Iterable[PracticeLog], check_ins: Iterable[CheckIn]) -> lis
             logs,
             "behavioural-experiment",
             "experiments",
-            _("Belief before and after your experiments"),
+            said(
+                voice,
+                _("Belief before and after your experiments"),
+                _("Belief before and after experiments"),
+            ),
             [("belief_before", _("Before")), ("belief_after", _("After"))],
-            _(
-                "How much you believed the thought you tested (0–100%), before and "
-                "after each experiment."
+            said(
+                voice,
+                _(
+                    "How much you believed the thought you tested (0–100%), before and "
+                    "after each experiment."
+                ),
+                _(
+                    "How much the client believed the thought tested (0–100%), before and "
+                    "after each experiment."
+                ),
             ),
         ),
         from_worksheets(
@@ -158,9 +337,13 @@ def charts_for(logs: Iterable[PracticeLog], check_ins: Iterable[CheckIn]) -> lis
             [("tension_before", _("Before")), ("tension_after", _("After"))],
             _("Tension (0–100) before and after each practice."),
         ),
-        from_check_ins(check_ins),
+        from_check_ins(check_ins, voice),
+        *plan_scales(logs, voice),
     ]
-    return [chart for chart in candidates if chart is not None]
+    charts = [chart for chart in candidates if chart is not None]
+    for chart in charts:
+        chart.sessions = sessions
+    return charts
 
 
 def chart_image(charts: Iterable[Chart], name: str) -> HttpResponse:
@@ -168,7 +351,11 @@ def chart_image(charts: Iterable[Chart], name: str) -> HttpResponse:
     chart = next((chart for chart in charts if chart.name == name), None)
     if chart is None:
         raise Http404
-    response = HttpResponse(chart.svg(), content_type="image/svg+xml")
+    return svg_response(chart.svg())
+
+
+def svg_response(svg: bytes) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml")
     # The chart is an image: it runs no script, and its own styles are inline by design.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

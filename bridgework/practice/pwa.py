@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 # Bump when the list of cached files changes; the service worker then drops the old cache.
-SHELL_VERSION = "bw-shell-5"
+SHELL_VERSION = "bw-shell-6"
 
 
 def manifest(request: HttpRequest) -> JsonResponse:
@@ -47,6 +47,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                 "js/client-app.js",
                 "js/sliders.js",
                 "js/sheet-rows.js",
+                "js/from-series.js",
                 "vendor/htmx.min.js",
                 "icons/icon-192.png",
             )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
-from bridgework.practice import seeding, worksheets
+from bridgework.practice import seeding, series, sparkline, worksheets
 from bridgework.practice.access import check_ins_of, logs_of
 from bridgework.practice.models import CheckIn, PracticeLog
 
@@ -34,6 +34,7 @@ class LogLine:
     changes: list[tuple[str, Any, Any]]  # (label, before, after): a belief before → after
     learned: tuple[str, str] | None  # what the client learned, shown first
     words: list[tuple[str, str]]  # the entry's other texts, labelled, in the worksheet's order
+    series: list[tuple[int, int]]  # an exposure's (minute, distress) readings, if it has some
 
     @property
     def long(self) -> bool:
@@ -50,6 +51,7 @@ def line_of(log: PracticeLog) -> LogLine:
         changes_of(log, sheet),
         learned_of(log, sheet),
         words_of(log, sheet),
+        series_of(log),
     )
 
 
@@ -114,11 +116,49 @@ def lines(logs: Any) -> list[LogLine]:
     return [line_of(log) for log in logs]
 
 
+def series_of(log: PracticeLog) -> list[tuple[int, int]]:
+    points = sparkline.points_of(log.entries) if log.worksheet == EXPOSURES else []
+    return points if len(points) >= series.READINGS_NEEDED else []
+
+
+EXPOSURES = "exposure-log"
+
+
+@dataclass(frozen=True)
+class ExposureTrend:
+    """Across one plan's exposures (oldest first): peak and end distress, and their trend."""
+
+    plan: ActionPlan
+    peak: series.Trend
+    end: series.Trend
+
+
+def exposure_trends(lines: list[LogLine]) -> list[ExposureTrend]:
+    """A trend for each plan with exposures among the lines (newest first, as listed)."""
+    by_plan: dict[int, list[PracticeLog]] = {}
+    for line in reversed(lines):
+        if line.log.worksheet == EXPOSURES and line.log.plan is not None:
+            by_plan.setdefault(line.log.plan.pk, []).append(line.log)
+    return [
+        ExposureTrend(
+            logs[0].plan,
+            series.trend(measured(logs, "distress_peak")),
+            series.trend(measured(logs, "distress_after")),
+        )
+        for logs in by_plan.values()
+        if logs[0].plan is not None
+    ]
+
+
+def measured(logs: list[PracticeLog], name: str) -> list[int]:
+    return [value for log in logs if isinstance(value := log.entries.get(name), int)]
+
+
 def recent_for_client(request: HttpRequest, client: Client) -> dict[str, Any]:
     # The plans' templates come along: their seeds may name a rating in the plan's words.
     logs = lines(logs_of(request, client).select_related("plan__template")[:20])
     check_ins: list[CheckIn] = list(check_ins_of(request, client)[:10])
-    return {"practice": logs, "check_ins": check_ins}
+    return {"practice": logs, "check_ins": check_ins, "exposure_trends": exposure_trends(logs)}
 
 
 def for_plan(request: HttpRequest, plan: ActionPlan) -> list[LogLine]:
@@ -126,6 +166,10 @@ def for_plan(request: HttpRequest, plan: ActionPlan) -> list[LogLine]:
 
 
 def for_review(request: HttpRequest, plan: ActionPlan) -> SafeString:
-    """The plan's practice as its review page shows it (plans asks through a hook)."""
-    context = {"lines": for_plan(request, plan)}
-    return render_to_string("practice/_log_lines.html", context, request=request)
+    """The plan's practice as its review page shows it (plans asks through a hook): across
+    its exposures, whether peak and end are coming down; then each entry."""
+    found = for_plan(request, plan)
+    context = {"lines": found, "trends": exposure_trends(found), "one_plan": True}
+    trends = render_to_string("practice/_exposure_trends.html", context, request=request)
+    entries = render_to_string("practice/_log_lines.html", context, request=request)
+    return SafeString(trends + entries)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/progress/<slug:name>.svg", views.progress_chart),
     path("practice/<int:log_id>/", views.log_detail),
     path("practice/<int:log_id>/privacy/", views.log_privacy),
+    path("practice/<int:log_id>/series.svg", views.log_series),
     path("clients/<int:client_id>/scales/", views.scales),
 ]
 

@@ -29,7 +29,16 @@ from bridgework.lib.numbers import identifier
 from bridgework.plans import summaries
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.practice import actions, entries, outbox, progress, seeding, worksheets
+from bridgework.practice import (
+    actions,
+    entries,
+    outbox,
+    progress,
+    seeding,
+    series,
+    sparkline,
+    worksheets,
+)
 from bridgework.practice.access import check_ins_of, get_log_for_user, logs_of
 from bridgework.practice.forms import ScaleForm
 from bridgework.practice.hooks import questionnaires_due
@@ -294,21 +303,35 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def own_charts(request: HttpRequest, client: Client) -> list[progress.Chart]:
+    return progress.charts_for(
+        logs_of(request, client),
+        check_ins_of(request, client),
+        voice="client",
+        sessions=progress.past_sessions(client),
+    )
+
+
 @client_required
 def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request)
-    return render(
-        request,
-        "practice/progress.html",
-        {"charts": progress.charts_for(logs_of(request, client), check_ins_of(request, client))},
-    )
+    return render(request, "practice/progress.html", {"charts": own_charts(request, client)})
 
 
 @client_required
 def progress_chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     client = own_record(request)
-    charts = progress.charts_for(logs_of(request, client), check_ins_of(request, client))
-    return progress.chart_image(charts, name)
+    return progress.chart_image(own_charts(request, client), name)
+
+
+@signed_in
+def log_series(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
+    """An exposure's distress series as a small picture (its numbers are on the page)."""
+    log = get_log_for_user(request, log_id)
+    points = sparkline.points_of(log.entries)
+    if len(points) < series.READINGS_NEEDED:
+        raise Http404
+    return progress.svg_response(sparkline.svg(points))
 
 
 @signed_in

@@ -66,6 +66,9 @@ class Worksheet:
     staff_labels: dict[str, dict[str, str]] = dataclass_field(default_factory=dict)
     learning: str | None = None
     before_after: dict[str, list[str]] = dataclass_field(default_factory=dict)
+    # Fields a list gives by itself ({"list", "value", "first", "highest", "last"}: see
+    # practice.series); None for a worksheet without one.
+    from_series: dict[str, str] | None = None
 
     @property
     def title(self) -> str:
@@ -107,6 +110,7 @@ def read(path: Path) -> Worksheet:
         data.get("staff_labels", {}),
         data.get("learning"),
         data.get("before_after", {}),
+        data.get("from_series"),
     )
     expected = f"{sheet.slug}.v{sheet.version}"
     if path.stem != expected:
@@ -118,7 +122,25 @@ def read(path: Path) -> Worksheet:
     unknown = named - {""} - set(sheet.properties)
     if unknown:
         raise WorksheetDefinitionError(f"{path.name}: no such field as {sorted(unknown)}")
+    check_from_series(path, sheet)
     return sheet
+
+
+def check_from_series(path: Path, sheet: Worksheet) -> None:
+    """A worksheet's `from_series` names one of its lists, that list's 0–100 column, and
+    three of its 0–100 fields to fill."""
+    rule = sheet.from_series
+    if rule is None:
+        return
+    spec = sheet.properties.get(rule.get("list", ""), {})
+    columns = spec.get("items", {}).get("properties", {}) if spec.get("type") == "array" else {}
+    targets = [rule.get(part, "") for part in ("first", "highest", "last")]
+    fits = [columns.get(rule.get("value", ""), {})] + [sheet.properties.get(t, {}) for t in targets]
+    if not all(f.get("type") == "integer" and f.get("maximum") == 100 for f in fits):
+        raise WorksheetDefinitionError(
+            f"{path.name}: from_series must name a list, its 0–100 column (value) and three "
+            "0–100 fields (first, highest, last)"
+        )
 
 
 def names_needing_labels(schema: Mapping[str, Any]) -> set[str]:
@@ -220,6 +242,13 @@ def parse(sheet: Worksheet, form: Mapping[str, Any], prefix: str = "entries.") -
 def parse_rows(
     sheet: Worksheet, name: str, spec: Mapping[str, Any], form: Mapping[str, Any], prefix: str
 ) -> list[dict[str, Any]]:
+    return [values for _row, values in form_rows(spec, name, form, prefix)]
+
+
+def form_rows(
+    spec: Mapping[str, Any], name: str, form: Mapping[str, Any], prefix: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """A list's rows that are not empty, each with its place on the form (0 for the first)."""
     rows = []
     for row in range(spec.get("maxItems", ROWS_SHOWN)):
         values = {}
@@ -228,7 +257,7 @@ def parse_rows(
             if value is not None:
                 values[column] = value
         if values:
-            rows.append(values)
+            rows.append((row, values))
     return rows
 
 

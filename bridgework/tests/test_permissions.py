@@ -84,6 +84,7 @@ class MatrixCase(BaseTestCase):
     proposal: ActionPlan
     log: PracticeLog
     private_log: PracticeLog
+    exposure: PracticeLog
     schedule: Schedule
     prompt: Prompt
     feed_token: str
@@ -220,6 +221,10 @@ MATRIX: dict[str, Row] = {
     "me/progress/<slug:name>.svg": Row(lambda t: "/me/progress/check-ins.svg", {"client_a": 200}),
     "practice/<int:log_id>/": Row(
         lambda t: f"/practice/{t.log.pk}/",
+        {"therapist_a": 200, "supervisor": 200, "client_a": 200},
+    ),
+    "practice/<int:log_id>/series.svg": Row(
+        lambda t: f"/practice/{t.exposure.pk}/series.svg",
         {"therapist_a": 200, "supervisor": 200, "client_a": 200},
     ),
     "practice/<int:log_id>/privacy/": Row(
@@ -404,6 +409,19 @@ class PermissionMatrixTests(MatrixCase):
             outcome="done",
             sheet=worksheets.current("quick"),
             entries={"how_it_went": 70},
+        ).entry
+        self.exposure = practice.log_practice(
+            self.client_a,
+            by=client_a,
+            uid=uuid.uuid4(),
+            plan=self.agreed,
+            outcome="done",
+            sheet=worksheets.current("exposure-log"),
+            entries={
+                "situation": "Bus",
+                "distress_before": 60,
+                "series": [{"minute": 0, "distress": 60}, {"minute": 5, "distress": 80}],
+            },
         ).entry
         self.private_log = practice.log_practice(
             self.client_a,

@@ -62,7 +62,7 @@ def test_a_seed_into_a_field_the_worksheet_does_not_have_is_refused(tmp_path: Pa
     folder = library_with(tmp_path, "exposure-step-up-the-ladder", seeds={"what": "place"})
     message = refusal(folder)
     assert "template 'exposure-step-up-the-ladder': field 'seeds/what'" in message
-    assert "the worksheet 'exposure-log' (version 1) has no field 'place'" in message
+    assert "the worksheet 'exposure-log' (version 2) has no field 'place'" in message
 
 
 def test_text_seeded_into_a_number_is_refused(tmp_path: Path) -> None:

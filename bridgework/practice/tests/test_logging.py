@@ -188,7 +188,7 @@ class WorksheetAndDiaryTests(PracticeTestCase):
             },
         )
         log = PracticeLog.objects.get()
-        self.assertEqual((log.worksheet, log.worksheet_version), ("exposure-log", 1))
+        self.assertEqual((log.worksheet, log.worksheet_version), ("exposure-log", 2))
         self.assertEqual(log.entries["series"], [{"minute": 0, "distress": 70}])
 
     def test_a_list_offers_every_row_the_worksheet_allows_and_keeps_them_all(self) -> None:

@@ -1,0 +1,57 @@
+"""A small picture of one exposure's distress series (minute by minute, 0–100), the size of a
+line of text, for the therapist's practice lists; and the SVG clean-up every picture needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pygal
+from pygal.etree import etree
+
+WIDTH, HEIGHT = 160, 40
+SERIES = "series"  # the list every exposure-log version keeps its readings in
+
+
+def without_scripts(tree: Any) -> bytes:
+    """pygal always embeds a configuration script for its interactive mode; a picture needs
+    none, so the chart goes out without any."""
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return bytes(etree.tostring(tree, encoding="utf-8"))
+
+
+def points_of(entries: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """(minute, distress) of each complete row of an entry's series, in the order typed."""
+    rows: Sequence[Mapping[str, Any]] = entries.get(SERIES) or []
+    return [
+        (row["minute"], row["distress"])
+        for row in rows
+        if isinstance(row.get("minute"), int) and isinstance(row.get("distress"), int)
+    ]
+
+
+def svg(points: Sequence[tuple[int, int]]) -> bytes:
+    """The series as a line over 0–100 (no axes or labels: the page gives the numbers)."""
+    chart = pygal.XY(
+        js=[],
+        style=pygal.style.Style(
+            colors=("#a1262b",), background="transparent", plot_background="transparent"
+        ),
+        range=(0, 100),
+        width=WIDTH,
+        height=HEIGHT,
+        show_legend=False,
+        show_x_labels=False,
+        show_y_labels=False,
+        show_x_guides=False,
+        show_y_guides=False,
+        margin=2,
+        spacing=0,
+        dots_size=2,
+        explicit_size=True,
+    )
+    chart.add("", list(points))
+    return without_scripts(chart.render_tree())
