@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 
-from bridgework.plans.models import Review
+from bridgework.plans import imagery
+from bridgework.plans.models import ActionPlan, Review
 from bridgework.plans.review import QUESTIONS, Question
 
 register = template.Library()
@@ -21,3 +22,9 @@ def answered(review: Review) -> list[tuple[Question, Any]]:
         labels = dict(question.options)
         shown.append((question, labels.get(value, value)))
     return shown
+
+
+@register.filter
+def imagery_recap(plan: ActionPlan) -> list[str]:
+    """The written summary's reminder of the rehearsal in imagery: one line a step rehearsed."""
+    return imagery.recap_for(plan)
