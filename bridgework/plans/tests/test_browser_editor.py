@@ -140,7 +140,8 @@ WHERE = """(element) => {
   const box = element.getBoundingClientRect();
   return {
     field: element.name || element.id,
-    overlaps: box.bottom > bar.top && box.top < bar.bottom && box.right > bar.left && box.left < bar.right,
+    overlaps: box.bottom > bar.top && box.top < bar.bottom
+      && box.right > bar.left && box.left < bar.right,
     onScreen: box.top >= 0 && box.bottom <= window.innerHeight,
   };
 }"""
