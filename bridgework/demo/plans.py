@@ -17,7 +17,7 @@ from bridgework.care.models import Client, TherapySession
 from bridgework.demo import practice as practice_demo
 from bridgework.measures.models import Response
 from bridgework.plans import actions
-from bridgework.plans.models import ActionPlan, PlanTemplate, Review
+from bridgework.plans.models import ActionPlan, ImageryStep, PlanTemplate, Review
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class DemoPlan:
     specifics: dict[str, str] = field(default_factory=dict)
     review: dict[str, Any] | None = None
     agree: bool = True
+    # Rehearsed in imagery in the session, every step: the client's confidence before, after.
+    imagery: tuple[int, int] | None = None
 
 
 PLANS: dict[str, list[DemoPlan]] = {
@@ -82,6 +84,7 @@ PLANS: dict[str, list[DemoPlan]] = {
                 "how_long": "Four stops",
                 "with_whom": "On my own",
             },
+            imagery=(5, 7),
         ),
     ],
     "Aisha Karimi": [
@@ -338,6 +341,15 @@ def add_plan(
             for o in template.obstacles
         ],
     )
+    if spec.imagery is not None:
+        actions.rehearse_in_imagery(
+            plan,
+            by=therapist,
+            version=plan.version,
+            steps=list(ImageryStep.values),
+            confidence_before=spec.imagery[0],
+            confidence_after=spec.imagery[1],
+        )
     if not spec.agree:
         return None
     actions.agree(plan, by=therapist)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from bridgework.care.models import Client
 from bridgework.measures.access import responses_of
 from bridgework.plans.access import plans_of
-from bridgework.plans.actions import EDITABLE
+from bridgework.plans.actions import EDITABLE, imagery_snapshot
 from bridgework.plans.models import ActionPlan
 from bridgework.practice.access import check_ins_of, logs_of
 from bridgework.prompts.access import prompts_of, schedules_of
@@ -84,6 +84,7 @@ def my_data(request: HttpRequest, client: Client) -> dict[str, Any]:
         "plans": [
             plan_record(plan)
             for plan in plans_of(request, client)
+            .select_related("imagery")
             .prefetch_related("obstacles", "goals")
             .order_by("created_at")
         ],
@@ -128,4 +129,7 @@ def plan_record(plan: ActionPlan) -> dict[str, Any]:
     return fields(plan, *PLAN_FIELDS) | {
         "goals": [goal.text for goal in plan.goals.all()],
         "obstacles": rows(plan.obstacles.all(), "description", "coping_plan"),
+        # The rehearsal in imagery, if there was one: the steps gone through and the
+        # client's confidence before and after (0–10).
+        "imagery": imagery_snapshot(plan),
     }

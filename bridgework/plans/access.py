@@ -22,6 +22,7 @@ PAGE_JOINS = (
     "builds_on",
     "template",
     "replaces",
+    "imagery",
 )
 PAGE_LISTS = (
     "goals",

@@ -24,12 +24,13 @@ from bridgework.audit.trail import changed
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.care.sessions import session_for_now
 from bridgework.plans import details as plan_details
+from bridgework.plans import imagery, seeds
 from bridgework.plans import review as review_questions
-from bridgework.plans import seeds
 from bridgework.plans.models import (
     ActionPlan,
     Decision,
     Framing,
+    ImageryRehearsal,
     Obstacle,
     PlanRevision,
     PlanTemplate,
@@ -111,7 +112,9 @@ def start_plan(
     client: Client, *, by: User, template: PlanTemplate | None = None, approach: str = ""
 ) -> ActionPlan:
     """A draft for this session, pre-filled from the template in the wording for `approach`
-    (by default the therapist's own)."""
+    (by default the therapist's own). The template's typical obstacles are not copied: the
+    editor offers them as suggestions, and only those the client recognises as theirs are
+    kept (an obstacle nobody chose is a coping plan nobody will use)."""
     approach = approach if approach in Approach.values else (by.approach or Approach.CBT)
     session = session_for_now(client)
     plan = ActionPlan(
@@ -131,8 +134,6 @@ def start_plan(
         plan.worksheet, plan.cues = template.worksheet, template.cue
         plan.how_long, plan.how_often = template.how_long, template.how_often
     plan.save()
-    for position, obstacle in enumerate(template.obstacles if template else []):
-        Obstacle.objects.create(plan=plan, position=position, **obstacle)
     changed(by, CREATE, plan)
     return plan
 
@@ -149,7 +150,19 @@ def snapshot(plan: ActionPlan) -> dict[str, Any]:
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
         for o in plan.obstacles.all()
     ]
+    data["imagery"] = imagery_snapshot(plan)
     return data
+
+
+def imagery_snapshot(plan: ActionPlan) -> dict[str, Any] | None:
+    rehearsal = imagery.rehearsal_of(plan)
+    if rehearsal is None:
+        return None
+    return {
+        "steps": rehearsal.steps,
+        "confidence_before": rehearsal.confidence_before,
+        "confidence_after": rehearsal.confidence_after,
+    }
 
 
 @transaction.atomic
@@ -228,6 +241,60 @@ def add_revision(plan: ActionPlan, *, by: User | None, note: str = "") -> PlanRe
     return PlanRevision.objects.create(
         plan=plan, number=number, made_by=by, snapshot=snapshot(plan), note=note
     )
+
+
+@transaction.atomic
+def rehearse_in_imagery(
+    plan: ActionPlan,
+    *,
+    by: User,
+    version: int,
+    steps: list[str],
+    confidence_before: int | None,
+    confidence_after: int | None,
+) -> ImageryRehearsal:
+    """Record the guided rehearsal in imagery (plans.imagery): which steps, and the client's
+    confidence before and after. The plan counts as rehearsed; its "how it was rehearsed"
+    says so unless the therapist wrote it already, and the confidence after becomes the
+    plan's confidence (the same question, asked last). Saves on top of `version` like an
+    edit, so an editor open elsewhere sees that the plan changed."""
+    require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("rehearsed"))
+    unknown = set(steps) - set(imagery.STEPS)
+    if not steps or unknown:
+        raise ValueError(f"Rehearsed steps must be some of {list(imagery.STEPS)}: {steps}")
+    claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StalePlan(ActionPlan.objects.get(pk=plan.pk))
+    rehearsal = record_rehearsal(
+        plan, by, imagery.in_script_order(steps), (confidence_before, confidence_after)
+    )
+    was = trail.snapshot(plan)
+    plan.rehearsed, plan.version = True, version + 1
+    if not plan.rehearsal_note.strip():
+        plan.rehearsal_note = imagery.note_for(rehearsal.steps)
+    if confidence_after is not None:
+        plan.confidence = confidence_after
+    plan.save(update_fields=["rehearsed", "rehearsal_note", "confidence", "version"])
+    if plan.status != Status.DRAFT:
+        add_revision(plan, by=by, note=_("Rehearsed in imagery"))
+    changed(by, CHANGE, plan, before=was, detail={"imagery": rehearsal.pk})
+    return rehearsal
+
+
+def record_rehearsal(
+    plan: ActionPlan, by: User, steps: list[str], confidence: tuple[int | None, int | None]
+) -> ImageryRehearsal:
+    """The plan's rehearsal record, new or replacing the last, audited by names and codes."""
+    rehearsal = imagery.rehearsal_of(plan) or ImageryRehearsal(plan=plan)
+    was = trail.snapshot(rehearsal) if rehearsal.pk else trail.NOTHING
+    rehearsal.steps, rehearsal.rehearsed_by, rehearsal.rehearsed_at = steps, by, timezone.now()
+    rehearsal.confidence_before, rehearsal.confidence_after = confidence
+    rehearsal.full_clean(exclude=["plan"])
+    rehearsal.save()
+    changed(by, CREATE if was is trail.NOTHING else CHANGE, rehearsal, before=was)
+    return rehearsal
 
 
 @transaction.atomic

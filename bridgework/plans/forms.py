@@ -12,7 +12,14 @@ from bridgework.care.models import Client, TherapySession
 from bridgework.lib.forms import ChoiceOfRows, ChoicesOfRows, Form, ModelForm, field_of
 from bridgework.plans import details, seeds
 from bridgework.plans.actions import EDITABLE, SESSION_LINKS
-from bridgework.plans.models import ActionPlan, Kind, Obstacle, PlanTemplate, Worksheet
+from bridgework.plans.models import (
+    ActionPlan,
+    ImageryStep,
+    Kind,
+    Obstacle,
+    PlanTemplate,
+    Worksheet,
+)
 
 
 def zero_to_ten(label: Any) -> forms.IntegerField:
@@ -47,7 +54,10 @@ class PlanForm(ModelForm):
             "goals": forms.CheckboxSelectMultiple,
             "rationale": forms.Textarea(attrs={"rows": 3}),
             "instructions": forms.Textarea(attrs={"rows": 4}),
-            "cues": forms.Textarea(attrs={"rows": 2}),
+            # Long answers get room to be read whole while the client watches them typed.
+            "what": forms.Textarea(attrs={"rows": 2}),
+            "cues": forms.Textarea(attrs={"rows": 3}),
+            "rehearsal_note": forms.Textarea(attrs={"rows": 2}),
             "framing": forms.RadioSelect,
             "proposed_by": forms.RadioSelect,
         }
@@ -126,7 +136,10 @@ class ObstacleForm(ModelForm):
     class Meta:
         model = Obstacle
         fields = ["kind", "description", "coping_plan"]
-        widgets = {"coping_plan": forms.TextInput}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "coping_plan": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,12 +161,74 @@ def obstacle_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[Ob
 
 def obstacles_of(formset: forms.BaseFormSet[ObstacleForm]) -> list[dict[str, str]]:
     """The obstacles a valid formset holds: its rows with a description, not deleted."""
-    kept = []
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", {})
-        if data.get("description", "").strip() and not data.get("DELETE"):
-            kept.append({key: data[key].strip() for key in ("kind", "description", "coping_plan")})
-    return kept
+    rows = (getattr(form, "cleaned_data", {}) for form in formset.forms)
+    return [obstacle_in(data) for data in rows if has_obstacle(data) and not data.get("DELETE")]
+
+
+def has_obstacle(data: dict[str, Any]) -> bool:
+    return bool(data.get("description", "").strip())
+
+
+def obstacle_in(data: dict[str, Any]) -> dict[str, str]:
+    return {key: data[key].strip() for key in ("kind", "description", "coping_plan")}
+
+
+class SuggestionForm(ObstacleForm):
+    """One of the template's typical obstacles, offered to keep (and reword) or to leave."""
+
+    keep = forms.BooleanField(label=_("Keep this obstacle"), required=False)
+
+    class Meta(ObstacleForm.Meta):
+        fields = ["keep", "kind", "description", "coping_plan"]
+
+
+SuggestionFormSet = forms.formset_factory(SuggestionForm, extra=0, max_num=12)
+
+
+def suggestions_for(plan: ActionPlan) -> list[dict[str, str]]:
+    """The template's typical obstacles the plan does not hold yet (by what they say), so a
+    kept one is not offered again and a draft that replaces a plan offers only the new."""
+    template = plan.template
+    if template is None:
+        return []
+    held = {o.description.strip().casefold() for o in plan.obstacles.all()}
+    return [
+        {key: obstacle.get(key, "") for key in ("kind", "description", "coping_plan")}
+        for obstacle in template.obstacles
+        if obstacle["description"].strip().casefold() not in held
+    ]
+
+
+def suggestion_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[SuggestionForm]:
+    """Bound only when the editor offered suggestions (a post without them keeps none)."""
+    offered = data is not None and "suggested-TOTAL_FORMS" in data
+    return SuggestionFormSet(
+        data if offered else None, initial=suggestions_for(plan), prefix="suggested"
+    )
+
+
+def kept_suggestions(formset: forms.BaseFormSet[SuggestionForm]) -> list[dict[str, str]]:
+    """The suggestions ticked "keep", as the therapist and client reworded them."""
+    rows = (getattr(form, "cleaned_data", {}) for form in formset.forms)
+    return [obstacle_in(data) for data in rows if data.get("keep") and has_obstacle(data)]
+
+
+class ImageryForm(Form):
+    """The guided rehearsal: the steps gone through, and the confidence around them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confidence_before = zero_to_ten(_("Before: how confident is the client they will do it?"))
+    steps = forms.MultipleChoiceField(
+        label=_("We went through"),
+        choices=ImageryStep.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _(
+                "Tick the steps you went through together, or go back to the plan without saving."
+            )
+        },
+    )
+    confidence_after = zero_to_ten(_("After: how confident is the client now?"))
 
 
 class TemplateFilterForm(Form):

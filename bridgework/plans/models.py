@@ -304,3 +304,46 @@ class Review(models.Model):
 
     def answer(self, link_id: str) -> Any:
         return self.answers.get(link_id)
+
+
+class ImageryStep(models.TextChoices):
+    """The steps of the guided rehearsal (plans.imagery), in script order."""
+
+    CUE = "cue", _("The moment it begins")
+    FIRST_STEP = "first-step", _("The first small step")
+    OBSTACLE = "obstacle", _("An obstacle, and the coping plan")
+    RESULT = "result", _("The result, and how it feels")
+
+
+class ImageryRehearsal(models.Model):
+    """The plan rehearsed in imagery in the session (step 5 of the process; imagining the cue
+    and the first steps makes doing them more likely, Libby et al. 2007): which steps of the
+    guided script (plans.imagery) the client went through, and their confidence before and
+    after it. One a plan: rehearsing again replaces it, and an agreed plan's revisions keep
+    the earlier one."""
+
+    audit_name = "imagery-rehearsal"
+    audit_values = ("steps",)  # the script's step codes, never the client's words
+    audit_names_only = ("confidence_before", "confidence_after")  # ratings: named, not told
+
+    plan = models.OneToOneField(ActionPlan, on_delete=models.CASCADE, related_name="imagery")
+    steps = models.JSONField(default=list)  # ImageryStep codes, in script order
+    confidence_before = models.PositiveSmallIntegerField(
+        _("confidence before (0–10)"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    confidence_after = models.PositiveSmallIntegerField(
+        _("confidence after (0–10)"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    rehearsed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    rehearsed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"imagery rehearsal of {self.plan_id}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        client = self.plan.client
+        return client.clinic_id, client.pk
+
+    @property
+    def step_names(self) -> list[str]:
+        return [str(ImageryStep(code).label) for code in self.steps]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from bridgework.plans import imagery
 from bridgework.plans.models import ActionPlan
 
 FONTS = Path(__file__).parent / "fonts"
@@ -89,6 +90,17 @@ def render(plan: ActionPlan) -> bytes:
     if plan.cues.strip():
         doc.heading(_("What will remind me"))
         doc.paragraph(plan.cues)
+    recap = imagery.recap_for(plan)
+    if recap:
+        doc.heading(_("Picture it first"))
+        doc.paragraph(
+            _(
+                "In the session you went through this plan in your mind. Before you start, "
+                "you can do it again in a minute:"
+            )
+        )
+        for line in recap:
+            doc.paragraph(f"• {line}")
     doc.ln(4)
     doc.set_font("DejaVu", "", 9)
     doc.set_text_color(*MUTED)

@@ -10,10 +10,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.plans import details
-from bridgework.plans.models import ActionPlan
+from bridgework.plans.models import ActionPlan, ImageryStep
 
 DETAIL = "details."  # a plan detail, one row each (plans.details)
-EXTRA_LABELS = {"goals": _("goals it serves"), "obstacles": _("obstacles and coping plans")}
+EXTRA_LABELS = {
+    "goals": _("goals it serves"),
+    "obstacles": _("obstacles and coping plans"),
+    "imagery": _("rehearsal in imagery"),
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ def as_text(name: str, value: Any) -> str:
         return "; ".join(value)
     if name == "obstacles":
         return "; ".join(f"{o['description']} → {o['coping_plan'] or '—'}" for o in value)
+    if name == "imagery":
+        return imagery_as_text(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if name.startswith(DETAIL):
@@ -55,6 +61,15 @@ def as_text(name: str, value: Any) -> str:
     field = plan_field(name) if name not in EXTRA_LABELS else None
     choices = dict(field.choices or []) if field is not None and field.choices else {}
     return str(choices.get(value, value))
+
+
+def imagery_as_text(value: dict[str, Any]) -> str:
+    steps = ", ".join(str(ImageryStep(code).label) for code in value["steps"])
+    before, after = (
+        "—" if value[key] is None else str(value[key])
+        for key in ("confidence_before", "confidence_after")
+    )
+    return f"{steps}; {_('confidence')} {before} → {after}"
 
 
 def word_pieces(before: str, after: str) -> list[tuple[str, str]]:

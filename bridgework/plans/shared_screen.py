@@ -55,7 +55,9 @@ class SharedScreenMiddleware:
 def allowed(path: str, plan_id: int) -> bool:
     if path.startswith(ALWAYS_ALLOWED):
         return True
-    return re.fullmatch(rf"/plans/{plan_id}/(edit/|summary/|summary\.pdf)?", path) is not None
+    return (
+        re.fullmatch(rf"/plans/{plan_id}/(edit/|imagery/|summary/|summary\.pdf)?", path) is not None
+    )
 
 
 def context(request: HttpRequest) -> dict[str, bool]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/start/", views.start_plan),
     path("plans/<int:plan_id>/accept/", views.accept_proposal),
     path("plans/<int:plan_id>/decline/", views.decline_proposal),
+    path("plans/<int:plan_id>/imagery/", views.rehearse_in_imagery),
     path("plans/<int:plan_id>/review/", views.review_plan),
     path("plans/<int:plan_id>/revisions/<int:number>/", views.revision),
     path("plans/<int:plan_id>/summary/", views.summary),

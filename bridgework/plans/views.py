@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,18 +23,20 @@ from bridgework.accounts.http import (
 )
 from bridgework.accounts.models import Approach, User
 from bridgework.care.access import Need, can_write, get_client_for_user, own_record
-from bridgework.plans import actions, indicators, pdf, revisions
+from bridgework.plans import actions, imagery, indicators, pdf, revisions
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.forms import (
     DeclineForm,
-    ObstacleForm,
+    ImageryForm,
     OwnTemplateForm,
     PlanForm,
     ProposalForm,
     ReviewSessionForm,
     TemplateFilterForm,
+    kept_suggestions,
     obstacle_formset,
     obstacles_of,
+    suggestion_formset,
 )
 from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
@@ -142,15 +144,22 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         return redirect(f"/plans/{plan.pk}/")
     form = PlanForm(request.POST or None, instance=plan)
     obstacles = obstacle_formset(plan, request.POST or None)
+    suggested = suggestion_formset(plan, request.POST or None)
     conflict = None
-    if request.method == "POST" and form.is_valid() and obstacles.is_valid():
+    valid = (
+        form.is_valid()
+        and obstacles.is_valid()
+        and (suggested.is_valid() or not suggested.is_bound)
+    )
+    if request.method == "POST" and valid:
+        kept = obstacles_of(obstacles) + kept_suggestions(suggested)
         try:
-            return save_edit(request, plan, form, obstacles)
+            return save_edit(request, plan, form, kept)
         except ValidationError as refused:  # a worksheet changed since the form was checked
             for field, problems in refused.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         except actions.StalePlan as stale:
-            conflict = conflict_with(stale.current, form, obstacles)
+            conflict = conflict_with(stale.current, form, kept)
             # Keep what this person typed, now on top of the saved version: saving again is a
             # deliberate choice made with both versions in view.
             data = request.POST.copy()
@@ -165,6 +174,8 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "client": plan.client,
             "form": form,
             "obstacles": obstacles,
+            "suggested": suggested,
+            "imagery": imagery.rehearsal_of(plan),
             "conflict": conflict,
         },
     )
@@ -174,9 +185,10 @@ def save_edit(
     request: AuthenticatedHttpRequest,
     plan: ActionPlan,
     form: PlanForm,
-    obstacles: BaseFormSet[ObstacleForm],
+    obstacles: list[dict[str, str]],
 ) -> HttpResponse:
-    """Save, and agree too when asked. Raises StalePlan when someone saved in between."""
+    """Save, and agree too when asked, or go on to the rehearsal in imagery (which reads
+    the plan as saved). Raises StalePlan when someone saved in between."""
     user = request.user
     data = form.cleaned_data
     fields = {name: data[name] for name in form.Meta.fields if name != "goals"}
@@ -186,9 +198,11 @@ def save_edit(
         version=data["version"],
         fields=fields,
         goals=list(data["goals"]),
-        obstacles=obstacles_of(obstacles),
+        obstacles=obstacles,
         details=form.details(),
     )
+    if "imagery" in request.POST:
+        return redirect(f"/plans/{plan.pk}/imagery/")
     if "agree" in request.POST:
         try:
             actions.agree(plan, by=user)
@@ -202,7 +216,7 @@ def save_edit(
 
 
 def conflict_with(
-    current: ActionPlan, form: PlanForm, obstacles: BaseFormSet[ObstacleForm]
+    current: ActionPlan, form: PlanForm, obstacles: list[dict[str, str]]
 ) -> list[revisions.Change]:
     """Where the version saved meanwhile (before) and this person's edit (after) differ."""
     data = form.cleaned_data
@@ -211,8 +225,57 @@ def conflict_with(
         mine[name] = data[name].number if data.get(name) else None
     mine["details"] = {k: v for k, v in form.details().items() if v not in (None, "")}
     mine["goals"] = sorted(goal.text for goal in data["goals"])
-    mine["obstacles"] = obstacles_of(obstacles)
+    mine["obstacles"] = obstacles
     return revisions.changes(actions.snapshot(current), mine)
+
+
+@signed_in
+def rehearse_in_imagery(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    """The guided rehearsal in imagery, read aloud from a screen the client may share: the
+    script in the client's language, the steps ticked as they go, confidence before and
+    after."""
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True, preload_page=True)
+    if plan.status not in (Status.DRAFT, Status.AGREED, Status.ACTIVE):
+        messages.error(
+            request,
+            _("This plan is %(status)s and can no longer be rehearsed.")
+            % {"status": plan.get_status_display()},
+        )
+        return redirect(f"/plans/{plan.pk}/")
+    form = ImageryForm(
+        request.POST or None,
+        initial={"version": plan.version, "confidence_before": plan.confidence},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.rehearse_in_imagery(plan, by=request.user, **data)
+        except actions.StalePlan:
+            messages.error(
+                request,
+                _(
+                    "Someone saved this plan while you were rehearsing. Nothing was recorded: "
+                    "check the plan, then record the rehearsal again."
+                ),
+            )
+            return redirect(f"/plans/{plan.pk}/edit/")
+        messages.success(request, _("Rehearsal in imagery recorded."))
+        return redirect(f"/plans/{plan.pk}/edit/#rehearsal")
+    language = plan.client.user.language if plan.client.user else settings.LANGUAGE_CODE
+    with translation.override(language):
+        script = imagery.script_for(plan)
+    return render(
+        request,
+        "plans/imagery.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "form": form,
+            "script": script,
+            "script_language": language,
+            "steps": list(zip(script.steps, form["steps"], strict=True)),
+        },
+    )
 
 
 def transition(

@@ -188,6 +188,9 @@ MATRIX: dict[str, Row] = {
     "plans/<int:plan_id>/decline/": Row(
         lambda t: f"/plans/{t.proposal.pk}/decline/", {"therapist_a": 200}
     ),
+    "plans/<int:plan_id>/imagery/": Row(
+        lambda t: f"/plans/{t.draft.pk}/imagery/", {"therapist_a": 200}
+    ),
     "plans/<int:plan_id>/review/": Row(
         lambda t: f"/plans/{t.agreed.pk}/review/", {"therapist_a": 200}
     ),

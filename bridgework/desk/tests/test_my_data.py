@@ -33,9 +33,16 @@ class MyDataTests(BaseTestCase):
     def test_it_holds_what_the_client_entered_and_sees_and_nothing_else(self) -> None:
         me, therapist = user_of(self.client_a), self.therapist_a
         template = PlanTemplate.objects.get(slug="slow-breathing")
-        plan = plans.agree(
-            plans.start_plan(self.client_a, by=therapist, template=template), by=therapist
+        plan = plans.start_plan(self.client_a, by=therapist, template=template)
+        plans.rehearse_in_imagery(
+            plan,
+            by=therapist,
+            version=plan.version,
+            steps=["cue", "first-step"],
+            confidence_before=6,
+            confidence_after=8,
         )
+        plans.agree(plan, by=therapist)
         plans.start_plan(self.client_a, by=therapist, template=template)  # a draft: not shown
         practice.log_practice(
             self.client_a,
@@ -57,6 +64,10 @@ class MyDataTests(BaseTestCase):
         self.assertEqual(data["me"]["name"], self.client_a.full_name)
         self.assertEqual([p["title"] for p in data["plans"]], [plan.title])
         self.assertEqual(data["plans"][0]["status"], "agreed")
+        self.assertEqual(
+            data["plans"][0]["imagery"],
+            {"steps": ["cue", "first-step"], "confidence_before": 6, "confidence_after": 8},
+        )
         diary = data["practice"][0]
         self.assertEqual(
             (diary["entries"], diary["is_private"]),

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from bridgework.plans import details
+from bridgework.plans import details, imagery
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.plans.review import QUESTIONS, Question
 
@@ -33,3 +33,9 @@ def agreed_details(plan: ActionPlan) -> list[tuple[str, Any]]:
         for name, detail in details.REGISTRY.items()
         if values.get(name) not in (None, "")
     ]
+
+
+@register.filter
+def imagery_recap(plan: ActionPlan) -> list[str]:
+    """The written summary's reminder of the rehearsal in imagery: one line a step rehearsed."""
+    return imagery.recap_for(plan)

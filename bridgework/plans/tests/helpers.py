@@ -42,9 +42,16 @@ class PlanTestCase(BaseTestCase):
         )
 
     def agreed(self) -> ActionPlan:
-        return actions.agree(self.draft(), by=self.therapist_a)
+        """A plan agreed as a therapist and client usually agree one: with the template's
+        typical obstacles kept (a draft starts with none; the editor offers them)."""
+        plan = self.draft()
+        self.edit(plan, obstacles=plan.template.obstacles if plan.template else [])
+        return actions.agree(plan, by=self.therapist_a)
 
-    def edit(self, plan: ActionPlan, **fields: Any) -> ActionPlan:
+    def edit(
+        self, plan: ActionPlan, obstacles: list[dict[str, str]] | None = None, **fields: Any
+    ) -> ActionPlan:
+        """Save `fields` as the editor would; the obstacles stay as they are unless given."""
         plan.refresh_from_db()
         return actions.save_plan(
             plan,
@@ -55,5 +62,7 @@ class PlanTestCase(BaseTestCase):
             obstacles=[
                 {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
                 for o in plan.obstacles.all()
-            ],
+            ]
+            if obstacles is None
+            else obstacles,
         )

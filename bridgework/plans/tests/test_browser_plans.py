@@ -45,6 +45,7 @@ def test_a_plan_made_in_shared_screen_mode_reaches_the_clients_phone(
 
     desktop.get_by_label("Title, in the client's words").fill("Ride the 8:10 bus two stops")
     desktop.get_by_label("Take the bus to work").check()
+    desktop.get_by_label("Keep this obstacle").first.check()
     desktop.get_by_label("How important is this to the client? (0–10)").fill("9")
     desktop.get_by_label("How confident is the client they will do it? (0–10)").fill("5")
     expect(desktop.get_by_text("Confidence is below 7")).to_be_visible()

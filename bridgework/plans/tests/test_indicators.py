@@ -75,6 +75,9 @@ class IndicatorsFromRecordsTests(PlanTestCase):
         plan = self.draft()
         plan.goals.add(goal)
         self.edit(plan, importance=8, confidence=5)
+        # A template's obstacles are only suggestions: none was chosen yet, so none counts.
+        self.assertIs(indicators.indicators(indicators.facts_of(plan, timezone.now()))["d"], False)
+        self.edit(plan, obstacles=self.template().obstacles[:1])
         actions.agree(plan, by=self.therapist_a)
         actions.record_seen(plan, by=user_of(self.client_a))
         facts = indicators.facts_of(plan, timezone.now())

@@ -13,7 +13,9 @@ class LifeCycleTests(PlanTestCase):
         self.assertEqual(plan.status, Status.DRAFT)
         self.assertEqual(plan.rationale, template.wording["cbt"]["rationale"])
         self.assertEqual(plan.framing, "directive-collaborative")
-        self.assertEqual(plan.obstacles.count(), len(template.obstacles))
+        # The template's obstacles are offered in the editor, not copied (see
+        # test_obstacle_suggestions): the draft starts with none.
+        self.assertEqual(plan.obstacles.count(), 0)
         self.assertEqual(
             (plan.set_in_session, plan.review_session), (self.last_session, self.next_session)
         )
@@ -93,7 +95,11 @@ class LifeCycleTests(PlanTestCase):
         assert successor is not None
         self.assertEqual((successor.status, successor.replaces), (Status.DRAFT, plan))
         self.assertEqual(successor.rationale, plan.rationale)
-        self.assertEqual(successor.obstacles.count(), plan.obstacles.count())
+        self.assertGreater(plan.obstacles.count(), 0)
+        self.assertEqual(
+            list(successor.obstacles.values_list("description", "coping_plan")),
+            list(plan.obstacles.values_list("description", "coping_plan")),
+        )
 
     def test_the_clients_first_look_is_recorded_once_and_starts_the_plan(self) -> None:
         plan = self.agreed()

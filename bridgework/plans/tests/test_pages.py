@@ -68,6 +68,8 @@ class EditorTests(PlanTestCase):
 
     def test_obstacles_are_added_and_removed_in_the_editor(self) -> None:
         plan = self.draft()
+        self.edit(plan, obstacles=self.template().obstacles)
+        plan.refresh_from_db()
         count = plan.obstacles.count()
         self.sign_in(self.therapist_a)
         data = editor_post(plan, **{"obstacles-0-DELETE": "on"})
