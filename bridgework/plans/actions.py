@@ -22,6 +22,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.care.sessions import session_for_now
+from bridgework.plans import reminders as designed
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import (
     ActionPlan,
@@ -34,7 +35,7 @@ from bridgework.plans.models import (
     Review,
     Status,
 )
-from bridgework.plans.signals import plan_reviewed
+from bridgework.plans.signals import plan_agreed, plan_reminders_changed, plan_reviewed
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -127,6 +128,7 @@ def start_plan(
         plan.rationale, plan.instructions = words["rationale"], words["instructions"]
         plan.worksheet, plan.cues = template.worksheet, template.cue
         plan.how_long, plan.how_often = template.how_long, template.how_often
+    plan.reminders = designed.suggested(template)
     plan.save()
     for position, obstacle in enumerate(template.obstacles if template else []):
         Obstacle.objects.create(plan=plan, position=position, **obstacle)
@@ -140,6 +142,7 @@ def snapshot(plan: ActionPlan) -> dict[str, Any]:
     for name in SESSION_LINKS:
         session = getattr(plan, name)
         data[name] = session.number if session else None
+    data["reminders"] = plan.reminders
     data["goals"] = sorted(goal.text for goal in plan.goals.all())
     data["obstacles"] = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
@@ -157,11 +160,18 @@ def save_plan(
     fields: dict[str, Any],
     goals: list[Goal],
     obstacles: list[dict[str, str]],
+    reminders: dict[str, Any] | None = None,
 ) -> ActionPlan:
     """Save an edit made on top of `version`. A stale version raises StalePlan and saves
-    nothing. Once the plan is agreed, every save adds a revision."""
+    nothing. Once the plan is agreed, every save adds a revision.
+
+    `reminders` is the designed reminders (plans.reminders; None: unchanged). A design the
+    client's consents or the rule do not allow raises RemindersRefused and saves nothing; a
+    changed design of an agreed or active plan changes its schedule in the same transaction."""
     require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
-    was = trail.snapshot(plan)
+    was, designed_before = trail.snapshot(plan), plan.reminders
+    if reminders is not None and reminders != designed_before:
+        designed.check(plan.client, reminders)
     claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
         version=F("version") + 1
     )
@@ -173,6 +183,8 @@ def save_plan(
         if name not in EDITABLE and name not in SESSION_LINKS:
             raise ValueError(f"{name} is not an editable field of a plan")
         setattr(plan, name, value)
+    if reminders is not None:
+        plan.reminders = reminders
     plan.version = version + 1
     plan.full_clean(exclude=["client", "created_by", "template", "replaces", "status"])
     plan.save()
@@ -185,6 +197,8 @@ def save_plan(
     # Goals are ids; obstacles are the client's words, so only how many there are now.
     detail = {"goals": sorted(goal.pk for goal in goals), "obstacles": len(obstacles)}
     changed(by, CHANGE, plan, before=was, detail=detail)
+    if plan.status != Status.DRAFT and plan.reminders != designed_before:
+        plan_reminders_changed.send(sender=ActionPlan, plan=plan, by=by, before=designed_before)
     return plan
 
 
@@ -205,11 +219,14 @@ def agree(plan: ActionPlan, *, by: User) -> ActionPlan:
                 "(the instructions or “what exactly”)."
             )
         )
+    # Consents may have changed since the draft was saved: the schedule must be possible now.
+    designed.check(plan.client, plan.reminders)
     was = trail.snapshot(plan)
     plan.status, plan.agreed_at = Status.AGREED, timezone.now()
     plan.save(update_fields=["status", "agreed_at"])
     add_revision(plan, by=by, note=_("Agreed"))
     changed(by, CHANGE, plan, before=was)
+    plan_agreed.send(sender=ActionPlan, plan=plan, by=by)
     return plan
 
 
@@ -338,6 +355,7 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
         set_in_session=session,
         builds_on=session,
         review_session=session_after(session, plan.client),
+        reminders=plan.reminders,
         **{name: getattr(plan, name) for name in EDITABLE},
     )
     draft.goals.set(plan.goals.all())

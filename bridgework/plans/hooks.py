@@ -3,12 +3,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from bridgework.care.models import Client
 from bridgework.lib.hooks import Hook
 from bridgework.plans.models import ActionPlan
 
 # The review page's "Practice since it was agreed": the plan's practice logs, newest first, as
 # the HTML the page shows. (Answered by practice, which renders its own lines.)
 practice_of: Hook[[HttpRequest, ActionPlan], SafeString] = Hook("a plan's practice, for its review")
+
+# What is wrong with a plan's designed reminders (plans.reminders), by field: their rule, and
+# for a client (None: a template's suggestion) the channels they consented to. Empty: fine.
+# (Answered by prompts, which owns the rules and the channels.)
+reminder_problems: Hook[[Client | None, dict[str, Any]], dict[str, str]] = Hook(
+    "what is wrong with a plan's designed reminders"
+)
+
+# The ways beyond the app a reminder may reach this client now (their consents), as
+# (value, label) choices for the editor. (Answered by prompts.)
+reminder_channels: Hook[[Client], list[tuple[str, str]]] = Hook(
+    "the ways a reminder may reach a client"
+)
+
+# A design (or a template's suggested rule as {"rule": …}) in words, in the active language:
+# "Every day at 19:00 · also by e-mail". (Answered by prompts.)
+reminders_in_words: Hook[[dict[str, Any]], str] = Hook("a plan's designed reminders in words")

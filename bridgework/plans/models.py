@@ -98,6 +98,8 @@ class PlanTemplate(models.Model):
     cue = models.CharField(max_length=300, blank=True)
     how_long = models.CharField(max_length=120, blank=True)
     how_often = models.CharField(max_length=120, blank=True)
+    # The suggested reminder rule (prompts.rules.Rule's keys), or {} for none: plans.reminders.
+    reminders = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -185,6 +187,9 @@ class ActionPlan(models.Model):
     rehearsed = models.BooleanField(_("rehearsed in the session"), default=False)
     rehearsal_note = models.CharField(_("how it was rehearsed"), max_length=500, blank=True)
     cues = models.TextField(_("cues: what will remind the client"), blank=True, max_length=1000)
+    # The reminders designed with the client: {"rule": {...}, "channels": [...]}, or {} for
+    # none (plans.reminders). Once the plan is agreed, prompts keeps a schedule in line with it.
+    reminders = models.JSONField(_("reminders"), default=dict, blank=True)
     worksheet = models.CharField(
         _("worksheet"), max_length=40, choices=Worksheet.choices, blank=True
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import ActionPlan
 
 EXTRA_LABELS = {"goals": _("goals it serves"), "obstacles": _("obstacles and coping plans")}
@@ -44,6 +45,8 @@ def as_text(name: str, value: Any) -> str:
         return "; ".join(value)
     if name == "obstacles":
         return "; ".join(f"{o['description']} → {o['coping_plan'] or '—'}" for o in value)
+    if name == "reminders":
+        return reminders_in_words(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     field = plan_field(name) if name not in EXTRA_LABELS else None

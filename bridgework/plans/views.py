@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,6 +38,8 @@ from bridgework.plans.forms import (
 )
 from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
+from bridgework.plans.reminder_forms import RemindersForm
+from bridgework.plans.reminders import RemindersRefused
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
 
@@ -137,12 +140,17 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         return redirect(f"/plans/{plan.pk}/")
     form = PlanForm(request.POST or None, instance=plan)
     obstacles = obstacle_formset(plan, request.POST or None)
+    reminders = RemindersForm(request.POST or None, plan=plan)
     conflict = None
-    if request.method == "POST" and form.is_valid() and obstacles.is_valid():
+    valid = [part.is_valid() for part in (form, obstacles, reminders)]  # every part's errors
+    if request.method == "POST" and all(valid):
         try:
-            return save_edit(request, plan, form, obstacles)
+            return save_edit(request, plan, form, obstacles, reminders)
+        except RemindersRefused as refused:
+            plan.refresh_from_db()  # the edit was rolled back; show the plan as it is
+            reminders.refuse(refused.problems)
         except actions.StalePlan as stale:
-            conflict = conflict_with(stale.current, form, obstacles)
+            conflict = conflict_with(stale.current, form, obstacles, reminders)
             # Keep what this person typed, now on top of the saved version: saving again is a
             # deliberate choice made with both versions in view.
             data = request.POST.copy()
@@ -157,6 +165,7 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "client": plan.client,
             "form": form,
             "obstacles": obstacles,
+            "reminders": reminders,
             "conflict": conflict,
         },
     )
@@ -167,39 +176,49 @@ def save_edit(
     plan: ActionPlan,
     form: PlanForm,
     obstacles: BaseFormSet[ObstacleForm],
+    reminders: RemindersForm,
 ) -> HttpResponse:
-    """Save, and agree too when asked. Raises StalePlan when someone saved in between."""
+    """Save, and agree too when asked. Raises StalePlan when someone saved in between, and
+    RemindersRefused, with nothing saved, when the reminders cannot be set as designed."""
     user = request.user
     data = form.cleaned_data
     fields = {name: data[name] for name in form.Meta.fields if name != "goals"}
-    actions.save_plan(
-        plan,
-        by=user,
-        version=data["version"],
-        fields=fields,
-        goals=list(data["goals"]),
-        obstacles=obstacles_of(obstacles),
-    )
-    if "agree" in request.POST:
+    with transaction.atomic():  # a refused schedule at agreement takes the edit back too
+        actions.save_plan(
+            plan,
+            by=user,
+            version=data["version"],
+            fields=fields,
+            goals=list(data["goals"]),
+            obstacles=obstacles_of(obstacles),
+            reminders=reminders.designed(),
+        )
+        if "agree" not in request.POST:
+            messages.success(request, _("Saved."))
+            return redirect(f"/plans/{plan.pk}/")
         try:
-            actions.agree(plan, by=user)
-        except actions.TransitionRefused as refused:
+            with transaction.atomic():
+                actions.agree(plan, by=user)
+        except actions.TransitionRefused as refused:  # not agreed yet, but the edit is kept
             messages.error(request, str(refused))
             return redirect(f"/plans/{plan.pk}/edit/")
-        messages.success(request, _("Plan agreed. The client can see it now."))
-        return redirect(f"/plans/{plan.pk}/")
-    messages.success(request, _("Saved."))
+    messages.success(request, _("Plan agreed. The client can see it now."))
     return redirect(f"/plans/{plan.pk}/")
 
 
 def conflict_with(
-    current: ActionPlan, form: PlanForm, obstacles: BaseFormSet[ObstacleForm]
+    current: ActionPlan,
+    form: PlanForm,
+    obstacles: BaseFormSet[ObstacleForm],
+    reminders: RemindersForm,
 ) -> list[revisions.Change]:
     """Where the version saved meanwhile (before) and this person's edit (after) differ."""
     data = form.cleaned_data
     mine = {name: data[name] for name in actions.EDITABLE}
     for name in actions.SESSION_LINKS:
         mine[name] = data[name].number if data.get(name) else None
+    designed = reminders.designed()
+    mine["reminders"] = current.reminders if designed is None else designed
     mine["goals"] = sorted(goal.text for goal in data["goals"])
     mine["obstacles"] = obstacles_of(obstacles)
     return revisions.changes(actions.snapshot(current), mine)
@@ -215,7 +234,7 @@ def transition(
     try:
         change(plan, request.user)
         messages.success(request, done)
-    except actions.TransitionRefused as refused:
+    except (actions.TransitionRefused, RemindersRefused) as refused:
         messages.error(request, str(refused))
     return redirect(f"/plans/{plan.pk}/")
 
