@@ -7,7 +7,9 @@
     var checked = box.querySelector("input[name='reminders-kind']:checked");
     var kind = checked ? checked.value : "none";
     box.querySelectorAll("[data-reminder-kind]").forEach(function (group) {
-      group.hidden = group.getAttribute("data-reminder-kind").split(" ").indexOf(kind) < 0;
+      var shown = group.getAttribute("data-reminder-kind").split(" ").indexOf(kind) >= 0;
+      group.hidden = !shown;
+      group.style.display = shown ? "" : "none";  // the grids' display would win over hidden
     });
   }
 
