@@ -13,7 +13,7 @@ class PromptsConfig(AppConfig):
         from bridgework.accounts.signals import signed_out_everywhere
         from bridgework.care.signals import consent_withdrawn
         from bridgework.plans import hooks as plan_hooks
-        from bridgework.plans.signals import plan_agreed, plan_reminders_changed
+        from bridgework.plans.signals import plan_agreed, plan_reminders_changed, plan_reviewed
         from bridgework.prompts import designed
 
         signed_out_everywhere.connect(forget_phones, dispatch_uid="prompts.forget_phones")
@@ -26,6 +26,7 @@ class PromptsConfig(AppConfig):
         plan_reminders_changed.connect(
             designed.on_reminders_changed, dispatch_uid="prompts.plan_reminders_changed"
         )
+        plan_reviewed.connect(designed.on_plan_reviewed, dispatch_uid="prompts.plan_reviewed")
 
 
 def forget_phones(sender: Any, *, user: Any, **kwargs: Any) -> None:

@@ -22,7 +22,7 @@ from bridgework.plans.models import ActionPlan
 from bridgework.plans.reminders import RemindersRefused
 from bridgework.prompts import rules, schedules
 from bridgework.prompts.models import Channel, Purpose, Schedule
-from bridgework.prompts.states import CONSENT_FOR
+from bridgework.prompts.states import CONSENT_FOR, OPEN_PLAN
 
 # --- the hooks' answers -----------------------------------------------------------------------
 
@@ -125,3 +125,13 @@ def on_plan_agreed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) ->
 
 def on_reminders_changed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) -> None:
     follow_design(plan, by)
+
+
+def on_plan_reviewed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) -> None:
+    """A review that closes the plan (stop, modify) ends its reminders at once, rather than at
+    the planner's next round: the client's reminders page no longer lists them. (A modified
+    plan's successor draft carries the design; its schedule starts when it is agreed.)"""
+    if plan.status in OPEN_PLAN:
+        return
+    for schedule in Schedule.objects.filter(plan=plan, superseded_at=None, ended_at=None):
+        schedules.end_schedule(schedule, by=by, reason=str(_("plan reviewed and closed")))

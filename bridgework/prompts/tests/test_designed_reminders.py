@@ -188,6 +188,27 @@ class DesignedReminderTests(BaseTestCase):
         self.assertFalse(schedule.prompts.filter(state="scheduled").exists())
         self.assertEqual(ActionPlan.objects.get(pk=self.draft.pk).reminders, {})
 
+    def test_a_review_that_closes_the_plan_ends_its_reminders_at_once(self) -> None:
+        self.post_editor(self.draft, agree=True)
+        self.draft.refresh_from_db()
+        plans.review(
+            self.draft, by=self.therapist_a, session=None, answers={"done": 2, "decision": "stop"}
+        )
+        schedule = Schedule.objects.get(plan=self.draft)
+        self.assertIsNotNone(schedule.ended_at)
+        self.assertFalse(schedule.prompts.filter(state="scheduled").exists())
+
+    def test_a_modified_plans_successor_carries_the_design_into_its_own_schedule(self) -> None:
+        self.post_editor(self.draft, agree=True, times="06:50")
+        self.draft.refresh_from_db()
+        successor = plans.review(
+            self.draft, by=self.therapist_a, session=None, answers={"done": 2, "decision": "modify"}
+        ).successor
+        assert successor is not None
+        self.assertEqual(successor.reminders["rule"]["times"], ["06:50"])
+        plans.agree(successor, by=self.therapist_a)
+        self.assertEqual(Schedule.objects.get(plan=successor).rule["times"], ["06:50"])
+
     def test_an_edit_that_leaves_the_design_alone_keeps_the_clients_own_times(self) -> None:
         self.post_editor(self.draft, agree=True, times="07:30")
         schedule = Schedule.objects.get(plan=self.draft)
