@@ -29,6 +29,10 @@ reminder_channels: Hook[[Client], list[tuple[str, str]]] = Hook(
     "the ways a reminder may reach a client"
 )
 
+# The reminders an agreed or active plan's designed schedule says now, as a design ({} when
+# it has none): the client may have moved its times since the session. (Answered by prompts.)
+reminders_now: Hook[[ActionPlan], dict[str, Any]] = Hook("a plan's designed reminders as set now")
+
 # A design (or a template's suggested rule as {"rule": …}) in words, in the active language:
 # "Every day at 19:00 · also by e-mail". (Answered by prompts.)
 reminders_in_words: Hook[[dict[str, Any]], str] = Hook("a plan's designed reminders in words")

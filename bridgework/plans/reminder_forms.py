@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.lib.forms import Form, field_of
-from bridgework.plans.hooks import reminder_channels, reminders_in_words
-from bridgework.plans.models import ActionPlan
+from bridgework.plans.hooks import reminder_channels, reminders_in_words, reminders_now
+from bridgework.plans.models import ActionPlan, Status
 
 NO_REMINDERS = "none"
 WEEKDAYS = [
@@ -87,6 +87,7 @@ class RemindersForm(Form):
         super().__init__(data, initial=self.initial_from(self.design))
         suggested = plan.template.reminders if plan.template else {}
         self.suggestion = reminders_in_words({"rule": suggested}) if suggested else ""
+        self.moved = self.moved_since(plan)
         channels = field_of(self, "channels", forms.MultipleChoiceField)
         channels.choices = reminder_channels(plan.client)
         if not channels.choices:
@@ -94,6 +95,15 @@ class RemindersForm(Form):
                 "The client has not allowed e-mail, notifications or a calendar: reminders "
                 "appear in the app."
             )
+
+    def moved_since(self, plan: ActionPlan) -> str:
+        """What the plan's reminders say now, when that is no longer the design (the client
+        moved their times): saving a changed design replaces it."""
+        if plan.status not in (Status.AGREED, Status.ACTIVE) or not self.design:
+            return ""
+        now = reminders_now(plan)
+        words = reminders_in_words(now) if now else ""
+        return words if words and words != reminders_in_words(self.design) else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -22,6 +22,7 @@ class PromptsConfig(AppConfig):
         plan_hooks.reminder_problems.answer_with(designed.problems)
         plan_hooks.reminder_channels.answer_with(designed.channels_for)
         plan_hooks.reminders_in_words.answer_with(designed.in_words)
+        plan_hooks.reminders_now.answer_with(designed.now_for)
         plan_agreed.connect(designed.on_plan_agreed, dispatch_uid="prompts.plan_agreed")
         plan_reminders_changed.connect(
             designed.on_reminders_changed, dispatch_uid="prompts.plan_reminders_changed"

@@ -87,6 +87,14 @@ def in_words(design: dict[str, Any]) -> str:
     return words[:1].upper() + words[1:]
 
 
+def now_for(plan: ActionPlan) -> dict[str, Any]:
+    """The plan's designed schedule as it is now, as a design."""
+    current = designed_schedule(plan)
+    if current is None:
+        return {}
+    return {"rule": dict(current.rule), "channels": list(current.channels)}
+
+
 # --- the plan's signals -------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import Review
 from bridgework.plans.review import QUESTIONS, Question
 
@@ -21,3 +22,9 @@ def answered(review: Review) -> list[tuple[Question, Any]]:
         labels = dict(question.options)
         shown.append((question, labels.get(value, value)))
     return shown
+
+
+@register.filter
+def in_words(reminders: dict[str, Any]) -> str:
+    """A plan's designed reminders in words, in the page's language."""
+    return reminders_in_words(reminders)

@@ -188,6 +188,19 @@ class DesignedReminderTests(BaseTestCase):
         self.assertFalse(schedule.prompts.filter(state="scheduled").exists())
         self.assertEqual(ActionPlan.objects.get(pk=self.draft.pk).reminders, {})
 
+    def test_the_written_summary_shows_the_agreed_reminders_in_the_clients_language(
+        self,
+    ) -> None:
+        self.post_editor(self.draft, agree=True, times="18:30", weekdays=["0", "2", "4"])
+        staff_page = self.client.get(f"/plans/{self.draft.pk}/")
+        self.assertContains(staff_page, "Reminders as agreed: Mon, Wed, Fri at 18:30")
+        client_user = user_of(self.client_a)
+        client_user.language = "de"
+        client_user.save(update_fields=["language"])
+        self.sign_in(self.client_a)
+        page = self.client.get(f"/me/plans/{self.draft.pk}/", HTTP_ACCEPT_LANGUAGE="de")
+        self.assertContains(page, "Erinnerungen wie vereinbart: Mo, Mi, Fr um 18:30")
+
     def test_a_review_that_closes_the_plan_ends_its_reminders_at_once(self) -> None:
         self.post_editor(self.draft, agree=True)
         self.draft.refresh_from_db()
@@ -215,6 +228,10 @@ class DesignedReminderTests(BaseTestCase):
         self.sign_in(self.client_a)
         self.client.post(f"/me/reminders/{schedule.pk}/", {"times": "08:15", "weekdays": EVERY_DAY})
         self.sign_in(self.therapist_a)
+        editor = self.client.get(f"/plans/{self.draft.pk}/edit/")
+        self.assertContains(
+            editor, "The client has moved these reminders since: now Every day at 08:15."
+        )
         self.post_editor(self.draft, times="07:30", where="At the kitchen table")
         current = Schedule.objects.get(plan=self.draft, superseded_at=None, ended_at=None)
         self.assertEqual((current.version, current.rule["times"]), (2, ["08:15"]))
