@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bridgework.care import actions as care
+from bridgework.plans import actions as plans
 from bridgework.prompts import planner
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.prompts.worker import Worker
@@ -67,3 +68,39 @@ def test_the_reminder_adjusted_in_the_editor_reaches_today_when_it_is_due(
     expect(phone.get_by_role("heading", name="Reminders for you")).to_be_visible()
     expect(reminder).to_have_text("Postpone worry to a set worry time")
     expect(phone.get_by_text("open until 21:30")).to_be_visible()
+
+
+def test_the_client_adds_a_reminder_of_their_own_on_the_phone(live_server, phone: Page) -> None:
+    clinic = make_clinic("Northside Therapy")
+    therapist = make_staff(clinic, "therapist_a", "therapist")
+    client = make_client(clinic, "robin_ash", therapist)
+    draft = plans.start_plan(client, by=therapist)
+    plans.save_plan(
+        draft,
+        by=therapist,
+        version=draft.version,
+        fields={"title": "Walk after lunch", "what": "Ten minutes round the block"},
+        goals=[],
+        obstacles=[],
+    )
+    plans.agree(draft, by=therapist)
+
+    browser_sign_in(phone, live_server.url, "robin_ash@example.org", client_app=True)
+    phone.goto(f"{live_server.url}/me/reminders/")
+    phone.get_by_role("link", name="Add a reminder: Walk after lunch").click()
+    expect(phone.get_by_label("At set times")).to_be_checked()
+    phone.get_by_label("At these times").fill("13:15")
+    phone.get_by_role("group", name="On these days").get_by_label("Sat").uncheck()
+    phone.get_by_role("group", name="On these days").get_by_label("Sun").uncheck()
+    phone.get_by_role("button", name="Add this reminder").click()
+
+    expect(phone.get_by_text("Your reminder is set.")).to_be_visible()
+    expect(phone.get_by_text("added by you")).to_be_visible()
+    schedule = Schedule.objects.get(plan=draft)
+    assert (schedule.origin, schedule.rule["times"], schedule.rule["weekdays"]) == (
+        "client",
+        ["13:15"],
+        [0, 1, 2, 3, 4],
+    )
+    assert schedule.prompts.exists()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
