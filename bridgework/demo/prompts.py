@@ -40,8 +40,16 @@ def seed(client: Client) -> None:
             "quiet_start": "22:30",
             "quiet_end": "07:00",
         }
+        # The demo's own times, as a new version of the reminder designed with the plan.
+        designed = Schedule.objects.filter(plan=plan, superseded_at=None, ended_at=None).first()
         schedule = schedules.set_schedule(
-            client, by=therapist, purpose="practice", plan=plan, rule=rule, channels=email
+            client,
+            by=therapist,
+            purpose="practice",
+            plan=plan,
+            rule=rule,
+            channels=email,
+            replaces=designed,
         )
         history(schedule, engagement=QUIET.get(client.full_name, 0.7))
     if CheckInScale.objects.filter(client=client, is_active=True).exists():

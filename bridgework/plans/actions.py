@@ -25,6 +25,7 @@ from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.care.sessions import session_for_now
 from bridgework.plans import details as plan_details
 from bridgework.plans import imagery, seeds
+from bridgework.plans import reminders as designed
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import (
     ActionPlan,
@@ -38,7 +39,7 @@ from bridgework.plans.models import (
     Review,
     Status,
 )
-from bridgework.plans.signals import plan_reviewed
+from bridgework.plans.signals import plan_agreed, plan_reminders_changed, plan_reviewed
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
@@ -133,6 +134,7 @@ def start_plan(
         plan.rationale, plan.instructions = words["rationale"], words["instructions"]
         plan.worksheet, plan.cues = template.worksheet, template.cue
         plan.how_long, plan.how_often = template.how_long, template.how_often
+    plan.reminders = designed.suggested(template)
     plan.save()
     changed(by, CREATE, plan)
     return plan
@@ -145,6 +147,7 @@ def snapshot(plan: ActionPlan) -> dict[str, Any]:
         session = getattr(plan, name)
         data[name] = session.number if session else None
     data["details"] = dict(plan.details or {})
+    data["reminders"] = plan.reminders
     data["goals"] = sorted(goal.text for goal in plan.goals.all())
     data["obstacles"] = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
@@ -175,14 +178,21 @@ def save_plan(
     goals: list[Goal],
     obstacles: list[dict[str, str]],
     details: dict[str, Any] | None = None,
+    reminders: dict[str, Any] | None = None,
 ) -> ActionPlan:
     """Save an edit made on top of `version`. A stale version raises StalePlan and saves
-    nothing. Once the plan is agreed, every save adds a revision. `details` are the ones its
-    template declares (plans.details; None leaves them as they are); a detail out of bounds,
-    or a seeded value that no longer fits the worksheet (plans.seeds), raises ValidationError
-    naming the editor's field, and nothing is saved."""
+    nothing. Once the plan is agreed, every save adds a revision.
+
+    `details` are the ones its template declares (plans.details; None leaves them as they
+    are); a detail out of bounds, or a seeded value that no longer fits the worksheet
+    (plans.seeds), raises ValidationError naming the editor's field, and nothing is saved.
+    `reminders` is the designed reminders (plans.reminders; None: unchanged). A design the
+    client's consents or the rule do not allow raises RemindersRefused and saves nothing; a
+    changed design of an agreed or active plan changes its schedule in the same transaction."""
     require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
-    was = trail.snapshot(plan)
+    was, designed_before = trail.snapshot(plan), plan.reminders
+    if reminders is not None and reminders != designed_before:
+        designed.check(plan.client, reminders)
     claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
         version=F("version") + 1
     )
@@ -200,6 +210,8 @@ def save_plan(
     refused = seeds.misfits(plan)
     if refused:
         raise ValidationError(refused)
+    if reminders is not None:
+        plan.reminders = reminders
     plan.version = version + 1
     plan.full_clean(exclude=["client", "created_by", "template", "replaces", "status"])
     plan.save()
@@ -223,6 +235,8 @@ def save_plan(
     if moved:
         detail["details"] = moved
     changed(by, CHANGE, plan, before=was, detail=detail)
+    if plan.status != Status.DRAFT and plan.reminders != designed_before:
+        plan_reminders_changed.send(sender=ActionPlan, plan=plan, by=by, before=designed_before)
     return plan
 
 
@@ -307,11 +321,14 @@ def agree(plan: ActionPlan, *, by: User) -> ActionPlan:
                 "(the instructions or “what exactly”)."
             )
         )
+    # Consents may have changed since the draft was saved: the schedule must be possible now.
+    designed.check(plan.client, plan.reminders)
     was = trail.snapshot(plan)
     plan.status, plan.agreed_at = Status.AGREED, timezone.now()
     plan.save(update_fields=["status", "agreed_at"])
     add_revision(plan, by=by, note=_("Agreed"))
     changed(by, CHANGE, plan, before=was)
+    plan_agreed.send(sender=ActionPlan, plan=plan, by=by)
     return plan
 
 
@@ -441,6 +458,7 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
         builds_on=session,
         review_session=session_after(session, plan.client),
         details=dict(plan.details or {}),
+        reminders=plan.reminders,
         **{name: getattr(plan, name) for name in EDITABLE},
     )
     draft.goals.set(plan.goals.all())

@@ -16,11 +16,40 @@ from django.db import transaction
 from bridgework.accounts.models import Approach
 from bridgework.lib import text
 from bridgework.plans import details, seeds
+from bridgework.plans.hooks import reminder_problems
 from bridgework.plans.models import Kind, Obstacle, PlanTemplate, Worksheet
 
 LIBRARY = Path(__file__).parent / "library"
 APPROACHES = [approach.value for approach in Approach]
 TEXT = {"type": "string", "minLength": 1}
+CLOCK = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+WHOLE = {"type": "integer"}
+
+# A suggested reminder: the rule of a plan's schedule (prompts.rules.Rule), without channels
+# (those are the client's to choose). The shape is checked here; whether the parts fit
+# together (a window that ends after it starts, moments that fit in it) prompts says.
+REMINDERS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind"],
+    "properties": {
+        "kind": {"enum": ["fixed", "relative", "random"]},
+        "weekdays": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {**WHOLE, "minimum": 0, "maximum": 6},
+        },
+        "times": {"type": "array", "minItems": 1, "uniqueItems": True, "items": CLOCK},
+        "offset_days": {**WHOLE, "minimum": 0, "maximum": 14},
+        "at": CLOCK,
+        "window_start": CLOCK,
+        "window_end": CLOCK,
+        "samples": {**WHOLE, "minimum": 1, "maximum": 12},
+        "min_spacing": {**WHOLE, "minimum": 0, "maximum": 720},
+        "expire_after": {**WHOLE, "minimum": 5, "maximum": 1440},
+    },
+}
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -82,6 +111,7 @@ SCHEMA: dict[str, Any] = {
                 ]
             },
         },
+        "reminders": REMINDERS,
     },
 }
 # Fields copied from the file to the template's row; a missing optional one gets its default.
@@ -97,6 +127,7 @@ STORED = {
     "how_often": "",
     "details": [],
     "seeds": {},
+    "reminders": {},
 }
 
 
@@ -136,7 +167,19 @@ def read_template(path: Path) -> dict[str, Any]:
             f"{path.name}: template '{slug}': field 'slug': must match the file name "
             f"('{path.stem}')"
         )
+    check_suggested_reminders(path, slug, data.get("reminders"))
     return dict(data)
+
+
+def check_suggested_reminders(path: Path, slug: str, rule: dict[str, Any] | None) -> None:
+    if not rule:
+        return
+    problems = reminder_problems(None, {"rule": rule, "channels": []})
+    if problems:
+        field, problem = min(problems.items())
+        raise TemplateFileError(
+            f"{path.name}: template '{slug}': field 'reminders/{field}': {problem}"
+        )
 
 
 def read_library(folder: Path = LIBRARY) -> list[dict[str, Any]]:

@@ -102,6 +102,8 @@ class PlanTemplate(models.Model):
     # details pre-fill which worksheet fields (plans.seeds): both checked when loaded.
     details = models.JSONField(default=list, blank=True)
     seeds = models.JSONField(default=dict, blank=True)
+    # The suggested reminder rule (prompts.rules.Rule's keys), or {} for none: plans.reminders.
+    reminders = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -189,6 +191,9 @@ class ActionPlan(models.Model):
     rehearsed = models.BooleanField(_("rehearsed in the session"), default=False)
     rehearsal_note = models.CharField(_("how it was rehearsed"), max_length=500, blank=True)
     cues = models.TextField(_("cues: what will remind the client"), blank=True, max_length=1000)
+    # The reminders designed with the client: {"rule": {...}, "channels": [...]}, or {} for
+    # none (plans.reminders). Once the plan is agreed, prompts keeps a schedule in line with it.
+    reminders = models.JSONField(_("reminders"), default=dict, blank=True)
     worksheet = models.CharField(
         _("worksheet"), max_length=40, choices=Worksheet.choices, blank=True
     )

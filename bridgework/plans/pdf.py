@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from bridgework.plans import imagery
+from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import ActionPlan
 
 FONTS = Path(__file__).parent / "fonts"
@@ -87,9 +88,12 @@ def render(plan: ActionPlan) -> bytes:
             doc.paragraph(f"• {obstacle.description}")
             if obstacle.coping_plan:
                 doc.paragraph(f"   {_('Then')}: {obstacle.coping_plan}")
-    if plan.cues.strip():
+    if plan.cues.strip() or plan.reminders:
         doc.heading(_("What will remind me"))
-        doc.paragraph(plan.cues)
+        if plan.cues.strip():
+            doc.paragraph(plan.cues)
+        if plan.reminders:
+            doc.paragraph(f"{_('Reminders as agreed:')} {reminders_in_words(plan.reminders)}")
     recap = imagery.recap_for(plan)
     if recap:
         doc.heading(_("Picture it first"))

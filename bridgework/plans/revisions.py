@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.plans import details
+from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import ActionPlan, ImageryStep
 
 DETAIL = "details."  # a plan detail, one row each (plans.details)
@@ -54,6 +55,8 @@ def as_text(name: str, value: Any) -> str:
         return "; ".join(f"{o['description']} → {o['coping_plan'] or '—'}" for o in value)
     if name == "imagery":
         return imagery_as_text(value)
+    if name == "reminders":
+        return reminders_in_words(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if name.startswith(DETAIL):

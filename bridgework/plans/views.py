@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +41,8 @@ from bridgework.plans.forms import (
 )
 from bridgework.plans.hooks import practice_of
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
+from bridgework.plans.reminder_forms import RemindersForm
+from bridgework.plans.reminders import RemindersRefused
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
 
@@ -145,21 +148,27 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan)
     obstacles = obstacle_formset(plan, request.POST or None)
     suggested = suggestion_formset(plan, request.POST or None)
+    reminders = RemindersForm(request.POST or None, plan=plan)
     conflict = None
-    valid = (
-        form.is_valid()
-        and obstacles.is_valid()
-        and (suggested.is_valid() or not suggested.is_bound)
-    )
-    if request.method == "POST" and valid:
+    # Every part is checked, so every part shows its errors at once.
+    valid = [
+        form.is_valid(),
+        obstacles.is_valid(),
+        suggested.is_valid() or not suggested.is_bound,
+        reminders.is_valid(),
+    ]
+    if request.method == "POST" and all(valid):
         kept = obstacles_of(obstacles) + kept_suggestions(suggested)
         try:
-            return save_edit(request, plan, form, kept)
+            return save_edit(request, plan, form, kept, reminders)
         except ValidationError as refused:  # a worksheet changed since the form was checked
             for field, problems in refused.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
+        except RemindersRefused as refused:
+            plan.refresh_from_db()  # the edit was rolled back; show the plan as it is
+            reminders.refuse(refused.problems)
         except actions.StalePlan as stale:
-            conflict = conflict_with(stale.current, form, kept)
+            conflict = conflict_with(stale.current, form, kept, reminders)
             # Keep what this person typed, now on top of the saved version: saving again is a
             # deliberate choice made with both versions in view.
             data = request.POST.copy()
@@ -176,6 +185,7 @@ def edit_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "obstacles": obstacles,
             "suggested": suggested,
             "imagery": imagery.rehearsal_of(plan),
+            "reminders": reminders,
             "conflict": conflict,
         },
     )
@@ -186,37 +196,46 @@ def save_edit(
     plan: ActionPlan,
     form: PlanForm,
     obstacles: list[dict[str, str]],
+    reminders: RemindersForm,
 ) -> HttpResponse:
-    """Save, and agree too when asked, or go on to the rehearsal in imagery (which reads
-    the plan as saved). Raises StalePlan when someone saved in between."""
+    """Save, and agree too when asked, or go on to the rehearsal in imagery (which reads the
+    plan as saved). Raises StalePlan when someone saved in between, ValidationError when a
+    seeded value no longer fits its worksheet, and RemindersRefused when the reminders cannot
+    be set as designed; in each case nothing is saved."""
     user = request.user
     data = form.cleaned_data
     fields = {name: data[name] for name in form.Meta.fields if name != "goals"}
-    actions.save_plan(
-        plan,
-        by=user,
-        version=data["version"],
-        fields=fields,
-        goals=list(data["goals"]),
-        obstacles=obstacles,
-        details=form.details(),
-    )
-    if "imagery" in request.POST:
-        return redirect(f"/plans/{plan.pk}/imagery/")
-    if "agree" in request.POST:
+    with transaction.atomic():  # a refused schedule at agreement takes the edit back too
+        actions.save_plan(
+            plan,
+            by=user,
+            version=data["version"],
+            fields=fields,
+            goals=list(data["goals"]),
+            obstacles=obstacles,
+            details=form.details(),
+            reminders=reminders.designed(),
+        )
+        if "imagery" in request.POST:
+            return redirect(f"/plans/{plan.pk}/imagery/")
+        if "agree" not in request.POST:
+            messages.success(request, _("Saved."))
+            return redirect(f"/plans/{plan.pk}/")
         try:
-            actions.agree(plan, by=user)
-        except actions.TransitionRefused as refused:
+            with transaction.atomic():
+                actions.agree(plan, by=user)
+        except actions.TransitionRefused as refused:  # not agreed yet, but the edit is kept
             messages.error(request, str(refused))
             return redirect(f"/plans/{plan.pk}/edit/")
-        messages.success(request, _("Plan agreed. The client can see it now."))
-        return redirect(f"/plans/{plan.pk}/")
-    messages.success(request, _("Saved."))
+    messages.success(request, _("Plan agreed. The client can see it now."))
     return redirect(f"/plans/{plan.pk}/")
 
 
 def conflict_with(
-    current: ActionPlan, form: PlanForm, obstacles: list[dict[str, str]]
+    current: ActionPlan,
+    form: PlanForm,
+    obstacles: list[dict[str, str]],
+    reminders: RemindersForm,
 ) -> list[revisions.Change]:
     """Where the version saved meanwhile (before) and this person's edit (after) differ."""
     data = form.cleaned_data
@@ -224,6 +243,8 @@ def conflict_with(
     for name in actions.SESSION_LINKS:
         mine[name] = data[name].number if data.get(name) else None
     mine["details"] = {k: v for k, v in form.details().items() if v not in (None, "")}
+    designed = reminders.designed()
+    mine["reminders"] = current.reminders if designed is None else designed
     mine["goals"] = sorted(goal.text for goal in data["goals"])
     mine["obstacles"] = obstacles
     return revisions.changes(actions.snapshot(current), mine)
@@ -288,7 +309,7 @@ def transition(
     try:
         change(plan, request.user)
         messages.success(request, done)
-    except actions.TransitionRefused as refused:
+    except (actions.TransitionRefused, RemindersRefused) as refused:
         messages.error(request, str(refused))
     return redirect(f"/plans/{plan.pk}/")
 

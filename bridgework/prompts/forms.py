@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.lib.forms import Form
+from bridgework.lib.forms import Form, field_of
 from bridgework.prompts.models import Channel, Schedule
 
 WEEKDAYS = [
@@ -140,3 +140,54 @@ class ClientTimesForm(Form):
     times = ScheduleForm.base_fields["times"]
     quiet_start = ScheduleForm.base_fields["quiet_start"]
     quiet_end = ScheduleForm.base_fields["quiet_end"]
+
+
+class ClientReminderForm(Form):
+    """A reminder the client adds to one of their plans: set times on chosen days, or random
+    moments in a window, in the app and on the ways they have allowed."""
+
+    kind = forms.ChoiceField(
+        label=_("How should it remind me?"),
+        choices=[
+            (Schedule.Kind.FIXED, _("At set times")),
+            (Schedule.Kind.RANDOM, _("At random moments in a window")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Schedule.Kind.FIXED,
+    )
+    weekdays = ScheduleForm.base_fields["weekdays"]
+    times = ScheduleForm.base_fields["times"]
+    window_start = forms.TimeField(
+        label=_("Moments from"), required=False, initial="09:00", widget=CLOCK
+    )
+    window_end = forms.TimeField(
+        label=_("Moments until"), required=False, initial="21:00", widget=CLOCK
+    )
+    samples = forms.IntegerField(
+        label=_("How many moments a day"), required=False, initial=3, min_value=1, max_value=12
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Also remind me by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Reminders always come in the app. Other ways are offered once you allow them."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "%(value)s: you have not allowed reminders this way. Choose another way."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "channels", forms.MultipleChoiceField).choices = channels
+
+    def rule(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        rule = {"kind": data["kind"], **ScheduleForm.rule_parts(data)}
+        if data["kind"] == Schedule.Kind.RANDOM:
+            rule["samples"] = data.get("samples") or 3
+            rule["min_spacing"] = 30  # moments spread out, yet many fit in a short window
+        return rule

@@ -36,6 +36,13 @@ class Schedule(models.Model):
     audit_name = "schedule"
     audit_values = ("rule", "channels")
 
+    class Origin(models.TextChoices):
+        """Who set the schedule up; its later versions keep it."""
+
+        THERAPIST = "therapist", _("set on the reminders page")
+        PLAN = "plan", _("designed with the plan")
+        CLIENT = "client", _("added by the client")
+
     class Kind(models.TextChoices):
         FIXED = "fixed", _("Fixed times on chosen days")
         RELATIVE = "relative", _("After the session where the plan was set")
@@ -52,6 +59,8 @@ class Schedule(models.Model):
     # The rule, validated by prompts.rules.Rule: weekdays, times, offsets, window, samples…
     rule = models.JSONField()
     channels = models.JSONField(default=list)
+    # A plan's designed schedule (PLAN) follows the plan's `reminders` (prompts.designed).
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.THERAPIST)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     superseded_at = models.DateTimeField(null=True, blank=True)

@@ -58,9 +58,11 @@ def set_schedule(
     channels: list[str],
     plan: ActionPlan | None = None,
     replaces: Schedule | None = None,
+    origin: str = "",
 ) -> Schedule:
     """Create a schedule, or a new version of `replaces`: its future prompts are cancelled and
-    planned again from the new rule; past prompts and their history stay."""
+    planned again from the new rule; past prompts and their history stay. A new version keeps
+    the origin of the one it replaces; a new schedule is the therapist's unless `origin` says."""
     checked = rules.Rule.from_dict(rule)
     if plan is not None and (plan.client_id != client.pk or plan.status not in OPEN_PLAN):
         raise rules.RuleError(
@@ -75,6 +77,7 @@ def set_schedule(
         channels=check_channels(client, channels),
         created_by=by,
         version=replaces.version + 1 if replaces else 1,
+        origin=origin or (replaces.origin if replaces else Schedule.Origin.THERAPIST),
     )
     if replaces is not None:
         Schedule.objects.filter(pk=replaces.pk).update(superseded_at=timezone.now())

@@ -25,7 +25,16 @@ from bridgework.lib.forms import field_of
 from bridgework.lib.numbers import identifier
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.plans.models import ActionPlan
-from bridgework.prompts import calendar, planner, rules, schedules, states, steps, subscriptions
+from bridgework.prompts import (
+    calendar,
+    designed,
+    planner,
+    rules,
+    schedules,
+    states,
+    steps,
+    subscriptions,
+)
 from bridgework.prompts.access import (
     feed_for_token,
     get_prompt_for_user,
@@ -33,7 +42,7 @@ from bridgework.prompts.access import (
     prompts_of,
     schedules_of,
 )
-from bridgework.prompts.forms import ClientTimesForm, ScheduleForm
+from bridgework.prompts.forms import ClientReminderForm, ClientTimesForm, ScheduleForm
 from bridgework.prompts.hooks import questionnaires_left, questionnaires_offered
 from bridgework.prompts.models import Channel, Prompt, Purpose, Schedule
 
@@ -84,6 +93,7 @@ def my_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "client": client,
             "schedules": schedules_of(request, client).select_related("plan"),
+            "plans": plans_of(request, client).filter(status__in=states.OPEN_PLAN),
             "feed_url": feed_url,
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
             "upcoming": prompts_of(request, client)
@@ -97,6 +107,8 @@ def my_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
 def my_schedule(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     """The client changes their own times; a new version of the schedule is made."""
     schedule = get_schedule_for_user(request, schedule_id, need=Need.WRITE)
+    if request.method == "POST" and "end" in request.POST:
+        return end_own_reminder(request, schedule)
     if schedule.kind != Schedule.Kind.FIXED:
         raise Http404
     form = ClientTimesForm(request.POST or None, initial=ScheduleForm.initial_from(schedule))
@@ -119,6 +131,44 @@ def my_schedule(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResp
             messages.success(request, _("Your reminder times are saved."))
             return redirect("/me/reminders/")
     return render(request, "prompts/my_schedule.html", {"schedule": schedule, "form": form})
+
+
+def end_own_reminder(request: AuthenticatedHttpRequest, schedule: Schedule) -> HttpResponse:
+    """A reminder the client added, they may also stop; the others are agreed with the
+    therapist (the client moves their times)."""
+    if schedule.origin != Schedule.Origin.CLIENT:
+        raise Http404
+    schedules.end_schedule(schedule, by=request.user, reason=_("stopped by the client"))
+    messages.success(request, _("That reminder is stopped."))
+    return redirect("/me/reminders/")
+
+
+@client_required
+def add_reminder(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    """The client adds a reminder of their own to one of their agreed or active plans."""
+    plan = get_plan_for_user(request, plan_id, need=Need.WRITE)
+    if plan.status not in states.OPEN_PLAN:
+        raise Http404
+    client = plan.client
+    form = ClientReminderForm(request.POST or None, channels=designed.channels_for(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedules.set_schedule(
+                client,
+                by=request.user,
+                purpose=Purpose.PRACTICE,
+                rule=form.rule(),
+                channels=form.cleaned_data["channels"],
+                plan=plan,
+                origin=Schedule.Origin.CLIENT,
+            )
+        except rules.RuleError as refused:
+            for field, problem in refused.problems.items():
+                form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("Your reminder is set."))
+            return redirect("/me/reminders/")
+    return render(request, "prompts/add_reminder.html", {"plan": plan, "form": form})
 
 
 @client_required

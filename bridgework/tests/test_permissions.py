@@ -259,6 +259,9 @@ MATRIX: dict[str, Row] = {
         method="post",
         data={"action": "stop"},
     ),
+    "me/plans/<int:plan_id>/reminders/new/": Row(
+        lambda t: f"/me/plans/{t.agreed.pk}/reminders/new/", {"client_a": 200}
+    ),
     "me/push/subscribe/": Row(lambda t: "/me/push/subscribe/", each(CLIENTS, 400), method="post"),
     "clients/<int:client_id>/reminders/": Row(
         lambda t: f"/clients/{t.client_a.pk}/reminders/", {"therapist_a": 200, "supervisor": 200}

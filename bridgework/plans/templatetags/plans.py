@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from bridgework.plans import details, imagery
+from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.plans.review import QUESTIONS, Question
 
@@ -39,3 +40,9 @@ def agreed_details(plan: ActionPlan) -> list[tuple[str, Any]]:
 def imagery_recap(plan: ActionPlan) -> list[str]:
     """The written summary's reminder of the rehearsal in imagery: one line a step rehearsed."""
     return imagery.recap_for(plan)
+
+
+@register.filter
+def in_words(reminders: dict[str, Any]) -> str:
+    """A plan's designed reminders in words, in the page's language."""
+    return reminders_in_words(reminders)

@@ -85,3 +85,39 @@ def test_a_control_character_in_a_template_is_reported_by_file_and_field(tmp_pat
     assert "worry-time.json: field 'title': contains an invisible control character" in str(
         raised.value
     )
+
+
+@pytest.mark.django_db
+def test_every_shipped_template_suggests_a_reminder() -> None:
+    for template in read_library():
+        assert template.get("reminders", {}).get("kind"), template["slug"]
+    shipped = PlanTemplate.objects.get(slug="worry-time", clinic=None)
+    assert shipped.reminders["times"] == ["18:00"]
+
+
+@pytest.mark.parametrize(
+    ("reminders", "field", "says"),
+    [
+        ({"kind": "fixed", "times": ["7pm"]}, "reminders/times/0", "does not match"),
+        ({"kind": "weekly", "times": ["19:00"]}, "reminders/kind", "is not one of"),
+        (
+            {"kind": "random", "window_start": "21:00", "window_end": "09:00"},
+            "reminders/window_end",
+            "must end after it starts",
+        ),
+        ({"kind": "fixed"}, "reminders/times", "Add at least one time."),
+    ],
+)
+def test_a_malformed_suggested_reminder_is_reported_by_file_template_and_field(
+    tmp_path: Path, reminders: dict[str, object], field: str, says: str
+) -> None:
+    folder = copy_library(tmp_path)
+    path = folder / "worry-time.json"
+    data = json.loads(path.read_text())
+    data["reminders"] = reminders
+    path.write_text(json.dumps(data))
+    with pytest.raises(TemplateFileError) as raised:
+        read_library(folder)
+    message = str(raised.value)
+    assert message.startswith(f"worry-time.json: template 'worry-time': field '{field}': ")
+    assert says in message

@@ -17,14 +17,23 @@ class PromptTestCase(BaseTestCase):
     plan: ActionPlan
 
     def setUp(self) -> None:
-        self.plan = plans.agree(
-            plans.start_plan(
-                self.client_a,
-                by=self.therapist_a,
-                template=PlanTemplate.objects.get(slug="slow-breathing"),
-            ),
+        draft = plans.start_plan(
+            self.client_a,
             by=self.therapist_a,
+            template=PlanTemplate.objects.get(slug="slow-breathing"),
         )
+        # These tests set the schedules they are about, so the plan is designed without the
+        # template's suggested reminder (test_designed_reminders is about that one).
+        plans.save_plan(
+            draft,
+            by=self.therapist_a,
+            version=draft.version,
+            fields={},
+            goals=[],
+            obstacles=[],
+            reminders={},
+        )
+        self.plan = plans.agree(draft, by=self.therapist_a)
 
     def schedule(self, channels: list[str] | None = None, **rule: Any) -> Schedule:
         return schedules.set_schedule(
