@@ -32,6 +32,8 @@ class DemoPlan:
     agree: bool = True
     # Rehearsed in imagery in the session, every step: the client's confidence before, after.
     imagery: tuple[int, int] | None = None
+    # What the plan records beyond every plan's fields (plans.details): an experiment's belief.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 PLANS: dict[str, list[DemoPlan]] = {
@@ -129,6 +131,13 @@ PLANS: dict[str, list[DemoPlan]] = {
             7,
             5,
             {"when": "Monday team meeting, 10:00", "what": "Ask one question"},
+            details={
+                "belief": "If I speak up, people will think I'm stupid",
+                "belief_strength": 80,
+                "prediction": "Someone will look away or sigh",
+                "how_they_would_know": "I'd see someone look at their phone or hear a sigh",
+                "alternative_view": "People are busy with their own worries; a question helps",
+            },
         ),
     ],
     "Chloe Martin": [
@@ -197,6 +206,32 @@ PLANS: dict[str, list[DemoPlan]] = {
         DemoPlan("read-and-reflect", "Read the chapter on grief we talked about", 1, 6, 8),
     ],
     "Grace O'Neill": [
+        DemoPlan(
+            "behavioural-experiment-test-a-prediction",
+            "Leave the straighteners plugged in and go out for an hour",
+            2,
+            9,
+            6,
+            {"when": "Saturday morning", "what": "Unplug nothing, check nothing, walk to the park"},
+            review={
+                "done": 3,
+                "difficulty": 8,
+                "distress": 75,
+                "rationale-sense": 7,
+                "goal-fit": 8,
+                "progress": 6,
+                "decision": "stop",
+                "beliefs": "That I'm responsible if anything happens.",
+                "learned": "Nothing happened; the urge to check passed in about twenty minutes.",
+            },
+            details={
+                "belief": "If I don't check, the flat will catch fire",
+                "belief_strength": 85,
+                "prediction": "I'll smell smoke or the alarm will go off while I'm out",
+                "how_they_would_know": "The alarm, the neighbours calling, or a burnt smell",
+                "alternative_view": "They switch off by themselves; worry is not evidence",
+            },
+        ),
         DemoPlan(
             "exposure-step-up-the-ladder",
             "Lock the door once and walk away",
@@ -336,6 +371,7 @@ def add_plan(
             **spec.specifics,
         },
         goals=list(client.goals.all()[:1]),
+        details=spec.details or None,
         obstacles=[
             {"kind": o["kind"], "description": o["description"], "coping_plan": o["coping_plan"]}
             for o in template.obstacles

@@ -55,6 +55,9 @@ NOTICED = [
     "Noticed I went quiet when they laughed without me.",
     "Said 'it's fine' when it wasn't.",
 ]
+# What happened in a client's experiments, and what they learned (the default: a meeting).
+EXPERIMENTS = {"Grace O'Neill": "Came back to a cold flat. Wanted to check the plug; didn't."}
+LEARNED = {"Grace O'Neill": "The flat was fine. The worry was loud, but it was only a worry."}
 DIARY = [
     "Drafted the e-mail, deleted it, drafted it again.",
     "Read half the chapter; cried a bit.",
@@ -76,7 +79,7 @@ def entries_for(sheet: str, step: int, rng: random.Random, plan: ActionPlan) -> 
         # peak and ends at "after" (as exposure log v2 would fill them from it).
         readings = [before, peak, (peak + after) // 2, after]
         return {
-            "situation": plan.where or plan.title,
+            "situation": plan.what or plan.where or plan.title,  # the step agreed (seeded)
             "distress_before": before,
             "distress_peak": peak,
             "distress_after": after,
@@ -87,15 +90,28 @@ def entries_for(sheet: str, step: int, rng: random.Random, plan: ActionPlan) -> 
             ],
         }
     if sheet == "behavioural-experiment":
-        before = max(35, 85 - 4 * step + noise)
+        # What was agreed in the session comes onto the worksheet (the template's seeds), as
+        # on the client's phone; the belief loosens as the experiments go on.
+        agreed = plan.details or {}
+        before = max(35, int(agreed.get("belief_strength", 85)) - 4 * step + noise)
         return {
-            "belief": "If I speak up, people will think I'm stupid",
+            "belief": agreed.get("belief", "If I speak up, people will think I'm stupid"),
             "belief_before": before,
-            "prediction": "Someone will look away or sigh",
+            "prediction": agreed.get("prediction", "Someone will look away or sigh"),
+            **{
+                field: agreed[detail]
+                for detail, field in (
+                    ("how_they_would_know", "how_i_would_know"),
+                    ("alternative_view", "alternative_view"),
+                )
+                if agreed.get(detail)
+            },
             "plan": plan.what or plan.title,
-            "what_happened": "Two people nodded; my manager wrote it down.",
+            "what_happened": EXPERIMENTS.get(
+                plan.client.full_name, "Two people nodded; my manager wrote it down."
+            ),
             "belief_after": max(10, before - 30),
-            "learned": "Most people were listening.",
+            "learned": LEARNED.get(plan.client.full_name, "Most people were listening."),
         }
     if sheet == "relaxation-log":
         before = 55 + noise

@@ -130,6 +130,15 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert slugs == {"phq-9", "gad-7", "action-plan-review"}  # reviews are responses too
     kinds = set(Flag.objects.values_list("kind", flat=True))
     assert kinds == {"risk", "deterioration", "non-engagement", "silence"}
+    # The experiment carries its belief from the plan onto every worksheet (issue 11).
+    experiment = ActionPlan.objects.get(
+        kind="behavioural-experiment", status="reviewed", client__user__isnull=False
+    )
+    assert experiment.details["belief_strength"] == 85
+    entries = [log.entries for log in experiment.practice_logs.exclude(worksheet="quick")]
+    assert entries
+    assert {e["belief"] for e in entries} == {experiment.details["belief"]}
+    assert {e["alternative_view"] for e in entries} == {experiment.details["alternative_view"]}
     assert list(verify()) == []
 
 
