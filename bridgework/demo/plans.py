@@ -263,6 +263,7 @@ PLANS: dict[str, list[DemoPlan]] = {
             2,
             9,
             6,
+            {"rating_scale": "how kindly I spoke to myself"},
             review={
                 "done": 3,
                 "difficulty": 6,
