@@ -31,6 +31,9 @@ class Detail:
     label: Promise  # the editor's label (a staff page: the therapist's voice)
     kind: str  # TEXT or RATING (a whole number from 0 to 100)
     max_length: int = 0
+    # The client's written summary (their plan page, the printable page, the PDF) in their
+    # own voice; translated, as every page a client reads is.
+    client_label: Promise | str = ""
 
     @property
     def json_type(self) -> str:
@@ -40,20 +43,40 @@ class Detail:
 REGISTRY: dict[str, Detail] = {
     detail.name: detail
     for detail in (
-        Detail("belief", gettext_lazy("The belief to test, in the client's words"), TEXT, 1000),
+        Detail(
+            "belief",
+            gettext_lazy("The belief to test, in the client's words"),
+            TEXT,
+            1000,
+            client_label=gettext_lazy("The belief I am testing"),
+        ),
         Detail(
             "belief_strength",
             gettext_lazy("How strongly the client believes it now (0–100)"),
             RATING,
+            client_label=gettext_lazy("How strongly I believed it in the session (0–100)"),
         ),
-        Detail("prediction", gettext_lazy("What the client predicts will happen"), TEXT, 1000),
+        Detail(
+            "prediction",
+            gettext_lazy("What the client predicts will happen"),
+            TEXT,
+            1000,
+            client_label=gettext_lazy("What I predict will happen"),
+        ),
         Detail(
             "how_they_would_know",
             gettext_lazy("How they would know (what they would see or hear)"),
             TEXT,
             1000,
+            client_label=gettext_lazy("How I would know"),
         ),
-        Detail("alternative_view", gettext_lazy("An alternative view"), TEXT, 1000),
+        Detail(
+            "alternative_view",
+            gettext_lazy("An alternative view"),
+            TEXT,
+            1000,
+            client_label=gettext_lazy("Another way of seeing it"),
+        ),
     )
 }
 
@@ -100,3 +123,13 @@ def problem_with(detail: Detail, value: Any) -> str:
             "n": detail.max_length,
         }
     return ""
+
+
+def as_agreed(values: Mapping[str, Any], *, voice: str) -> list[tuple[str, Any]]:
+    """The plan's details in the registry's order, labelled for staff ("staff") or for the
+    client ("client"); empty ones left out."""
+    return [
+        (str(detail.client_label if voice == "client" else detail.label), values[name])
+        for name, detail in REGISTRY.items()
+        if values.get(name) not in (None, "")
+    ]

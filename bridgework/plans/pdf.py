@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from bridgework.plans import imagery
+from bridgework.plans import details, imagery
 from bridgework.plans.hooks import reminders_in_words
 from bridgework.plans.models import ActionPlan
 
@@ -70,6 +70,11 @@ def render(plan: ActionPlan) -> bytes:
     doc.set_font("DejaVu", "B", 18)
     doc.set_text_color(*INK)
     doc.multi_cell(0, 9, plan.title, new_x="LMARGIN", new_y="NEXT")
+    tested = details.as_agreed(plan.details or {}, voice="client")
+    if tested:
+        doc.heading(_("What I am testing"))
+        for label, value in tested:
+            doc.paragraph(f"{label}: {value}")
     for heading, text in (
         (_("Why this matters"), plan.rationale),
         (_("What to do"), plan.instructions),

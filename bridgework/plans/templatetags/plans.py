@@ -28,12 +28,13 @@ def answered(review: Review) -> list[tuple[Question, Any]]:
 @register.filter
 def agreed_details(plan: ActionPlan) -> list[tuple[str, Any]]:
     """The plan's details (plans.details) in the registry's order, labelled."""
-    values = plan.details or {}
-    return [
-        (str(detail.label), values[name])
-        for name, detail in details.REGISTRY.items()
-        if values.get(name) not in (None, "")
-    ]
+    return details.as_agreed(plan.details or {}, voice="staff")
+
+
+@register.filter
+def agreed_details_for_client(plan: ActionPlan) -> list[tuple[str, Any]]:
+    """The same, in the client's voice, for their written summary."""
+    return details.as_agreed(plan.details or {}, voice="client")
 
 
 @register.filter

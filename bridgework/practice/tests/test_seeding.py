@@ -310,3 +310,27 @@ class WordsAtReviewTests(SeedTestCase):
         self.sign_in(self.therapist_a)
         page = self.client.get(f"/clients/{self.client_a.pk}/")
         self.assertNotContains(page, "a secret worry")
+
+
+class WrittenSummaryTests(SeedTestCase):
+    def test_the_clients_plan_page_and_printable_page_say_what_they_are_testing(self) -> None:
+        plan = self.agreed_plan(EXPERIMENT)
+        for address in (f"/me/plans/{plan.pk}/", f"/plans/{plan.pk}/summary/"):
+            page = self.client.get(address)
+            self.assertContains(page, "What I am testing")
+            self.assertContains(page, "The belief I am testing")
+            self.assertContains(page, str(AGREED["belief"]))
+            self.assertContains(page, "How strongly I believed it in the session (0–100)")
+            self.assertContains(page, str(AGREED["alternative_view"]))
+            self.assertNotContains(page, "in the client&#x27;s words")
+
+    def test_a_german_speaking_client_reads_them_in_german(self) -> None:
+        plan = self.agreed_plan(EXPERIMENT)
+        accounts.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
+        page = self.client.get(f"/me/plans/{plan.pk}/").content.decode()
+        self.assertIn("Was ich prüfe", page)
+        self.assertIn("Eine andere Sichtweise", page)
+
+    def test_a_plan_without_details_has_no_such_section(self) -> None:
+        plan = self.agreed_plan("exposure-step-up-the-ladder", what="Ride the bus two stops")
+        self.assertNotContains(self.client.get(f"/me/plans/{plan.pk}/"), "What I am testing")
