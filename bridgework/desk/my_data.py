@@ -33,6 +33,7 @@ VERSION = 1
 PLAN_FIELDS = (
     *EDITABLE,
     "details",  # what its template asked for: a belief, its strength, a prediction…
+    "reminders",  # the reminders designed with it in the session (rule and channels)
     "status",
     "decline_reason",
     "created_at",

@@ -1,6 +1,6 @@
 """The engagement profile as tidy rows, for research: one row per plan × review period, with
-its codebook. The rows hold no one's words (which texts were written, not what they say), so
-the same rows can go into a pseudonymised research export as they stand.
+its codebook. The rows hold no one's words (which texts were written, not what they say); a
+research export still has to replace the ids they carry (plan, session) with its pseudonyms.
 
 `CODEBOOK` is the one list of columns: each says its name, type, unit, allowed values, meaning
 and source, and how its value is read off a period, so the rows and their description cannot

@@ -68,6 +68,8 @@ class MyDataTests(BaseTestCase):
             data["plans"][0]["imagery"],
             {"steps": ["cue", "first-step"], "confidence_before": 6, "confidence_after": 8},
         )
+        self.assertEqual(data["plans"][0]["reminders"], plan.reminders)  # as designed
+        self.assertTrue(data["plans"][0]["reminders"]["rule"]["times"])
         diary = data["practice"][0]
         self.assertEqual(
             (diary["entries"], diary["is_private"]),
