@@ -52,7 +52,7 @@ REGISTRY: dict[str, Detail] = {
         ),
         Detail(
             "belief_strength",
-            gettext_lazy("How strongly the client believes it now (0–100)"),
+            gettext_lazy("How strongly the client believed it when the plan was made (0–100)"),
             RATING,
             client_label=gettext_lazy("How strongly I believed it in the session (0–100)"),
         ),

@@ -277,9 +277,15 @@ class ReviewSessionForm(Form):
         empty_label=_("Not in a session"),
     )
 
-    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, client: Client, after: TherapySession | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self, "session", SessionChoice).queryset = client.sessions.order_by("-starts_at")
+        sessions = client.sessions.order_by("-starts_at")
+        if after is not None:
+            # A plan is reviewed in a session after the one it was set in, never in that one.
+            sessions = sessions.filter(starts_at__gt=after.starts_at)
+        field_of(self, "session", SessionChoice).queryset = sessions
 
 
 class OwnTemplateForm(ModelForm):

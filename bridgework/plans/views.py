@@ -374,7 +374,10 @@ def decline_proposal(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRes
 def review_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request, plan_id, need=Need.WRITE, staff_view=True, preload_page=True)
     session_form = ReviewSessionForm(
-        request.POST or None, client=plan.client, initial={"session": plan.review_session}
+        request.POST or None,
+        client=plan.client,
+        after=plan.set_in_session,
+        initial={"session": plan.review_session},
     )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and session_form.is_valid():

@@ -151,14 +151,18 @@ def practice_from(request: HttpRequest, client: Client, form: Mapping[str, Any])
     plan = plan_from(request, form)
     sheet = sheet_for(plan, str(form.get("sheet", "")))
     form = texts_checked(seeding.with_seeds(plan, sheet, form), sheet)
+    entries = sheet_entries(sheet, form)
+    minutes = minutes_from(form)
+    if minutes is None and isinstance(entries.get("duration_minutes"), int):
+        minutes = entries["duration_minutes"]  # the worksheet asked it (the form asks once)
     return {
         "uid": uid_from(form),
         "plan": plan,
         "sheet": sheet,
         "outcome": str(form.get("outcome") or ("" if plan is None else "done")),
-        "entries": sheet_entries(sheet, form),
+        "entries": entries,
         "practiced_at": when_from(form),
-        "duration_minutes": minutes_from(form),
+        "duration_minutes": minutes,
         "obstacles_note": str(form.get("obstacles_note") or ""),
         "note": str(form.get("note") or ""),
         # Without a choice a diary entry is private (an entry queued on a phone before the

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import pygal
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bridgework.care.models import Client
@@ -189,7 +189,8 @@ def local(moment: datetime) -> datetime:
 
 
 def day(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%d %b")
+    """The day in the reader's language ("2 December", "2. Dezember"): Django's own format."""
+    return formats.date_format(timezone.localtime(moment), "MONTH_DAY_FORMAT")
 
 
 def said(voice: Voice, to_client: str, to_staff: str) -> str:

@@ -126,6 +126,8 @@ def log_page(
             "plan": plan,
             "sheet": sheet,
             "parts": worksheets.layout(sheet, labels=labels),
+            # A worksheet that asks how long itself (the exposure log) is not asked twice.
+            "sheet_has_duration": "duration_minutes" in sheet.properties,
             "prefilled": bool(prefilled),
             "labelled": bool(labels),
             "values": values,
@@ -344,7 +346,7 @@ def log_detail(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
         {
             "log": log,
             "sheet": sheet,
-            "shown": shown_entries(sheet, log.entries),
+            "shown": shown_entries(sheet, log.entries, staff=not request.user.is_client),
             "client": log.client,
         },
     )
@@ -371,8 +373,11 @@ def log_privacy(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
     return redirect(f"/practice/{log.pk}/")
 
 
-def shown_entries(sheet: worksheets.Worksheet, values: dict[str, Any]) -> list[tuple[str, Any]]:
-    """(label, value) pairs in the worksheet's order; list rows become short lines."""
+def shown_entries(
+    sheet: worksheets.Worksheet, values: dict[str, Any], *, staff: bool = False
+) -> list[tuple[str, Any]]:
+    """(label, value) pairs in the worksheet's order; list rows become short lines. The care
+    team reads the staff's labels ("The situation faced"), the client their own."""
     shown = []
     for name, spec in sheet.properties.items():
         if name not in values:
@@ -383,7 +388,7 @@ def shown_entries(sheet: worksheets.Worksheet, values: dict[str, Any]) -> list[t
             value = "; ".join(" · ".join(str(row.get(c, "")) for c in columns) for row in value)
         elif spec.get("type") == "boolean":
             value = _("yes") if value else _("no")
-        shown.append((sheet.label(name), value))
+        shown.append((sheet.staff_label(name) if staff else sheet.label(name), value))
     return shown
 
 

@@ -46,7 +46,9 @@ def test_an_experiment_goes_from_template_to_review_with_nothing_typed_twice(
     desktop.get_by_role("button", name="Use Test a prediction").click()
     details = desktop.locator("[data-plan-details]")
     details.get_by_label("The belief to test, in the client's words").fill(BELIEF)
-    details.get_by_label("How strongly the client believes it now (0–100)").fill("85")
+    details.get_by_label("How strongly the client believed it when the plan was made (0–100)").fill(
+        "85"
+    )
     details.get_by_label("What the client predicts will happen").fill(PREDICTION)
     details.get_by_label("How they would know").fill("No reply for a week")
     details.get_by_label("An alternative view").fill("Friends can take a no")
