@@ -222,7 +222,10 @@ class Learned:
     def state(self) -> bool | Missing:
         if self.at_reviews or self.in_entries:
             return True
-        return Missing.NOTHING_WRITTEN if self.entries_asked else Missing.NOT_ASKED
+        if self.entries_asked:
+            return Missing.NOTHING_WRITTEN
+        # Nowhere to learn it from yet: like every other column of an unreviewed plan.
+        return Missing.NOT_ASKED if self.reviews else Missing.NOT_REVIEWED
 
 
 @dataclass(frozen=True)
