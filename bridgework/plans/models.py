@@ -251,6 +251,9 @@ class Obstacle(models.Model):
     description = models.CharField(_("what might get in the way"), max_length=300)
     coping_plan = models.CharField(_("what I'll do then"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Which of the template's typical obstacles this was kept from (its index there), so a
+    # kept one the client put in their own words is still not offered again.
+    suggested_from = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
