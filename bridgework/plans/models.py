@@ -124,6 +124,9 @@ class PlanTemplate(models.Model):
 
 class ActionPlan(models.Model):
     audit_name = "plan"
+    # How important the plan is to the client and how confident they are: their ratings,
+    # so a row names them and never tells them (as a rehearsal's confidence is told nowhere).
+    audit_names_only = ("importance", "confidence")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
     set_in_session = models.ForeignKey(
