@@ -149,6 +149,7 @@ def snapshot(plan: ActionPlan) -> dict[str, Any]:
     data["details"] = dict(plan.details or {})
     data["reminders"] = plan.reminders
     data["goals"] = sorted(goal.text for goal in plan.goals.all())
+    # What the obstacles say; where one came from is the row's, not part of what changed.
     data["obstacles"] = [
         {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
         for o in plan.obstacles.all()
@@ -176,13 +177,15 @@ def save_plan(
     version: int,
     fields: dict[str, Any],
     goals: list[Goal],
-    obstacles: list[dict[str, str]],
+    obstacles: list[dict[str, Any]],
     details: dict[str, Any] | None = None,
     reminders: dict[str, Any] | None = None,
 ) -> ActionPlan:
     """Save an edit made on top of `version`. A stale version raises StalePlan and saves
     nothing. Once the plan is agreed, every save adds a revision.
 
+    `obstacles` replace the plan's, each with the template obstacle it was kept from
+    (`suggested_from`, or None), so the editor knows which suggestions the plan holds.
     `details` are the ones its template declares (plans.details; None leaves them as they
     are); a detail out of bounds, or a seeded value that no longer fits the worksheet
     (plans.seeds), raises ValidationError naming the editor's field, and nothing is saved.
@@ -469,6 +472,7 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
             description=obstacle.description,
             coping_plan=obstacle.coping_plan,
             position=obstacle.position,
+            suggested_from=obstacle.suggested_from,
         )
     changed(by, CREATE, draft)
     return draft

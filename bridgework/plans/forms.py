@@ -132,13 +132,18 @@ def detail_field(detail: details.Detail) -> forms.Field:
     )
 
 
+OBSTACLE_WORDS = ("kind", "description", "coping_plan")
+
+
 class ObstacleForm(ModelForm):
     class Meta:
         model = Obstacle
-        fields = ["kind", "description", "coping_plan"]
+        fields = [*OBSTACLE_WORDS, "suggested_from"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "coping_plan": forms.Textarea(attrs={"rows": 3}),
+            # Where a kept suggestion came from travels with its row through every save.
+            "suggested_from": forms.HiddenInput,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -153,13 +158,13 @@ ObstacleFormSet = forms.formset_factory(
 
 def obstacle_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[ObstacleForm]:
     initial = [
-        {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
+        {name: getattr(o, name) for name in (*OBSTACLE_WORDS, "suggested_from")}
         for o in plan.obstacles.all()
     ]
     return ObstacleFormSet(data, initial=initial, prefix="obstacles")
 
 
-def obstacles_of(formset: forms.BaseFormSet[ObstacleForm]) -> list[dict[str, str]]:
+def obstacles_of(formset: forms.BaseFormSet[ObstacleForm]) -> list[dict[str, Any]]:
     """The obstacles a valid formset holds: its rows with a description, not deleted."""
     rows = (getattr(form, "cleaned_data", {}) for form in formset.forms)
     return [obstacle_in(data) for data in rows if has_obstacle(data) and not data.get("DELETE")]
@@ -169,8 +174,11 @@ def has_obstacle(data: dict[str, Any]) -> bool:
     return bool(data.get("description", "").strip())
 
 
-def obstacle_in(data: dict[str, Any]) -> dict[str, str]:
-    return {key: data[key].strip() for key in ("kind", "description", "coping_plan")}
+def obstacle_in(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{key: data[key].strip() for key in OBSTACLE_WORDS},
+        "suggested_from": data.get("suggested_from"),
+    }
 
 
 class SuggestionForm(ObstacleForm):
@@ -179,23 +187,27 @@ class SuggestionForm(ObstacleForm):
     keep = forms.BooleanField(label=_("Keep this obstacle"), required=False)
 
     class Meta(ObstacleForm.Meta):
-        fields = ["keep", "kind", "description", "coping_plan"]
+        fields = ["keep", *OBSTACLE_WORDS, "suggested_from"]
 
 
 SuggestionFormSet = forms.formset_factory(SuggestionForm, extra=0, max_num=12)
 
 
-def suggestions_for(plan: ActionPlan) -> list[dict[str, str]]:
-    """The template's typical obstacles the plan does not hold yet (by what they say), so a
-    kept one is not offered again and a draft that replaces a plan offers only the new."""
+def suggestions_for(plan: ActionPlan) -> list[dict[str, Any]]:
+    """The template's typical obstacles the plan does not hold yet, each with its place in
+    the template: a kept one is not offered again however the client reworded it, and a
+    draft that replaces a plan offers only the new. An obstacle kept before plans recorded
+    where it came from still counts by what it says."""
     template = plan.template
     if template is None:
         return []
-    held = {o.description.strip().casefold() for o in plan.obstacles.all()}
+    kept = list(plan.obstacles.all())
+    held = {o.suggested_from for o in kept if o.suggested_from is not None}
+    said = {o.description.strip().casefold() for o in kept if o.suggested_from is None}
     return [
-        {key: obstacle.get(key, "") for key in ("kind", "description", "coping_plan")}
-        for obstacle in template.obstacles
-        if obstacle["description"].strip().casefold() not in held
+        {**{key: obstacle.get(key, "") for key in OBSTACLE_WORDS}, "suggested_from": index}
+        for index, obstacle in enumerate(template.obstacles)
+        if index not in held and obstacle["description"].strip().casefold() not in said
     ]
 
 
@@ -207,8 +219,9 @@ def suggestion_formset(plan: ActionPlan, data: Any = None) -> forms.BaseFormSet[
     )
 
 
-def kept_suggestions(formset: forms.BaseFormSet[SuggestionForm]) -> list[dict[str, str]]:
-    """The suggestions ticked "keep", as the therapist and client reworded them."""
+def kept_suggestions(formset: forms.BaseFormSet[SuggestionForm]) -> list[dict[str, Any]]:
+    """The suggestions ticked "keep", as the therapist and client reworded them, each
+    remembering which of the template's it was."""
     rows = (getattr(form, "cleaned_data", {}) for form in formset.forms)
     return [obstacle_in(data) for data in rows if data.get("keep") and has_obstacle(data)]
 

@@ -124,6 +124,9 @@ class PlanTemplate(models.Model):
 
 class ActionPlan(models.Model):
     audit_name = "plan"
+    # How important the plan is to the client and how confident they are: their ratings,
+    # so a row names them and never tells them (as a rehearsal's confidence is told nowhere).
+    audit_names_only = ("importance", "confidence")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
     set_in_session = models.ForeignKey(
@@ -251,6 +254,9 @@ class Obstacle(models.Model):
     description = models.CharField(_("what might get in the way"), max_length=300)
     coping_plan = models.CharField(_("what I'll do then"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Which of the template's typical obstacles this was kept from (its index there), so a
+    # kept one the client put in their own words is still not offered again.
+    suggested_from = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -129,6 +129,17 @@ def applying(plan: ActionPlan, template: PlanTemplate | None = None) -> list[See
     return parse(template.seeds or {})
 
 
+def field_named_by_scale(plan: ActionPlan) -> str | None:
+    """The worksheet field the plan's own 0–100 scale names (its template's
+    `"rating_scale": {"label": <field>}` seed, e.g. a noticing log's rating), or None when
+    the scale names none of its worksheet's fields: then the scale is words only, and no
+    value of the worksheet is a rating on it."""
+    if not plan.rating_scale:
+        return None
+    named = (s.target for s in applying(plan) if s.as_label and s.source == "rating_scale")
+    return next(named, None)
+
+
 def value_of(plan: ActionPlan, name: str) -> Any:
     if name in details.REGISTRY:
         return (plan.details or {}).get(name)

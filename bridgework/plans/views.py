@@ -27,6 +27,7 @@ from bridgework.care.access import Need, can_write, get_client_for_user, own_rec
 from bridgework.plans import actions, imagery, indicators, pdf, revisions
 from bridgework.plans.access import get_plan_for_user
 from bridgework.plans.forms import (
+    OBSTACLE_WORDS,
     DeclineForm,
     ImageryForm,
     OwnTemplateForm,
@@ -195,7 +196,7 @@ def save_edit(
     request: AuthenticatedHttpRequest,
     plan: ActionPlan,
     form: PlanForm,
-    obstacles: list[dict[str, str]],
+    obstacles: list[dict[str, Any]],
     reminders: RemindersForm,
 ) -> HttpResponse:
     """Save, and agree too when asked, or go on to the rehearsal in imagery (which reads the
@@ -234,7 +235,7 @@ def save_edit(
 def conflict_with(
     current: ActionPlan,
     form: PlanForm,
-    obstacles: list[dict[str, str]],
+    obstacles: list[dict[str, Any]],
     reminders: RemindersForm,
 ) -> list[revisions.Change]:
     """Where the version saved meanwhile (before) and this person's edit (after) differ."""
@@ -246,7 +247,7 @@ def conflict_with(
     designed = reminders.designed()
     mine["reminders"] = current.reminders if designed is None else designed
     mine["goals"] = sorted(goal.text for goal in data["goals"])
-    mine["obstacles"] = obstacles
+    mine["obstacles"] = [{key: o[key] for key in OBSTACLE_WORDS} for o in obstacles]
     return revisions.changes(actions.snapshot(current), mine)
 
 

@@ -25,7 +25,8 @@ def get_log_for_user(request: HttpRequest, log_id: int, *, need: Need = Need.REA
 
 def logs_of(request: HttpRequest, client: Client) -> QuerySet[PracticeLog]:
     role = record_listing(request, client, "practice-logs")
-    logs = PracticeLog.objects.filter(client=client).select_related("plan")
+    # The plan's template too: its seeds say what a plan's own scale names (practice.progress).
+    logs = PracticeLog.objects.filter(client=client).select_related("plan__template")
     return logs if role == "client" else logs.filter(is_private=False)
 
 

@@ -34,8 +34,8 @@ in the way     which review texts hold words:    kinds named;         no review:
                distress above say how hard and
                how distressing it was
 learned        the review's `learned` text; the  reviews with words;  no review answer and no
-               entry field `learned` where its   entries with words,  entry that asks: NOT
-               worksheet version has one         of those that ask    ASKED; asked, left empty:
+               entry field its worksheet         entries with words,  entry that asks: NOT
+               version declares (`learning`)     of those that ask    ASKED; asked, left empty:
                                                                       NOTHING WRITTEN
 
 Numbers are never made from missing answers: a missing answer is a `Missing` value, shown in
@@ -100,7 +100,7 @@ class EntryFacts:
     practiced_at: datetime
     outcome: str  # an Outcome value, or "" when the entry gave none
     obstacles_noted: bool
-    learned_asked: bool  # its worksheet version has a "learned" field
+    learned_asked: bool  # its worksheet version asks what was learned (its `learning`)
     learned: bool  # ... and the client wrote in it
 
 
@@ -342,22 +342,24 @@ LOG_FIELDS = (
 
 
 def entry_facts(log: PracticeLog) -> EntryFacts:
-    asked = asks_learned(log.worksheet, log.worksheet_version)
-    learned = log.entries.get("learned") if isinstance(log.entries, dict) else None
+    field = learning_field(log.worksheet, log.worksheet_version)
+    learned = log.entries.get(field) if field and isinstance(log.entries, dict) else None
     return EntryFacts(
         practiced_at=log.practiced_at,
         outcome=log.outcome,
         obstacles_noted=bool(log.obstacles_note.strip()),
-        learned_asked=asked,
-        learned=asked and isinstance(learned, str) and bool(learned.strip()),
+        learned_asked=field is not None,
+        learned=isinstance(learned, str) and bool(learned.strip()),
     )
 
 
-def asks_learned(slug: str, version: int) -> bool:
+def learning_field(slug: str, version: int) -> str | None:
+    """The field where the worksheet version asks what the client learned (its `learning`),
+    or None when it asks nothing of the kind."""
     try:
-        return "learned" in worksheets.get(slug, version).properties
+        return worksheets.get(slug, version).learning
     except KeyError:  # a worksheet version no longer shipped asks nothing we can read
-        return False
+        return None
 
 
 def review_facts(review: Review) -> ReviewFacts:

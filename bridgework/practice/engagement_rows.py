@@ -215,7 +215,7 @@ CODEBOOK: tuple[Column, ...] = (
     count_column(
         "entries_learned",
         "of those, entries where something learned was written",
-        f"{LOGS}.entries['learned']",
+        f"{LOGS}.entries[its worksheet's `learning` field]",
         lambda p: p.practice.learned,
     ),
     Column(

@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bridgework.care.models import Client
-from bridgework.practice import worksheets
+from bridgework.plans import seeds
 from bridgework.practice.models import CheckIn, PracticeLog
 from bridgework.practice.sparkline import without_scripts
 
@@ -243,21 +243,32 @@ def from_check_ins(check_ins: Iterable[CheckIn], voice: Voice) -> Chart | None:
 
 def plan_scales(logs: Iterable[PracticeLog], voice: Voice) -> list[Chart]:
     """One picture per plan with its own 0–100 scale (ActionPlan.rating_scale, e.g. "how
-    competent I was"): the value of its worksheet's rating field (`quick_rating`) at each
-    entry on that worksheet, oldest on the left."""
+    competent I was") that names a field of its worksheet (plans.seeds.field_named_by_scale):
+    that field's value at each entry on that worksheet, oldest on the left. A scale that names
+    no field (an exposure's "how proud I was", written as words only) gets no picture: any
+    other number of the worksheet would be drawn under the wrong name."""
+    named: dict[int, str | None] = {}  # plan → the field its scale names, once per plan
     by_plan: dict[int, list[PracticeLog]] = {}
     for log in logs:
         plan = log.plan
-        if plan is not None and plan.rating_scale and log.worksheet == plan.worksheet:
+        if plan is None or log.worksheet != plan.worksheet:
+            continue
+        if plan.pk not in named:
+            named[plan.pk] = seeds.field_named_by_scale(plan)
+        if named[plan.pk] is not None:
             by_plan.setdefault(plan.pk, []).append(log)
-    return [chart for chosen in by_plan.values() if (chart := plan_scale(chosen, voice))]
+    return [
+        chart
+        for pk, chosen in by_plan.items()
+        if (chart := plan_scale(chosen, str(named[pk]), voice))
+    ]
 
 
-def plan_scale(logs: list[PracticeLog], voice: Voice) -> Chart | None:
+def plan_scale(logs: list[PracticeLog], field: str, voice: Voice) -> Chart | None:
     chosen = logs[:MAX_POINTS][::-1]
     plan = chosen[0].plan
     assert plan is not None  # plan_scales chose logs of a plan
-    rated = [(log, rating_of(log)) for log in chosen]
+    rated = [(log, rating_of(log, field)) for log in chosen]
     if all(value is None for _log, value in rated):
         return None
     scale = plan.rating_scale
@@ -278,10 +289,10 @@ def plan_scale(logs: list[PracticeLog], voice: Voice) -> Chart | None:
     return chart
 
 
-def rating_of(log: PracticeLog) -> int | None:
-    rating = worksheets.get(log.worksheet, log.worksheet_version).quick_rating
-    value = log.entries.get(rating) if rating else None
-    return value if isinstance(value, int) else None
+def rating_of(log: PracticeLog, field: str) -> int | None:
+    """The entry's value of the field the plan's scale names, if it holds a number."""
+    value = log.entries.get(field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def charts_for(

@@ -9,8 +9,10 @@ from typing import Any
 import pygal
 from pygal.etree import etree
 
+from bridgework.practice.worksheets import Worksheet
+
 WIDTH, HEIGHT = 160, 40
-SERIES = "series"  # the list every exposure-log version keeps its readings in
+MINUTE = "minute"  # every series row's time column (practice.series checks it rises)
 
 
 def without_scripts(tree: Any) -> bytes:
@@ -23,13 +25,20 @@ def without_scripts(tree: Any) -> bytes:
     return bytes(etree.tostring(tree, encoding="utf-8"))
 
 
-def points_of(entries: Mapping[str, Any]) -> list[tuple[int, int]]:
-    """(minute, distress) of each complete row of an entry's series, in the order typed."""
-    rows: Sequence[Mapping[str, Any]] = entries.get(SERIES) or []
+def points_of(sheet: Worksheet, entries: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """(minute, reading) of each complete row of an entry's series, in the order typed: the
+    list and the reading its worksheet version declares (`from_series`), none without one."""
+    rule = sheet.from_series
+    if rule is None:
+        return []
+    rows: Sequence[Mapping[str, Any]] = entries.get(rule["list"]) or []
+    value = rule["value"]
     return [
-        (row["minute"], row["distress"])
+        (row[MINUTE], row[value])
         for row in rows
-        if isinstance(row.get("minute"), int) and isinstance(row.get("distress"), int)
+        if isinstance(row, Mapping)
+        and isinstance(row.get(MINUTE), int)
+        and isinstance(row.get(value), int)
     ]
 
 

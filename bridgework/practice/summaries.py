@@ -51,7 +51,7 @@ def line_of(log: PracticeLog) -> LogLine:
         changes_of(log, sheet),
         learned_of(log, sheet),
         words_of(log, sheet),
-        series_of(log),
+        series_of(log, sheet),
     )
 
 
@@ -116,12 +116,19 @@ def lines(logs: Any) -> list[LogLine]:
     return [line_of(log) for log in logs]
 
 
-def series_of(log: PracticeLog) -> list[tuple[int, int]]:
-    points = sparkline.points_of(log.entries) if log.worksheet == EXPOSURES else []
+def series_of(log: PracticeLog, sheet: worksheets.Worksheet) -> list[tuple[int, int]]:
+    points = sparkline.points_of(sheet, log.entries)
     return points if len(points) >= series.READINGS_NEEDED else []
 
 
-EXPOSURES = "exposure-log"
+def exposure_rule(log: PracticeLog) -> dict[str, str] | None:
+    """What the log's worksheet derives from a series (`from_series`), as its current version
+    declares it: the highest and last readings are what an exposure's trend follows, and an
+    older version's entries keep those fields by the same names."""
+    try:
+        return worksheets.current(log.worksheet).from_series
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -135,17 +142,18 @@ class ExposureTrend:
 
 def exposure_trends(lines: list[LogLine]) -> list[ExposureTrend]:
     """A trend for each plan with exposures among the lines (newest first, as listed)."""
-    by_plan: dict[int, list[PracticeLog]] = {}
+    by_plan: dict[int, tuple[dict[str, str], list[PracticeLog]]] = {}
     for line in reversed(lines):
-        if line.log.worksheet == EXPOSURES and line.log.plan is not None:
-            by_plan.setdefault(line.log.plan.pk, []).append(line.log)
+        rule = exposure_rule(line.log)
+        if rule is not None and line.log.plan is not None:
+            by_plan.setdefault(line.log.plan.pk, (rule, []))[1].append(line.log)
     return [
         ExposureTrend(
             logs[0].plan,
-            series.trend(measured(logs, "distress_peak")),
-            series.trend(measured(logs, "distress_after")),
+            series.trend(measured(logs, rule["highest"])),
+            series.trend(measured(logs, rule["last"])),
         )
-        for logs in by_plan.values()
+        for rule, logs in by_plan.values()
         if logs[0].plan is not None
     ]
 

@@ -330,7 +330,7 @@ def progress_chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse
 def log_series(request: AuthenticatedHttpRequest, log_id: int) -> HttpResponse:
     """An exposure's distress series as a small picture (its numbers are on the page)."""
     log = get_log_for_user(request, log_id)
-    points = sparkline.points_of(log.entries)
+    points = sparkline.points_of(worksheets.get(log.worksheet, log.worksheet_version), log.entries)
     if len(points) < series.READINGS_NEEDED:
         raise Http404
     return progress.svg_response(sparkline.svg(points))

@@ -56,14 +56,16 @@ class AuditChangesTestCase(PlanTestCase):
 
 
 class PlanChangesTests(AuditChangesTestCase):
-    def test_saving_a_plan_keeps_numbers_old_and_new_and_names_the_text(self) -> None:
+    def test_saving_a_plan_keeps_numbers_old_and_new_and_names_the_text_and_ratings(
+        self,
+    ) -> None:
         plan = self.draft()
-        before = plan.importance
         self.edit(plan, title=WORDS, importance=9, rationale=WORDS + " because")
         row = last_row("plan", action="change")
-        self.assertEqual(row.changes["values"]["importance"], [before, 9])
         self.assertEqual(row.changes["values"]["version"], [1, 2])
-        self.assertEqual(set(row.changes["named"]), {"title", "rationale"})
+        # How important it is to the client is their rating: named, never told.
+        self.assertNotIn("importance", row.changes["values"])
+        self.assertEqual(set(row.changes["named"]), {"title", "rationale", "importance"})
         self.assertEqual(row.changes["detail"]["goals"], [])
         self.assert_no_words(row)
 

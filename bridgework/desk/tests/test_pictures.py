@@ -105,6 +105,30 @@ class PlanScaleTests(PicturesTestCase):
         self.assertIn(DASHED_MARKER, svg)
         self.assertIn("Therapy sessions (dashed)", svg)
 
+    def test_the_noticing_logs_picture_draws_the_rating_its_scale_names(self) -> None:
+        self.log(self.noticing, 1, {"noticed": "I said no", "rating": 85})
+        self.sign_in(self.client_a)
+        page = self.client.get("/me/progress/").content.decode()
+        figure = self.figure(page, f"plan-{self.noticing.pk}")
+        values = re.findall(r"<td>(\d+)</td>", figure)
+        self.assertEqual(values, ["20", "45", "70", "85"])
+
+    def test_a_scale_that_names_no_field_of_its_worksheet_gets_no_picture(self) -> None:
+        # The exposure log's numbers are distress; a picture titled "how proud I was" would
+        # draw distress at its highest under the client's own words.
+        exposure = self.plan("exposure-step-up-the-ladder", "how proud I was")
+        for days, peak in ((9, 80), (2, 60)):
+            entries = {"situation": "Bus", "distress_before": 50, "distress_peak": peak}
+            self.log(exposure, days, {**entries, "distress_after": 30})
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/").content.decode()
+        self.assertNotIn(f'data-chart="plan-{exposure.pk}"', page)
+        self.assertNotIn("how proud I was", page)
+        self.sign_in(self.client_a)
+        page = self.client.get("/me/progress/").content.decode()
+        self.assertNotIn(f'data-chart="plan-{exposure.pk}"', page)
+        self.assertIn(f'data-chart="plan-{self.noticing.pk}"', page)
+
     def test_a_picture_with_no_session_in_its_period_says_so(self) -> None:
         self.sign_in(self.client_a)
         page = self.client.get("/me/progress/").content.decode()

@@ -49,7 +49,7 @@ class PlanTestCase(BaseTestCase):
         return actions.agree(plan, by=self.therapist_a)
 
     def edit(
-        self, plan: ActionPlan, obstacles: list[dict[str, str]] | None = None, **fields: Any
+        self, plan: ActionPlan, obstacles: list[dict[str, Any]] | None = None, **fields: Any
     ) -> ActionPlan:
         """Save `fields` as the editor would; the obstacles stay as they are unless given."""
         plan.refresh_from_db()
@@ -60,7 +60,12 @@ class PlanTestCase(BaseTestCase):
             fields=fields,
             goals=list(plan.goals.all()),
             obstacles=[
-                {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
+                {
+                    "kind": o.kind,
+                    "description": o.description,
+                    "coping_plan": o.coping_plan,
+                    "suggested_from": o.suggested_from,
+                }
                 for o in plan.obstacles.all()
             ]
             if obstacles is None

@@ -100,6 +100,9 @@ class ImageryActionTests(ImageryTestCase):
         )  # ratings are named, never told
         self.assertEqual(changed.changes["detail"], {"imagery": rehearsal.pk})
         self.assertIn("rehearsal_note", changed.changes["named"])
+        # The confidence after became the plan's: the plan's row names it and tells neither.
+        self.assertIn("confidence", changed.changes["named"])
+        self.assertNotIn("confidence", changed.changes["values"])
         for row in (made, changed):
             self.assertNotIn(WORDS, json.dumps(row.changes))
             self.assertNotIn("heart races", json.dumps(row.changes))

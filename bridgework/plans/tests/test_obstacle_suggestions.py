@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bridgework.plans import actions
+from bridgework.plans.forms import suggestions_for
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.tests.helpers import PlanTestCase
 from bridgework.plans.tests.test_revisions_and_conflicts import editor_post
@@ -20,6 +21,7 @@ def with_suggestions(
     )
     for n, obstacle in enumerate(suggested):
         data.update({f"suggested-{n}-{key}": value for key, value in obstacle.items()})
+        data[f"suggested-{n}-suggested_from"] = n
     for n, fields in (rows or {}).items():
         data.update({f"suggested-{n}-{key}": value for key, value in fields.items()})
     return data
@@ -62,6 +64,49 @@ class ObstacleSuggestionTests(PlanTestCase):
         count = len(self.template().obstacles)
         self.assertContains(editor, "Keep this obstacle", count=count - 1)
         self.assertContains(editor, 'name="obstacles-0-description"')
+
+    def test_a_kept_suggestion_put_in_the_clients_words_is_not_offered_again(self) -> None:
+        plan = self.draft()
+        template = self.template()
+        self.sign_in(self.therapist_a)
+        reworded = {"keep": "on", "description": "When my chest tightens on the bus"}
+        self.client.post(f"/plans/{plan.pk}/edit/", with_suggestions(plan, {1: reworded}))
+        editor = self.client.get(f"/plans/{plan.pk}/edit/")
+        offered = [s["description"] for s in editor.context["suggested"].initial]
+        self.assertEqual(
+            offered,
+            [
+                template.obstacles[0]["description"],
+                *(o["description"] for o in template.obstacles[2:]),
+            ],
+        )
+
+    def test_saving_again_keeps_where_a_kept_obstacle_came_from(self) -> None:
+        plan = self.draft()
+        self.sign_in(self.therapist_a)
+        reworded = {"keep": "on", "description": "When my chest tightens on the bus"}
+        self.client.post(f"/plans/{plan.pk}/edit/", with_suggestions(plan, {1: reworded}))
+        plan.refresh_from_db()
+        self.client.post(f"/plans/{plan.pk}/edit/", editor_post(plan, title="Ride two stops"))
+        self.assertEqual(list(plan.obstacles.values_list("suggested_from", flat=True)), [1])
+        editor = self.client.get(f"/plans/{plan.pk}/edit/")
+        self.assertContains(editor, 'name="obstacles-0-suggested_from" value="1"')
+
+    def test_the_draft_replacing_a_reviewed_plan_does_not_offer_what_it_kept(self) -> None:
+        plan = self.draft()
+        self.edit(
+            plan,
+            obstacles=[
+                {"kind": "practical", "description": "Rain", "coping_plan": "", "suggested_from": 0}
+            ],
+        )
+        actions.agree(plan, by=self.therapist_a)
+        successor = actions.review(
+            plan, by=self.therapist_a, session=None, answers={"done": 1, "decision": "modify"}
+        ).successor
+        assert successor is not None
+        self.assertEqual(list(successor.obstacles.values_list("suggested_from", flat=True)), [0])
+        self.assertNotIn(0, [s["suggested_from"] for s in suggestions_for(successor)])
 
     def test_a_draft_replacing_a_reviewed_plan_keeps_its_own_obstacles_as_they_were(self) -> None:
         plan = self.draft()

@@ -28,6 +28,8 @@ def editor_post(plan: ActionPlan, **overrides: object) -> dict[str, object]:
         data[f"obstacles-{n}-kind"] = obstacle.kind
         data[f"obstacles-{n}-description"] = obstacle.description
         data[f"obstacles-{n}-coping_plan"] = obstacle.coping_plan
+        origin = obstacle.suggested_from
+        data[f"obstacles-{n}-suggested_from"] = "" if origin is None else origin
     data["version"] = plan.version
     data.update(overrides)
     return data
