@@ -414,7 +414,5 @@ class MissingAnswersTests(BaseTestCase):
             ["none logged", "1", "0 · not at all"] + ["not asked"] * 4
             + ["none named", "not asked"],
         )  # fmt: skip
-        self.assertEqual(
-            ordered[1][1:], ["none logged", "0"] + ["not reviewed yet"] * 7
-        )
+        self.assertEqual(ordered[1][1:], ["none logged", "0"] + ["not reviewed yet"] * 7)
         self.assertIn('<span class="muted">not asked</span>', page)
