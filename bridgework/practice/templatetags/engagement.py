@@ -58,7 +58,7 @@ def outcomes(practice: Practice) -> str:
 @register.filter
 def learned(value: Learned) -> SafeString | str:
     state = value.state
-    if state in (Missing.NOT_ASKED, Missing.NOT_REVIEWED):
+    if state is Missing.NOT_ASKED or state is Missing.NOT_REVIEWED:
         return missing(state)
     where = []
     if value.reviews:
