@@ -62,7 +62,11 @@ class RemindersForm(Form):
         help_text=_("One or more, like 07:30, 19:00."),
     )
     offset_days = forms.IntegerField(
-        label=_("Days after the session"), required=False, min_value=0, max_value=14
+        label=_("Days after the session"),
+        required=False,
+        min_value=0,
+        max_value=14,
+        help_text=_("Counted from the session the plan is set in; the reminder comes once."),
     )
     at = forms.TimeField(label=_("At"), required=False, widget=CLOCK)
     window_start = forms.TimeField(label=_("Between"), required=False, widget=CLOCK)

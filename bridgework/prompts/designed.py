@@ -27,15 +27,21 @@ from bridgework.prompts.states import CONSENT_FOR, OPEN_PLAN
 # --- the hooks' answers -----------------------------------------------------------------------
 
 
-def problems(client: Client | None, design: dict[str, Any]) -> dict[str, str]:
-    """What is wrong with a design, by field: its rule, and the channels for a client."""
+def problems(plan: ActionPlan | None, design: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with a design, by field: its rule; and for a plan, the channels its
+    client consented to and whether a reminder "once, after the session" would ever come."""
     try:
-        rules.Rule.from_dict(dict(design.get("rule") or {}))
-        if client is not None:
-            schedules.check_channels(client, list(design.get("channels") or []))
+        rule = rules.Rule.from_dict(dict(design.get("rule") or {}))
     except rules.RuleError as refused:
         return refused.problems
-    return {}
+    if plan is None:
+        return {}
+    found = schedules.never_comes(rule, plan.client, plan)
+    try:
+        schedules.check_channels(plan.client, list(design.get("channels") or []))
+    except rules.RuleError as refused:
+        found.update(refused.problems)
+    return found
 
 
 def channels_for(client: Client) -> list[tuple[str, str]]:

@@ -249,9 +249,9 @@ def moments(
         ]
     elif rule.kind == "relative":
         if anchor is not None:
-            day = anchor.astimezone(zone).date() + timedelta(days=rule.offset_days)
-            if day in window.days:
-                found.append(local_moment(day, parse_time(rule.at), zone))
+            moment = once_after(rule, zone, anchor)
+            if moment.astimezone(zone).date() in window.days:
+                found.append(moment)
     else:
         for day in window.days:
             if day.weekday() not in rule.weekdays:
@@ -261,6 +261,13 @@ def moments(
             else:
                 found += samples_on(rule, zone, day, random.Random(f"{seed}:{day}"))  # noqa: S311
     return sorted(out_of_quiet(moment, zone, quiet) for moment in found)
+
+
+def once_after(rule: Rule, zone: ZoneInfo, anchor: datetime) -> datetime:
+    """A relative rule's one moment: `offset_days` after the day of the session `anchor`
+    began (in the client's time zone), at `at`."""
+    day = anchor.astimezone(zone).date() + timedelta(days=rule.offset_days)
+    return local_moment(day, parse_time(rule.at), zone)
 
 
 def samples_on(rule: Rule, zone: ZoneInfo, day: date, rng: random.Random) -> list[datetime]:
