@@ -27,6 +27,7 @@ from bridgework.plans import details as plan_details
 from bridgework.plans import imagery, seeds
 from bridgework.plans import reminders as designed
 from bridgework.plans import review as review_questions
+from bridgework.plans.hooks import reminders_now
 from bridgework.plans.models import (
     ActionPlan,
     Decision,
@@ -460,7 +461,8 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
         builds_on=session,
         review_session=session_after(session, plan.client),
         details=dict(plan.details or {}),
-        reminders=plan.reminders,
+        # The reminders as they stand, with the times the client moved since the session.
+        reminders=reminders_now(plan) or plan.reminders,
         **{name: getattr(plan, name) for name in EDITABLE},
     )
     draft.goals.set(plan.goals.all())

@@ -92,6 +92,7 @@ class RemindersForm(Form):
         suggested = plan.template.reminders if plan.template else {}
         self.suggestion = reminders_in_words({"rule": suggested}) if suggested else ""
         self.moved = self.moved_since(plan)
+        self.moved_before = self.moved_on_reviewed(plan)
         channels = field_of(self, "channels", forms.MultipleChoiceField)
         channels.choices = reminder_channels(plan.client)
         if not channels.choices:
@@ -108,6 +109,16 @@ class RemindersForm(Form):
         now = reminders_now(plan)
         words = reminders_in_words(now) if now else ""
         return words if words and words != reminders_in_words(self.design) else ""
+
+    def moved_on_reviewed(self, plan: ActionPlan) -> str:
+        """For a draft that replaces a reviewed plan: the reminders as the client had moved
+        them on that plan, when that was no longer its design (the draft starts from them)."""
+        reviewed = plan.replaces
+        if plan.status != Status.DRAFT or reviewed is None or not reviewed.reminders:
+            return ""
+        then = reminders_now(reviewed)
+        words = reminders_in_words(then) if then else ""
+        return words if words and words != reminders_in_words(reviewed.reminders) else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -177,6 +177,12 @@ class Rule:
         return parse_time(self.quiet_start), parse_time(self.quiet_end)
 
 
+def essentials(rule: dict[str, Any]) -> dict[str, Any]:
+    """A stored rule without the parts left at their defaults: as a plan's design says it."""
+    defaults = Rule(kind=str(rule.get("kind", ""))).to_dict()
+    return {k: v for k, v in rule.items() if k == "kind" or k not in defaults or defaults[k] != v}
+
+
 def in_quiet(moment: time, quiet: tuple[time, time]) -> bool:
     start, end, now = minutes(quiet[0]), minutes(quiet[1]), minutes(moment)
     if start < end:
