@@ -4,25 +4,18 @@ suggestion), offering only the ways beyond the app the client consented to."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.lib.forms import Form, field_of
+from bridgework.lib.week import WEEKDAY_CHOICES, clock, typed_times
 from bridgework.plans.hooks import reminder_channels, reminders_in_words, reminders_now
 from bridgework.plans.models import ActionPlan, Status
 
 NO_REMINDERS = "none"
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
 CLOCK = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # Which of the form's fields each kind of rule takes; the rest of a kind's rule (time to
 # answer, spacing, quiet hours) is kept from the design as it was.
@@ -50,7 +43,7 @@ class RemindersForm(Form):
     )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On these days"),
-        choices=WEEKDAYS,
+        choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -168,10 +161,9 @@ class RemindersForm(Form):
     @staticmethod
     def rule_value(name: str, value: Any) -> Any:
         if name == "times":
-            parts = (value or "").replace(";", ",").split(",")
-            return [part.strip() for part in parts if part.strip()]
-        if hasattr(value, "strftime"):
-            return value.strftime("%H:%M")
+            return typed_times(value)
+        if isinstance(value, time):
+            return clock(value)
         if name == "weekdays":
             return list(value or [])
         return value

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from bridgework.accounts.models import User
 from bridgework.care.actions import consents_given
 from bridgework.care.models import Client
+from bridgework.lib.week import weekday_names
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.reminders import RemindersRefused
 from bridgework.prompts import rules, schedules
@@ -50,10 +51,6 @@ def channels_for(client: Client) -> list[tuple[str, str]]:
     return [
         (c.value, str(c.label)) for c in Channel if c in CONSENT_FOR and CONSENT_FOR[c] in given
     ]
-
-
-def weekday_names() -> list[str]:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 def in_words(design: dict[str, Any]) -> str:
