@@ -345,6 +345,17 @@ def seed(client: Client) -> None:
         actions.propose(client, by=client.user, title=title, what=what)
 
 
+def agreed_after_the_fact(plan: ActionPlan) -> dict[str, Any] | None:
+    """The demo agrees its plans today, after the sessions they were set in, so a suggested
+    reminder "once, after the session" would already be past (and is refused): such a plan
+    reminds at that time every day instead. None: the design stays as suggested."""
+    rule = dict((plan.reminders or {}).get("rule") or {})
+    if rule.get("kind") != "relative":
+        return None
+    fixed = {"kind": "fixed", "times": [rule.get("at", "18:00")]}
+    return {"rule": fixed, "channels": list(plan.reminders.get("channels", []))}
+
+
 def add_plan(
     client: Client,
     therapist: User,
@@ -373,6 +384,7 @@ def add_plan(
         },
         goals=list(client.goals.all()[:1]),
         details=spec.details or None,
+        reminders=agreed_after_the_fact(plan),
         obstacles=[
             {"kind": o["kind"], "description": o["description"], "coping_plan": o["coping_plan"]}
             for o in template.obstacles

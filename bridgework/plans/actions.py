@@ -27,6 +27,7 @@ from bridgework.plans import details as plan_details
 from bridgework.plans import imagery, seeds
 from bridgework.plans import reminders as designed
 from bridgework.plans import review as review_questions
+from bridgework.plans.hooks import reminders_now
 from bridgework.plans.models import (
     ActionPlan,
     Decision,
@@ -194,8 +195,7 @@ def save_plan(
     changed design of an agreed or active plan changes its schedule in the same transaction."""
     require(plan, Status.DRAFT, Status.AGREED, Status.ACTIVE, doing=_("edited"))
     was, designed_before = trail.snapshot(plan), plan.reminders
-    if reminders is not None and reminders != designed_before:
-        designed.check(plan.client, reminders)
+    set_in_before = plan.set_in_session_id
     claimed = ActionPlan.objects.filter(pk=plan.pk, version=version).update(
         version=F("version") + 1
     )
@@ -215,6 +215,9 @@ def save_plan(
         raise ValidationError(refused)
     if reminders is not None:
         plan.reminders = reminders
+    # Checked with the session links as edited: "once, after the session" counts from one.
+    if plan.reminders != designed_before or plan.set_in_session_id != set_in_before:
+        designed.check(plan, plan.reminders)
     plan.version = version + 1
     plan.full_clean(exclude=["client", "created_by", "template", "replaces", "status"])
     plan.save()
@@ -325,7 +328,7 @@ def agree(plan: ActionPlan, *, by: User) -> ActionPlan:
             )
         )
     # Consents may have changed since the draft was saved: the schedule must be possible now.
-    designed.check(plan.client, plan.reminders)
+    designed.check(plan, plan.reminders)
     was = trail.snapshot(plan)
     plan.status, plan.agreed_at = Status.AGREED, timezone.now()
     plan.save(update_fields=["status", "agreed_at"])
@@ -461,7 +464,8 @@ def replace_with_draft(plan: ActionPlan, *, by: User, session: TherapySession | 
         builds_on=session,
         review_session=session_after(session, plan.client),
         details=dict(plan.details or {}),
-        reminders=plan.reminders,
+        # The reminders as they stand, with the times the client moved since the session.
+        reminders=reminders_now(plan) or plan.reminders,
         **{name: getattr(plan, name) for name in EDITABLE},
     )
     draft.goals.set(plan.goals.all())

@@ -33,9 +33,10 @@ class WorksheetFields:
 worksheet_fields: Hook[[str], WorksheetFields] = Hook("the fields of a worksheet's version")
 
 # What is wrong with a plan's designed reminders (plans.reminders), by field: their rule, and
-# for a client (None: a template's suggestion) the channels they consented to. Empty: fine.
-# (Answered by prompts, which owns the rules and the channels.)
-reminder_problems: Hook[[Client | None, dict[str, Any]], dict[str, str]] = Hook(
+# for a plan (None: a template's suggestion) the channels its client consented to and whether
+# a reminder "once, after the session" would still come. Empty: fine. (Answered by prompts,
+# which owns the rules and the channels.)
+reminder_problems: Hook[[ActionPlan | None, dict[str, Any]], dict[str, str]] = Hook(
     "what is wrong with a plan's designed reminders"
 )
 

@@ -4,25 +4,18 @@ suggestion), offering only the ways beyond the app the client consented to."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.lib.forms import Form, field_of
+from bridgework.lib.week import WEEKDAY_CHOICES, clock, typed_times
 from bridgework.plans.hooks import reminder_channels, reminders_in_words, reminders_now
 from bridgework.plans.models import ActionPlan, Status
 
 NO_REMINDERS = "none"
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
 CLOCK = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # Which of the form's fields each kind of rule takes; the rest of a kind's rule (time to
 # answer, spacing, quiet hours) is kept from the design as it was.
@@ -50,7 +43,7 @@ class RemindersForm(Form):
     )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On these days"),
-        choices=WEEKDAYS,
+        choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -62,7 +55,11 @@ class RemindersForm(Form):
         help_text=_("One or more, like 07:30, 19:00."),
     )
     offset_days = forms.IntegerField(
-        label=_("Days after the session"), required=False, min_value=0, max_value=14
+        label=_("Days after the session"),
+        required=False,
+        min_value=0,
+        max_value=14,
+        help_text=_("Counted from the session the plan is set in; the reminder comes once."),
     )
     at = forms.TimeField(label=_("At"), required=False, widget=CLOCK)
     window_start = forms.TimeField(label=_("Between"), required=False, widget=CLOCK)
@@ -88,6 +85,7 @@ class RemindersForm(Form):
         suggested = plan.template.reminders if plan.template else {}
         self.suggestion = reminders_in_words({"rule": suggested}) if suggested else ""
         self.moved = self.moved_since(plan)
+        self.moved_before = self.moved_on_reviewed(plan)
         channels = field_of(self, "channels", forms.MultipleChoiceField)
         channels.choices = reminder_channels(plan.client)
         if not channels.choices:
@@ -104,6 +102,16 @@ class RemindersForm(Form):
         now = reminders_now(plan)
         words = reminders_in_words(now) if now else ""
         return words if words and words != reminders_in_words(self.design) else ""
+
+    def moved_on_reviewed(self, plan: ActionPlan) -> str:
+        """For a draft that replaces a reviewed plan: the reminders as the client had moved
+        them on that plan, when that was no longer its design (the draft starts from them)."""
+        reviewed = plan.replaces
+        if plan.status != Status.DRAFT or reviewed is None or not reviewed.reminders:
+            return ""
+        then = reminders_now(reviewed)
+        words = reminders_in_words(then) if then else ""
+        return words if words and words != reminders_in_words(reviewed.reminders) else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -153,10 +161,9 @@ class RemindersForm(Form):
     @staticmethod
     def rule_value(name: str, value: Any) -> Any:
         if name == "times":
-            parts = (value or "").replace(";", ",").split(",")
-            return [part.strip() for part in parts if part.strip()]
-        if hasattr(value, "strftime"):
-            return value.strftime("%H:%M")
+            return typed_times(value)
+        if isinstance(value, time):
+            return clock(value)
         if name == "weekdays":
             return list(value or [])
         return value

@@ -15,9 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bridgework.care.models import Client
 from bridgework.plans.hooks import reminder_problems
-from bridgework.plans.models import PlanTemplate
+from bridgework.plans.models import ActionPlan, PlanTemplate
 
 NONE: dict[str, Any] = {}
 
@@ -42,10 +41,11 @@ def suggested(template: PlanTemplate | None) -> dict[str, Any]:
     return {"rule": dict(template.reminders), "channels": []}
 
 
-def check(client: Client, design: dict[str, Any]) -> None:
-    """Raise RemindersRefused when the design does not fit its rule or the client's consents."""
+def check(plan: ActionPlan, design: dict[str, Any]) -> None:
+    """Raise RemindersRefused when the design does not fit its rule or the client's consents,
+    or would never remind (once after a session the plan was not set in, or that has passed)."""
     if not design:
         return
-    problems = reminder_problems(client, design)
+    problems = reminder_problems(plan, design)
     if problems:
         raise RemindersRefused(problems)

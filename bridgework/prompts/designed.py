@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from bridgework.accounts.models import User
 from bridgework.care.actions import consents_given
 from bridgework.care.models import Client
+from bridgework.lib.week import weekday_names
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.reminders import RemindersRefused
 from bridgework.prompts import rules, schedules
@@ -27,15 +28,21 @@ from bridgework.prompts.states import CONSENT_FOR, OPEN_PLAN
 # --- the hooks' answers -----------------------------------------------------------------------
 
 
-def problems(client: Client | None, design: dict[str, Any]) -> dict[str, str]:
-    """What is wrong with a design, by field: its rule, and the channels for a client."""
+def problems(plan: ActionPlan | None, design: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with a design, by field: its rule; and for a plan, the channels its
+    client consented to and whether a reminder "once, after the session" would ever come."""
     try:
-        rules.Rule.from_dict(dict(design.get("rule") or {}))
-        if client is not None:
-            schedules.check_channels(client, list(design.get("channels") or []))
+        rule = rules.Rule.from_dict(dict(design.get("rule") or {}))
     except rules.RuleError as refused:
         return refused.problems
-    return {}
+    if plan is None:
+        return {}
+    found = schedules.never_comes(rule, plan.client, plan)
+    try:
+        schedules.check_channels(plan.client, list(design.get("channels") or []))
+    except rules.RuleError as refused:
+        found.update(refused.problems)
+    return found
 
 
 def channels_for(client: Client) -> list[tuple[str, str]]:
@@ -44,10 +51,6 @@ def channels_for(client: Client) -> list[tuple[str, str]]:
     return [
         (c.value, str(c.label)) for c in Channel if c in CONSENT_FOR and CONSENT_FOR[c] in given
     ]
-
-
-def weekday_names() -> list[str]:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 def in_words(design: dict[str, Any]) -> str:
@@ -88,11 +91,21 @@ def in_words(design: dict[str, Any]) -> str:
 
 
 def now_for(plan: ActionPlan) -> dict[str, Any]:
-    """The plan's designed schedule as it is now, as a design."""
+    """The plan's designed schedule as it is now, as a design (the client may have moved its
+    times); a closed plan's, as it stood when the plan closed."""
     current = designed_schedule(plan)
+    if current is None and plan.status not in OPEN_PLAN:
+        current = (
+            Schedule.objects.filter(plan=plan, origin=Schedule.Origin.PLAN, superseded_at=None)
+            .order_by("-created_at", "-id")
+            .first()
+        )
     if current is None:
         return {}
-    return {"rule": dict(current.rule), "channels": list(current.channels)}
+    return {
+        "rule": rules.essentials(current.rule),
+        "channels": [c for c in current.channels if c != Channel.IN_APP],
+    }
 
 
 # --- the plan's signals -------------------------------------------------------------------------
@@ -129,6 +142,33 @@ def follow_design(plan: ActionPlan, by: User) -> None:
 
 def on_plan_agreed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) -> None:
     follow_design(plan, by)
+    carry_over_own_reminders(plan, by)
+
+
+def carry_over_own_reminders(plan: ActionPlan, by: User) -> None:
+    """A plan that replaces a reviewed one ("modify") takes over the reminders the client added
+    to that one, as they stood when it was reviewed (one they had stopped before stays
+    stopped), on the ways they still allow."""
+    reviewed = plan.replaces
+    if reviewed is None or reviewed.closed_at is None:
+        return
+    own = Schedule.objects.filter(
+        plan=reviewed,
+        origin=Schedule.Origin.CLIENT,
+        superseded_at=None,
+        ended_at__gte=reviewed.closed_at,
+    ).order_by("created_at", "id")
+    allowed = {value for value, _label in channels_for(plan.client)}
+    for schedule in own:
+        schedules.set_schedule(
+            plan.client,
+            by=by,
+            purpose=schedule.purpose,
+            rule=dict(schedule.rule),
+            channels=[c for c in schedule.channels if c in allowed],
+            plan=plan,
+            origin=Schedule.Origin.CLIENT,
+        )
 
 
 def on_reminders_changed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) -> None:
@@ -138,7 +178,8 @@ def on_reminders_changed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: A
 def on_plan_reviewed(sender: Any, *, plan: ActionPlan, by: User, **kwargs: Any) -> None:
     """A review that closes the plan (stop, modify) ends its reminders at once, rather than at
     the planner's next round: the client's reminders page no longer lists them. (A modified
-    plan's successor draft carries the design; its schedule starts when it is agreed.)"""
+    plan's successor draft starts from the reminders as they stood; its schedule, and the
+    client's own reminders carried over, start when it is agreed.)"""
     if plan.status in OPEN_PLAN:
         return
     for schedule in Schedule.objects.filter(plan=plan, superseded_at=None, ended_at=None):

@@ -6,17 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.lib.forms import Form, field_of
+from bridgework.lib.week import WEEKDAY_CHOICES, clock, typed_times
 from bridgework.prompts.models import Channel, Schedule
 
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
 CLOCK = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -31,7 +23,7 @@ class ScheduleForm(Form):
     )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On these days"),
-        choices=WEEKDAYS,
+        choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -110,21 +102,17 @@ class ScheduleForm(Form):
     @staticmethod
     def rule_parts(data: dict[str, Any]) -> dict[str, Any]:
         """Days, times, clock fields and quiet hours, as the rule stores them."""
-        clock = {
-            name: data[name].strftime("%H:%M")
+        clocks = {
+            name: clock(data[name])
             for name in ("at", "window_start", "window_end", "quiet_start", "quiet_end")
             if data.get(name)
         }
-        times = [
-            part.strip()
-            for part in (data.get("times") or "").replace(";", ",").split(",")
-            if part.strip()
-        ]
         quiet = {
-            "quiet_start": clock.pop("quiet_start", ""),
-            "quiet_end": clock.pop("quiet_end", ""),
+            "quiet_start": clocks.pop("quiet_start", ""),
+            "quiet_end": clocks.pop("quiet_end", ""),
         }
-        return {"weekdays": data.get("weekdays") or [], "times": times, **clock, **quiet}
+        times = typed_times(data.get("times"))
+        return {"weekdays": data.get("weekdays") or [], "times": times, **clocks, **quiet}
 
     @classmethod
     def initial_from(cls, schedule: Schedule) -> dict[str, Any]:

@@ -177,6 +177,12 @@ class Rule:
         return parse_time(self.quiet_start), parse_time(self.quiet_end)
 
 
+def essentials(rule: dict[str, Any]) -> dict[str, Any]:
+    """A stored rule without the parts left at their defaults: as a plan's design says it."""
+    defaults = Rule(kind=str(rule.get("kind", ""))).to_dict()
+    return {k: v for k, v in rule.items() if k == "kind" or k not in defaults or defaults[k] != v}
+
+
 def in_quiet(moment: time, quiet: tuple[time, time]) -> bool:
     start, end, now = minutes(quiet[0]), minutes(quiet[1]), minutes(moment)
     if start < end:
@@ -249,9 +255,9 @@ def moments(
         ]
     elif rule.kind == "relative":
         if anchor is not None:
-            day = anchor.astimezone(zone).date() + timedelta(days=rule.offset_days)
-            if day in window.days:
-                found.append(local_moment(day, parse_time(rule.at), zone))
+            moment = once_after(rule, zone, anchor)
+            if moment.astimezone(zone).date() in window.days:
+                found.append(moment)
     else:
         for day in window.days:
             if day.weekday() not in rule.weekdays:
@@ -261,6 +267,13 @@ def moments(
             else:
                 found += samples_on(rule, zone, day, random.Random(f"{seed}:{day}"))  # noqa: S311
     return sorted(out_of_quiet(moment, zone, quiet) for moment in found)
+
+
+def once_after(rule: Rule, zone: ZoneInfo, anchor: datetime) -> datetime:
+    """A relative rule's one moment: `offset_days` after the day of the session `anchor`
+    began (in the client's time zone), at `at`."""
+    day = anchor.astimezone(zone).date() + timedelta(days=rule.offset_days)
+    return local_moment(day, parse_time(rule.at), zone)
 
 
 def samples_on(rule: Rule, zone: ZoneInfo, day: date, rng: random.Random) -> list[datetime]:

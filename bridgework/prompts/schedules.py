@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
@@ -18,7 +20,7 @@ from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan
 from bridgework.prompts import rules
 from bridgework.prompts.models import Channel, Prompt, Schedule
-from bridgework.prompts.planner import cancel, plan_ahead
+from bridgework.prompts.planner import cancel, plan_ahead, zone_of
 from bridgework.prompts.states import CONSENT_FOR, OPEN_PLAN, PENDING
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
@@ -68,6 +70,9 @@ def set_schedule(
         raise rules.RuleError(
             {"plan": _("Reminders can be set for this client's agreed or active plans only.")}
         )
+    never = never_comes(checked, client, plan)
+    if never:
+        raise rules.RuleError(never)
     schedule = Schedule.objects.create(
         client=client,
         plan=plan,
@@ -88,6 +93,39 @@ def set_schedule(
         changed(by, CREATE, schedule)
     plan_ahead(schedule)
     return schedule
+
+
+def never_comes(rule: rules.Rule, client: Client, plan: ActionPlan | None) -> dict[str, str]:
+    """Why a reminder "once, after the session" would never come, on its offset_days field:
+    it counts from the session its plan was set in, so without that session, or once that
+    moment has passed, the planner makes no prompt at all, while the plan's summary still
+    promises it. Empty when it will come (and for the other kinds)."""
+    if rule.kind != Schedule.Kind.RELATIVE:
+        return {}
+    session = plan.set_in_session if plan is not None else None
+    if session is None:
+        return {
+            "offset_days": _(
+                "“Once, after the session” counts from the session the plan was set in, and "
+                "this plan was set in none. Choose that session, or remind at fixed times "
+                "on chosen days."
+            )
+        }
+    zone = zone_of(client)
+    moment = rules.once_after(rule, zone, session.starts_at)
+    if moment > timezone.now():
+        return {}
+    message = ngettext(
+        "%(n)d day after session %(number)d is %(when)s, and that has passed: this reminder "
+        "would never come. Remind at fixed times on chosen days instead.",
+        "%(n)d days after session %(number)d is %(when)s, and that has passed: this reminder "
+        "would never come. Remind at fixed times on chosen days instead.",
+        rule.offset_days,
+    )
+    when = f"{date_format(moment.astimezone(zone), 'DATE_FORMAT')}, {rule.at}"
+    return {
+        "offset_days": message % {"n": rule.offset_days, "number": session.number, "when": when}
+    }
 
 
 @transaction.atomic

@@ -136,10 +136,13 @@ class HandWorkedCase(BaseTestCase):
 
     def agreed(self, slug: str) -> ActionPlan:
         template = PlanTemplate.objects.get(slug=slug)
-        plan = plans.agree(
-            plans.start_plan(self.client_a, by=self.therapist_a, template=template),
-            by=self.therapist_a,
-        )
+        draft = plans.start_plan(self.client_a, by=self.therapist_a, template=template)
+        if draft.reminders["rule"]["kind"] == "relative":
+            # Agreed here a month after its session, "once, after the session" would be long
+            # past, and is refused: this case agrees the experiment with no reminders.
+            ActionPlan.objects.filter(pk=draft.pk).update(reminders={})
+            draft.refresh_from_db()
+        plan = plans.agree(draft, by=self.therapist_a)
         ActionPlan.objects.filter(pk=plan.pk).update(agreed_at=self.day0, created_at=self.day0)
         return plan
 
