@@ -75,7 +75,7 @@ class WalkThroughTests(SeedTestCase):
             by=self.therapist_a,
             starts_at=now - timedelta(hours=1),
         )
-        plan = self.agreed_plan(EXPERIMENT, set_in_session=earlier)
+        plan = self.agreed_plan("exposure-step-up-the-ladder", set_in_session=earlier)
         self.sign_in(self.therapist_a)
         choices = self.client.get(f"/plans/{plan.pk}/review/").context["session_form"]
         offered = list(choices.fields["session"].queryset)
