@@ -63,4 +63,8 @@ def svg(points: Sequence[tuple[int, int]]) -> bytes:
         explicit_size=True,
     )
     chart.add("", list(points))
-    return without_scripts(chart.render_tree())
+    tree = chart.render_tree()
+    for element in tree.iter():
+        if str(element.tag).endswith("title"):  # pygal names an untitled chart "Pygal"
+            element.text = "Distress during the exposure (0–100)"
+    return without_scripts(tree)

@@ -170,6 +170,8 @@ class ExposureTrendTests(PracticeTestCase):
         self.assertEqual(response["Content-Type"], "image/svg+xml")
         self.assertNotIn(b"<script", response.content)
         self.assertIn(b"<svg", response.content)
+        self.assertIn("Distress during the exposure", response.content.decode())
+        self.assertNotIn(b"Pygal", response.content)
 
     def test_an_entry_without_a_series_has_no_picture(self) -> None:
         self.post(**{"entries.how_it_went": "70"})
