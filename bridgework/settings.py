@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "bridgework.practice",
     "bridgework.prompts",
     "bridgework.measures",
+    "bridgework.supervision",
     "bridgework.desk",
     "bridgework.demo",
 ]

@@ -178,7 +178,10 @@ def caseload_for_user(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
         clinic_id=user.clinic_id,
         defer=True,
     )
-    return Client.objects.filter(visible, clinic=user.clinic, discharged_at=None).distinct()
+    # Training clients (role-plays) are listed on the training pages, not among real clients.
+    return Client.objects.filter(
+        visible, clinic=user.clinic, discharged_at=None, is_training=False
+    ).distinct()
 
 
 def roster_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Client]:

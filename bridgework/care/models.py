@@ -41,6 +41,9 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     discharged_at = models.DateTimeField(null=True, blank=True)
+    # A made-up client for a role-play (supervision's training scenarios): no person, no
+    # account; kept out of the caseload, flags, exports and statistics of real clients.
+    is_training = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["full_name"]

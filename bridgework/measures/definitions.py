@@ -158,6 +158,14 @@ SCHEMA = {
         "_description": TRANSLATED,
         "_copyright": TRANSLATED,
         "status": {"enum": ["draft", "active", "retired"]},
+        # Who the answers are about: a client (the default) or, for a competence scale, the
+        # therapist whose work is rated (supervision).
+        "subjectType": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {"enum": ["Patient", "Practitioner"]},
+        },
         "item": {"type": "array", "minItems": 1, "items": ITEM},
         "scoring": {
             "type": "object",

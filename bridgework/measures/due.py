@@ -22,13 +22,14 @@ def questionnaires(
 ) -> dict[str, str]:
     """The questionnaires a client can be given, slug → name (in `language` where the
     definition has it; as written without one): current versions of the shipped instruments
-    and the clinic's own, but not the review (that belongs to a plan). `only` narrows them."""
+    and the clinic's own, but not the review (that belongs to a plan) nor the competence
+    scales (they rate a therapist). `only` narrows them."""
     from bridgework.measures.actions import REVIEW
     from bridgework.measures.definitions import translated
     from bridgework.measures.models import Instrument
 
     found = (
-        Instrument.objects.filter(retired_at__isnull=True)
+        Instrument.objects.filter(retired_at__isnull=True, rates=Instrument.Rates.CLIENT)
         .filter(Q(clinic=None) | Q(clinic=client.clinic_id))
         .exclude(slug=REVIEW)
         .order_by("slug")

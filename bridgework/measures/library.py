@@ -51,7 +51,11 @@ def install(
         clinic=clinic,
         slug=slug,
         version=version,
-        defaults={"title": definition["title"], "definition": definition},
+        defaults={
+            "title": definition["title"],
+            "definition": definition,
+            "rates": Instrument.rates_of(definition),
+        },
     )
     if not created and instrument.definition != definition:
         # A version's items, answers and scoring never change under the responses that used

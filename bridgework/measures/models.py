@@ -22,6 +22,12 @@ class Instrument(models.Model):
     audit_name = "instrument"
     audit_values = ("slug", "version")
 
+    class Rates(models.TextChoices):
+        # FHIR Questionnaire.subjectType: a questionnaire a client answers, or a competence
+        # scale a rater fills in about a therapist's work (supervision).
+        CLIENT = "Patient", _("client")
+        THERAPIST = "Practitioner", _("therapist")
+
     slug = models.SlugField(max_length=60)
     version = models.CharField(max_length=20)
     clinic = models.ForeignKey(
@@ -29,6 +35,7 @@ class Instrument(models.Model):
     )
     title = models.CharField(max_length=200)
     definition = models.JSONField()
+    rates = models.CharField(max_length=20, choices=Rates.choices, default=Rates.CLIENT)
     retired_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
 
@@ -42,6 +49,12 @@ class Instrument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @staticmethod
+    def rates_of(definition: dict[str, object]) -> str:
+        subjects = definition.get("subjectType") or []
+        therapist = isinstance(subjects, list) and Instrument.Rates.THERAPIST in subjects
+        return Instrument.Rates.THERAPIST if therapist else Instrument.Rates.CLIENT
 
 
 class Response(models.Model):

@@ -1,0 +1,153 @@
+"""The doors of supervision: who may rate which session, and who may read which rating.
+
+- A supervisor rates the sessions of the therapists they supervise (`accounts.Supervision`);
+  a therapist may rate their own sessions only as a self-rating (labelled as such). Nobody
+  rates a session that has not happened yet, or one of another clinic.
+- A draft is its rater's alone. A submitted rating is read by its rater, by the therapist
+  rated, and by another rater of the same session and scale once that rater has submitted
+  their own: two raters rate blind until both are done (agreement, `agreement.py`).
+- Everyone else, and every other clinic, gets 404, with the refusal recorded.
+
+The plan records shown beside a rating are read through their own doors (care, plans,
+practice), which let a supervisor read their supervisees' clients.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from bridgework.accounts.http import AuthenticatedHttpRequest
+from bridgework.accounts.models import Supervision, User
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
+from bridgework.care.models import TherapySession
+from bridgework.supervision.models import CompetenceRating
+
+
+def supervisees_of(user: User) -> QuerySet[User]:
+    """The therapists this supervisor supervises, in their clinic (none for anyone else)."""
+    if not user.is_supervisor:
+        return User.objects.none()
+    return User.objects.filter(
+        supervised_by__supervisor=user, clinic_id=user.clinic_id, is_active=True
+    ).order_by("first_name", "last_name", "pk")
+
+
+def supervises(supervisor: User, therapist: User) -> bool:
+    return (
+        supervisor.is_supervisor
+        and supervisor.clinic_id == therapist.clinic_id
+        and Supervision.objects.filter(supervisor=supervisor, supervisee=therapist).exists()
+    )
+
+
+def rater_role(user: User, session: TherapySession) -> str | None:
+    """ "supervisor", "self" (the therapist rating their own session) or None (may not rate
+    it). Only sessions that have begun can be rated."""
+    if not user.is_authenticated or user.clinic_id != session.client.clinic_id:
+        return None
+    if session.starts_at > timezone.now():
+        return None
+    if user.pk == session.therapist_id:
+        return "self"
+    if supervises(user, session.therapist):
+        return "supervisor"
+    return None
+
+
+def get_session_to_rate(request: AuthenticatedHttpRequest, session_id: int) -> TherapySession:
+    """The therapy session this person may rate, with its client and therapist; 404 and a
+    refusal recorded otherwise."""
+    session = (
+        TherapySession.objects.select_related("client__clinic", "therapist")
+        .filter(pk=session_id)
+        .first()
+    )
+    role = rater_role(request.user, session) if session is not None else None
+    record(request, "session", session_id, session, role, AccessEvent.Action.VIEW)
+    if session is None or role is None:
+        raise Http404
+    return session
+
+
+def visible_ratings(user: User) -> Q:
+    """The ratings `user` may read, as a filter on CompetenceRating."""
+    submitted = CompetenceRating.State.SUBMITTED
+    own_submitted = CompetenceRating.objects.filter(
+        rater=user,
+        session=OuterRef("session"),
+        instrument=OuterRef("instrument"),
+        state=submitted,
+    )
+    return Q(clinic_id=user.clinic_id) & (
+        Q(rater=user)
+        | Q(therapist=user, state=submitted)
+        | Q(Exists(own_submitted), state=submitted)
+    )
+
+
+def ratings_for_user(request: AuthenticatedHttpRequest) -> QuerySet[CompetenceRating]:
+    """Every rating this person may read (their own drafts included), recorded as one
+    listing. Narrow it further (by therapist, session…) as the page needs."""
+    user = request.user
+    trail.record(
+        actor_id=user.pk,
+        actor_role="staff",
+        action=AccessEvent.Action.LIST,
+        object_type="competence-ratings",
+        clinic_id=user.clinic_id,
+        defer=True,
+    )
+    return CompetenceRating.objects.filter(visible_ratings(user)).select_related(
+        "session__client", "therapist", "rater", "instrument"
+    )
+
+
+def get_rating_for_user(
+    request: AuthenticatedHttpRequest, rating_id: int, *, write: bool = False
+) -> CompetenceRating:
+    """One rating: read as `visible_ratings` allows; changed only by its rater while it is a
+    draft (a submitted rating is final). 404 and a refusal recorded otherwise."""
+    user = request.user
+    rating = (
+        CompetenceRating.objects.filter(visible_ratings(user), pk=rating_id)
+        .select_related("session__client__clinic", "session__therapist", "therapist", "instrument")
+        .first()
+    )
+    allowed = rating is not None and (
+        not write or (rating.rater_id == user.pk and rating.state == CompetenceRating.State.DRAFT)
+    )
+    role = ("self" if rating.is_self_rating else "rater") if rating and allowed else None
+    action = AccessEvent.Action.CHANGE if write else AccessEvent.Action.VIEW
+    record(
+        request, "competence-rating", rating_id, rating.session if rating else None, role, action
+    )
+    if rating is None or not allowed:
+        raise Http404
+    return rating
+
+
+def record(
+    request: HttpRequest,
+    object_type: str,
+    object_id: object,
+    session: TherapySession | None,
+    role: str | None,
+    action: str,
+) -> None:
+    user = request.user
+    clinic_id = getattr(user, "clinic_id", None)
+    same_clinic = session is not None and session.client.clinic_id == clinic_id
+    trail.record(
+        actor_id=user.pk,
+        actor_role=role or str(getattr(user, "kind", "anonymous")),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        clinic_id=clinic_id,
+        client_id=session.client_id if session is not None and same_clinic else None,
+        allowed=role is not None,
+        defer=True,
+    )
