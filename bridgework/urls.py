@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("bridgework.practice.urls")),
     path("", include("bridgework.prompts.urls")),
     path("", include("bridgework.measures.urls")),
+    path("", include("bridgework.supervision.urls")),
     path("", include("bridgework.desk.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]
