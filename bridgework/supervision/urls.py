@@ -4,6 +4,11 @@ agreement between raters (calibration.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bridgework.supervision import calibration
+
+urlpatterns: list[URLPattern] = [
+    path("supervision/agreement/", calibration.overview),
+    path("supervision/agreement/<int:rater_id>/<int:scale_id>/", calibration.with_rater),
+]

@@ -353,6 +353,14 @@ MATRIX: dict[str, Row] = {
     "clinic/audit/export.csv": Row(
         lambda t: "/clinic/audit/export.csv", {"admin": 200, "other_admin": 200}
     ),
+    "supervision/agreement/": Row(
+        lambda t: "/supervision/agreement/",
+        each(("therapist_a", "therapist_b", "supervisor", "other_therapist"), 200),
+    ),
+    # Nobody in the cast has rated a session together with someone else.
+    "supervision/agreement/<int:rater_id>/<int:scale_id>/": Row(
+        lambda t: f"/supervision/agreement/{t.therapist_a.pk}/1/", {}
+    ),
 }
 
 
