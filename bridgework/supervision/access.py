@@ -32,7 +32,7 @@ def supervisees_of(user: User) -> QuerySet[User]:
         return User.objects.none()
     return User.objects.filter(
         supervised_by__supervisor=user, clinic_id=user.clinic_id, is_active=True
-    ).order_by("first_name", "last_name", "pk")
+    ).order_by("full_name", "pk")
 
 
 def supervises(supervisor: User, therapist: User) -> bool:

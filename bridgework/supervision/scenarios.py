@@ -209,6 +209,11 @@ class Scenario:
         return str(Approach(self.approach).label)
 
     @property
+    def last_words(self) -> str:
+        """The client's line the trainee answers (check_meaning: the last one is theirs)."""
+        return self.moment[-1].says
+
+    @property
     def item_titles(self) -> list[tuple[str, str]]:
         titles = scale_items()
         return [(link_id, titles[link_id]) for link_id in self.items]

@@ -6,4 +6,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path  # noqa: F401
 
+from bridgework.supervision import training_urls
+
 urlpatterns: list[URLPattern] = []
+
+# The scenario library, assignments and role-plays (training_views.py).
+urlpatterns += training_urls.urlpatterns
