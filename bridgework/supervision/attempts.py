@@ -103,8 +103,10 @@ def picture(attempts: Sequence[AttemptRow], high: float = 72) -> SafeString:
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}">'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888" stroke-width="1"/>{}</svg>',
-        _("Competence totals over the attempts: the supervisor's (blue) and the self-rating "
-          "(red). The numbers are in the table."),
+        _(
+            "Competence totals over the attempts: the supervisor's (blue) and the self-rating "
+            "(red). The numbers are in the table."
+        ),
         WIDTH,
         HEIGHT,
         WIDTH,

@@ -148,7 +148,12 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "setup": SETUP,
-        "aims": {"type": "array", "minItems": 2, "maxItems": 4, "items": {**TEXT, "maxLength": 300}},
+        "aims": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 4,
+            "items": {**TEXT, "maxLength": 300},
+        },
         "items": {"type": "array", "minItems": 1, "uniqueItems": True, "items": TEXT},
         "hint": {**TEXT, "maxLength": 2000},
     },

@@ -83,7 +83,9 @@ def start_attempt(assignment: Assignment, *, by: User, now: datetime | None = No
     # The lock makes attempts started at once take turns, so no two get the same number.
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.trainee_id != by.pk or not may_train(by):
-        raise TrainingRefused(_("Only the therapist this scenario was assigned to can practise it."))
+        raise TrainingRefused(
+            _("Only the therapist this scenario was assigned to can practise it.")
+        )
     if locked.closed_at is not None:
         raise TrainingRefused(
             _("This assignment was closed, so no new attempt can be started. Ask your supervisor.")

@@ -26,7 +26,10 @@ class LibraryFilter(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", _("Any item")), *scale_items().items()]
+        field_of(self, "item", forms.ChoiceField).choices = [
+            ("", _("Any item")),
+            *scale_items().items(),
+        ]
 
     def chosen(self) -> tuple[str, str]:
         if not self.is_valid():

@@ -134,9 +134,7 @@ def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> Ht
     return render(request, "supervision/assignment.html", assignment_context(request, assignment))
 
 
-def assignment_context(
-    request: AuthenticatedHttpRequest, assignment: Assignment
-) -> dict[str, Any]:
+def assignment_context(request: AuthenticatedHttpRequest, assignment: Assignment) -> dict[str, Any]:
     attempts_made = list(assignment.attempts.select_related("client", "session"))
     ratings = ratings_for_user(request).filter(session__in=[a.session_id for a in attempts_made])
     rows = attempts.rows(attempts_made, ratings)

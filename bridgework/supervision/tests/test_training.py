@@ -105,7 +105,9 @@ class AssigningTests(TrainingCase):
         self.assertContains(page, "Three examples for you")
         self.assertNotContains(page, "About a three")
         self.assertContains(page, "One junction, then the lay-by")  # in the assignments table
-        self.assertContains(page, f'<a href="/training/assignments/{Assignment.objects.get().pk}/">')
+        self.assertContains(
+            page, f'<a href="/training/assignments/{Assignment.objects.get().pk}/">'
+        )
         everything = self.client.get("/supervision/scenarios/?item=nonsense")
         self.assertContains(everything, "About a three")
 
@@ -169,7 +171,9 @@ class AttemptTests(TrainingCase):
             ["Drive on the motorway again so I can do my job without the detours"],
         )
         log = client.practice_logs.get()
-        self.assertEqual((log.plan, log.outcome, log.note), (plan, "partly", "One junction. Had to stop."))
+        self.assertEqual(
+            (log.plan, log.outcome, log.note), (plan, "partly", "One junction. Had to stop.")
+        )
         self.assertTrue(earlier.starts_at < log.practiced_at < now.starts_at)
 
     def test_every_part_of_an_attempt_is_audited_as_the_trainees(self) -> None:
@@ -235,10 +239,10 @@ class AttemptTests(TrainingCase):
         training.close(assignment, by=self.supervisor)
         before = counts()
         self.sign_in(self.therapist_a)
-        response = self.client.post(
-            f"/training/assignments/{assignment.pk}/attempts/", follow=True
+        response = self.client.post(f"/training/assignments/{assignment.pk}/attempts/", follow=True)
+        self.assertContains(
+            response, "This assignment was closed, so no new attempt can be started."
         )
-        self.assertContains(response, "This assignment was closed, so no new attempt can be started.")
         self.assertEqual(counts(), before)
 
     def test_a_failure_half_way_leaves_nothing_behind(self) -> None:
@@ -249,9 +253,9 @@ class AttemptTests(TrainingCase):
         real = scenarios.get(WITH_SETUP)
         assert real is not None and real.setup is not None
         unagreeable = replace(real.setup, plan={**real.setup.plan, "what": ""})
-        with mock.patch.dict(scenarios.library(), {WITH_SETUP: replace(real, setup=unagreeable)}):
-            with self.assertRaises(TransitionRefused):
-                training.start_attempt(assignment, by=self.therapist_a)
+        broken = {WITH_SETUP: replace(real, setup=unagreeable)}
+        with mock.patch.dict(scenarios.library(), broken), self.assertRaises(TransitionRefused):
+            training.start_attempt(assignment, by=self.therapist_a)
         self.assertEqual(counts(), before)
         self.assertIs(scenarios.get(WITH_SETUP), real)
 
