@@ -337,3 +337,17 @@ class TrainingClientTests(TrainingCase):
         self.assertContains(page, f'action="/training/assignments/{assignment.pk}/attempts/"')
         self.sign_in(self.therapist_b)
         self.assertNotContains(self.client.get("/training/"), "One junction")
+
+    def test_the_trainee_uses_the_real_review_page_and_plan_editor_on_it(self) -> None:
+        client = self.start(self.assignment()).client
+        plan = client.plans.get()
+        self.assertEqual(self.client.get(f"/plans/{plan.pk}/review/").status_code, 200)
+        response = self.client.post(
+            f"/clients/{client.pk}/plans/new/", {"template": "slow-breathing"}
+        )
+        new_plan = client.plans.exclude(pk=plan.pk).get()
+        self.assertRedirects(
+            response, f"/plans/{new_plan.pk}/edit/", fetch_redirect_response=False
+        )
+        self.assertEqual(new_plan.set_in_session, RolePlay.objects.get().session)
+        self.assertEqual(self.client.get(f"/plans/{new_plan.pk}/edit/").status_code, 200)
