@@ -22,7 +22,7 @@ from bridgework.measures.scoring import total_rule
 from bridgework.supervision.models import CompetenceRating, RolePlay
 from bridgework.supervision.scales import SHIPPED
 
-WIDTH, HEIGHT, MARGIN = 240, 72, 8
+WIDTH, HEIGHT, MARGIN = 320, 96, 8
 SUPERVISOR_COLOUR, SELF_COLOUR = "#1f5f8b", "#a1262b"
 
 
@@ -85,7 +85,16 @@ def rows(role_plays: Sequence[RolePlay], ratings: Iterable[CompetenceRating]) ->
     return found
 
 
-def picture(attempts: Sequence[AttemptRow], high: float = 72) -> SafeString:
+def top_of(attempts: Sequence[AttemptRow]) -> float:
+    """The top of the scale's total, from any of the totals (all are the shipped scale's)."""
+    for row in attempts:
+        for total in [*row.supervisors, *([row.self_rating] if row.self_rating else [])]:
+            if total.high:
+                return total.high
+    return 0.0
+
+
+def picture(attempts: Sequence[AttemptRow]) -> SafeString:
     """The totals over the attempts as two lines (supervisor's mean, self-rating) in an inline
     SVG of presentation attributes only (no styles, no scripts: the page's CSP holds). Empty
     until two attempts have a total: one point is no progress yet. The table beside it has
@@ -96,13 +105,14 @@ def picture(attempts: Sequence[AttemptRow], high: float = 72) -> SafeString:
     ]
     if not any(sum(value is not None for _n, value in points) >= 2 for _c, points in lines):
         return SafeString("")
-    last = max(row.role_play.number for row in attempts)
+    last, high = max(row.role_play.number for row in attempts), top_of(attempts)
     drawn = format_html_join(
         "", "{}", ((polyline(colour, points, last, high),) for colour, points in lines)
     )
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}">'
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888" stroke-width="1"/>{}</svg>',
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888" stroke-width="1"/>'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc" stroke-dasharray="4 3"/>{}</svg>',
         _(
             "Competence totals over the attempts: the supervisor's (blue) and the self-rating "
             "(red). The numbers are in the table."
@@ -115,6 +125,10 @@ def picture(attempts: Sequence[AttemptRow], high: float = 72) -> SafeString:
         HEIGHT - MARGIN,
         WIDTH - MARGIN,
         HEIGHT - MARGIN,
+        MARGIN,  # the top of the scale, dashed
+        MARGIN,
+        WIDTH - MARGIN,
+        MARGIN,
         drawn,
     )
 

@@ -165,13 +165,16 @@ def log_practice(
     by: User,
     now: datetime,
 ) -> None:
-    """The scenario's practice, spread evenly between the earlier session and now; the note
-    goes with the last entry."""
+    """The scenario's practice, spread evenly between the earlier session and now, on whole
+    days at the session's time of day where the gap allows (not at two in the morning); the
+    note goes with the last entry."""
     told = setup.practice
     if told.outcome == scenarios.NO_PRACTICE:
         return
     sheet = worksheets.current(PRACTICE_SHEET)
     step = (now - earlier.starts_at) / (told.times + 1)
+    if step >= timedelta(days=1):
+        step = timedelta(days=step // timedelta(days=1))
     entries = {} if told.how_it_went is None else {"how_it_went": told.how_it_went}
     for index in range(1, told.times + 1):
         practice.log_practice(

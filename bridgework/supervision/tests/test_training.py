@@ -176,6 +176,25 @@ class AttemptTests(TrainingCase):
         )
         self.assertTrue(earlier.starts_at < log.practiced_at < now.starts_at)
 
+    def test_practice_done_every_day_is_logged_once_a_day_between_the_sessions(self) -> None:
+        client = self.start(self.assignment("all-done-and-nothing-felt")).client
+        earlier, now = client.sessions.order_by("starts_at")
+        logs = client.practice_logs.order_by("practiced_at")
+        self.assertEqual([log.outcome for log in logs], ["done"] * 6)
+        self.assertEqual(
+            [log.practiced_at - earlier.starts_at for log in logs],
+            [timedelta(days=day) for day in range(1, 7)],
+        )
+        self.assertLess(logs.last().practiced_at, now.starts_at)  # type: ignore[union-attr]
+        self.assertEqual(
+            [log.note for log in logs][-2:], ["", "Did everything as planned. Nothing changed."]
+        )
+
+    def test_a_plan_with_nothing_logged_leaves_the_practice_log_empty(self) -> None:
+        client = self.start(self.assignment("the-walks-that-did-not-happen")).client
+        self.assertEqual(client.plans.get().status, Status.ACTIVE)
+        self.assertFalse(client.practice_logs.exists())
+
     def test_every_part_of_an_attempt_is_audited_as_the_trainees(self) -> None:
         assignment = self.assignment()
         role_play = self.start(assignment)
@@ -346,8 +365,6 @@ class TrainingClientTests(TrainingCase):
             f"/clients/{client.pk}/plans/new/", {"template": "slow-breathing"}
         )
         new_plan = client.plans.exclude(pk=plan.pk).get()
-        self.assertRedirects(
-            response, f"/plans/{new_plan.pk}/edit/", fetch_redirect_response=False
-        )
+        self.assertRedirects(response, f"/plans/{new_plan.pk}/edit/", fetch_redirect_response=False)
         self.assertEqual(new_plan.set_in_session, RolePlay.objects.get().session)
         self.assertEqual(self.client.get(f"/plans/{new_plan.pk}/edit/").status_code, 200)
