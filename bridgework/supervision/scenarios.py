@@ -6,7 +6,8 @@ reported with the file's name, the scenario's slug and the field, and the librar
 load (as the plan templates' library does), so a broken file is found by the test suite and
 Django's system checks (apps.check_scenarios), never half-way through a role-play. The
 competence items a scenario exercises are checked against Bridgework's own scale
-(supervision/scales/), the one every attempt is rated with. The library is read once per process: the files ship with the code.
+(supervision/scales/), the one every attempt is rated with. The library is read once per
+process: the files ship with the code.
 """
 
 from __future__ import annotations
