@@ -185,8 +185,9 @@ def caseload_for_user(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
 
 
 def roster_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
-    """Every client of the admin's clinic, for managing accounts and care teams."""
-    return Client.objects.filter(clinic=admin_listing(request, "roster").clinic)
+    """Every client of the admin's clinic, for managing accounts and care teams. Training
+    clients (role-plays) are no one to invite or give a care team: they stay off it."""
+    return Client.objects.filter(clinic=admin_listing(request, "roster").clinic, is_training=False)
 
 
 def invitations_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Invitation]:

@@ -19,9 +19,19 @@ CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 
 @transaction.atomic
 def add_client(
-    *, clinic: Clinic, full_name: str, care_team: list[User], by: User | None, time_zone: str = ""
+    *,
+    clinic: Clinic,
+    full_name: str,
+    care_team: list[User],
+    by: User | None,
+    time_zone: str = "",
+    is_training: bool = False,
 ) -> Client:
-    client = Client.objects.create(clinic=clinic, full_name=full_name, time_zone=time_zone)
+    """A new client with their care team. `is_training`: a made-up client for a role-play
+    (supervision's training scenarios), never a person, kept off the real clients' lists."""
+    client = Client.objects.create(
+        clinic=clinic, full_name=full_name, time_zone=time_zone, is_training=is_training
+    )
     for member in care_team:
         CareTeamMembership.objects.create(client=client, member=member)
     changed(by, CREATE, client, detail={"care_team": sorted(member.pk for member in care_team)})

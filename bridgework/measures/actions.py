@@ -134,7 +134,9 @@ def raise_flag(
         client=client, kind=kind, text=text[:500], response=response, raised_at=raised
     )
     changed(None, CREATE, flag)
-    if kind in alerts.TOLD:
+    # A training client's flag (a role-play) stays on its page for the trainee to practise
+    # on; nobody is e-mailed about a made-up person, least of all the duty contact.
+    if kind in alerts.TOLD and not client.is_training:
         alerts.plan_notices(flag)
     return flag
 
@@ -248,7 +250,8 @@ def quiet_clients() -> QuerySet[Client]:
     )
     current = Schedule.objects.filter(client=OuterRef("pk"), superseded_at=None, ended_at=None)
     return (
-        Client.objects.filter(Exists(current), discharged_at=None)
+        # Training clients (role-plays) have nobody to fall silent: their reminders reach no one.
+        Client.objects.filter(Exists(current), discharged_at=None, is_training=False)
         .annotate(last_answer=Coalesce(Subquery(last_answer[:1]), Value(NEVER)))
         .annotate(quiet_since=Subquery(first_after[:1]))
         .filter(quiet_since__isnull=False)

@@ -1,14 +1,17 @@
 """Supervision and training pages. Rating (views.py), the scenario library and role-plays
-(training.py), the trainee dashboards and the indicators per month (dashboard.py), and the
-agreement between raters (calibration.py)."""
+(training_views.py, routes in training_urls.py), the trainee dashboards and the indicators per
+month (dashboard.py), and the agreement between raters (calibration.py)."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgework.supervision import calibration
+from bridgework.supervision import calibration, training_urls
 
 urlpatterns: list[URLPattern] = [
     path("supervision/agreement/", calibration.overview),
     path("supervision/agreement/<int:rater_id>/<int:scale_id>/", calibration.with_rater),
 ]
+
+# The scenario library, assignments and role-plays (training_views.py).
+urlpatterns += training_urls.urlpatterns

@@ -33,6 +33,8 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.supervision import scenarios, training
+from bridgework.supervision.models import Assignment, RolePlay
 from bridgework.test import BaseTestCase, routes, user_of
 
 ACTORS = (
@@ -90,6 +92,8 @@ class MatrixCase(BaseTestCase):
     feed_token: str
     flag: Flag
     response: Response
+    assignment: Assignment  # a scenario assigned to therapist A by their supervisor
+    role_play: RolePlay  # therapist A's first attempt at it
 
 
 @dataclass
@@ -361,6 +365,39 @@ MATRIX: dict[str, Row] = {
     "supervision/agreement/<int:rater_id>/<int:scale_id>/": Row(
         lambda t: f"/supervision/agreement/{t.therapist_a.pk}/1/", {}
     ),
+    # Training with scenarios (supervision/training_views.py): supervisors assign, the
+    # therapist assigned practises; attempts are role-plays on a training client.
+    "supervision/scenarios/": Row(lambda t: "/supervision/scenarios/", {"supervisor": 200}),
+    "supervision/scenarios/<slug:slug>/": Row(
+        lambda t: "/supervision/scenarios/did-i-pass/", {"supervisor": 200}
+    ),
+    # Without a therapist chosen the form is refused with its message (400); assigning to
+    # one's own supervisee, and to no one else, is in supervision/tests/test_training.py.
+    "supervision/scenarios/<slug:slug>/assign/": Row(
+        lambda t: "/supervision/scenarios/did-i-pass/assign/", {"supervisor": 400}, method="post"
+    ),
+    "supervision/assignments/<int:assignment_id>/close/": Row(
+        lambda t: f"/supervision/assignments/{t.assignment.pk}/close/",
+        {"supervisor": 302},
+        method="post",
+    ),
+    "training/": Row(
+        lambda t: "/training/", each(("therapist_a", "therapist_b", "other_therapist"), 200)
+    ),
+    "training/assignments/<int:assignment_id>/": Row(
+        lambda t: f"/training/assignments/{t.assignment.pk}/",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
+    "training/assignments/<int:assignment_id>/attempts/": Row(
+        lambda t: f"/training/assignments/{t.assignment.pk}/attempts/",
+        {"therapist_a": 302},
+        method="post",
+    ),
+    "training/attempts/<int:role_play_id>/finish/": Row(
+        lambda t: f"/training/attempts/{t.role_play.pk}/finish/",
+        {"therapist_a": 302},
+        method="post",
+    ),
 }
 
 
@@ -472,6 +509,12 @@ class PermissionMatrixTests(MatrixCase):
         self.response, _flags = measures.respond(
             self.client_a, gad7, {str(n): 1 for n in range(1, 8)}, by=self.therapist_a
         )
+        scenario = scenarios.get("did-i-pass")
+        assert scenario is not None
+        self.assignment = training.assign(
+            scenario=scenario, trainee=self.therapist_a, by=self.supervisor
+        )
+        self.role_play = training.start_attempt(self.assignment, by=self.therapist_a)
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

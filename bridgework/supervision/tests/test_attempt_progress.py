@@ -1,0 +1,102 @@
+"""Repeated attempts side by side: each attempt's totals, the supervisor's and the self-rating,
+read as the rating doors allow (drafts private, blind until both have submitted)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from bridgework.accounts.models import User
+from bridgework.measures.models import Instrument
+from bridgework.supervision import attempts, scenarios, training
+from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
+from bridgework.test import BaseTestCase
+
+SUBMITTED, DRAFT = CompetenceRating.State.SUBMITTED, CompetenceRating.State.DRAFT
+
+
+class AttemptProgressTests(BaseTestCase):
+    def setUp(self) -> None:
+        scenario = scenarios.get("did-i-pass")
+        assert scenario is not None
+        self.assignment: Assignment = training.assign(
+            scenario=scenario, trainee=self.therapist_a, by=self.supervisor
+        )
+        self.first = training.start_attempt(self.assignment, by=self.therapist_a)
+        self.second = training.start_attempt(self.assignment, by=self.therapist_a)
+        self.scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+
+    def rate(self, attempt: RolePlay, rater: User, total: int | None, state: str) -> None:
+        # The rating pages are supervision.views' (another part of issue 13); a row with its
+        # scores is what they leave behind.
+        CompetenceRating.objects.create(
+            clinic=self.clinic,
+            session=attempt.session,
+            therapist=self.therapist_a,
+            rater=rater,
+            instrument=self.scale,
+            answers={},
+            scores={"total": {"value": total, "band": "", "above_cutoff": None, "prorated": False}},
+            state=state,
+            submitted_at=timezone.now() if state == SUBMITTED else None,
+        )
+
+    def page(self, user: User) -> str:
+        self.sign_in(user)
+        response = self.client.get(f"/training/assignments/{self.assignment.pk}/")
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_the_attempts_are_listed_in_order_with_both_totals_and_a_picture(self) -> None:
+        self.rate(self.first, self.supervisor, 30, SUBMITTED)
+        self.rate(self.first, self.therapist_a, 40, SUBMITTED)
+        self.rate(self.second, self.supervisor, 48, SUBMITTED)
+        self.rate(self.second, self.therapist_a, 45, SUBMITTED)
+        page = self.page(self.supervisor)
+        self.assertLess(page.index("Attempt 1"), page.index("Attempt 2"))
+        for total in (
+            "<strong>30</strong> / 72",
+            "<strong>40</strong> / 72",
+            "<strong>48</strong>",
+        ):
+            self.assertIn(total, page)
+        self.assertIn('<svg class="chart" role="img"', page)
+        self.assertEqual(page.count("<polyline"), 2)
+        self.assertIn(f'action="/supervision/sessions/{self.second.session_id}/rate/"', page)
+        self.assertIn("Rate this attempt", page)
+        self.assertNotIn("Rate yourself", page)
+        self.assertIn("Close the assignment", page)
+
+    def test_the_trainee_sees_their_own_draft_and_not_the_supervisors(self) -> None:
+        self.rate(self.first, self.supervisor, 30, DRAFT)
+        self.rate(self.first, self.therapist_a, 41, DRAFT)
+        page = self.page(self.therapist_a)
+        self.assertIn("<strong>41</strong> / 72", page)
+        self.assertNotIn("<strong>30</strong>", page)
+        self.assertIn("Rate yourself", page)
+        self.assertNotIn("<svg", page)  # drafts are no progress yet
+
+    def test_the_supervisor_sees_the_self_rating_only_after_submitting_their_own(self) -> None:
+        self.rate(self.first, self.therapist_a, 41, SUBMITTED)
+        self.assertNotIn("<strong>41</strong>", self.page(self.supervisor))
+        self.rate(self.first, self.supervisor, 30, SUBMITTED)
+        self.assertIn("<strong>41</strong>", self.page(self.supervisor))
+
+    def test_the_hint_waits_for_the_trainees_first_finished_attempt(self) -> None:
+        self.assertNotIn("What good work looks like", self.page(self.therapist_a))
+        self.assertIn("What good work looks like", self.page(self.supervisor))
+        training.finish_attempt(self.first, by=self.therapist_a)
+        self.assertIn("What good work looks like", self.page(self.therapist_a))
+
+    def test_others_get_404_for_the_assignment(self) -> None:
+        for person in (self.therapist_b, self.admin, self.other_admin, self.client_a):
+            with self.subTest(person=str(person)):
+                self.sign_in(person)
+                response = self.client.get(f"/training/assignments/{self.assignment.pk}/")
+                self.assertEqual(response.status_code, 404)
+
+
+class PictureTests(BaseTestCase):
+    def test_one_point_is_no_picture_and_a_missing_total_leaves_a_gap(self) -> None:
+        self.assertEqual(attempts.picture([]), "")
+        self.assertIsNone(attempts.mean([None, None]))
+        self.assertEqual(attempts.mean([30, None, 40]), 35)

@@ -1,0 +1,189 @@
+"""The training pages: the scenario library and assigning (supervisors), the trainee's
+assignments and attempts, and one assignment with its attempts side by side. Thin: the doors
+are in training_access, the changes in training, the progress in attempts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.http import (
+    AuthenticatedHttpRequest,
+    record_refusal,
+    role_required,
+    signed_in,
+)
+from bridgework.accounts.models import User
+from bridgework.supervision import attempts, scenarios, training
+from bridgework.supervision.access import ratings_for_user
+from bridgework.supervision.models import Assignment
+from bridgework.supervision.scenarios import Scenario
+from bridgework.supervision.training_access import (
+    Doing,
+    assignments_for_supervisor,
+    assignments_for_trainee,
+    get_assignment_for_user,
+    get_role_play_for_user,
+)
+from bridgework.supervision.training_forms import AssignForm, LibraryFilter
+
+supervisor_required = role_required(lambda user: user.is_supervisor, refused="training-scenarios")
+trainee_required = role_required(lambda user: user.is_therapist, refused="training")
+
+
+@supervisor_required
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = LibraryFilter(request.GET or None)
+    item, approach = form.chosen()
+    assigned = assignments_for_supervisor(request).annotate(tries=Count("attempts"))
+    return render(
+        request,
+        "supervision/scenario_library.html",
+        {
+            "filter_form": form,
+            "scenarios": scenarios.matching(item=item, approach=approach),
+            "assignments": [(a, scenarios.get(a.scenario)) for a in assigned],
+        },
+    )
+
+
+def scenario_or_404(request: AuthenticatedHttpRequest, slug: str) -> Scenario:
+    scenario = scenarios.get(slug)
+    if scenario is None:
+        record_refusal(request, "training-scenario", None)
+        raise Http404
+    return scenario
+
+
+@supervisor_required
+def scenario_page(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    scenario = scenario_or_404(request, slug)
+    return scenario_response(request, scenario, AssignForm(supervisor=request.user))
+
+
+def scenario_response(
+    request: AuthenticatedHttpRequest, scenario: Scenario, form: AssignForm, status: int = 200
+) -> HttpResponse:
+    assigned = assignments_for_supervisor(request).filter(scenario=scenario.slug)
+    return render(
+        request,
+        "supervision/scenario.html",
+        {
+            "scenario": scenario,
+            "form": form,
+            "assignments": assigned.annotate(tries=Count("attempts")),
+            "show_hint": True,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@supervisor_required
+def assign(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    scenario = scenario_or_404(request, slug)
+    form = AssignForm(request.POST, supervisor=request.user)
+    if not form.is_valid():
+        return scenario_response(request, scenario, form, status=400)
+    trainee: User = form.cleaned_data["trainee"]
+    try:
+        assignment = training.assign(
+            scenario=scenario, trainee=trainee, by=request.user, note=form.cleaned_data["note"]
+        )
+    except training.TrainingRefused as refused:
+        form.add_error("trainee", str(refused))
+        return scenario_response(request, scenario, form, status=400)
+    messages.success(
+        request,
+        _("“%(title)s” assigned to %(name)s.") % {"title": scenario.title, "name": trainee},
+    )
+    return redirect(f"/training/assignments/{assignment.pk}/")
+
+
+@require_POST
+@signed_in
+def close_assignment(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request, assignment_id, doing=Doing.MANAGE)
+    try:
+        training.close(assignment, by=request.user)
+        messages.success(request, _("Assignment closed. Its attempts and ratings stay."))
+    except training.TrainingRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"/training/assignments/{assignment.pk}/")
+
+
+@trainee_required
+def training_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    assigned = assignments_for_trainee(request).prefetch_related("attempts__client")
+    return render(
+        request,
+        "supervision/training_home.html",
+        {"assignments": [(a, scenarios.get(a.scenario)) for a in assigned]},
+    )
+
+
+@signed_in
+def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request, assignment_id)
+    return render(request, "supervision/assignment.html", assignment_context(request, assignment))
+
+
+def assignment_context(request: AuthenticatedHttpRequest, assignment: Assignment) -> dict[str, Any]:
+    attempts_made = list(assignment.attempts.select_related("client", "session"))
+    ratings = ratings_for_user(request).filter(session__in=[a.session_id for a in attempts_made])
+    rows = attempts.rows(attempts_made, ratings)
+    is_trainee = request.user.pk == assignment.trainee_id
+    return {
+        "assignment": assignment,
+        "scenario": scenarios.get(assignment.scenario),
+        "rows": rows,
+        "picture": attempts.picture(rows),
+        "is_trainee": is_trainee,
+        # What good work looks like: for the supervisor, and for the trainee once they have
+        # finished an attempt (feedback after practice, not a script before it).
+        "show_hint": not is_trainee or any(a.finished_at for a in attempts_made),
+    }
+
+
+@require_POST
+@signed_in
+def start_attempt(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request, assignment_id, doing=Doing.PRACTISE)
+    try:
+        role_play = training.start_attempt(assignment, by=request.user)
+    except training.TrainingRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(f"/training/assignments/{assignment.pk}/")
+    messages.success(
+        request,
+        _(
+            "Attempt %(number)d started: “%(name)s” is a training client, and its session is "
+            "now. Use the real pages as you would with a client."
+        )
+        % {"number": role_play.number, "name": role_play.client.full_name},
+    )
+    scenario = scenarios.get(assignment.scenario)
+    client = role_play.client
+    # With an earlier plan, the role-play opens where a session opens: its agenda, review
+    # first. Without one, it is about designing a plan: the template picker.
+    if scenario is not None and scenario.setup is not None:
+        return redirect(f"/clients/{client.pk}/agenda/")
+    return redirect(f"/clients/{client.pk}/plans/new/")
+
+
+@require_POST
+@signed_in
+def finish_attempt(request: AuthenticatedHttpRequest, role_play_id: int) -> HttpResponse:
+    role_play = get_role_play_for_user(request, role_play_id, doing=Doing.PRACTISE)
+    try:
+        training.finish_attempt(role_play, by=request.user)
+        messages.success(request, _("Attempt finished. Rate yourself while it is fresh."))
+    except training.TrainingRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"/training/assignments/{role_play.assignment_id}/")
