@@ -20,6 +20,7 @@ from bridgework.demo import measures as demo_measures
 from bridgework.demo import plans as demo_plans
 from bridgework.demo import practice as demo_practice
 from bridgework.demo import prompts as demo_prompts
+from bridgework.demo import supervision as demo_supervision
 from bridgework.demo.reset import forget_demo_clinics
 from bridgework.measures.actions import check_silence
 
@@ -35,8 +36,9 @@ STAFF = [
     ("maria", "Maria Lindqvist", ["therapist"], Approach.HUMANISTIC),
     ("helen", "Dr Helen Price", ["supervisor", "therapist"], Approach.INTEGRATIVE),
     ("sam", "Sam Reed", ["researcher"], ""),
+    ("noor", "Dr Noor Aziz", ["supervisor"], ""),  # the second rater of some of Helen's sessions
 ]
-SUPERVISIONS = [("helen", "priya"), ("helen", "tom")]
+SUPERVISIONS = [("helen", "priya"), ("helen", "tom"), ("noor", "priya"), ("noor", "tom")]
 
 # Client, therapist, goals in the client's words, whether they have signed up (e-mail name).
 CLIENTS: list[tuple[str, str, list[str], str]] = [
@@ -130,6 +132,7 @@ class Command(BaseCommand):
             clinic = self.add_clinic()
             staff = self.add_staff(clinic)
             self.add_clients(clinic, staff)
+            demo_supervision.seed(staff)
             check_silence()
         self.stdout.write(
             f"Demo clinic ready: sign in with any demo account, password {DEMO_PASSWORD}"
