@@ -4,6 +4,12 @@ agreement between raters (calibration.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bridgework.supervision import views
+
+urlpatterns: list[URLPattern] = [
+    path("supervision/", views.home),
+    path("supervision/sessions/<int:session_id>/rate/", views.rate),
+    path("supervision/ratings/<int:rating_id>/", views.rating_page),
+]
