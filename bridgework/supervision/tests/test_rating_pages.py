@@ -155,6 +155,15 @@ class RatingPageTests(RatingTestCase):
                 self.assertContains(page, f'id="item-{item["linkId"]}-{value}"')
         self.assertContains(page, "The task stands on its own")
 
+    def test_a_rating_whose_records_the_doors_no_longer_open_shows_without_them(self) -> None:
+        rating = self.submitted(self.supervisor)
+        self.client_a.memberships.filter(member=self.therapist_a).delete()
+        self.sign_in(self.supervisor)
+        page = self.client.get(f"/supervision/ratings/{rating.pk}/")
+        self.assertContains(page, "The plan records of this session are not open to you")
+        self.assertNotContains(page, RATIONALE)
+        self.assertContains(page, "Rated by Supervisor")
+
     def test_the_next_sessions_page_shows_the_earlier_plan_reviewed_in_it(self) -> None:
         rating = actions.start_rating(self.second, self.scale, by=self.supervisor)
         self.sign_in(self.supervisor)
