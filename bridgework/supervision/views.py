@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in, staff_required
@@ -114,16 +113,10 @@ def show(
         "final_ticked": bool(sent and sent.get("final")),
         "comparison": None if drafting else comparison(request, rating),
         "unseen": unseen,
-        "unseen_text": ngettext(
-            "Another rater has rated this session; you will see their rating once you "
-            "submit yours.",
-            "%(n)d other raters have rated this session; you will see their ratings once "
-            "you submit yours.",
-            unseen,
-        )
-        % {"n": unseen},
         "other_scales": [s for s in offered if s.pk != rating.instrument_id],
-        "can_rate": access.rater_role(user, rating.session) is not None,
+        # Its rater may rate the session on another of the clinic's scales too.
+        "can_rate": rating.rater_id == user.pk
+        and access.rater_role(user, rating.session) is not None,
     }
     return render(request, "supervision/rate.html", context, status=400 if problems else 200)
 
