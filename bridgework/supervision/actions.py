@@ -88,7 +88,7 @@ def save_draft(
     """Keep the rater's answers ({linkId: whole number}, unrated items left out) and
     comments as the draft. Every answer must be one the scale's item offers; anything else
     refuses the whole save, naming the item, and nothing is kept."""
-    locked = draft_of(rating, by, doing=_("changed"))
+    locked = draft_of(rating, by)
     comment = text.normalise(comment).strip()
     if problems := content_problems(locked.instrument.definition, answers, comments, comment):
         raise RatingRefused(
@@ -114,7 +114,7 @@ def save_and_submit(
 ) -> CompetenceRating:
     """The rating page's "Submit": the answers as sent, saved and submitted at once, or,
     if anything is wrong with them or a required item is unrated, nothing at all."""
-    locked = draft_of(rating, by, doing=_("submitted"))
+    locked = draft_of(rating, by)
     definition = locked.instrument.definition
     problems = content_problems(definition, answers, comments, text.normalise(comment).strip())
     if problems:
@@ -134,7 +134,7 @@ def save_and_submit(
 def submit(rating: CompetenceRating, *, by: User) -> CompetenceRating:
     """Score the draft and make it final: from now on the therapist rated sees it, and a
     second rater of the session sees it once they have submitted theirs."""
-    locked = draft_of(rating, by, doing=_("submitted"))
+    locked = draft_of(rating, by)
     definition = locked.instrument.definition
     if missing := unrated(definition, locked.answers):
         raise RatingRefused(
@@ -155,7 +155,7 @@ def submit(rating: CompetenceRating, *, by: User) -> CompetenceRating:
     return locked
 
 
-def draft_of(rating: CompetenceRating, by: User, *, doing: str) -> CompetenceRating:
+def draft_of(rating: CompetenceRating, by: User) -> CompetenceRating:
     """The rating locked for this change: its rater's, and still a draft. The lock makes a
     second submission wait for the first and then find it submitted."""
     locked = (
@@ -169,13 +169,10 @@ def draft_of(rating: CompetenceRating, by: User, *, doing: str) -> CompetenceRat
         assert locked.submitted_at is not None
         raise RatingRefused(
             _(
-                "This rating was submitted on %(date)s and is final, so it cannot be "
-                "%(doing)s again."
+                "This rating was submitted on %(date)s and is final: it cannot be changed, "
+                "nor submitted again."
             )
-            % {
-                "date": date_format(timezone.localtime(locked.submitted_at), "j M Y, H:i"),
-                "doing": doing,
-            }
+            % {"date": date_format(timezone.localtime(locked.submitted_at), "j M Y, H:i")}
         )
     return locked
 

@@ -150,7 +150,9 @@ class SubmittingTests(RatingTestCase):
 
     def test_a_second_submission_is_refused_with_a_message(self) -> None:
         submitted = self.submitted(self.supervisor)
-        with self.assertRaisesMessage(RatingRefused, "is final, so it cannot be submitted again"):
+        with self.assertRaisesMessage(
+            RatingRefused, "is final: it cannot be changed, nor submitted again"
+        ):
             actions.submit(self.rating, by=self.supervisor)
         submitted_at = submitted.submitted_at
         submitted.refresh_from_db()
@@ -158,7 +160,7 @@ class SubmittingTests(RatingTestCase):
 
     def test_a_submitted_rating_is_never_changed(self) -> None:
         self.submitted(self.supervisor, value=4)
-        with self.assertRaisesMessage(RatingRefused, "cannot be changed again"):
+        with self.assertRaisesMessage(RatingRefused, "is final: it cannot be changed"):
             actions.save_draft(
                 self.rating, answers={"links": 0}, comments={}, comment="", by=self.supervisor
             )

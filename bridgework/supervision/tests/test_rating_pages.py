@@ -230,7 +230,7 @@ class RatingPageTests(RatingTestCase):
         sent = form_of(every_item(self.scale), action="submit", final="on")
         self.client.post(self.url, sent)
         response = self.client.post(self.url, sent, follow=True)
-        self.assertContains(response, "is final, so it cannot be submitted again")
+        self.assertContains(response, "is final: it cannot be changed, nor submitted again")
         self.assertEqual(
             CompetenceRating.objects.filter(state=CompetenceRating.State.SUBMITTED).count(), 1
         )
