@@ -119,8 +119,11 @@ def rate(
 ) -> CompetenceRating:
     rating = actions.start_rating(session, scale, by=rater)
     comments = {k: v for k, v in ITEM_COMMENTS.items() if answers.get(k, 6) <= 2 and comment}
-    save: Any = actions.save_and_submit if submit else actions.save_draft
-    return save(rating, answers=answers, comments=comments, comment=comment, by=rater)
+    if submit:
+        return actions.save_and_submit(
+            rating, answers=answers, comments=comments, comment=comment, by=rater
+        )
+    return actions.save_draft(rating, answers=answers, comments=comments, comment=comment, by=rater)
 
 
 def practise_scenarios(helen: User, priya: User, scale: Instrument) -> None:

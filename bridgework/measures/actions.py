@@ -53,6 +53,9 @@ def respond(
     """Score the answers at once, store them with the version they answered, and raise the
     flags they call for. `completed_at` is for a paper form entered later; `prompt` is the
     reminder these answers complete."""
+    if instrument.rates != Instrument.Rates.CLIENT:
+        # A competence scale rates a therapist's work (supervision.actions), never a client.
+        raise ValueError(f"{instrument.slug} is a competence scale, not a client's questionnaire")
     if instrument.retired_at is not None:
         raise RetiredInstrument(
             _(

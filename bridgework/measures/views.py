@@ -34,8 +34,8 @@ from bridgework.prompts.models import Prompt
 def fill_in(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     client = own_record(request)
     instrument = actions.current(slug, client.clinic_id)
-    if instrument is None:
-        raise Http404
+    if instrument is None or instrument.rates != Instrument.Rates.CLIENT:
+        raise Http404  # a competence scale rates a therapist: it is no client's to answer
     raw_prompt = str(request.POST.get("prompt") or request.GET.get("prompt") or "")
     posting = request.method == "POST"
     walk = ReminderWalk.opened(request, raw_prompt, Need.WRITE if posting else Need.READ)
@@ -179,8 +179,8 @@ def enter_in_session(request: AuthenticatedHttpRequest, client_id: int, slug: st
     """The therapist enters a measure with the client in the session (or from paper)."""
     client = get_client_for_user(request, client_id, need=Need.WRITE, staff_view=True)
     instrument = actions.current(slug, client.clinic_id)
-    if instrument is None:
-        raise Http404
+    if instrument is None or instrument.rates != Instrument.Rates.CLIENT:
+        raise Http404  # a competence scale is filled in on the supervision pages
     problems: dict[str, str] = {}
     if request.method == "POST":
         answers = actions.answers_from(instrument, request.POST.dict())

@@ -108,17 +108,21 @@ def ratings_for_user(request: AuthenticatedHttpRequest) -> QuerySet[CompetenceRa
 def get_rating_for_user(
     request: AuthenticatedHttpRequest, rating_id: int, *, write: bool = False
 ) -> CompetenceRating:
-    """One rating: read as `visible_ratings` allows; changed only by its rater while it is a
-    draft (a submitted rating is final). 404 and a refusal recorded otherwise."""
+    """One rating: read as `visible_ratings` allows; changed only by its rater. 404 and a
+    refusal recorded otherwise.
+
+    A submitted rating is final, yet its rater passes the door with `write`: the actions
+    refuse the change under a row lock (a second submission racing the first passes any
+    look taken here) and tell the rater why, where a 404 would leave them guessing."""
     user = request.user
     rating = (
         CompetenceRating.objects.filter(visible_ratings(user), pk=rating_id)
-        .select_related("session__client__clinic", "session__therapist", "therapist", "instrument")
+        .select_related(
+            "session__client__clinic", "session__therapist", "therapist", "rater", "instrument"
+        )
         .first()
     )
-    allowed = rating is not None and (
-        not write or (rating.rater_id == user.pk and rating.state == CompetenceRating.State.DRAFT)
-    )
+    allowed = rating is not None and (not write or rating.rater_id == user.pk)
     role = ("self" if rating.is_self_rating else "rater") if rating and allowed else None
     action = AccessEvent.Action.CHANGE if write else AccessEvent.Action.VIEW
     record(
@@ -127,6 +131,48 @@ def get_rating_for_user(
     if rating is None or not allowed:
         raise Http404
     return rating
+
+
+def sessions_to_rate(
+    request: AuthenticatedHttpRequest, therapist: User, *, limit: int = 8
+) -> list[TherapySession]:
+    """The newest sessions of `therapist` that have begun, with real clients, which this
+    person may rate: their own (as a self-rating) or a supervisee's. Role-plays are listed
+    on the training pages. Records one listing; anyone else gets an empty list."""
+    user = request.user
+    if therapist.pk != user.pk and not supervises(user, therapist):
+        return []
+    trail.record(
+        actor_id=user.pk,
+        actor_role="self" if therapist.pk == user.pk else "supervisor",
+        action=AccessEvent.Action.LIST,
+        object_type="sessions-to-rate",
+        object_id=therapist.pk,
+        clinic_id=user.clinic_id,
+        defer=True,
+    )
+    sessions = TherapySession.objects.filter(
+        therapist=therapist,
+        client__clinic_id=user.clinic_id,
+        client__is_training=False,
+        starts_at__lte=timezone.now(),
+    )
+    return list(sessions.select_related("client").order_by("-starts_at", "-id")[:limit])
+
+
+def others_submitted(rating: CompetenceRating) -> int:
+    """How many other raters have submitted a rating of the same session on the same scale.
+    While a rating is a draft its page says so as a count, never showing the ratings
+    themselves (blind double rating: `visible_ratings`)."""
+    return (
+        CompetenceRating.objects.filter(
+            session_id=rating.session_id,
+            instrument_id=rating.instrument_id,
+            state=CompetenceRating.State.SUBMITTED,
+        )
+        .exclude(rater_id=rating.rater_id)
+        .count()
+    )
 
 
 def record(

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgework.supervision import calibration, training_urls
+from bridgework.supervision import calibration, training_urls, views
 
 urlpatterns: list[URLPattern] = [
+    path("supervision/", views.home),
+    path("supervision/sessions/<int:session_id>/rate/", views.rate),
+    path("supervision/ratings/<int:rating_id>/", views.rating_page),
     path("supervision/agreement/", calibration.overview),
     path("supervision/agreement/<int:rater_id>/<int:scale_id>/", calibration.with_rater),
 ]

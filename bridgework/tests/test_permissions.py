@@ -15,9 +15,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
@@ -25,7 +27,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.measures import actions as measures
-from bridgework.measures.models import Flag, Response
+from bridgework.measures.models import Flag, Instrument, Response
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate
 from bridgework.practice import actions as practice
@@ -33,8 +35,9 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.supervision import actions as supervision
 from bridgework.supervision import scenarios, training
-from bridgework.supervision.models import Assignment, RolePlay
+from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.test import BaseTestCase, routes, user_of
 
 ACTORS = (
@@ -94,6 +97,8 @@ class MatrixCase(BaseTestCase):
     response: Response
     assignment: Assignment  # a scenario assigned to therapist A by their supervisor
     role_play: RolePlay  # therapist A's first attempt at it
+    past_session: TherapySession
+    rating: CompetenceRating
 
 
 @dataclass
@@ -398,6 +403,21 @@ MATRIX: dict[str, Row] = {
         {"therapist_a": 302},
         method="post",
     ),
+    # Supervision: rating a session. Therapists and supervisors have the home; a supervisor
+    # rates their supervisee's (A's) sessions, therapist A their own as a self-rating.
+    "supervision/": Row(
+        lambda t: "/supervision/",
+        each(("therapist_a", "therapist_b", "supervisor", "other_therapist"), 200),
+    ),
+    "supervision/sessions/<int:session_id>/rate/": Row(
+        lambda t: f"/supervision/sessions/{t.past_session.pk}/rate/",
+        {"therapist_a": 302, "supervisor": 302},
+        method="post",
+    ),
+    # The supervisor's submitted rating of A's session: its rater and the therapist rated.
+    "supervision/ratings/<int:rating_id>/": Row(
+        lambda t: f"/supervision/ratings/{t.rating.pk}/", {"therapist_a": 200, "supervisor": 200}
+    ),
 }
 
 
@@ -515,6 +535,22 @@ class PermissionMatrixTests(MatrixCase):
             scenario=scenario, trainee=self.therapist_a, by=self.supervisor
         )
         self.role_play = training.start_attempt(self.assignment, by=self.therapist_a)
+        self.past_session = care.add_session(
+            self.client_a,
+            therapist=self.therapist_a,
+            starts_at=timezone.now() - timedelta(days=1),
+            by=self.therapist_a,
+        )
+        self.rating = self.submitted_rating()
+
+    def submitted_rating(self) -> CompetenceRating:
+        scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+        rating = supervision.start_rating(self.past_session, scale, by=self.supervisor)
+        answers = {item["linkId"]: 3 for item in scale.definition["item"]}
+        supervision.save_draft(
+            rating, answers=answers, comments={}, comment="Solid", by=self.supervisor
+        )
+        return supervision.submit(rating, by=self.supervisor)
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

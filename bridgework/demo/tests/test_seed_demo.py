@@ -25,6 +25,7 @@ from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, PracticeLog
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.test import make_clinic, user_of
 
 
@@ -102,8 +103,8 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert staff.filter(is_clinic_admin=True).exists()
     assert staff.filter(is_supervisor=True, supervisions__isnull=False).exists()
     assert staff.filter(is_researcher=True).exists()
-    assert Client.objects.filter(clinic=clinic).count() >= 12
-    for client in Client.objects.all():
+    assert Client.objects.filter(clinic=clinic, is_training=False).count() >= 12
+    for client in Client.objects.filter(is_training=False):
         assert client.goals.exists()
         assert client.sessions.count() >= 4
     assert Client.objects.filter(user__isnull=False).exists()
@@ -128,6 +129,36 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert 'href="/me/measures/phq-9/"' in today
     slugs = set(Response.objects.values_list("instrument__slug", flat=True))
     assert slugs == {"phq-9", "gad-7", "action-plan-review"}  # reviews are responses too
+
+
+@pytest.mark.django_db
+def test_helen_has_rated_priyas_and_toms_sessions_and_priya_has_practised_twice() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    helen = User.objects.get(email="helen@demo.bridgework.test")
+    priya = User.objects.get(email="priya@demo.bridgework.test")
+    submitted = CompetenceRating.objects.filter(rater=helen, state="submitted")
+    rated = set(submitted.values_list("therapist__email", flat=True))
+    assert rated == {"priya@demo.bridgework.test", "tom@demo.bridgework.test"}
+    months = {r.session.starts_at.strftime("%Y-%m") for r in submitted.select_related("session")}
+    assert len(months) >= 2
+    assert CompetenceRating.objects.filter(rater=helen, state="draft").exists()
+    double = CompetenceRating.objects.filter(
+        rater__email="noor@demo.bridgework.test",
+        state="submitted",
+        session__competence_ratings__rater=helen,
+        session__competence_ratings__state="submitted",
+    )
+    assert double.count() >= 4
+    assert CompetenceRating.objects.filter(rater=priya, therapist=priya).exists()
+    practised = Assignment.objects.filter(trainee=priya, assigned_by=helen)
+    assert practised.count() == 2
+    assert max(a.attempts.count() for a in practised) == 2
+    attempts = RolePlay.objects.filter(assignment__trainee=priya).order_by("number")
+    totals = [
+        CompetenceRating.objects.get(session=a.session, rater=helen).scores["total"]["value"]
+        for a in attempts
+    ]
+    assert totals[1] > totals[0]  # the second attempt went better
     kinds = set(Flag.objects.values_list("kind", flat=True))
     assert kinds == {"risk", "deterioration", "non-engagement", "silence"}
     # The experiment carries its belief from the plan onto every worksheet (issue 11).

@@ -1,0 +1,114 @@
+"""The scale as the rating page shows it: each item with its answers (the anchors), what the
+rater chose and wrote, what was wrong with it, and what the session's plan records show of
+the indicators the item corresponds to. Pure: it takes the definition, the values and the
+records, and queries nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bridgework.measures.definitions import options
+from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.records import SessionRecords, indicator_codes
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int
+    display: str  # the anchor ("Between 0 and 2" where the scale writes none)
+
+
+@dataclass(frozen=True)
+class RecordMark:
+    """What the record shows for one indicator of one plan set in the session."""
+
+    plan_title: str
+    label: str
+    present: bool | None  # None: not applicable (yet)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    number: int
+    link_id: str
+    text: str
+    required: bool
+    kind: str  # "choice", "integer" or "text" (a text item takes a comment only)
+    options: list[Option]
+    low: int | None  # an integer item's range
+    high: int | None
+    value: str  # as chosen or sent: "" for unrated
+    comment: str
+    problem: str
+    marks: list[RecordMark]
+
+    @property
+    def chosen(self) -> Option | None:
+        return next((o for o in self.options if str(o.value) == self.value), None)
+
+
+def rows(
+    definition: dict[str, Any],
+    values: Mapping[str, object],
+    comments: Mapping[str, object],
+    problems: Mapping[str, str],
+    records: SessionRecords | None,
+) -> list[ItemRow]:
+    """One row per item. `values` and `comments` are the saved rating's, or those just sent
+    when the page shows them again with what was wrong."""
+    return [
+        ItemRow(
+            number=number,
+            link_id=item["linkId"],
+            text=item["text"],
+            required=bool(item.get("required")),
+            kind=item["type"],
+            options=[Option(value, display) for value, display in sorted(options(item).items())],
+            low=item.get("minValue"),
+            high=item.get("maxValue"),
+            value=str(values.get(item["linkId"], "")),
+            comment=str(comments.get(item["linkId"], "")),
+            problem=problems.get(item["linkId"], ""),
+            marks=marks_for(item, records),
+        )
+        for number, item in enumerate(definition["item"], start=1)
+    ]
+
+
+def marks_for(item: dict[str, Any], records: SessionRecords | None) -> list[RecordMark]:
+    if records is None:
+        return []
+    return [
+        RecordMark(plan_set.plan.title, label, value)
+        for code in indicator_codes(item)
+        for plan_set in records.set_here
+        for key, label, value in plan_set.indicators
+        if key == code
+    ]
+
+
+def indicator_items(definition: dict[str, Any]) -> bool:
+    """Whether any item corresponds to a plan-quality indicator."""
+    return any(indicator_codes(item) for item in definition["item"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Submitted ratings of one session on one scale, side by side, item by item."""
+
+    ratings: list[CompetenceRating]
+    items: list[tuple[str, list[object]]]  # (item text, one value per rating: None unrated)
+    totals: list[object]
+
+
+def compare(definition: dict[str, Any], ratings: list[CompetenceRating]) -> Comparison:
+    return Comparison(
+        ratings,
+        [
+            (item["text"], [rating.answers.get(item["linkId"]) for rating in ratings])
+            for item in definition["item"]
+        ],
+        [rating.scores.get("total", {}).get("value") for rating in ratings],
+    )
