@@ -27,7 +27,8 @@ def test_a_scenario_is_assigned_and_practised_on_a_training_client(
 
     page = context.new_page()
     browser_sign_in(page, live_server.url, "helen@example.org")
-    page.get_by_role("link", name="Scenarios").click()
+    page.get_by_role("link", name="Supervision", exact=True).click()
+    page.get_by_role("link", name="Scenario library").click()
     page.get_by_label("Exercises the item").select_option(label="Reviewing the last plan first")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="One junction, then the lay-by").click()
