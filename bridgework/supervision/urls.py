@@ -4,6 +4,15 @@ agreement between raters (calibration.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bridgework.supervision import dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("supervision/therapists/<int:therapist_id>/", dashboard.trainee),
+    path(
+        "supervision/therapists/<int:therapist_id>/charts/<slug:name>.svg",
+        dashboard.trainee_chart,
+    ),
+    path("supervision/therapists/<int:therapist_id>/indicators.csv", dashboard.indicators_csv),
+]
