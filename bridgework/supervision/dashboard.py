@@ -21,7 +21,8 @@ from bridgework.practice.progress import svg_response
 from bridgework.supervision import beside, competence, pictures, practised
 from bridgework.supervision.access import get_trainee_for_user, ratings_for_user, trainee_records
 from bridgework.supervision.models import CompetenceRating
-from bridgework.supervision.monthly import MEASURES, MonthRow, monthly
+from bridgework.plans.indicators import LABELS
+from bridgework.supervision.monthly import HEADINGS, MEASURES, MonthRow, monthly
 
 
 def submitted_ratings(
@@ -47,7 +48,12 @@ def trainee(request: AuthenticatedHttpRequest, therapist_id: int) -> HttpRespons
         {
             "therapist": therapist,
             "own_page": records.role == "therapist",
-            "measures": list(MEASURES.items()),
+            # (heading, its label for screen readers, or "" where the heading says it all)
+            "measures": [
+                (HEADINGS[code], label if code in LABELS else "")
+                for code, label in MEASURES.items()
+            ],
+            "legend": [(code, label) for code, label in MEASURES.items() if code in LABELS],
             "rows": rows,
             "indicator_pictures": pictures.indicator_pictures(rows),
             "courses": courses,

@@ -51,6 +51,13 @@ MEASURES: dict[str, Promise] = {
     REVIEWED_AT_NEXT: _("Reviewed at the next session"),
     PRACTISED: _("Practice logged at least once"),
 }
+# The table's column headings: the letter of each indicator (its label in a legend beside the
+# table, and for screen readers in the heading itself), a short name for the other two.
+HEADINGS: dict[str, Promise | str] = {
+    **{code: code for code in indicators.LABELS},
+    REVIEWED_AT_NEXT: _("At next session"),
+    PRACTISED: _("Practised"),
+}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pygal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from bridgework.practice.progress import GRID_COLOUR, PALETTE, local
+from bridgework.practice.progress import GRID_COLOUR, PALETTE, dates_between, local
 from bridgework.practice.sparkline import without_scripts
 from bridgework.supervision.competence import RatedSession, ScaleCourse
 from bridgework.supervision.monthly import MEASURES, MonthRow
@@ -41,8 +41,7 @@ def indicator_pictures(rows: Sequence[MonthRow]) -> list[Picture]:
         Picture(
             f"measure-{measure}",
             str(label),
-            _("The share of the month's plans (0–100%%) with “%(measure)s”, month by month.")
-            % {"measure": label},
+            _("The share of each month's plans with it, 0–100%."),
         )
         for measure, label in MEASURES.items()
     ]
@@ -124,8 +123,9 @@ def ratings_svg(course: ScaleCourse) -> bytes:
         dots_size=4,
         show_x_guides=False,
         title=_("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
-        x_value_formatter=lambda moment: moment.strftime("%d %b %Y"),
+        x_value_formatter=lambda moment: moment.strftime("%d %b %y"),
     )
+    chart.x_labels = dates_between(start, end)
     for name, points in series.items():
         chart.add(name, list(plotted(points)), stroke_style=DASHED if points[0].is_self else None)
     return without_scripts(chart.render_tree())
