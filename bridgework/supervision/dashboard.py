@@ -17,11 +17,11 @@ from django.shortcuts import render
 from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in
 from bridgework.accounts.models import User
 from bridgework.audit.reading import csv_cell
+from bridgework.plans.indicators import LABELS
 from bridgework.practice.progress import svg_response
 from bridgework.supervision import beside, competence, pictures, practised
 from bridgework.supervision.access import get_trainee_for_user, ratings_for_user, trainee_records
 from bridgework.supervision.models import CompetenceRating
-from bridgework.plans.indicators import LABELS
 from bridgework.supervision.monthly import HEADINGS, MEASURES, MonthRow, monthly
 
 

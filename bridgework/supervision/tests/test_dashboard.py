@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 from bridgework.accounts.models import Supervision
 from bridgework.audit.models import AccessEvent
@@ -43,7 +44,9 @@ class TraineeDashboardTests(RecordsTestCase):
         self.s2 = self.session(client, "2026-03-17T10:00Z")
         self.s3 = self.session(client, "2026-03-31T23:30Z")
         self.s4 = self.session(client, "2026-04-14T10:00Z")
-        every = dict(goal=True, builds_on=True, rationale=True, obstacle=True, seen=True)
+        every: dict[str, Any] = dict(
+            goal=True, builds_on=True, rationale=True, obstacle=True, seen=True
+        )
         p1 = self.plan(client, self.s1, importance=8, confidence=7, **every)
         self.plan(client, self.s1, rationale=True, importance=5, confidence=4)
         p3 = self.plan(
