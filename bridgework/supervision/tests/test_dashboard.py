@@ -5,6 +5,9 @@ import io
 import re
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from bridgework.accounts.models import Supervision
 from bridgework.audit.models import AccessEvent
 from bridgework.supervision.models import Assignment, RolePlay
@@ -223,6 +226,21 @@ class TraineeDashboardTests(RecordsTestCase):
             actor_id=self.supervisor.pk, action="export", object_type="plan-indicators"
         )
         self.assertEqual(list(exports.values_list("client_id", flat=True)), [self.client_a.pk])
+
+    def test_the_page_costs_the_same_queries_however_many_plans(self) -> None:
+        self.sign_in(self.supervisor)
+        url = URL.format(self.therapist_a.pk)
+        self.client.get(url)  # the session's first request does its own work
+        with CaptureQueriesContext(connection) as before:
+            self.client.get(url)
+        for _n in range(10):
+            plan = self.plan(self.client_a, self.s1, goal=True, obstacle=True)
+            self.review(plan, self.s2, done=2, decision="continue")
+            self.practise(plan)
+        with CaptureQueriesContext(connection) as after:
+            html = self.client.get(url).content.decode()
+        self.assertEqual(cells(html, "data-month", "2026-03")[1], "12")
+        self.assertEqual(len(after), len(before))
 
     def test_another_supervisor_sees_nothing_of_this_trainee(self) -> None:
         stranger = make_staff(self.clinic, "stranger", "supervisor")
