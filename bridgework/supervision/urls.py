@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgework.supervision import calibration, training_urls, views
+from bridgework.supervision import calibration, dashboard, training_urls, views
 
 urlpatterns: list[URLPattern] = [
     path("supervision/", views.home),
@@ -14,6 +14,12 @@ urlpatterns: list[URLPattern] = [
     path("supervision/ratings/<int:rating_id>/", views.rating_page),
     path("supervision/agreement/", calibration.overview),
     path("supervision/agreement/<int:rater_id>/<int:scale_id>/", calibration.with_rater),
+    path("supervision/therapists/<int:therapist_id>/", dashboard.trainee),
+    path(
+        "supervision/therapists/<int:therapist_id>/charts/<slug:name>.svg",
+        dashboard.trainee_chart,
+    ),
+    path("supervision/therapists/<int:therapist_id>/indicators.csv", dashboard.indicators_csv),
 ]
 
 # The scenario library, assignments and role-plays (training_views.py).

@@ -305,6 +305,19 @@ MATRIX: dict[str, Row] = {
     "responses/<int:response_id>/baseline/": Row(
         lambda t: f"/responses/{t.response.pk}/baseline/", {"therapist_a": 302}, method="post"
     ),
+    # A trainee's dashboard: their supervisor, and the trainee themselves; nobody else.
+    "supervision/therapists/<int:therapist_id>/": Row(
+        lambda t: f"/supervision/therapists/{t.therapist_a.pk}/",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
+    "supervision/therapists/<int:therapist_id>/charts/<slug:name>.svg": Row(
+        lambda t: f"/supervision/therapists/{t.therapist_a.pk}/charts/measure-a.svg",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
+    "supervision/therapists/<int:therapist_id>/indicators.csv": Row(
+        lambda t: f"/supervision/therapists/{t.therapist_a.pk}/indicators.csv",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/instruments/": Row(
         lambda t: "/clinic/instruments/", {"admin": 200, "other_admin": 200}
@@ -666,6 +679,26 @@ class PermissionMatrixTests(MatrixCase):
         account = User.objects.get(client_record=self.client_a)
         self.assertEqual(account.email, "client_a@example.org")
         self.assertFalse(account.password_resets.filter(sent_by=self.other_admin).exists())
+
+    def test_a_supervisor_opens_the_dashboards_of_their_supervisees_only(self) -> None:
+        urls = [
+            f"/supervision/therapists/{self.therapist_b.pk}/",
+            f"/supervision/therapists/{self.therapist_b.pk}/indicators.csv",
+            f"/supervision/therapists/{self.therapist_b.pk}/charts/measure-a.svg",
+            f"/supervision/therapists/{self.other_therapist.pk}/",
+            f"/supervision/therapists/{self.supervisor.pk}/",  # a supervisor is no trainee
+            "/supervision/therapists/999999/",
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                self.sign_in(self.supervisor)
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.sign_in(self.therapist_b)
+        self.assertEqual(self.client.get(urls[0]).status_code, 200)  # their own
+        self.sign_in(self.other_admin)
+        self.assertEqual(
+            self.client.get(f"/supervision/therapists/{self.other_therapist.pk}/").status_code, 404
+        )
 
     def test_an_admin_cannot_reach_another_clinics_invitation(self) -> None:
         self.sign_in(self.other_admin)

@@ -1,0 +1,223 @@
+"""The trainee's plan-quality indicators beside their supervisors' ratings, item by item.
+
+A competence scale's item may name the indicators a–g that show the same behaviour in the
+records (its `code`s in the plan-quality-indicator system: "Anticipating obstacles" names d).
+For each rated session of a real client, and for all of them together, this sets the share of
+that session's plans with the item's indicators beside the mean of the supervisors' scores of
+the item (0–6; self-ratings are the trainee's own view and stay out of it):
+
+- for a–f, the plans set in the session (designed there); for g (the review), the plans
+  reviewed in it, since that is the work the rater saw;
+- an item naming two indicators (a and b) pools them: n present of N applicable over both;
+- the plans are those the monthly rows count (`monthly.counted_plans`), so the two parts of
+  the dashboard agree;
+- they disagree when the score, as a share of 6, and the indicators' share lie half the
+  scale or more apart: the page says which side is higher, so a supervisor looks again at
+  what the records show and what they saw.
+
+Role-plays are left out: their training client has no later sessions, so their plans' review
+and practice never come, and the page compares what both sides can show. `compare` is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgework.care.models import TherapySession
+from bridgework.plans import indicators
+from bridgework.plans.summaries import WITH_INDICATOR_FACTS
+from bridgework.supervision.access import TraineeRecords
+from bridgework.supervision.competence import item_scores
+from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.monthly import Share, counted_plans
+
+INDICATOR_SYSTEM = "https://bridgework.invalid/fhir/CodeSystem/plan-quality-indicator"
+REVIEW = "g"  # the indicator read from the plans reviewed in a session, not set in it
+TOP = 6  # the scale's highest score per item
+DISAGREE = 0.5  # half the scale apart
+
+Results = Mapping[str, bool | None]
+
+
+@dataclass(frozen=True)
+class CodedItem:
+    link_id: str
+    text: str
+    codes: tuple[str, ...]
+
+
+def coded_items(definition: Mapping[str, Any]) -> list[CodedItem]:
+    """The scale's items that name plan-quality indicators, in the scale's order."""
+    found = []
+    for item in definition.get("item", []):
+        codes = tuple(
+            str(code["code"])
+            for code in item.get("code", [])
+            if code.get("system") == INDICATOR_SYSTEM and code.get("code") in indicators.LABELS
+        )
+        if codes:
+            found.append(CodedItem(item["linkId"], str(item.get("text", "")), codes))
+    return found
+
+
+@dataclass(frozen=True)
+class Pair:
+    records: Share  # the item's indicators in the plans
+    score: float | None  # the supervisors' mean score of the item, 0–6, to one decimal
+    ratings: int  # how many ratings scored the item
+
+    @property
+    def verdict(self) -> str:
+        if self.score is None or self.records.percent is None:
+            return ""
+        gap = self.score / TOP - self.records.present / self.records.applicable
+        if gap >= DISAGREE:
+            return _("The rating is higher than the records")
+        if gap <= -DISAGREE:
+            return _("The records are higher than the rating")
+        return _("They agree")
+
+    @property
+    def disagree(self) -> bool:
+        return self.verdict not in ("", _("They agree"))
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: TherapySession
+    raters: list[str]
+    pairs: dict[str, Pair]  # by item linkId
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str  # the scale's
+    items: list[CodedItem]
+    sessions: list[SessionRow]  # oldest first
+    overall: dict[str, Pair]
+
+    @property
+    def overall_rows(self) -> list[tuple[CodedItem, Pair]]:
+        return [(item, self.overall[item.link_id]) for item in self.items]
+
+    @property
+    def session_rows(self) -> list[tuple[SessionRow, list[Pair]]]:
+        return [(row, [row.pairs[item.link_id] for item in self.items]) for row in self.sessions]
+
+
+def share_of(codes: Sequence[str], set_in: Iterable[Results], reviewed: Iterable[Results]) -> Share:
+    share, set_in, reviewed = Share(), list(set_in), list(reviewed)
+    for code in codes:
+        for results in reviewed if code == REVIEW else set_in:
+            share = share.counting(results.get(code))
+    return share
+
+
+def mean_score(ratings: Sequence[CompetenceRating], link_id: str) -> tuple[float | None, int]:
+    scores = [s[link_id] for r in ratings if link_id in (s := item_scores(r))]
+    if not scores:
+        return None, 0
+    return round(sum(scores) / len(scores), 1), len(scores)
+
+
+def pair(
+    item: CodedItem,
+    ratings: Sequence[CompetenceRating],
+    set_in: Iterable[Results],
+    reviewed: Iterable[Results],
+) -> Pair:
+    score, count = mean_score(ratings, item.link_id)
+    return Pair(share_of(item.codes, set_in, reviewed), score, count)
+
+
+def compare(
+    ratings: Iterable[CompetenceRating],
+    set_in: Mapping[int, list[Results]],
+    reviewed: Mapping[int, list[Results]],
+) -> list[Comparison]:
+    """Per scale with coded items: its supervisors' ratings of real sessions by session, the
+    records of those sessions (`set_in`, `reviewed`: each plan's indicators by session id)."""
+    by_scale: dict[int, list[CompetenceRating]] = {}
+    for rating in sorted(ratings, key=lambda r: (r.session.starts_at, r.pk)):
+        by_scale.setdefault(rating.instrument_id, []).append(rating)
+    found = []
+    for chosen in by_scale.values():
+        items = coded_items(chosen[0].instrument.definition)
+        if items:
+            found.append(comparison(chosen, items, set_in, reviewed))
+    return found
+
+
+def comparison(
+    ratings: list[CompetenceRating],
+    items: list[CodedItem],
+    set_in: Mapping[int, list[Results]],
+    reviewed: Mapping[int, list[Results]],
+) -> Comparison:
+    by_session: dict[int, list[CompetenceRating]] = {}
+    for rating in ratings:
+        by_session.setdefault(rating.session_id, []).append(rating)
+    rows = []
+    for session_id, rated in by_session.items():
+        pairs = {
+            item.link_id: pair(
+                item, rated, set_in.get(session_id, []), reviewed.get(session_id, [])
+            )
+            for item in items
+        }
+        rows.append(SessionRow(rated[0].session, [r.rater.full_name for r in rated], pairs))
+    everything_set = [results for sid in by_session for results in set_in.get(sid, [])]
+    everything_reviewed = [results for sid in by_session for results in reviewed.get(sid, [])]
+    overall = {
+        item.link_id: pair(item, ratings, everything_set, everything_reviewed) for item in items
+    }
+    return Comparison(ratings[0].instrument.title, items, rows, overall)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def supervisors_ratings(ratings: Iterable[CompetenceRating]) -> list[CompetenceRating]:
+    """The submitted ratings by someone other than the trainee, of real clients' sessions."""
+    return [
+        r
+        for r in ratings
+        if r.state == CompetenceRating.State.SUBMITTED
+        and not r.is_self_rating
+        and not r.session.client.is_training
+    ]
+
+
+def beside(
+    records: TraineeRecords, ratings: Iterable[CompetenceRating], now: datetime | None = None
+) -> list[Comparison]:
+    """Five queries: the rated sessions' plans and their indicator facts."""
+    now = now or timezone.now()
+    chosen = supervisors_ratings(ratings)
+    session_ids = {r.session_id for r in chosen}
+    plans = (
+        counted_plans(records)
+        .filter(Q(set_in_session_id__in=session_ids) | Q(reviews__session_id__in=session_ids))
+        .distinct()
+        .select_related("set_in_session", "review_session", "builds_on")
+        .prefetch_related(*WITH_INDICATOR_FACTS)
+        .order_by("pk")
+    )
+    set_in: dict[int, list[Results]] = {}
+    reviewed: dict[int, list[Results]] = {}
+    for plan in plans if session_ids else []:
+        results = indicators.indicators(indicators.facts_of(plan, now))
+        set_in_id = plan.set_in_session_id
+        if set_in_id is not None and set_in_id in session_ids:
+            set_in.setdefault(set_in_id, []).append(results)
+        held_in = {review.session_id for review in plan.reviews.all()}
+        for session_id in session_ids & {sid for sid in held_in if sid is not None}:
+            reviewed.setdefault(session_id, []).append(results)
+    return compare(chosen, set_in, reviewed)
