@@ -62,7 +62,9 @@ class SelfGrantRefused(Exception):
 
 class ClientHasAccount(Exception):
     """A client who has an account already is not invited again: an invitation would hand
-    their record (private diary included) to whoever accepts it."""
+    their record (private diary included) to whoever accepts it. A training client (a
+    role-play's made-up client) is no person and never has one: its reminders would reach
+    whoever accepted."""
 
 
 class SecondFactorResetRefused(Exception):
@@ -271,6 +273,11 @@ def invite(
     if client is not None and has_account(client):
         raise ClientHasAccount(
             _("%(name)s has an account already; they sign in with it.") % {"name": client.full_name}
+        )
+    if client is not None and getattr(client, "is_training", False):
+        raise ClientHasAccount(
+            _("%(name)s is a training client for a role-play, not a person: no one is invited.")
+            % {"name": client.full_name}
         )
     token = new_token()
     invitation = Invitation.objects.create(

@@ -406,6 +406,12 @@ def add_plan(
         actions.record_seen(plan, by=client.user)
     else:
         actions.activate(plan, by=therapist)  # the client works from the printed summary
+    # Demo history: agreed at the end of its session, first seen on the phone that evening,
+    # not when the demo was seeded.
+    ActionPlan.objects.filter(pk=plan.pk).update(agreed_at=set_in.starts_at + timedelta(minutes=45))
+    ActionPlan.objects.filter(pk=plan.pk, first_seen_by_client_at__isnull=False).update(
+        first_seen_by_client_at=set_in.starts_at + timedelta(hours=6)
+    )
     practice_demo.practise(
         plan,
         start=set_in.starts_at + timedelta(days=1),

@@ -14,6 +14,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from bridgework.accounts.models import User
@@ -22,7 +23,7 @@ from bridgework.measures.models import Instrument
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
 from bridgework.supervision import actions, scenarios, training
-from bridgework.supervision.models import CompetenceRating, RolePlay
+from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.supervision.scales import SHIPPED
 
 # Where each therapist starts (0–6) and how much they gain over the weeks rated, per item.
@@ -67,11 +68,17 @@ def rate_sessions(
     scale: Instrument,
     rng: random.Random,
 ) -> None:
-    sessions = list(
-        TherapySession.objects.filter(
-            therapist=therapist, client__is_training=False, starts_at__lte=timezone.now()
-        ).order_by("starts_at", "pk")
-    )[::2]  # every other session: a supervisor rates a sample, not everything
+    # Every session with plan work in it (a plan set or reviewed), and a sample of the
+    # earlier ones (every other), so the ratings go back over the months of therapy.
+    past = TherapySession.objects.filter(
+        therapist=therapist, client__is_training=False, starts_at__lte=timezone.now()
+    ).order_by("starts_at", "pk")
+    with_plans = set(
+        past.filter(Q(plans_set__isnull=False) | Q(reviews__isnull=False)).values_list(
+            "pk", flat=True
+        )
+    )
+    sessions = [s for i, s in enumerate(past) if s.pk in with_plans or i % 2 == 0]
     for index, session in enumerate(sessions):
         progress = index / max(len(sessions) - 1, 1)
         true = true_scores(scale, handle, progress, first=session.number == 1)
@@ -120,10 +127,21 @@ def rate(
     rating = actions.start_rating(session, scale, by=rater)
     comments = {k: v for k, v in ITEM_COMMENTS.items() if answers.get(k, 6) <= 2 and comment}
     if submit:
-        return actions.save_and_submit(
+        rating = actions.save_and_submit(
             rating, answers=answers, comments=comments, comment=comment, by=rater
         )
-    return actions.save_draft(rating, answers=answers, comments=comments, comment=comment, by=rater)
+    else:
+        rating = actions.save_draft(
+            rating, answers=answers, comments=comments, comment=comment, by=rater
+        )
+    # Demo history: rated a couple of days after the session (from a recording), not when the
+    # demo was seeded; never in the future.
+    when = min(session.starts_at + timedelta(days=2), timezone.now())
+    stamps = {"created_at": when, "updated_at": when}
+    if submit:
+        stamps["submitted_at"] = when
+    CompetenceRating.objects.filter(pk=rating.pk).update(**stamps)
+    return rating
 
 
 def practise_scenarios(helen: User, priya: User, scale: Instrument) -> None:
@@ -135,17 +153,23 @@ def practise_scenarios(helen: User, priya: User, scale: Instrument) -> None:
         by=helen,
         note="Let's look at how you respond when confidence is very low.",
     )
-    training.assign(
+    second = training.assign(
         scenario=scenario("the-walks-that-did-not-happen"),
         trainee=priya,
         by=helen,
         note="For next month: reviewing a plan that was not done.",
     )
     now = timezone.now()
+    Assignment.objects.filter(pk__in=[first.pk, second.pk]).update(
+        assigned_at=now - timedelta(days=30)
+    )
     for attempt, days_ago in ((1, 24), (2, 3)):
         role_play = training.start_attempt(first, by=priya, now=now - timedelta(days=days_ago))
         plan_in(role_play, priya, fuller=attempt == 2)
         training.finish_attempt(role_play, by=priya)
+        RolePlay.objects.filter(pk=role_play.pk).update(
+            finished_at=role_play.started_at + timedelta(minutes=50)
+        )
         base = 2 if attempt == 1 else 4
         answers = {
             item["linkId"]: base + (1 if item["linkId"] in ("collaboration", "framing") else 0)

@@ -55,7 +55,7 @@ def double_rated(request: AuthenticatedHttpRequest) -> list[Pair]:
     submitted = submitted.exclude(rater=F("therapist"))
     mine: dict[tuple[int, int], CompetenceRating] = {}
     theirs: list[CompetenceRating] = []
-    for rating in submitted.select_related("session"):
+    for rating in submitted.select_related("session__client"):
         if rating.rater_id == request.user.pk:
             mine[(rating.session_id, rating.instrument_id)] = rating
         else:

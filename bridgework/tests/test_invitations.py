@@ -164,6 +164,21 @@ class InvitationTests(BaseTestCase):
                 client=self.client_a,
             )
 
+    def test_a_training_client_of_a_role_play_is_never_invited(self) -> None:
+        training = care.add_client(
+            clinic=self.clinic,
+            full_name="Role-play: About a three · attempt 1",
+            care_team=[self.therapist_a],
+            by=self.therapist_a,
+            is_training=True,
+        )
+        self.sign_in(self.admin)
+        response = self.client.post(
+            f"/clinic/clients/{training.pk}/", {"email": "someone@example.org"}, follow=True
+        )
+        self.assertContains(response, "is a training client for a role-play, not a person")
+        self.assertFalse(Invitation.objects.filter(client=training).exists())
+
     def test_signing_up_withdraws_the_clients_other_links(self) -> None:
         first, first_token = self.new_client()
         assert first.client is not None
