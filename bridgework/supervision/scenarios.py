@@ -29,6 +29,7 @@ from bridgework.practice.models import Outcome
 FOLDER = Path(__file__).parent / "scenarios"
 SCALE = Path(__file__).parent / "scales" / "bridgework-competence.json"
 VIGNETTE_WORDS = (80, 200)
+TITLE_LENGTH = 80
 NO_PRACTICE = "none"  # the practice log shows nothing at all
 
 # The hard moments the library must hold (issue 13): a test keeps them all present.
@@ -130,8 +131,10 @@ SCHEMA: dict[str, Any] = {
         "slug": SLUG,
         "version": {"type": "integer", "minimum": 1},
         "kind": SLUG,
-        # The training client is called "Role-play: <title>" (care.Client.full_name, 120).
-        "title": {**TEXT, "maxLength": 100},
+        # The training client is called "Role-play: <title> · attempt <n>" (care.Client's
+        # full_name holds 120): 80 leaves room for the words around it and their translation;
+        # training.client_name shortens the title if a translation still runs over.
+        "title": {**TEXT, "maxLength": TITLE_LENGTH},
         "approach": {"enum": list(Approach.values)},
         "vignette": {**TEXT, "maxLength": 2000},
         "moment": {

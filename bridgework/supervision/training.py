@@ -15,7 +15,6 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +36,7 @@ CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 # The practice of a scenario's earlier plan is logged on the quick worksheet: a rating and
 # a note say what the story needs, whatever the plan's own worksheet would ask.
 PRACTICE_SHEET = "quick"
+CLIENT_NAME_LENGTH = Client._meta.get_field("full_name").max_length or 120
 
 
 class TrainingRefused(Exception):
@@ -65,8 +65,11 @@ def assign(*, scenario: Scenario, trainee: User, by: User, note: str = "") -> As
 
 @transaction.atomic
 def close(assignment: Assignment, *, by: User) -> Assignment:
-    """No more attempts; those made stay, with their ratings."""
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    """No more attempts; those made stay, with their ratings. Only a supervisor of the
+    trainee at the time of closing may (a supervision may end after the page was opened)."""
+    locked = Assignment.objects.select_for_update().select_related("trainee").get(pk=assignment.pk)
+    if not supervises(by, locked.trainee):
+        raise TrainingRefused(_("You can close assignments only of therapists you supervise."))
     if locked.closed_at is not None:
         raise TrainingRefused(_("This assignment is closed already."))
     was = snapshot(locked)
@@ -78,33 +81,36 @@ def close(assignment: Assignment, *, by: User) -> Assignment:
 
 @transaction.atomic
 def start_attempt(assignment: Assignment, *, by: User, now: datetime | None = None) -> RolePlay:
-    """The next attempt at an open assignment, by its trainee: its training client, records
-    and session, numbered 1, 2, … per assignment."""
-    # The lock makes attempts started at once take turns, so no two get the same number.
+    """The next attempt at an open assignment, by its trainee, once the last one is finished:
+    its training client, records and session, numbered 1, 2, … per assignment."""
+    # The lock makes attempts started at once take turns: the second sees the first and is
+    # refused (a double click, two tabs), and no two ever get the same number.
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if locked.trainee_id != by.pk or not may_train(by):
+    scenario = startable(locked, by=by)
+    latest = locked.attempts.order_by("-number").first()
+    if latest is not None and latest.finished_at is None:
         raise TrainingRefused(
-            _("Only the therapist this scenario was assigned to can practise it.")
+            _(
+                "Finish attempt %(number)d first: one attempt at a time, so each one is rated "
+                "on its own."
+            )
+            % {"number": latest.number}
         )
-    if locked.closed_at is not None:
-        raise TrainingRefused(
-            _("This assignment was closed, so no new attempt can be started. Ask your supervisor.")
-        )
-    scenario = scenarios.get(locked.scenario)
-    if scenario is None:
-        raise TrainingRefused(_("This scenario is no longer in the library."))
     now = now or timezone.now()
-    number = (locked.attempts.aggregate(last=Max("number"))["last"] or 0) + 1
+    number = (latest.number if latest is not None else 0) + 1
     client = care.add_client(
         clinic=by.clinic,
-        full_name=_("%(name)s · attempt %(number)d")
-        % {"name": scenario.training_name, "number": number},
+        full_name=client_name(scenario, number),
         care_team=[by],
         by=by,
         is_training=True,
     )
     earlier = earlier_session(client, scenario.setup, by=by, now=now)
     session = care.add_session(client, therapist=by, starts_at=now, by=by)
+    if session.client_id != client.pk:
+        # RolePlay.client repeats its session's client for the doors and the audit scope;
+        # the two must never tell different stories.
+        raise ValueError("a role-play's session must be of its own training client")
     if scenario.setup is not None and earlier is not None:
         set_up_plan(client, scenario, scenario.setup, earlier, session, by=by, now=now)
     role_play = RolePlay.objects.create(
@@ -112,6 +118,45 @@ def start_attempt(assignment: Assignment, *, by: User, now: datetime | None = No
     )
     changed(by, CREATE, role_play, detail={"assignment": locked.pk})
     return role_play
+
+
+def startable(assignment: Assignment, *, by: User) -> Scenario:
+    """The scenario of an assignment `by` may start an attempt at now, or TrainingRefused."""
+    if assignment.trainee_id != by.pk:
+        # The door (training_access) answers 404 before this; the action still refuses any
+        # other caller (a command, the demo, a later API).
+        raise TrainingRefused(
+            _("Only the therapist this scenario was assigned to can practise it.")
+        )
+    if not may_train(by):
+        raise TrainingRefused(
+            _(
+                "Practising needs the therapist role: a role-play's training client needs a "
+                "therapist on its care team. Ask your clinic's admin."
+            )
+        )
+    if assignment.closed_at is not None:
+        raise TrainingRefused(
+            _("This assignment was closed, so no new attempt can be started. Ask your supervisor.")
+        )
+    scenario = scenarios.get(assignment.scenario)
+    if scenario is None:
+        raise TrainingRefused(_("This scenario is no longer in the library."))
+    return scenario
+
+
+def client_name(scenario: Scenario, number: int) -> str:
+    """ "Role-play: <title> · attempt <n>", within care.Client.full_name's length whatever the
+    title or its translation: the title gives way (with an ellipsis), the number stays."""
+    name = _("%(name)s · attempt %(number)d")
+    title = scenario.training_name
+    whole = name % {"name": title, "number": number}
+    excess = len(whole) - CLIENT_NAME_LENGTH
+    if excess <= 0:
+        return whole
+    shortened = title[: max(len(title) - excess - 1, 0)].rstrip() + "…"
+    # [:] only bites if the words around the title alone were too long for the field.
+    return (name % {"name": shortened, "number": number})[:CLIENT_NAME_LENGTH]
 
 
 def earlier_session(

@@ -22,7 +22,7 @@ from bridgework.accounts.http import (
 from bridgework.accounts.models import User
 from bridgework.supervision import attempts, scenarios, training
 from bridgework.supervision.access import ratings_for_user
-from bridgework.supervision.models import Assignment
+from bridgework.supervision.models import Assignment, RolePlay
 from bridgework.supervision.scenarios import Scenario
 from bridgework.supervision.training_access import (
     Doing,
@@ -124,8 +124,20 @@ def training_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/training_home.html",
-        {"assignments": [(a, scenarios.get(a.scenario)) for a in assigned]},
+        {
+            "assignments": [
+                (a, scenarios.get(a.scenario), open_attempt(list(a.attempts.all())))
+                for a in assigned
+            ]
+        },
     )
+
+
+def open_attempt(attempts_made: list[RolePlay]) -> RolePlay | None:
+    """The attempt still going, if any: the last one, unfinished (training.start_attempt
+    starts the next only once it is finished)."""
+    latest = max(attempts_made, key=lambda attempt: attempt.number, default=None)
+    return latest if latest is not None and latest.finished_at is None else None
 
 
 @signed_in
@@ -145,6 +157,7 @@ def assignment_context(request: AuthenticatedHttpRequest, assignment: Assignment
         "rows": rows,
         "picture": attempts.picture(rows),
         "is_trainee": is_trainee,
+        "open_attempt": open_attempt(attempts_made),
         # What good work looks like: for the supervisor, and for the trainee once they have
         # finished an attempt (feedback after practice, not a script before it).
         "show_hint": not is_trainee or any(a.finished_at for a in attempts_made),

@@ -128,3 +128,11 @@ def test_bad_json_and_a_control_character_are_reported_by_file(tmp_path: Path) -
         read_library(folder)
     assert "did-i-pass.json: not valid JSON at line 1" in str(raised.value)
     assert "about-a-three.json: field 'title'" in str(raised.value)
+
+
+def test_a_title_over_eighty_characters_is_refused_naming_the_file(tmp_path: Path) -> None:
+    # The title names the role-play's training client, whose name has a limit (care.Client).
+    message = broken(tmp_path, "did-i-pass", lambda d: d.update(title="Did I pass? " * 7))
+    assert "did-i-pass.json: scenario 'did-i-pass': field 'title'" in message
+    assert "is too long" in message
+    assert all(len(s.title) <= scenarios.TITLE_LENGTH for s in read_library().values())

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 from django.utils import timezone
 
-from bridgework.accounts.models import User
+from bridgework.accounts.models import Supervision, User
 from bridgework.audit.models import AccessEvent
+from bridgework.care import actions as care_actions
 from bridgework.care.models import Client, TherapySession
 from bridgework.plans.actions import TransitionRefused
 from bridgework.plans.models import ActionPlan, Status
@@ -134,6 +136,30 @@ class AssigningTests(TrainingCase):
         again = self.client.post(f"/supervision/assignments/{assignment.pk}/close/", follow=True)
         self.assertContains(again, "This assignment is closed already.")
 
+    def test_closing_is_refused_to_anyone_not_supervising_the_trainee_now(self) -> None:
+        assignment = self.assignment()
+        second_supervisor = make_staff(self.clinic, "second_supervisor", "supervisor")
+        for person in (self.therapist_a, self.therapist_b, second_supervisor, self.other_admin):
+            with (
+                self.subTest(person=str(person)),
+                self.assertRaises(training.TrainingRefused) as no,
+            ):
+                training.close(assignment, by=person)
+            self.assertEqual(
+                str(no.exception), "You can close assignments only of therapists you supervise."
+            )
+        # The supervision ended after the page was opened: the action checks again.
+        Supervision.objects.filter(supervisor=self.supervisor).delete()
+        with self.assertRaises(training.TrainingRefused):
+            training.close(assignment, by=self.supervisor)
+        assignment.refresh_from_db()
+        self.assertIsNone(assignment.closed_at)
+        self.assertFalse(
+            AccessEvent.objects.filter(object_type="scenario-assignment", action="change")
+            .exclude(changes={})
+            .exists()
+        )
+
 
 class AttemptTests(TrainingCase):
     def test_an_attempt_makes_a_training_client_with_the_earlier_plan_to_review(self) -> None:
@@ -149,6 +175,7 @@ class AttemptTests(TrainingCase):
         self.assertTrue(client.is_training)
         self.assertIsNone(client.user)
         self.assertEqual(client.full_name, "Role-play: One junction, then the lay-by · attempt 1")
+        self.assertEqual(role_play.client, role_play.session.client)
         self.assertEqual(list(client.care_team.all()), [self.therapist_a])
         earlier, now = client.sessions.order_by("starts_at")
         self.assertEqual((earlier.number, now.number), (1, 2))
@@ -207,12 +234,88 @@ class AttemptTests(TrainingCase):
 
     def test_attempts_are_numbered_one_two_each_on_its_own_training_client(self) -> None:
         assignment = self.assignment()
-        first, second = self.start(assignment), self.start(assignment)
+        first = self.start(assignment)
+        training.finish_attempt(first, by=self.therapist_a)
+        second = self.start(assignment)
         self.assertEqual((first.number, second.number), (1, 2))
         self.assertNotEqual(first.client, second.client)
         self.assertTrue(second.client.full_name.endswith("attempt 2"))
         other = self.start(self.assignment(WITHOUT_SETUP))
         self.assertEqual(other.number, 1)
+
+    def test_a_second_start_while_the_last_attempt_is_unfinished_makes_nothing(self) -> None:
+        # A double click, a second tab: the second POST finds attempt 1 still going.
+        assignment = self.assignment()
+        first = self.start(assignment)
+        before = counts()
+        url = f"/training/assignments/{assignment.pk}/attempts/"
+        response = self.client.post(url, follow=True)
+        self.assertEqual(
+            response.redirect_chain, [(f"/training/assignments/{assignment.pk}/", 302)]
+        )
+        self.assertContains(response, "Finish attempt 1 first")
+        self.assertContains(response, f'action="/training/attempts/{first.pk}/finish/"')
+        self.assertEqual(counts(), before)
+        self.assertEqual(
+            AccessEvent.objects.filter(object_type="role-play", action="create").count(), 1
+        )
+
+    def test_the_action_refuses_a_new_attempt_until_the_last_is_finished(self) -> None:
+        assignment = self.assignment()
+        first = training.start_attempt(assignment, by=self.therapist_a)
+        before = counts()
+        with self.assertRaises(training.TrainingRefused) as refused:
+            training.start_attempt(assignment, by=self.therapist_a)
+        self.assertIn("Finish attempt 1 first", str(refused.exception))
+        self.assertEqual(counts(), before)
+        training.finish_attempt(first, by=self.therapist_a)
+        self.assertEqual(training.start_attempt(assignment, by=self.therapist_a).number, 2)
+
+    def test_an_unfinished_attempt_is_offered_to_continue_or_finish_not_a_new_one(self) -> None:
+        assignment = self.assignment()
+        first = self.start(assignment)
+        for url in (f"/training/assignments/{assignment.pk}/", "/training/"):
+            with self.subTest(url=url):
+                page = self.client.get(url)
+                self.assertContains(page, "Continue attempt 1")
+                self.assertContains(page, f'<a class="button" href="/clients/{first.client_id}/">')
+                self.assertContains(page, "Finish attempt 1")
+                self.assertNotContains(page, "Start an attempt")
+        training.finish_attempt(first, by=self.therapist_a)
+        for url in (f"/training/assignments/{assignment.pk}/", "/training/"):
+            with self.subTest(url=url, finished=True):
+                page = self.client.get(url)
+                self.assertContains(page, "Start an attempt")
+                self.assertNotContains(page, "Continue attempt 1")
+
+    def test_a_long_title_is_shortened_so_the_training_clients_name_fits(self) -> None:
+        assignment = self.assignment(WITHOUT_SETUP)
+        real = scenarios.get(WITHOUT_SETUP)
+        assert real is not None
+        long = {WITHOUT_SETUP: replace(real, title="A very long title " * 10)}
+        with mock.patch.dict(scenarios.library(), long):
+            role_play = training.start_attempt(assignment, by=self.therapist_a)
+        name = role_play.client.full_name
+        self.assertEqual(len(name), 120)
+        self.assertTrue(name.startswith("Role-play: A very long title A very"), name)
+        self.assertTrue(name.endswith("… · attempt 1"), name)
+        short = training.client_name(real, 12)
+        self.assertEqual(short, "Role-play: About a three · attempt 12")
+
+    def test_a_role_play_is_never_made_on_a_session_of_another_client(self) -> None:
+        assignment = self.assignment(WITHOUT_SETUP)
+        real_add_session = care_actions.add_session
+
+        def elsewhere(client: Client, **kwargs: Any) -> TherapySession:
+            return real_add_session(self.client_a, **kwargs)
+
+        before = counts()
+        with (
+            mock.patch.object(care_actions, "add_session", elsewhere),
+            self.assertRaises(ValueError),
+        ):
+            training.start_attempt(assignment, by=self.therapist_a)
+        self.assertEqual(counts(), before)
 
     def test_a_scenario_without_an_earlier_plan_opens_the_template_picker(self) -> None:
         assignment = self.assignment(WITHOUT_SETUP)
@@ -259,9 +362,26 @@ class AttemptTests(TrainingCase):
         before = counts()
         self.sign_in(self.therapist_a)
         response = self.client.post(f"/training/assignments/{assignment.pk}/attempts/", follow=True)
+        # The trainee reads why on the assignment's own page (outsiders get the door's 404).
+        self.assertEqual(
+            response.redirect_chain, [(f"/training/assignments/{assignment.pk}/", 302)]
+        )
         self.assertContains(
             response, "This assignment was closed, so no new attempt can be started."
         )
+        self.assertNotContains(response, "Start an attempt")
+        self.assertEqual(counts(), before)
+
+    def test_a_trainee_without_the_therapist_role_reads_why_on_the_assignment_page(self) -> None:
+        assignment = self.assignment()
+        User.objects.filter(pk=self.therapist_a.pk).update(is_therapist=False)
+        before = counts()
+        self.sign_in(self.therapist_a)
+        response = self.client.post(f"/training/assignments/{assignment.pk}/attempts/", follow=True)
+        self.assertEqual(
+            response.redirect_chain, [(f"/training/assignments/{assignment.pk}/", 302)]
+        )
+        self.assertContains(response, "Practising needs the therapist role")
         self.assertEqual(counts(), before)
 
     def test_a_failure_half_way_leaves_nothing_behind(self) -> None:
@@ -348,12 +468,13 @@ class TrainingClientTests(TrainingCase):
     def test_the_training_page_lists_the_trainees_assignments_and_attempts(self) -> None:
         assignment = self.assignment()
         role_play = self.start(assignment)
-        self.assignment(WITHOUT_SETUP, trainee=self.therapist_a)
+        other = self.assignment(WITHOUT_SETUP, trainee=self.therapist_a)
         page = self.client.get("/training/")
         self.assertContains(page, "One junction, then the lay-by")
         self.assertContains(page, "About a three")
         self.assertContains(page, f'<a href="/clients/{role_play.client_id}/">')
-        self.assertContains(page, f'action="/training/assignments/{assignment.pk}/attempts/"')
+        self.assertContains(page, f'action="/training/attempts/{role_play.pk}/finish/"')
+        self.assertContains(page, f'action="/training/assignments/{other.pk}/attempts/"')
         self.sign_in(self.therapist_b)
         self.assertNotContains(self.client.get("/training/"), "One junction")
 
