@@ -22,7 +22,7 @@ from bridgework.accounts.http import (
 from bridgework.accounts.models import User
 from bridgework.supervision import attempts, scenarios, training
 from bridgework.supervision.access import ratings_for_user
-from bridgework.supervision.models import Assignment, RolePlay
+from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.supervision.scenarios import Scenario
 from bridgework.supervision.training_access import (
     Doing,
@@ -149,7 +149,7 @@ def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> Ht
 def assignment_context(request: AuthenticatedHttpRequest, assignment: Assignment) -> dict[str, Any]:
     attempts_made = list(assignment.attempts.select_related("client", "session"))
     ratings = ratings_for_user(request).filter(session__in=[a.session_id for a in attempts_made])
-    rows = attempts.rows(attempts_made, ratings)
+    rows = attempts.rows(attempts_made, ratings, request.user.pk)
     is_trainee = request.user.pk == assignment.trainee_id
     return {
         "assignment": assignment,
@@ -196,7 +196,18 @@ def finish_attempt(request: AuthenticatedHttpRequest, role_play_id: int) -> Http
     role_play = get_role_play_for_user(request, role_play_id, doing=Doing.PRACTISE)
     try:
         training.finish_attempt(role_play, by=request.user)
-        messages.success(request, _("Attempt finished. Rate yourself while it is fresh."))
+        messages.success(request, finished_message(request, role_play))
     except training.TrainingRefused as refused:
         messages.error(request, str(refused))
     return redirect(f"/training/assignments/{role_play.assignment_id}/")
+
+
+def finished_message(request: AuthenticatedHttpRequest, role_play: RolePlay) -> str:
+    """Ask for a self-rating only when there is none yet (the trainee may rate before
+    finishing)."""
+    own = ratings_for_user(request).filter(session=role_play.session_id, rater=request.user)
+    if own.filter(state=CompetenceRating.State.SUBMITTED).exists():
+        return _("Attempt finished.")
+    if own.exists():
+        return _("Attempt finished. Your self-rating is a draft: continue it while it is fresh.")
+    return _("Attempt finished. Rate yourself while it is fresh.")

@@ -26,17 +26,26 @@ class AttemptProgressTests(BaseTestCase):
         self.second = training.start_attempt(self.assignment, by=self.therapist_a)
         self.scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
 
-    def rate(self, attempt: RolePlay, rater: User, total: int | None, state: str) -> None:
+    def rate(
+        self,
+        attempt: RolePlay,
+        rater: User,
+        total: int | None,
+        state: str,
+        prorated: bool = False,
+    ) -> CompetenceRating:
         # The rating pages are supervision.views' (another part of issue 13); a row with its
         # scores is what they leave behind.
-        CompetenceRating.objects.create(
+        return CompetenceRating.objects.create(
             clinic=self.clinic,
             session=attempt.session,
             therapist=self.therapist_a,
             rater=rater,
             instrument=self.scale,
             answers={},
-            scores={"total": {"value": total, "band": "", "above_cutoff": None, "prorated": False}},
+            scores={
+                "total": {"value": total, "band": "", "above_cutoff": None, "prorated": prorated}
+            },
             state=state,
             submitted_at=timezone.now() if state == SUBMITTED else None,
         )
@@ -62,10 +71,50 @@ class AttemptProgressTests(BaseTestCase):
             self.assertIn(total, page)
         self.assertIn('<svg class="chart" role="img"', page)
         self.assertEqual(page.count("<polyline"), 2)
-        self.assertIn(f'action="/supervision/sessions/{self.second.session_id}/rate/"', page)
-        self.assertIn("Rate this attempt", page)
+        # The supervisor rated both: their ratings to open, no button to start another.
+        self.assertNotIn("/rate/", page)
+        self.assertNotIn("Rate this attempt", page)
         self.assertNotIn("Rate yourself", page)
         self.assertIn("Close the assignment", page)
+
+    def test_a_submitted_rating_is_shown_and_linked_instead_of_the_rate_button(self) -> None:
+        mine = self.rate(self.first, self.therapist_a, 40, SUBMITTED)
+        page = self.page(self.therapist_a)
+        self.assertIn(
+            f'<a href="/supervision/ratings/{mine.pk}/">Your rating: 40/72 (submitted)</a>', page
+        )
+        # Only the attempt not yet rated still offers it.
+        self.assertEqual(page.count("Rate yourself"), 1)
+        self.assertNotIn(f'action="/supervision/sessions/{self.first.session_id}/rate/"', page)
+        self.assertIn(f'action="/supervision/sessions/{self.second.session_id}/rate/"', page)
+        supervisors = self.page(self.supervisor)
+        self.assertNotIn("Your rating", supervisors)
+        self.assertEqual(supervisors.count("Rate this attempt"), 2)
+
+    def test_a_draft_rating_is_offered_to_continue(self) -> None:
+        draft = self.rate(self.second, self.supervisor, 20, DRAFT)
+        page = self.page(self.supervisor)
+        self.assertIn(f'href="/supervision/ratings/{draft.pk}/">Continue your rating</a>', page)
+        self.assertEqual(page.count("Rate this attempt"), 1)
+        self.assertNotIn(f'action="/supervision/sessions/{self.second.session_id}/rate/"', page)
+
+    def test_a_prorated_total_says_so_in_the_table(self) -> None:
+        self.rate(self.first, self.supervisor, 42, SUBMITTED, prorated=True)
+        self.rate(self.first, self.therapist_a, 40, SUBMITTED)
+        page = self.page(self.supervisor)
+        self.assertIn('<strong>42</strong> / 72 <span class="muted">(prorated)</span>', page)
+        self.assertEqual(page.count("(prorated)"), 1)
+
+    def test_finishing_asks_for_a_self_rating_only_when_there_is_none(self) -> None:
+        self.sign_in(self.therapist_a)
+        url = f"/training/attempts/{self.second.pk}/finish/"
+        self.rate(self.second, self.therapist_a, 40, SUBMITTED)
+        page = self.client.post(url, follow=True).content.decode()
+        self.assertIn("Attempt finished.", page)
+        self.assertNotIn("Rate yourself while it is fresh", page)
+        third = training.start_attempt(self.assignment, by=self.therapist_a)
+        finished = self.client.post(f"/training/attempts/{third.pk}/finish/", follow=True)
+        self.assertContains(finished, "Attempt finished. Rate yourself while it is fresh.")
 
     def test_the_trainee_sees_their_own_draft_and_not_the_supervisors(self) -> None:
         self.rate(self.first, self.supervisor, 30, DRAFT)
@@ -100,6 +149,26 @@ class AttemptProgressTests(BaseTestCase):
                 self.sign_in(person)
                 response = self.client.get(f"/training/assignments/{self.assignment.pk}/")
                 self.assertEqual(response.status_code, 404)
+
+    def test_the_picture_has_axes_labels_and_a_legend_and_dashes_the_self_rating(self) -> None:
+        self.rate(self.first, self.supervisor, 30, SUBMITTED)
+        self.rate(self.first, self.therapist_a, 40, SUBMITTED)
+        self.rate(self.second, self.supervisor, 48, SUBMITTED)
+        self.rate(self.second, self.therapist_a, 45, SUBMITTED)
+        page = self.page(self.supervisor)
+        svg = page[page.index("<svg") : page.index("</svg>")]
+        self.assertIn('role="img" aria-label="Competence totals over the attempts', svg)
+        self.assertIn("<title>Competence totals over the attempts", svg)
+        for tick in ("0", "18", "36", "54", "72", "1", "2"):  # the totals, the attempts
+            self.assertRegex(svg, f"<text [^>]*>{tick}</text>")
+        self.assertIn(">Attempt</text>", svg)
+        self.assertIn(">Supervisor&#x27;s rating</text>", svg)
+        self.assertIn(">Self-rating</text>", svg)
+        self.assertEqual(svg.count('<g class="legend">'), 2)
+        # The dashboard's colours: the supervisor solid blue, the self-rating dashed brown.
+        self.assertIn('stroke="#1f5f8b" stroke-width="2"/>', svg)
+        self.assertIn('stroke="#8a4b00" stroke-width="2" stroke-dasharray="8 5"/>', svg)
+        self.assertEqual(svg.count('stroke-dasharray="8 5"'), 2)  # the line and its legend
 
 
 class PictureTests(BaseTestCase):
