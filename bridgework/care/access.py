@@ -8,6 +8,8 @@ anyone who may not know the object exists, so a refusal looks exactly like a mis
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -17,7 +19,7 @@ from bridgework.accounts.http import AuthenticatedHttpRequest, record_refusal
 from bridgework.accounts.models import Invitation, Supervision, User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
-from bridgework.care.models import Client, Goal, TherapySession
+from bridgework.care.models import CareTeamMembership, Client, Goal, TherapySession
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -31,30 +33,72 @@ class Need(enum.Enum):
     ROSTER = "roster"  # see and change who the client is and who cares for them (admins)
 
 
+@dataclass(frozen=True)
+class Ties:
+    """What `decide` asks of a client's care team, read beforehand when it decides for many
+    clients at once (`ties_of`): whether the person is on the team, and whether they or a
+    therapist they supervise is."""
+
+    member: bool = False
+    supervised: bool = False
+
+
 def decide(
-    user: User | AnonymousUser, client: Client, need: Need, *, staff_view: bool = False
+    user: User | AnonymousUser,
+    client: Client,
+    need: Need,
+    *,
+    staff_view: bool = False,
+    ties: Ties | None = None,
 ) -> str | None:
     """The role under which `user` may do `need` to `client`'s record, or None.
 
     `staff_view` marks the clinicians' pages, which a client may not open even about
-    themselves (they hold the therapist's working notes)."""
+    themselves (they hold the therapist's working notes). `ties` are the care team's facts
+    when read already (`ties_of`); without them each is asked of the database when needed."""
     if not user.is_authenticated or not user.is_active or user.clinic_id != client.clinic_id:
         return None
     if need is Need.ROSTER:
         return "clinic_admin" if user.is_clinic_admin else None
     if user.is_client:
         return "client" if client.user_id == user.pk and not staff_view else None
-    if user.is_therapist and client.memberships.filter(member=user).exists():
+    if user.is_therapist and on_team(user, client, ties):
         return "therapist"
-    if need is Need.READ and user.is_supervisor and is_supervised_client(user, client):
+    if need is Need.READ and user.is_supervisor and supervised(user, client, ties):
         return "supervisor"
     return None
 
 
+def on_team(user: User, client: Client, ties: Ties | None) -> bool:
+    return ties.member if ties is not None else client.memberships.filter(member=user).exists()
+
+
+def supervised(supervisor: User, client: Client, ties: Ties | None) -> bool:
+    return ties.supervised if ties is not None else is_supervised_client(supervisor, client)
+
+
+def supervised_team(supervisor: User) -> Q:
+    """The care-team rows that let a supervisor read a client: their own, or a supervisee's."""
+    return Q(member=supervisor) | Q(member__supervised_by__supervisor=supervisor)
+
+
 def is_supervised_client(supervisor: User, client: Client) -> bool:
-    return client.memberships.filter(
-        Q(member=supervisor) | Q(member__supervised_by__supervisor=supervisor)
-    ).exists()
+    return client.memberships.filter(supervised_team(supervisor)).exists()
+
+
+def ties_of(user: User | AnonymousUser, clients: Sequence[Client]) -> dict[int, Ties]:
+    """`decide`'s care-team facts for many clients, in one query (none for a client or a
+    visitor, whom `decide` never asks about care teams)."""
+    if not isinstance(user, User) or not (user.is_therapist or user.is_supervisor):
+        return {}
+    rows = CareTeamMembership.objects.filter(
+        supervised_team(user), client_id__in=[client.pk for client in clients]
+    ).values_list("client_id", "member_id")
+    ties: dict[int, Ties] = {}
+    for client_id, member_id in rows:
+        found = ties.get(client_id, Ties())
+        ties[client_id] = Ties(member=found.member or member_id == user.pk, supervised=True)
+    return ties
 
 
 def open_object(
@@ -139,6 +183,69 @@ def record_reading(request: HttpRequest, client: Client, action: str, object_typ
         defer=True,
     )
     return role
+
+
+def record_listings(
+    request: HttpRequest, clients: Sequence[Client], object_type: str
+) -> dict[int, str]:
+    """`record_listing` for the records of many clients at once (a trainee's dashboard reads
+    all of a therapist's clients): decides each with `decide` (one query for all) and records
+    one listing event per client on that client's chain. A client the person may not read is
+    a refusal in the trail and is left out. Returns the role of each client let in."""
+    return record_readings(request, clients, AccessEvent.Action.LIST, object_type)
+
+
+def record_exports(
+    request: HttpRequest, clients: Sequence[Client], object_type: str
+) -> dict[int, str]:
+    """`record_export` for many clients at once, deciding and recording as `record_listings`."""
+    return record_readings(request, clients, AccessEvent.Action.EXPORT, object_type)
+
+
+def record_readings(
+    request: HttpRequest, clients: Sequence[Client], action: str, object_type: str
+) -> dict[int, str]:
+    user = request.user
+    clinic_id = getattr(user, "clinic_id", None)
+    ties = ties_of(user, clients)
+    roles: dict[int, str] = {}
+    for client in clients:
+        role = decide(user, client, Need.READ, ties=ties.get(client.pk, Ties()))
+        trail.record(
+            actor_id=user.pk,
+            actor_role=role or str(getattr(user, "kind", "anonymous")),
+            action=action,
+            object_type=object_type,
+            object_id=client.pk,
+            clinic_id=clinic_id,
+            # Another clinic's client stays off that clinic's chains, as at the doors.
+            client_id=client.pk if client.clinic_id == clinic_id else None,
+            allowed=role is not None,
+            defer=True,
+        )
+        if role is not None:
+            roles[client.pk] = role
+    return roles
+
+
+def of_clients(roles: Mapping[int, str], seen_as: Callable[[str], Q]) -> Q:
+    """A filter on the records of the clients let in (`roles`: client id → role, from
+    `record_listings`), each client's as a reader in their role there sees them (`seen_as`:
+    a client sees their own plans without drafts, staff their logs without diary entries)."""
+    found = Q(pk__in=[])
+    for role in set(roles.values()):
+        chosen = [client_id for client_id, theirs in roles.items() if theirs == role]
+        found |= Q(client_id__in=chosen) & seen_as(role)
+    return found
+
+
+def sessions_of_clients(
+    request: HttpRequest, clients: Sequence[Client]
+) -> QuerySet[TherapySession]:
+    """The therapy sessions of many clients, of those this person may read: one listing event
+    per client (`record_listings`)."""
+    readable = record_listings(request, clients, "sessions")
+    return TherapySession.objects.filter(of_clients(readable, lambda _role: Q()))
 
 
 def get_goal_for_user(

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, prefetch_related_objects
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 
-from bridgework.care.access import Need, decide, open_object, record_listing
+from bridgework.care.access import (
+    Need,
+    decide,
+    of_clients,
+    open_object,
+    record_listing,
+    record_listings,
+)
 from bridgework.care.models import Client
 from bridgework.plans.models import ActionPlan, Status
 
@@ -64,7 +73,17 @@ def plans_of(request: HttpRequest, client: Client) -> QuerySet[ActionPlan]:
     """The plans of a client already opened through the client door, as this person may see
     them (a client does not see drafts). Records one listing event."""
     role = record_listing(request, client, "plans")
-    plans = ActionPlan.objects.filter(client=client)
-    if role == "client":
-        plans = plans.filter(status__in=CLIENT_VISIBLE)
-    return plans
+    return ActionPlan.objects.filter(seen_as(role), client=client)
+
+
+def plans_of_clients(request: HttpRequest, clients: Sequence[Client]) -> QuerySet[ActionPlan]:
+    """`plans_of` for many clients at once (a trainee's dashboard): each client decided by the
+    client door's rule, with one listing event on its chain; a client this person may not
+    read is recorded as a refusal and its plans left out. A fixed number of queries."""
+    roles = record_listings(request, clients, "plans")
+    return ActionPlan.objects.filter(of_clients(roles, seen_as))
+
+
+def seen_as(role: str) -> Q:
+    """Which of a readable client's plans a reader in `role` sees."""
+    return Q(status__in=CLIENT_VISIBLE) if role == "client" else Q()

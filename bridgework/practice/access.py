@@ -7,10 +7,19 @@ type whether private or not, never its words: practice.actions.)
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from bridgework.care.access import Need, decide, open_object, record_listing
+from bridgework.care.access import (
+    Need,
+    decide,
+    of_clients,
+    open_object,
+    record_listing,
+    record_listings,
+)
 from bridgework.care.models import Client
 from bridgework.practice.models import CheckIn, PracticeLog
 
@@ -27,7 +36,21 @@ def logs_of(request: HttpRequest, client: Client) -> QuerySet[PracticeLog]:
     role = record_listing(request, client, "practice-logs")
     # The plan's template too: its seeds say what a plan's own scale names (practice.progress).
     logs = PracticeLog.objects.filter(client=client).select_related("plan__template")
-    return logs if role == "client" else logs.filter(is_private=False)
+    return logs.filter(seen_as(role))
+
+
+def logs_of_clients(request: HttpRequest, clients: Sequence[Client]) -> QuerySet[PracticeLog]:
+    """`logs_of` for many clients at once (a trainee's dashboard): each client decided by the
+    client door's rule, with one listing event on its chain; a client this person may not
+    read is recorded as a refusal and left out. Private diary entries only to their client."""
+    roles = record_listings(request, clients, "practice-logs")
+    return PracticeLog.objects.filter(of_clients(roles, seen_as)).select_related("plan__template")
+
+
+def seen_as(role: str) -> Q:
+    """Which of a readable client's logs a reader in `role` sees: a private entry is for its
+    client alone."""
+    return Q() if role == "client" else Q(is_private=False)
 
 
 def check_ins_of(request: HttpRequest, client: Client) -> QuerySet[CheckIn]:

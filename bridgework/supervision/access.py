@@ -6,8 +6,10 @@
 - A draft is its rater's alone. A submitted rating is read by its rater, by the therapist
   rated, and by another rater of the same session and scale once that rater has submitted
   their own: two raters rate blind until both are done (agreement, `agreement.py`).
-- A trainee's dashboard, and the records of their real clients it counts, are open to the
-  trainee themselves and to their supervisors (`trainee_records`).
+- A trainee's dashboard is open to the trainee themselves and to their supervisors
+  (`get_trainee_for_user`); the records of their real clients it counts are read through the
+  plans, practice and care doors, client by client by the client door's rule
+  (`trainee_records`).
 - Everyone else, and every other clinic, gets 404, with the refusal recorded.
 
 The plan records shown beside a rating are read through their own doors (care, plans,
@@ -26,8 +28,11 @@ from bridgework.accounts.http import AuthenticatedHttpRequest
 from bridgework.accounts.models import Supervision, User
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
+from bridgework.care.access import record_exports, sessions_of_clients
 from bridgework.care.models import Client, TherapySession
+from bridgework.plans.access import plans_of_clients
 from bridgework.plans.models import ActionPlan
+from bridgework.practice.access import logs_of_clients
 from bridgework.practice.models import PracticeLog
 from bridgework.supervision.models import CompetenceRating
 
@@ -209,7 +214,9 @@ def record(
 
 
 def trainee_role(user: User, therapist: User) -> str | None:
-    """ "therapist" (their own dashboard), "supervisor" (one of their supervisors) or None."""
+    """ "therapist" (their own dashboard), "supervisor" (one of their supervisors) or None.
+    This opens the dashboard only: the records of the trainee's clients on it are decided
+    client by client at those records' doors (`trainee_records`)."""
     if not user.is_active or user.clinic_id != therapist.clinic_id or not therapist.is_therapist:
         return None
     if user.pk == therapist.pk:
@@ -226,16 +233,7 @@ def get_trainee_for_user(request: AuthenticatedHttpRequest, therapist_id: int) -
         User.objects.select_related("clinic").filter(pk=therapist_id, kind=User.Kind.STAFF).first()
     )
     role = trainee_role(user, therapist) if therapist is not None else None
-    trail.record(
-        actor_id=user.pk,
-        actor_role=role or user.kind,
-        action=AccessEvent.Action.VIEW,
-        object_type="trainee",
-        object_id=therapist_id,
-        clinic_id=user.clinic_id,
-        allowed=role is not None,
-        defer=True,
-    )
+    record(request, "trainee", therapist_id, None, role, AccessEvent.Action.VIEW)
     if therapist is None or role is None:
         raise Http404
     return therapist
@@ -245,56 +243,45 @@ def get_trainee_for_user(request: AuthenticatedHttpRequest, therapist_id: int) -
 class TraineeRecords:
     """What a trainee's dashboard reads of their clients: their real clients (the care teams
     they are on, training clients left out, discharged ones kept: this is their history),
-    those clients' plans and their practice logs (private diary entries left out)."""
+    those clients' plans, their practice logs (private diary entries left out) and their
+    sessions, each read through its own door."""
 
     therapist: User
     role: str
-    client_ids: list[int]
     plans: QuerySet[ActionPlan]
     logs: QuerySet[PracticeLog]
+    sessions: QuerySet[TherapySession]
 
 
 def trainee_records(
     request: AuthenticatedHttpRequest, therapist: User, *, export: str = ""
 ) -> TraineeRecords:
-    """The door to a trainee's clients' plans and practice, for the trainee themselves or
-    their supervisor (who may read those clients, care.access.decide); 404 and a refusal
-    otherwise. Records one listing of plans and one of practice logs per client, on the
-    client's own chain (the trail answers "who read this client's plans?"), and with `export`
-    an export of that name per client too (a download). One query for the clients; the
-    events cost their chains' statements at the end of the request."""
-    user = request.user
-    role = trainee_role(user, therapist)
+    """The records of a trainee's clients, for the trainee themselves or their supervisor;
+    404 and a refusal for anyone else. The clients' plans, practice logs and sessions come
+    through the plans, practice and care doors, which decide each client by the client door's
+    rule and record one listing of each per client, on the client's own chain (the trail
+    answers "who read this client's plans?"); with `export`, an export of that name per
+    client too (a download). A fixed number of queries, however many clients: one for the
+    clients, one per door to decide them all; the events cost their chains' statements at
+    the end of the request."""
+    role = trainee_role(request.user, therapist)
     if role is None:
         record(request, "trainee", therapist.pk, None, None, AccessEvent.Action.LIST)
         raise Http404
-    client_ids = list(
+    clients = list(
         Client.objects.filter(
             clinic_id=therapist.clinic_id, memberships__member=therapist, is_training=False
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
         .distinct()
+        .order_by("pk")
     )
-    readings = [(AccessEvent.Action.LIST, "plans"), (AccessEvent.Action.LIST, "practice-logs")]
-    if export:
-        readings.append((AccessEvent.Action.EXPORT, export))
-    for client_id in client_ids:
-        for action, object_type in readings:
-            trail.record(
-                actor_id=user.pk,
-                actor_role=role,
-                action=action,
-                object_type=object_type,
-                object_id=client_id,
-                clinic_id=therapist.clinic_id,
-                client_id=client_id,
-                defer=True,
-            )
-    return TraineeRecords(
+    records = TraineeRecords(
         therapist=therapist,
         role=role,
-        client_ids=client_ids,
-        plans=ActionPlan.objects.filter(client_id__in=client_ids),
-        logs=PracticeLog.objects.filter(client_id__in=client_ids, is_private=False),
+        plans=plans_of_clients(request, clients),
+        logs=logs_of_clients(request, clients),
+        sessions=sessions_of_clients(request, clients),
     )
+    if export:
+        record_exports(request, clients, export)
+    return records

@@ -2,8 +2,9 @@
 and the trainee themselves: plan-quality indicators per month (monthly.py) as pictures and a
 table, and as CSV; competence ratings over time (competence.py) as pictures and tables; the
 newest comments; the scenarios practised (practised.py); and the indicators beside the
-supervisors' ratings, item by item (beside.py). Every read goes through supervision's doors
-(`get_trainee_for_user`, `trainee_records`, `ratings_for_user`)."""
+supervisors' ratings, item by item (beside.py). Every read goes through the doors
+(`get_trainee_for_user`; `trainee_records`, over the plans, practice and care doors;
+`ratings_for_user`), once per page: the pictures are drawn into it (pictures.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ import csv
 import io
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in
 from bridgework.accounts.models import User
 from bridgework.audit.reading import csv_cell
 from bridgework.plans.indicators import LABELS
-from bridgework.practice.progress import svg_response
 from bridgework.supervision import beside, competence, pictures, practised
 from bridgework.supervision.access import get_trainee_for_user, ratings_for_user, trainee_records
 from bridgework.supervision.models import CompetenceRating
@@ -37,6 +37,8 @@ def submitted_ratings(
 
 @signed_in
 def trainee(request: AuthenticatedHttpRequest, therapist_id: int) -> HttpResponse:
+    """The dashboard, its pictures drawn into it: one reading of the records for everything
+    on the page (see docs/supervision.md for what it costs)."""
     therapist = get_trainee_for_user(request, therapist_id)
     records = trainee_records(request, therapist)
     rows = monthly(records)
@@ -56,30 +58,12 @@ def trainee(request: AuthenticatedHttpRequest, therapist_id: int) -> HttpRespons
             "legend": [(code, label) for code, label in MEASURES.items() if code in LABELS],
             "rows": rows,
             "indicator_pictures": pictures.indicator_pictures(rows),
-            "courses": courses,
-            "rating_pictures": pictures.rating_pictures(courses),
+            "courses": [(course, pictures.rating_picture(course)) for course in courses],
             "comments": competence.latest_comments(ratings),
             "practised": practised.practised(therapist),
             "comparisons": beside.beside(records, ratings),
-            "chart_base": f"/supervision/therapists/{therapist.pk}/charts/",
         },
     )
-
-
-@signed_in
-def trainee_chart(request: AuthenticatedHttpRequest, therapist_id: int, name: str) -> HttpResponse:
-    """One of the dashboard's pictures (an image; its table is on the page)."""
-    therapist = get_trainee_for_user(request, therapist_id)
-    kind, _dash, which = name.partition("-")
-    if kind == "measure" and which in MEASURES:
-        rows = monthly(trainee_records(request, therapist))
-        if rows:
-            return svg_response(pictures.measure_svg(rows, which))
-    if kind == "ratings":
-        for course in competence.courses(submitted_ratings(request, therapist)):
-            if course.instrument.slug == which and course.sessions:
-                return svg_response(pictures.ratings_svg(course))
-    raise Http404
 
 
 # The CSV's columns: the month, its plans, then n, N and the percentage of each measure.

@@ -36,7 +36,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import User
-from bridgework.care.models import TherapySession
 from bridgework.measures.scoring import round_half_up
 from bridgework.plans import indicators
 from bridgework.plans.models import ActionPlan
@@ -177,9 +176,7 @@ def plan_months(records: TraineeRecords, now: datetime | None = None) -> list[Pl
         .order_by("pk")
     )
     sessions: dict[int, list[tuple[int, datetime]]] = {}
-    found = TherapySession.objects.filter(client_id__in=records.client_ids).order_by(
-        "starts_at", "id"
-    )
+    found = records.sessions.order_by("starts_at", "id")
     for client_id, pk, starts_at in found.values_list("client_id", "pk", "starts_at"):
         sessions.setdefault(client_id, []).append((pk, starts_at))
     practised = set(

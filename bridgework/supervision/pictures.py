@@ -1,10 +1,17 @@
 """The trainee dashboard's pictures: each plan-quality measure per month, and each competence
-scale's totals per rated session. pygal SVG served as images, drawn like the client page's
-(practice.progress: its palette, no scripts, a strict Content-Security-Policy); the page
+scale's totals per rated session. pygal SVG drawn like the client page's (practice.progress:
+its palette, no scripts), and drawn into the page itself as `data:` images, from what the
+page has read already: a picture costs no request, no query and no audit event of its own.
+
+Why not inline <svg>: pygal styles its drawing with a <style> element, which the
+Content-Security-Policy (`style-src 'self'`, bridgework/middleware.py) refuses on the page,
+leaving the pictures black. An SVG shown as an image is a document of its own, styled by its
+own <style> and never running a script; the policy lets images come as `data:`. The page
 gives every picture's numbers in a table beside it."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -25,9 +32,16 @@ SELF_COLOUR = "#8a4b00"  # the trainee's own ratings, apart from every rater's c
 
 @dataclass(frozen=True)
 class Picture:
-    name: str  # its address: charts/<name>.svg
+    name: str  # what it shows, for the page's markup (data-chart)
     title: str
     caption: str
+    src: str  # the SVG itself, as a data: address
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def month_label(month: Any) -> str:
@@ -42,25 +56,28 @@ def indicator_pictures(rows: Sequence[MonthRow]) -> list[Picture]:
             f"measure-{measure}",
             str(label),
             _("The share of each month's plans with it, 0–100%."),
+            data_uri(measure_svg(rows, measure)),
         )
         for measure, label in MEASURES.items()
     ]
 
 
-def rating_pictures(courses: Sequence[ScaleCourse]) -> list[Picture]:
-    return [
-        Picture(
-            f"ratings-{course.instrument.slug}",
-            _("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
-            _(
-                "The total (%(low)s–%(high)s) of each submitted rating, in the order of the "
-                "sessions rated: one line per rater, the trainee's self-ratings apart."
-            )
-            % {"low": course.low, "high": course.high},
+def rating_picture(course: ScaleCourse) -> Picture | None:
+    """The picture of one scale's totals; None while it has no submitted rating."""
+    if not course.sessions:
+        return None
+    return Picture(
+        f"ratings-{course.instrument.pk}",
+        _("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
+        _(
+            "The total (%(low)s–%(high)s) of each submitted rating, in the order of the "
+            "sessions rated: one line per rater, the trainee's self-ratings apart."
         )
-        for course in courses
-        if course.sessions
-    ]
+        % {"low": course.low, "high": course.high},
+        data_uri(ratings_svg(course)),
+        WIDTH * 3 // 2,
+        HEIGHT + 40,
+    )
 
 
 def style(colours: Sequence[str]) -> Any:

@@ -15,10 +15,6 @@ urlpatterns: list[URLPattern] = [
     path("supervision/agreement/", calibration.overview),
     path("supervision/agreement/<int:rater_id>/<int:scale_id>/", calibration.with_rater),
     path("supervision/therapists/<int:therapist_id>/", dashboard.trainee),
-    path(
-        "supervision/therapists/<int:therapist_id>/charts/<slug:name>.svg",
-        dashboard.trainee_chart,
-    ),
     path("supervision/therapists/<int:therapist_id>/indicators.csv", dashboard.indicators_csv),
 ]
 

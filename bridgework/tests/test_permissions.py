@@ -310,10 +310,6 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/supervision/therapists/{t.therapist_a.pk}/",
         {"therapist_a": 200, "supervisor": 200},
     ),
-    "supervision/therapists/<int:therapist_id>/charts/<slug:name>.svg": Row(
-        lambda t: f"/supervision/therapists/{t.therapist_a.pk}/charts/measure-a.svg",
-        {"therapist_a": 200, "supervisor": 200},
-    ),
     "supervision/therapists/<int:therapist_id>/indicators.csv": Row(
         lambda t: f"/supervision/therapists/{t.therapist_a.pk}/indicators.csv",
         {"therapist_a": 200, "supervisor": 200},
@@ -684,7 +680,6 @@ class PermissionMatrixTests(MatrixCase):
         urls = [
             f"/supervision/therapists/{self.therapist_b.pk}/",
             f"/supervision/therapists/{self.therapist_b.pk}/indicators.csv",
-            f"/supervision/therapists/{self.therapist_b.pk}/charts/measure-a.svg",
             f"/supervision/therapists/{self.other_therapist.pk}/",
             f"/supervision/therapists/{self.supervisor.pk}/",  # a supervisor is no trainee
             "/supervision/therapists/999999/",

@@ -12,9 +12,10 @@ from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.care.models import Client
 from bridgework.plans import actions
+from bridgework.plans.access import plans_of, plans_of_clients
 from bridgework.plans.models import ActionPlan
 from bridgework.plans.tests.helpers import PlanTestCase
-from bridgework.test import user_of
+from bridgework.test import request_of, user_of
 
 
 def reads_of(plan: ActionPlan, queries: CaptureQueriesContext) -> int:
@@ -63,3 +64,42 @@ class PlanDoorTests(PlanTestCase):
             [(e.object_type, e.action, e.actor_role) for e in events],
             [("plan", "change", "therapist"), ("plan", "change", "staff")],
         )
+
+
+class PlansOfManyClientsTests(PlanTestCase):
+    """`plans_of_clients`: the plans door over many clients at once (a trainee's dashboard)."""
+
+    def test_it_gives_the_plans_of_the_clients_the_reader_may_read_and_records_each(
+        self,
+    ) -> None:
+        mine = self.agreed()
+        draft = self.draft()
+        theirs = actions.start_plan(self.client_b, by=self.therapist_b, template=self.template())
+        before = AccessEvent.objects.count()
+        found = plans_of_clients(request_of(self.supervisor), [self.client_a, self.client_b])
+        self.assertEqual(set(found), {mine, draft})
+        self.assertNotIn(theirs, found)
+        events = AccessEvent.objects.order_by("id")[before:]
+        self.assertEqual(
+            [(e.object_type, e.action, e.client_id, e.actor_role, e.allowed) for e in events],
+            [
+                ("plans", "list", self.client_a.pk, "supervisor", True),
+                ("plans", "list", self.client_b.pk, "staff", False),
+            ],
+        )
+
+    def test_a_client_sees_their_own_plans_without_drafts(self) -> None:
+        agreed = self.agreed()
+        self.draft()
+        found = plans_of_clients(request_of(user_of(self.client_a)), [self.client_a, self.client_b])
+        self.assertEqual(list(found), [agreed])
+        self.assertEqual(
+            list(found), list(plans_of(request_of(user_of(self.client_a)), self.client_a))
+        )
+
+    def test_another_clinic_reads_nothing(self) -> None:
+        self.agreed()
+        found = plans_of_clients(request_of(self.other_therapist), [self.client_a])
+        self.assertEqual(list(found), [])
+        refusal = AccessEvent.objects.filter(actor_id=self.other_therapist.pk).get()
+        self.assertEqual((refusal.allowed, refusal.client_id), (False, None))

@@ -9,9 +9,10 @@ from typing import Any
 
 from bridgework.audit.models import AccessEvent
 from bridgework.practice import actions
+from bridgework.practice.access import logs_of_clients
 from bridgework.practice.models import PracticeLog
 from bridgework.practice.tests.test_logging import PracticeTestCase
-from bridgework.test import user_of
+from bridgework.test import request_of, user_of
 
 PLAN_IS_SHARED = "Only diary entries can be kept private."
 
@@ -155,3 +156,29 @@ class DiaryPrivacyTests(PracticeTestCase):
         with self.assertRaises(actions.EntryRefused) as later:
             actions.set_privacy(log, by=user_of(self.client_a), private=True)
         self.assertEqual(later.exception.problems, {"visible_to": PLAN_IS_SHARED})
+
+    def test_the_door_over_many_clients_never_gives_staff_a_private_entry(self) -> None:
+        private, shared = self.write(), self.write(visible_to="care-team")
+        self.post()
+        on_plan = PracticeLog.objects.get(plan=self.plan)
+        clients = [self.client_a, self.client_b]
+        for reader in (self.therapist_a, self.supervisor):
+            with self.subTest(reader=str(reader)):
+                found = set(logs_of_clients(request_of(reader), clients))
+                self.assertEqual(found, {shared, on_plan})
+        # The client reads all of their own, and nobody else's.
+        found = set(logs_of_clients(request_of(user_of(self.client_a)), clients))
+        self.assertEqual(found, {private, shared, on_plan})
+
+    def test_the_door_over_many_clients_records_a_listing_each_and_refuses_outsiders(
+        self,
+    ) -> None:
+        self.post()
+        before = AccessEvent.objects.count()
+        found = logs_of_clients(request_of(self.therapist_b), [self.client_a, self.client_b])
+        self.assertEqual(list(found), [])  # client B has logged nothing; A is not theirs
+        events = AccessEvent.objects.order_by("id")[before:]
+        self.assertEqual(
+            [(e.object_type, e.client_id, e.allowed) for e in events],
+            [("practice-logs", self.client_a.pk, False), ("practice-logs", self.client_b.pk, True)],
+        )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -9,13 +10,33 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bridgework.accounts.models import Supervision
-from bridgework.audit.models import AccessEvent
+from bridgework.audit.models import AccessEvent, ChainHead
+from bridgework.care import actions as care
+from bridgework.care.models import Client
+from bridgework.measures.models import Instrument
 from bridgework.supervision.models import Assignment, RolePlay
 from bridgework.supervision.practised import scenario_title
 from bridgework.supervision.tests.records import RecordsTestCase, answers
 from bridgework.test import make_staff
 
 URL = "/supervision/therapists/{}/"
+
+
+def pictures_on(html: str) -> dict[str, bytes]:
+    """Each picture drawn into the page (its data-chart name → the SVG of its data: image)."""
+    found = re.findall(
+        r'<figure class="card chart" data-chart="([^"]+)">\s*'
+        r'<img src="data:image/svg\+xml;base64,([^"]+)"',
+        html,
+    )
+    return {name: base64.b64decode(data) for name, data in found}
+
+
+def reads_and_trail_writes(queries: CaptureQueriesContext) -> tuple[int, int]:
+    """How many statements read the records, and how many wrote the access trail."""
+    trail = (AccessEvent._meta.db_table, ChainHead._meta.db_table)
+    writes = sum(any(table in q["sql"] for table in trail) for q in queries.captured_queries)
+    return len(queries) - writes, writes
 
 
 def cells(html: str, attribute: str, value: str) -> list[str]:
@@ -127,9 +148,7 @@ class TraineeDashboardTests(RecordsTestCase):
         )  # fmt: skip
         self.assertNotIn('data-month="2026-05"', html)  # the role-plays' month has no plans
         for name in ("measure-a", "measure-g", "measure-reviewed-at-next", "measure-practised"):
-            self.assertIn(
-                f'src="/supervision/therapists/{self.therapist_a.pk}/charts/{name}.svg"', html
-            )
+            self.assertIn(f'data-chart="{name}"', html)
 
     def test_the_supervisor_sees_submitted_ratings_as_the_blind_rule_allows(self) -> None:
         html = self.page(self.supervisor)
@@ -193,18 +212,26 @@ class TraineeDashboardTests(RecordsTestCase):
         self.assertEqual(scenario_title("no-such-scenario"), "no-such-scenario")
         self.assertEqual(scenario_title("../secrets"), "../secrets")
 
-    def test_the_pictures_are_svg_without_scripts(self) -> None:
-        self.sign_in(self.supervisor)
-        base = f"/supervision/therapists/{self.therapist_a.pk}/charts/"
-        for name in ("measure-a", "measure-practised", "ratings-bridgework-competence"):
+    def test_the_pictures_are_drawn_into_the_page_as_svg_without_scripts(self) -> None:
+        pictures = pictures_on(self.page(self.supervisor))
+        scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+        self.assertEqual(
+            list(pictures),
+            [
+                *(f"measure-{code}" for code in ("a", "b", "c", "d", "e", "f", "g")),
+                "measure-reviewed-at-next",
+                "measure-practised",
+                f"ratings-{scale.pk}",
+            ],
+        )
+        for name, svg in pictures.items():
             with self.subTest(name=name):
-                response = self.client.get(f"{base}{name}.svg")
-                self.assertEqual(response.status_code, 200)
-                self.assertEqual(response["Content-Type"], "image/svg+xml")
-                self.assertNotIn(b"<script", response.content)
-        for name in ("measure-z", "ratings-phq-9", "anything"):
-            with self.subTest(name=name):
-                self.assertEqual(self.client.get(f"{base}{name}.svg").status_code, 404)
+                self.assertTrue(svg.startswith(b"<svg"))
+                self.assertNotIn(b"<script", svg)
+        self.assertIn(b"Self-rating", pictures[f"ratings-{scale.pk}"])
+        # They have no address of their own any more.
+        charts = f"/supervision/therapists/{self.therapist_a.pk}/charts/measure-a.svg"
+        self.assertEqual(self.client.get(charts).status_code, 404)
 
     def test_the_csv_holds_the_monthly_table_and_is_recorded_as_an_export(self) -> None:
         self.sign_in(self.supervisor)
@@ -242,10 +269,69 @@ class TraineeDashboardTests(RecordsTestCase):
         self.assertEqual(cells(html, "data-month", "2026-03")[1], "12")
         self.assertEqual(len(after), len(before))
 
+    def more_clients(self, count: int) -> list[Client]:
+        """Clients of therapist A with a session in March rated by the supervisor, a plan set
+        in it, reviewed at the next session, and practice logged."""
+        found = []
+        for n in range(count):
+            client = care.add_client(
+                clinic=self.clinic, full_name=f"Client {n}", care_team=[self.therapist_a], by=None
+            )
+            first = self.session(client, "2026-03-05T10:00Z")
+            plan = self.plan(client, first, goal=True, obstacle=True)
+            self.review(plan, self.session(client, "2026-03-19T10:00Z"), done=2, decision="stop")
+            self.practise(plan)
+            self.rate(first, self.supervisor, answers(3), comment=f"Rated {n}")
+            found.append(client)
+        return found
+
+    def test_the_page_reads_the_same_with_one_client_and_with_ten(self) -> None:
+        self.sign_in(self.supervisor)
+        url = URL.format(self.therapist_a.pk)
+        self.client.get(url)  # the session's first request does its own work
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        self.more_clients(9)
+        with CaptureQueriesContext(connection) as ten:
+            html = self.client.get(url).content.decode()
+        self.assertEqual(cells(html, "data-month", "2026-03")[1], "11")
+        self.assertIn("Rated 8", html)
+        self.assertEqual(len(pictures_on(html)), 10)
+        reads_one, writes_one = reads_and_trail_writes(one)
+        reads_ten, writes_ten = reads_and_trail_writes(ten)
+        self.assertEqual(reads_ten, reads_one)
+        # The trail writes three statements for each chain its events join: the clinic's (the
+        # trainee and the ratings looked at) and each client's (that client's listings).
+        self.assertEqual((writes_one, writes_ten), (3 * 2, 3 * 11))
+
+    def test_a_page_view_records_each_clients_listings_once_and_nothing_else_twice(
+        self,
+    ) -> None:
+        (second,) = self.more_clients(1)
+        self.sign_in(self.supervisor)
+        before = AccessEvent.objects.count()
+        self.client.get(URL.format(self.therapist_a.pk))
+        events = AccessEvent.objects.order_by("id")[before:]
+        # The rule: the trainee looked at and the ratings listed once, on the clinic's chain;
+        # one listing of each kind of record per real client, on that client's chain.
+        expected = [
+            (None, "view", "trainee", str(self.therapist_a.pk)),
+            (None, "list", "competence-ratings", ""),
+            *(
+                (client.pk, "list", kind, str(client.pk))
+                for client in (self.client_a, second)
+                for kind in ("plans", "practice-logs", "sessions")
+            ),
+        ]
+        seen = [(e.client_id, e.action, e.object_type, e.object_id) for e in events]
+        self.assertEqual(sorted(seen, key=str), sorted(expected, key=str))
+        listings = [e for e in events if e.client_id is not None]
+        self.assertTrue(all(e.allowed and e.actor_role == "supervisor" for e in listings))
+
     def test_another_supervisor_sees_nothing_of_this_trainee(self) -> None:
         stranger = make_staff(self.clinic, "stranger", "supervisor")
         self.sign_in(stranger)
-        for path in ("", "indicators.csv", "charts/measure-a.svg"):
+        for path in ("", "indicators.csv"):
             with self.subTest(path=path):
                 response = self.client.get(URL.format(self.therapist_a.pk) + path)
                 self.assertEqual(response.status_code, 404)

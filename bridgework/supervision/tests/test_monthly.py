@@ -160,7 +160,7 @@ class MonthlyFromRecordsTests(RecordsTestCase):
         )
         records = self.records(self.supervisor)
         self.assertEqual(list(monthly.counted_plans(records)), [counted])
-        self.assertEqual(records.client_ids, [self.client_a.pk])
+        self.assertEqual({s.client_id for s in records.sessions}, {self.client_a.pk})
         self.assertEqual([row.plans for row in monthly.monthly(records)], [1])
 
     def test_review_at_the_next_session_and_practice_come_from_the_records(self) -> None:
@@ -183,16 +183,17 @@ class MonthlyFromRecordsTests(RecordsTestCase):
         self.review(plans[0], second, done=2, decision="continue")
         self.practise(plans[0])
         viewer = self.supervisor
-        # Whether the viewer supervises the trainee (1), the trainee's clients (1), the two
-        # listings' events on client A's chain (2 × 3), the plans and their four lists (5),
-        # the sessions (1), the plans practised (1).
-        with self.assertNumQueries(15):
+        # Whether the viewer supervises the trainee (1), the trainee's clients (1), for each
+        # of the plans, practice and care doors the care teams of those clients (3 × 1) and
+        # its listing's event on client A's chain (3 × 3), the plans and their four lists
+        # (5), the sessions (1), the plans practised (1).
+        with self.assertNumQueries(21):
             monthly.monthly(self.records(viewer))
         for n in range(29):
             plan = self.plan(self.client_a, second if n % 2 else first, goal=True, obstacle=True)
             self.review(plan, second, done=1, decision="modify")
             self.practise(plan)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(21):
             rows = monthly.monthly(self.records(viewer))
         self.assertEqual(sum(row.plans for row in rows), 30)
 
@@ -230,6 +231,7 @@ class TraineeDoorTests(RecordsTestCase):
                 for action, kind in (
                     ("list", "plans"),
                     ("list", "practice-logs"),
+                    ("list", "sessions"),
                     ("export", "csv"),
                 )
             ),
