@@ -10,17 +10,15 @@ not summed with these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from bridgework.measures.scoring import total_rule
 from bridgework.supervision.models import CompetenceRating, RolePlay
-from bridgework.supervision.scales import SHIPPED
+from bridgework.supervision.scales import SHIPPED, total_range
 
 WIDTH, HEIGHT, MARGIN = 320, 96, 8
 SUPERVISOR_COLOUR, SELF_COLOUR = "#1f5f8b", "#a1262b"
@@ -42,6 +40,9 @@ class AttemptRow:
     role_play: RolePlay
     supervisors: list[Total]  # submitted (or the reader's own draft) by raters other than it
     self_rating: Total | None
+    # Others have submitted a rating of it that the reader may not see yet: the trainee,
+    # until their own self-rating of the attempt is submitted (blind self-rating).
+    withheld: bool = False
 
     @property
     def supervisor_mean(self) -> float | None:
@@ -59,14 +60,18 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 
 def total_of(rating: CompetenceRating) -> Total:
-    rule: dict[str, Any] = total_rule(rating.instrument.definition) or {}
-    low_high = rule.get("range") or [0, 0]
-    value = (rating.scores.get("total") or {}).get("value")
-    return Total(rating, None if value is None else float(value), float(low_high[1]))
+    value = rating.total
+    high = total_range(rating.instrument.definition)[1]
+    return Total(rating, None if value is None else float(value), high)
 
 
-def rows(role_plays: Sequence[RolePlay], ratings: Iterable[CompetenceRating]) -> list[AttemptRow]:
-    """One row per attempt, in attempt order, with the shipped scale's ratings of its session."""
+def rows(
+    role_plays: Sequence[RolePlay],
+    ratings: Iterable[CompetenceRating],
+    withheld: Collection[int] = (),
+) -> list[AttemptRow]:
+    """One row per attempt, in attempt order, with the shipped scale's ratings of its session
+    (and whether others' ratings of it are `withheld` from the reader: by session id)."""
     by_session: dict[int, list[CompetenceRating]] = {}
     for rating in ratings:
         if rating.instrument.slug == SHIPPED and rating.instrument.clinic_id is None:
@@ -80,6 +85,8 @@ def rows(role_plays: Sequence[RolePlay], ratings: Iterable[CompetenceRating]) ->
                 role_play=role_play,
                 supervisors=[total_of(rating) for rating in theirs if not rating.is_self_rating],
                 self_rating=total_of(own[0]) if own else None,
+                withheld=role_play.session_id in withheld
+                and not any(not rating.is_self_rating for rating in theirs),
             )
         )
     return found

@@ -77,7 +77,7 @@ def trainee_chart(request: AuthenticatedHttpRequest, therapist_id: int, name: st
             return svg_response(pictures.measure_svg(rows, which))
     if kind == "ratings":
         for course in competence.courses(submitted_ratings(request, therapist)):
-            if course.instrument.slug == which and course.sessions:
+            if course.chart_name == name and course.sessions:
                 return svg_response(pictures.ratings_svg(course))
     raise Http404
 

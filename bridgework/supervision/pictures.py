@@ -50,7 +50,7 @@ def indicator_pictures(rows: Sequence[MonthRow]) -> list[Picture]:
 def rating_pictures(courses: Sequence[ScaleCourse]) -> list[Picture]:
     return [
         Picture(
-            f"ratings-{course.instrument.slug}",
+            course.chart_name,
             _("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
             _(
                 "The total (%(low)s–%(high)s) of each submitted rating, in the order of the "
@@ -136,7 +136,7 @@ DASHED = {"width": 2, "dasharray": "8, 5"}
 
 def plotted(points: Sequence[RatedSession]) -> list[tuple[Any, float]]:
     return [
-        (local(point.rating.session.starts_at), point.total)
+        (local(point.rating.session.starts_at), point.rating.total)
         for point in points
-        if point.total is not None
+        if point.rating.total is not None
     ]

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from bridgework.accounts.models import Supervision
 from bridgework.audit.models import AccessEvent
 from bridgework.supervision.models import Assignment, RolePlay
-from bridgework.supervision.practised import scenario_title
-from bridgework.supervision.tests.records import RecordsTestCase, answers
+from bridgework.supervision.tests.helpers import answers, shipped_scale
+from bridgework.supervision.tests.records import RecordsTestCase
 from bridgework.test import make_staff
 
 URL = "/supervision/therapists/{}/"
@@ -133,7 +133,7 @@ class TraineeDashboardTests(RecordsTestCase):
 
     def test_the_supervisor_sees_submitted_ratings_as_the_blind_rule_allows(self) -> None:
         html = self.page(self.supervisor)
-        table = html.split('data-table="ratings-bridgework-competence"')[1].split("</table>")[0]
+        table = html.split(f'data-table="ratings-{shipped_scale().pk}"')[1].split("</table>")[0]
         rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table, re.S)
         texts = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
         self.assertEqual(
@@ -190,19 +190,19 @@ class TraineeDashboardTests(RecordsTestCase):
         self.assertIn("8 May 2026", row)
 
     def test_a_scenario_without_a_library_entry_is_named_by_its_slug(self) -> None:
-        self.assertEqual(scenario_title("no-such-scenario"), "no-such-scenario")
-        self.assertEqual(scenario_title("../secrets"), "../secrets")
+        for slug in ("no-such-scenario", "../secrets"):
+            self.assertEqual(Assignment(scenario=slug).scenario_title, slug)
 
     def test_the_pictures_are_svg_without_scripts(self) -> None:
         self.sign_in(self.supervisor)
         base = f"/supervision/therapists/{self.therapist_a.pk}/charts/"
-        for name in ("measure-a", "measure-practised", "ratings-bridgework-competence"):
+        for name in ("measure-a", "measure-practised", f"ratings-{shipped_scale().pk}"):
             with self.subTest(name=name):
                 response = self.client.get(f"{base}{name}.svg")
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(response["Content-Type"], "image/svg+xml")
                 self.assertNotIn(b"<script", response.content)
-        for name in ("measure-z", "ratings-phq-9", "anything"):
+        for name in ("measure-z", "ratings-bridgework-competence", "ratings-1x", "anything"):
             with self.subTest(name=name):
                 self.assertEqual(self.client.get(f"{base}{name}.svg").status_code, 404)
 
