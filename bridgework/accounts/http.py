@@ -6,9 +6,10 @@ signed-in `User`, so the view needs neither `assert isinstance(...)` nor `type: 
 
 - `signed_in`: anyone signed in; a visitor is sent to sign in, as `login_required` does.
 - `client_required`, `staff_required` (therapists and supervisors, the clinicians' pages),
-  `therapist_or_admin_required` (the clinic's plan templates), `clinic_admin_required`: the
-  same, and anyone else signed in gets 404, as if the page did not exist, with the refusal
-  recorded in the access trail (an `AccessEvent` with allowed=False).
+  `therapist_or_admin_required` (the clinic's plan templates), `supervisor_required` (the
+  scenario library), `trainee_required` (a therapist's own training), `clinic_admin_required`:
+  the same, and anyone else signed in gets 404, as if the page did not exist, with the
+  refusal recorded in the access trail (an `AccessEvent` with allowed=False).
 
 The role guards are for pages that open no one client's record. A page about one object
 (a client, a plan, a flag…) stands behind `signed_in` only: its door decides who may see
@@ -116,6 +117,9 @@ therapist_or_admin_required = role_required(
     lambda user: user.is_therapist or user.is_clinic_admin, refused="plan-templates"
 )
 clinic_admin_required = role_required(is_clinic_admin, refused="clinic-admin-pages")
+supervisor_required = role_required(lambda user: user.is_supervisor, refused="supervisor-pages")
+# Every therapist trains: the scenarios a supervisor assigned them, their attempts.
+trainee_required = role_required(lambda user: user.is_therapist, refused="trainee-pages")
 
 
 def second_factor_confirmed(user: User) -> bool:

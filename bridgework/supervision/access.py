@@ -6,6 +6,10 @@
 - A draft is its rater's alone. A submitted rating is read by its rater, by the therapist
   rated, and by another rater of the same session and scale once that rater has submitted
   their own: two raters rate blind until both are done (agreement, `agreement.py`).
+- Self-ratings are blind too: while the therapist's own self-rating of a session is a
+  draft, they read no one else's rating of it; of a role-play, only once they have
+  submitted a self-rating of it (a trainee rates their attempt before they see the
+  supervisor's score).
 - A trainee's dashboard is open to the trainee themselves and to their supervisors
   (`get_trainee_for_user`); the records of their real clients it counts are read through the
   plans, practice and care doors, client by client by the client door's rule
@@ -20,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.utils import timezone
 
 from bridgework.accounts.http import AuthenticatedHttpRequest
@@ -77,14 +82,25 @@ def get_session_to_rate(request: AuthenticatedHttpRequest, session_id: int) -> T
         .first()
     )
     role = rater_role(request.user, session) if session is not None else None
-    record(request, "session", session_id, session, role, AccessEvent.Action.VIEW)
+    record(
+        request,
+        "session",
+        session_id,
+        action=AccessEvent.Action.VIEW,
+        role=role,
+        client_id=client_of(request.user, session),
+    )
     if session is None or role is None:
         raise Http404
     return session
 
 
 def visible_ratings(user: User) -> Q:
-    """The ratings `user` may read, as a filter on CompetenceRating."""
+    """The ratings `user` may read, as a filter on CompetenceRating: their own, drafts
+    included; the submitted ratings of their work; another rater's submitted rating of a
+    session and scale they have submitted a rating of too (blind double rating). Of their
+    own sessions, while their self-rating of one is a draft, no one else's; of a role-play,
+    no one else's until they have submitted a self-rating of it (blind self-rating)."""
     submitted = CompetenceRating.State.SUBMITTED
     own_submitted = CompetenceRating.objects.filter(
         rater=user,
@@ -92,10 +108,17 @@ def visible_ratings(user: User) -> Q:
         instrument=OuterRef("instrument"),
         state=submitted,
     )
+    self_ratings = CompetenceRating.objects.filter(
+        rater=user, therapist=user, session=OuterRef("session")
+    )
+    self_draft = Exists(self_ratings.filter(state=CompetenceRating.State.DRAFT))
+    self_submitted = Exists(self_ratings.filter(state=submitted))
+    of_my_work = Q(therapist=user, state=submitted) & (
+        Q(session__role_play__isnull=True) | Q(self_submitted)
+    )
+    blind_to_me = Q(therapist=user) & Q(self_draft)
     return Q(clinic_id=user.clinic_id) & (
-        Q(rater=user)
-        | Q(therapist=user, state=submitted)
-        | Q(Exists(own_submitted), state=submitted)
+        Q(rater=user) | ((of_my_work | Q(Exists(own_submitted), state=submitted)) & ~blind_to_me)
     )
 
 
@@ -103,14 +126,7 @@ def ratings_for_user(request: AuthenticatedHttpRequest) -> QuerySet[CompetenceRa
     """Every rating this person may read (their own drafts included), recorded as one
     listing. Narrow it further (by therapist, session…) as the page needs."""
     user = request.user
-    trail.record(
-        actor_id=user.pk,
-        actor_role="staff",
-        action=AccessEvent.Action.LIST,
-        object_type="competence-ratings",
-        clinic_id=user.clinic_id,
-        defer=True,
-    )
+    listed(request, "competence-ratings")
     return CompetenceRating.objects.filter(visible_ratings(user)).select_related(
         "session__client", "therapist", "rater", "instrument"
     )
@@ -135,9 +151,13 @@ def get_rating_for_user(
     )
     allowed = rating is not None and (not write or rating.rater_id == user.pk)
     role = ("self" if rating.is_self_rating else "rater") if rating and allowed else None
-    action = AccessEvent.Action.CHANGE if write else AccessEvent.Action.VIEW
     record(
-        request, "competence-rating", rating_id, rating.session if rating else None, role, action
+        request,
+        "competence-rating",
+        rating_id,
+        action=AccessEvent.Action.CHANGE if write else AccessEvent.Action.VIEW,
+        role=role,
+        client_id=client_of(user, rating.session if rating else None),
     )
     if rating is None or not allowed:
         raise Http404
@@ -145,30 +165,34 @@ def get_rating_for_user(
 
 
 def sessions_to_rate(
-    request: AuthenticatedHttpRequest, therapist: User, *, limit: int = 8
-) -> list[TherapySession]:
-    """The newest sessions of `therapist` that have begun, with real clients, which this
-    person may rate: their own (as a self-rating) or a supervisee's. Role-plays are listed
-    on the training pages. Records one listing; anyone else gets an empty list."""
+    request: AuthenticatedHttpRequest, *, limit: int = 8
+) -> dict[int, list[TherapySession]]:
+    """The newest sessions that have begun, with real clients, which this person may rate,
+    by therapist id: their own (as a self-rating) and each supervisee's, `limit` each.
+    Role-plays are listed on the training pages. One query, and one listing recorded,
+    however many supervisees."""
     user = request.user
-    if therapist.pk != user.pk and not supervises(user, therapist):
-        return []
-    trail.record(
-        actor_id=user.pk,
-        actor_role="self" if therapist.pk == user.pk else "supervisor",
-        action=AccessEvent.Action.LIST,
-        object_type="sessions-to-rate",
-        object_id=therapist.pk,
-        clinic_id=user.clinic_id,
-        defer=True,
+    listed(request, "sessions-to-rate")
+    therapists = Q(therapist__in=supervisees_of(user))
+    if user.is_therapist:
+        therapists |= Q(therapist=user)
+    newest_first = [F("starts_at").desc(), F("id").desc()]
+    sessions = (
+        TherapySession.objects.filter(
+            therapists,
+            client__clinic_id=user.clinic_id,
+            client__is_training=False,
+            starts_at__lte=timezone.now(),
+        )
+        .annotate(newest=Window(RowNumber(), partition_by=F("therapist_id"), order_by=newest_first))
+        .filter(newest__lte=limit)
+        .select_related("client")
+        .order_by(*newest_first)
     )
-    sessions = TherapySession.objects.filter(
-        therapist=therapist,
-        client__clinic_id=user.clinic_id,
-        client__is_training=False,
-        starts_at__lte=timezone.now(),
-    )
-    return list(sessions.select_related("client").order_by("-starts_at", "-id")[:limit])
+    found: dict[int, list[TherapySession]] = {}
+    for session in sessions:
+        found.setdefault(session.therapist_id, []).append(session)
+    return found
 
 
 def others_submitted(rating: CompetenceRating) -> int:
@@ -186,28 +210,55 @@ def others_submitted(rating: CompetenceRating) -> int:
     )
 
 
+def sessions_rated_by_others(user: User, session_ids: list[int]) -> set[int]:
+    """Which of these sessions someone other than `user` has submitted a rating of: what
+    a page says while those ratings are still hidden from them (`others_submitted`)."""
+    return set(
+        CompetenceRating.objects.filter(
+            session_id__in=session_ids, state=CompetenceRating.State.SUBMITTED
+        )
+        .exclude(rater=user)
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+
+
+def client_of(user: User, session: TherapySession | None) -> int | None:
+    """The session's client, for the access trail: only of the reader's own clinic (another
+    clinic's client is no one to name in this clinic's chain)."""
+    if session is None or session.client.clinic_id != user.clinic_id:
+        return None
+    return session.client_id
+
+
 def record(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     object_type: str,
-    object_id: object,
-    session: TherapySession | None,
-    role: str | None,
+    object_id: object = "",
+    *,
     action: str,
+    role: str | None,
+    client_id: int | None = None,
 ) -> None:
+    """The access event of every supervision door: allowed under `role`, or (no role) a
+    refusal under the person's kind."""
     user = request.user
-    clinic_id = getattr(user, "clinic_id", None)
-    same_clinic = session is not None and session.client.clinic_id == clinic_id
     trail.record(
         actor_id=user.pk,
-        actor_role=role or str(getattr(user, "kind", "anonymous")),
+        actor_role=role or user.kind,
         action=action,
         object_type=object_type,
         object_id=object_id,
-        clinic_id=clinic_id,
-        client_id=session.client_id if session is not None and same_clinic else None,
+        clinic_id=user.clinic_id,
+        client_id=client_id,
         allowed=role is not None,
         defer=True,
     )
+
+
+def listed(request: AuthenticatedHttpRequest, object_type: str) -> None:
+    """One listing of the rows a door hands out (the door's filter decides which)."""
+    record(request, object_type, action=AccessEvent.Action.LIST, role="staff")
 
 
 # --- a trainee's own records, for their dashboard ----------------------------------------------
@@ -233,7 +284,7 @@ def get_trainee_for_user(request: AuthenticatedHttpRequest, therapist_id: int) -
         User.objects.select_related("clinic").filter(pk=therapist_id, kind=User.Kind.STAFF).first()
     )
     role = trainee_role(user, therapist) if therapist is not None else None
-    record(request, "trainee", therapist_id, None, role, AccessEvent.Action.VIEW)
+    record(request, "trainee", therapist_id, action=AccessEvent.Action.VIEW, role=role)
     if therapist is None or role is None:
         raise Http404
     return therapist
@@ -266,7 +317,7 @@ def trainee_records(
     the end of the request."""
     role = trainee_role(request.user, therapist)
     if role is None:
-        record(request, "trainee", therapist.pk, None, None, AccessEvent.Action.LIST)
+        record(request, "trainee", therapist.pk, action=AccessEvent.Action.LIST, role=None)
         raise Http404
     clients = list(
         Client.objects.filter(

@@ -22,10 +22,10 @@ from bridgework.audit.trail import changed
 from bridgework.care.models import TherapySession
 from bridgework.lib import text
 from bridgework.measures import scoring
-from bridgework.measures.definitions import options
 from bridgework.measures.models import Instrument
 from bridgework.supervision import access
 from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.scales import allowed_values, scales_for
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 COMMENT_LENGTH = 2000  # an item's comment
@@ -53,7 +53,7 @@ def start_rating(session: TherapySession, instrument: Instrument, *, by: User) -
                 "supervise, and your own as a self-rating."
             )
         )
-    if not is_scale_of(instrument, session.client.clinic_id):
+    if instrument not in scales_for(session.client.clinic):
         raise RatingRefused(_("Choose one of your clinic's competence scales."))
     # The unique constraint decides between two starts at the same moment, not a look first.
     rating, created = CompetenceRating.objects.get_or_create(
@@ -65,15 +65,6 @@ def start_rating(session: TherapySession, instrument: Instrument, *, by: User) -
     if created:
         changed(by, CREATE, rating)
     return rating
-
-
-def is_scale_of(instrument: Instrument, clinic_id: int) -> bool:
-    """A current competence scale, shipped or the clinic's own (supervision.scales)."""
-    return (
-        instrument.rates == Instrument.Rates.THERAPIST
-        and instrument.retired_at is None
-        and instrument.clinic_id in (None, clinic_id)
-    )
 
 
 @transaction.atomic
@@ -156,15 +147,24 @@ def submit(rating: CompetenceRating, *, by: User) -> CompetenceRating:
 
 
 def draft_of(rating: CompetenceRating, by: User) -> CompetenceRating:
-    """The rating locked for this change: its rater's, and still a draft. The lock makes a
-    second submission wait for the first and then find it submitted."""
+    """The rating locked for this change: its rater's, still a draft, and of a session its
+    rater may still rate (a supervision that has ended ends the supervisor's drafts of it
+    too). The lock makes a second submission wait for the first and then find it
+    submitted."""
     locked = (
         CompetenceRating.objects.select_for_update(of=("self",))
-        .select_related("instrument", "session")
+        .select_related("instrument", "session__client", "session__therapist")
         .get(pk=rating.pk)
     )
     if locked.rater_id != by.pk:
         raise RatingRefused(_("Only the person who rates can change a rating."))
+    if access.rater_role(by, locked.session) is None:
+        raise RatingRefused(
+            _(
+                "You can no longer rate this session: you rate the sessions of the therapists "
+                "you supervise, and your own as a self-rating. The draft stays as it was."
+            )
+        )
     if locked.state == CompetenceRating.State.SUBMITTED:
         assert locked.submitted_at is not None
         raise RatingRefused(
@@ -224,14 +224,6 @@ def answer_problems(definition: dict[str, Any], answers: dict[str, Any]) -> dict
                 "allowed": in_words(allowed),
             }
     return problems
-
-
-def allowed_values(item: dict[str, Any]) -> list[int]:
-    if item["type"] == "choice":
-        return sorted(options(item))
-    if item["type"] == "integer":
-        return list(range(item["minValue"], item["maxValue"] + 1))
-    return []  # a text item is not rated: what a rater has to say goes in its comment
 
 
 def in_words(allowed: list[int]) -> str:

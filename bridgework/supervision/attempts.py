@@ -10,19 +10,17 @@ not summed with these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from bridgework.measures.scoring import total_rule
 from bridgework.practice.progress import GRID_COLOUR, PALETTE
 from bridgework.supervision.models import CompetenceRating, RolePlay
 from bridgework.supervision.pictures import DASHED, SELF_COLOUR
-from bridgework.supervision.scales import SHIPPED
+from bridgework.supervision.scales import SHIPPED, total_range
 
 # The trainee dashboard's colours and dash (pictures.ratings_svg): a supervisor is its first
 # rater's colour, a self-rating brown and dashed, so the lines differ without colour too.
@@ -54,6 +52,9 @@ class AttemptRow:
     supervisors: list[Total]  # submitted (or the reader's own draft) by raters other than it
     self_rating: Total | None
     own: Total | None  # the reader's own rating of the attempt, draft or submitted
+    # Others have submitted a rating of it that the reader may not see yet: the trainee,
+    # until their own self-rating of the attempt is submitted (blind self-rating).
+    withheld: bool = False
 
     @property
     def supervisor_mean(self) -> float | None:
@@ -71,17 +72,20 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 
 def total_of(rating: CompetenceRating) -> Total:
-    rule: dict[str, Any] = total_rule(rating.instrument.definition) or {}
-    low_high = rule.get("range") or [0, 0]
-    value = (rating.scores.get("total") or {}).get("value")
-    return Total(rating, None if value is None else float(value), float(low_high[1]))
+    value = rating.total
+    high = total_range(rating.instrument.definition)[1]
+    return Total(rating, None if value is None else float(value), high)
 
 
 def rows(
-    role_plays: Sequence[RolePlay], ratings: Iterable[CompetenceRating], reader_id: int
+    role_plays: Sequence[RolePlay],
+    ratings: Iterable[CompetenceRating],
+    reader_id: int,
+    withheld: Collection[int] = (),
 ) -> list[AttemptRow]:
     """One row per attempt, in attempt order, with the shipped scale's ratings of its session
-    (the reader's own among them, for the page to offer it rather than a new one)."""
+    (the reader's own among them, for the page to offer it rather than a new one; and whether
+    others' ratings of it are `withheld` from the reader: by session id)."""
     by_session: dict[int, list[CompetenceRating]] = {}
     for rating in ratings:
         if rating.instrument.slug == SHIPPED and rating.instrument.clinic_id is None:
@@ -97,6 +101,8 @@ def rows(
                 supervisors=[total_of(rating) for rating in theirs if not rating.is_self_rating],
                 self_rating=total_of(selves[0]) if selves else None,
                 own=total_of(mine[0]) if mine else None,
+                withheld=role_play.session_id in withheld
+                and not any(not rating.is_self_rating for rating in theirs),
             )
         )
     return found

@@ -21,6 +21,7 @@ and practice never come, and the page compares what both sides can show. `compar
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.care.models import TherapySession
 from bridgework.plans import indicators
@@ -37,9 +38,8 @@ from bridgework.supervision.access import TraineeRecords
 from bridgework.supervision.competence import item_scores
 from bridgework.supervision.models import CompetenceRating
 from bridgework.supervision.monthly import Share, counted_plans
+from bridgework.supervision.scales import indicator_codes, read_from
 
-INDICATOR_SYSTEM = "https://bridgework.invalid/fhir/CodeSystem/plan-quality-indicator"
-REVIEW = "g"  # the indicator read from the plans reviewed in a session, not set in it
 TOP = 6  # the scale's highest score per item
 DISAGREE = 0.5  # half the scale apart
 
@@ -55,67 +55,90 @@ class CodedItem:
 
 def coded_items(definition: Mapping[str, Any]) -> list[CodedItem]:
     """The scale's items that name plan-quality indicators, in the scale's order."""
-    found = []
-    for item in definition.get("item", []):
-        codes = tuple(
-            str(code["code"])
-            for code in item.get("code", [])
-            if code.get("system") == INDICATOR_SYSTEM and code.get("code") in indicators.LABELS
-        )
-        if codes:
-            found.append(CodedItem(item["linkId"], str(item.get("text", "")), codes))
-    return found
+    return [
+        CodedItem(item["linkId"], str(item.get("text", "")), codes)
+        for item in definition.get("item", [])
+        if (codes := indicator_codes(item))
+    ]
+
+
+class Verdict(enum.Enum):
+    """How an item's score, as a share of 6, stands beside its indicators' share."""
+
+    RATING_HIGHER = "rating-higher"
+    RECORDS_HIGHER = "records-higher"
+    AGREE = "agree"
+
+    @property
+    def label(self) -> str:
+        return str(VERDICT_LABELS[self])
+
+    @property
+    def disagree(self) -> bool:
+        return self is not Verdict.AGREE
+
+
+VERDICT_LABELS = {
+    Verdict.RATING_HIGHER: _("The rating is higher than the records"),
+    Verdict.RECORDS_HIGHER: _("The records are higher than the rating"),
+    Verdict.AGREE: _("They agree"),
+}
 
 
 @dataclass(frozen=True)
-class Pair:
+class ItemBeside:
+    """One item: its indicators in the records beside the supervisors' mean score of it."""
+
     records: Share  # the item's indicators in the plans
     score: float | None  # the supervisors' mean score of the item, 0–6, to one decimal
     ratings: int  # how many ratings scored the item
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict | None:
+        """None where either side has nothing to compare."""
         if self.score is None or self.records.percent is None:
-            return ""
+            return None
         gap = self.score / TOP - self.records.present / self.records.applicable
         if gap >= DISAGREE:
-            return _("The rating is higher than the records")
+            return Verdict.RATING_HIGHER
         if gap <= -DISAGREE:
-            return _("The records are higher than the rating")
-        return _("They agree")
+            return Verdict.RECORDS_HIGHER
+        return Verdict.AGREE
 
     @property
     def disagree(self) -> bool:
-        return self.verdict not in ("", _("They agree"))
+        return self.verdict is not None and self.verdict.disagree
 
 
 @dataclass(frozen=True)
-class SessionRow:
+class SessionBeside:
     session: TherapySession
     raters: list[str]
-    pairs: dict[str, Pair]  # by item linkId
+    pairs: dict[str, ItemBeside]  # by item linkId
 
 
 @dataclass(frozen=True)
-class Comparison:
+class ScaleBeside:
     title: str  # the scale's
     items: list[CodedItem]
-    sessions: list[SessionRow]  # oldest first
-    overall: dict[str, Pair]
+    sessions: list[SessionBeside]  # oldest first
+    overall: dict[str, ItemBeside]
 
     @property
-    def overall_rows(self) -> list[tuple[CodedItem, Pair]]:
+    def overall_rows(self) -> list[tuple[CodedItem, ItemBeside]]:
         return [(item, self.overall[item.link_id]) for item in self.items]
 
     @property
-    def session_rows(self) -> list[tuple[SessionRow, list[Pair]]]:
+    def session_rows(self) -> list[tuple[SessionBeside, list[ItemBeside]]]:
         return [(row, [row.pairs[item.link_id] for item in self.items]) for row in self.sessions]
 
 
 def share_of(codes: Sequence[str], set_in: Iterable[Results], reviewed: Iterable[Results]) -> Share:
+    """n present of N applicable over the item's indicators, each read where the rating
+    page reads it too (`scales.read_from`)."""
     share, set_in, reviewed = Share(), list(set_in), list(reviewed)
     for code in codes:
-        for results in reviewed if code == REVIEW else set_in:
+        for results in read_from(code, set_in, reviewed):
             share = share.counting(results.get(code))
     return share
 
@@ -127,21 +150,21 @@ def mean_score(ratings: Sequence[CompetenceRating], link_id: str) -> tuple[float
     return round(sum(scores) / len(scores), 1), len(scores)
 
 
-def pair(
+def item_beside(
     item: CodedItem,
     ratings: Sequence[CompetenceRating],
     set_in: Iterable[Results],
     reviewed: Iterable[Results],
-) -> Pair:
+) -> ItemBeside:
     score, count = mean_score(ratings, item.link_id)
-    return Pair(share_of(item.codes, set_in, reviewed), score, count)
+    return ItemBeside(share_of(item.codes, set_in, reviewed), score, count)
 
 
 def compare(
     ratings: Iterable[CompetenceRating],
     set_in: Mapping[int, list[Results]],
     reviewed: Mapping[int, list[Results]],
-) -> list[Comparison]:
+) -> list[ScaleBeside]:
     """Per scale with coded items: its supervisors' ratings of real sessions by session, the
     records of those sessions (`set_in`, `reviewed`: each plan's indicators by session id)."""
     by_scale: dict[int, list[CompetenceRating]] = {}
@@ -151,34 +174,35 @@ def compare(
     for chosen in by_scale.values():
         items = coded_items(chosen[0].instrument.definition)
         if items:
-            found.append(comparison(chosen, items, set_in, reviewed))
+            found.append(scale_beside(chosen, items, set_in, reviewed))
     return found
 
 
-def comparison(
+def scale_beside(
     ratings: list[CompetenceRating],
     items: list[CodedItem],
     set_in: Mapping[int, list[Results]],
     reviewed: Mapping[int, list[Results]],
-) -> Comparison:
+) -> ScaleBeside:
     by_session: dict[int, list[CompetenceRating]] = {}
     for rating in ratings:
         by_session.setdefault(rating.session_id, []).append(rating)
     rows = []
     for session_id, rated in by_session.items():
         pairs = {
-            item.link_id: pair(
+            item.link_id: item_beside(
                 item, rated, set_in.get(session_id, []), reviewed.get(session_id, [])
             )
             for item in items
         }
-        rows.append(SessionRow(rated[0].session, [r.rater.full_name for r in rated], pairs))
+        rows.append(SessionBeside(rated[0].session, [r.rater.full_name for r in rated], pairs))
     everything_set = [results for sid in by_session for results in set_in.get(sid, [])]
     everything_reviewed = [results for sid in by_session for results in reviewed.get(sid, [])]
     overall = {
-        item.link_id: pair(item, ratings, everything_set, everything_reviewed) for item in items
+        item.link_id: item_beside(item, ratings, everything_set, everything_reviewed)
+        for item in items
     }
-    return Comparison(ratings[0].instrument.title, items, rows, overall)
+    return ScaleBeside(ratings[0].instrument.title, items, rows, overall)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -197,7 +221,7 @@ def supervisors_ratings(ratings: Iterable[CompetenceRating]) -> list[CompetenceR
 
 def beside(
     records: TraineeRecords, ratings: Iterable[CompetenceRating], now: datetime | None = None
-) -> list[Comparison]:
+) -> list[ScaleBeside]:
     """Five queries: the rated sessions' plans and their indicator facts."""
     now = now or timezone.now()
     chosen = supervisors_ratings(ratings)

@@ -11,27 +11,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, record_refusal, staff_required
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.lib import agreement
-from bridgework.measures.definitions import options
 from bridgework.measures.models import Instrument
 from bridgework.supervision.access import ratings_for_user
 from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.scales import rated_items
 
 TOTAL = "total"
 SHOWN_SESSIONS = 10  # the largest disagreements listed; the ICCs use every session
 
 
 @dataclass(frozen=True)
-class Pair:
+class DoubleRating:
     """Two submitted ratings of one session on one scale: the viewer's and the other rater's."""
 
     mine: CompetenceRating
@@ -47,7 +47,7 @@ class ItemAgreement:
     mean_difference: float | None  # mean of |theirs − mine| over the sessions both scored
 
 
-def double_rated(request: AuthenticatedHttpRequest) -> list[Pair]:
+def double_rated(request: AuthenticatedHttpRequest) -> list[DoubleRating]:
     """Every session the viewer and someone else (not the therapist rated) both submitted a
     rating of, on the same scale. The door's blind rule already hides the others' until the
     viewer's own is in."""
@@ -61,15 +61,15 @@ def double_rated(request: AuthenticatedHttpRequest) -> list[Pair]:
         else:
             theirs.append(rating)
     return [
-        Pair(mine[(r.session_id, r.instrument_id)], r)
+        DoubleRating(mine[(r.session_id, r.instrument_id)], r)
         for r in theirs
         if (r.session_id, r.instrument_id) in mine
     ]
 
 
-def partners(pairs: list[Pair]) -> list[tuple[User, Instrument, int]]:
+def partners(pairs: list[DoubleRating]) -> list[tuple[User, Instrument, int]]:
     """(other rater, scale, sessions rated by both), most sessions first."""
-    counted: dict[tuple[int, int], list[Pair]] = defaultdict(list)
+    counted: dict[tuple[int, int], list[DoubleRating]] = defaultdict(list)
     for pair in pairs:
         counted[(pair.theirs.rater_id, pair.theirs.instrument_id)].append(pair)
     rows = [(p[0].theirs.rater, p[0].theirs.instrument, len(p)) for p in counted.values()]
@@ -77,21 +77,18 @@ def partners(pairs: list[Pair]) -> list[tuple[User, Instrument, int]]:
 
 
 def score(rating: CompetenceRating, link_id: str) -> float | None:
-    if link_id == TOTAL:
-        value = rating.scores.get(TOTAL, {}).get("value")
-    else:
-        value = rating.answers.get(link_id)
+    value = rating.total if link_id == TOTAL else rating.answers.get(link_id)
     return None if value is None else float(value)
 
 
-def compared(pairs: list[Pair], link_id: str) -> agreement.Paired[int]:
+def compared(pairs: list[DoubleRating], link_id: str) -> agreement.Paired[int]:
     return agreement.pairs(
         {pair.mine.session_id: score(pair.mine, link_id) for pair in pairs},
         {pair.theirs.session_id: score(pair.theirs, link_id) for pair in pairs},
     )
 
 
-def item_agreement(pairs: list[Pair], link_id: str, text: str) -> ItemAgreement:
+def item_agreement(pairs: list[DoubleRating], link_id: str, text: str) -> ItemAgreement:
     paired = compared(pairs, link_id)
     differences = [abs(second - first) for first, second in paired.ratings]
     return ItemAgreement(
@@ -101,10 +98,6 @@ def item_agreement(pairs: list[Pair], link_id: str, text: str) -> ItemAgreement:
         result=agreement.icc(paired.ratings) if len(paired.targets) >= 2 else None,
         mean_difference=sum(differences) / len(differences) if differences else None,
     )
-
-
-def items_of(instrument: Instrument) -> list[dict[str, Any]]:
-    return [item for item in instrument.definition["item"] if options(item)]
 
 
 @staff_required
@@ -128,7 +121,10 @@ def with_rater(request: AuthenticatedHttpRequest, rater_id: int, scale_id: int) 
         record_refusal(request, "rater-agreement", AccessEvent.Action.VIEW)
         raise Http404
     instrument, other = pairs[0].theirs.instrument, pairs[0].theirs.rater
-    items = [item_agreement(pairs, item["linkId"], item["text"]) for item in items_of(instrument)]
+    items = [
+        item_agreement(pairs, item["linkId"], item["text"])
+        for item in rated_items(instrument.definition)
+    ]
     by_session = {pair.mine.session_id: pair for pair in pairs}
     furthest = agreement.largest_disagreements(compared(pairs, TOTAL), limit=SHOWN_SESSIONS)
     return render(
@@ -138,7 +134,7 @@ def with_rater(request: AuthenticatedHttpRequest, rater_id: int, scale_id: int) 
             "other": other,
             "instrument": instrument,
             "sessions": len(pairs),
-            "total": item_agreement(pairs, TOTAL, "Total"),
+            "total": item_agreement(pairs, TOTAL, _("Total")),
             "items": items,
             "apart": sorted(
                 (item for item in items if item.mean_difference is not None),

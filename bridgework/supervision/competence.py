@@ -8,15 +8,13 @@ even the reader's own: a draft is not a rating yet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from django.utils.translation import gettext as _
 
 from bridgework.measures.models import Instrument
 from bridgework.measures.scoring import round_half_up
 from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.scales import total_range
 
 COMMENTS_SHOWN = 5  # the newest ratings' comments; the ratings table lists every rating
 
@@ -32,16 +30,6 @@ class RatedSession:
     @property
     def is_role_play(self) -> bool:
         return bool(self.rating.session.client.is_training)
-
-    @property
-    def rater_name(self) -> str:
-        return _("Self-rating") if self.is_self else self.rating.rater.full_name
-
-    @property
-    def total(self) -> float | None:
-        total = (self.rating.scores or {}).get("total") or {}
-        value = total.get("value") if isinstance(total, dict) else None
-        return value if isinstance(value, int | float) else None
 
     @property
     def item_mean(self) -> float | None:
@@ -69,24 +57,23 @@ class ScaleCourse:
 
     @property
     def low(self) -> int:
-        return int(self.total_range[0])
+        return int(total_range(self.instrument.definition)[0])
 
     @property
     def high(self) -> int:
-        return int(self.total_range[1])
+        return int(total_range(self.instrument.definition)[1])
 
     @property
-    def total_range(self) -> Sequence[Any]:
-        for rule in self.instrument.definition.get("scoring", {}).get("scores", []):
-            if rule.get("id") == "total" and len(rule.get("range", [])) == 2:
-                return list(rule["range"])
-        return [0, 6 * len(self.instrument.definition.get("item", []))]
+    def chart_name(self) -> str:
+        """Its picture's name, by the instrument: two versions of one scale are two
+        instruments, and two pictures."""
+        return f"ratings-{self.instrument.pk}"
 
     def by_rater(self) -> dict[str, list[RatedSession]]:
         """The lines of its picture: one per rater (by name), the self-ratings as one."""
         lines: dict[str, list[RatedSession]] = {}
         for point in self.sessions:
-            lines.setdefault(point.rater_name, []).append(point)
+            lines.setdefault(point.rating.rater_name, []).append(point)
         return lines
 
 

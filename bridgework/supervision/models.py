@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.care.models import Client, TherapySession
 from bridgework.measures.models import Instrument
+from bridgework.supervision import scenarios
 
 
 class Assignment(models.Model):
@@ -38,6 +40,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} for {self.trainee}"
+
+    @property
+    def scenario_title(self) -> str:
+        """The scenario's title in the library; its slug if it has left the library since."""
+        scenario = scenarios.get(self.scenario)
+        return scenario.title if scenario is not None else self.scenario
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.clinic_id, None
@@ -119,6 +127,25 @@ class CompetenceRating(models.Model):
     @property
     def is_self_rating(self) -> bool:
         return self.rater_id == self.therapist_id
+
+    @property
+    def rater_name(self) -> str:
+        """Who rated, as every page names them: a self-rating is always labelled as one."""
+        return gettext("Self-rating") if self.is_self_rating else self.rater.full_name
+
+    @property
+    def total(self) -> float | None:
+        """The total score once submitted; None for a draft, or when too many items were
+        left unrated to score it."""
+        total = (self.scores or {}).get("total")
+        value = total.get("value") if isinstance(total, dict) else None
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return value if number else None
+
+    @property
+    def total_prorated(self) -> bool:
+        total = (self.scores or {}).get("total")
+        return bool(isinstance(total, dict) and total.get("prorated"))
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.clinic_id, self.session.client_id

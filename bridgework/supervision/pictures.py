@@ -67,7 +67,7 @@ def rating_picture(course: ScaleCourse) -> Picture | None:
     if not course.sessions:
         return None
     return Picture(
-        f"ratings-{course.instrument.pk}",
+        course.chart_name,
         _("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
         _(
             "The total (%(low)s–%(high)s) of each submitted rating, in the order of the "
@@ -153,7 +153,7 @@ DASHED = {"width": 2, "dasharray": "8, 5"}
 
 def plotted(points: Sequence[RatedSession]) -> list[tuple[Any, float]]:
     return [
-        (local(point.rating.session.starts_at), point.total)
+        (local(point.rating.session.starts_at), point.rating.total)
         for point in points
-        if point.total is not None
+        if point.rating.total is not None
     ]

@@ -9,14 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Max
 
 from bridgework.accounts.models import User
-from bridgework.supervision import scenarios
 from bridgework.supervision.models import Assignment
-
-
-def scenario_title(slug: str) -> str:
-    """The scenario's title in the library; its slug if it has left the library since."""
-    scenario = scenarios.get(slug)
-    return scenario.title if scenario is not None else slug
 
 
 @dataclass(frozen=True)
@@ -36,6 +29,4 @@ def practised(therapist: User) -> list[Practised]:
         .annotate(tries=Count("attempts"), latest_at=Max("attempts__started_at"))
         .order_by("-assigned_at", "-id")
     )
-    return [
-        Practised(item, scenario_title(item.scenario), item.tries, item.latest_at) for item in found
-    ]
+    return [Practised(item, item.scenario_title, item.tries, item.latest_at) for item in found]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -23,9 +22,10 @@ from bridgework.plans.models import ActionPlan, Review
 from bridgework.practice import summaries as practice
 from bridgework.practice.access import logs_of
 
-# The plan-quality indicators a scale's item corresponds to, named in its `code`s.
-INDICATOR_SYSTEM = "https://bridgework.invalid/fhir/CodeSystem/plan-quality-indicator"
 PLAN_LISTS = ("goals", "obstacles", "reviews__session", "reviews__reviewed_by", "successors")
+
+
+Indicator = tuple[str, str, bool | None]  # (key, label, present)
 
 
 @dataclass(frozen=True)
@@ -34,20 +34,27 @@ class PlanSet:
     the reviews that followed."""
 
     plan: ActionPlan
-    indicators: list[tuple[str, str, bool | None]]  # (key, label, present)
+    indicators: list[Indicator]
     score: tuple[int, int]
     practice: list[practice.LogLine]
     reviews: list[Review]
 
-    def indicator(self, key: str) -> bool | None:
-        return next((value for k, _label, value in self.indicators if k == key), None)
+
+@dataclass(frozen=True)
+class PlanReviewed:
+    """An earlier plan reviewed in the session, with the review and the plan's indicators
+    (its g says how the review went)."""
+
+    plan: ActionPlan
+    review: Review
+    indicators: list[Indicator]
 
 
 @dataclass(frozen=True)
 class SessionRecords:
     session: TherapySession
     set_here: list[PlanSet]
-    reviewed_here: list[tuple[ActionPlan, Review]]  # earlier plans reviewed in this session
+    reviewed_here: list[PlanReviewed]
 
 
 def of_session(request: HttpRequest, session: TherapySession) -> SessionRecords | None:
@@ -72,7 +79,7 @@ def of_session(request: HttpRequest, session: TherapySession) -> SessionRecords 
         session,
         [plan_set(plan, now, logged.get(plan.pk, [])) for plan in set_here],
         [
-            (plan, review)
+            PlanReviewed(plan, review, indicators_of(plan, now))
             for plan in plans
             for review in plan.reviews.all()
             if review.session_id == session.pk and plan.set_in_session_id != session.pk
@@ -80,12 +87,17 @@ def of_session(request: HttpRequest, session: TherapySession) -> SessionRecords 
     )
 
 
-def plan_set(plan: ActionPlan, now: datetime, logged: list[practice.LogLine]) -> PlanSet:
+def indicators_of(plan: ActionPlan, now: datetime) -> list[Indicator]:
     results = indicators.indicators(indicators.facts_of(plan, now))
+    return [(key, str(indicators.LABELS[key]), value) for key, value in results.items()]
+
+
+def plan_set(plan: ActionPlan, now: datetime, logged: list[practice.LogLine]) -> PlanSet:
+    found = indicators_of(plan, now)
     return PlanSet(
         plan,
-        [(key, str(indicators.LABELS[key]), value) for key, value in results.items()],
-        indicators.score(results),
+        found,
+        indicators.score({key: value for key, _label, value in found}),
         logged,
         list(plan.reviews.all()),
     )
@@ -102,14 +114,3 @@ def practice_by_plan(
         assert line.log.plan_id is not None
         found.setdefault(line.log.plan_id, []).append(line)
     return found
-
-
-def indicator_codes(item: dict[str, Any]) -> list[str]:
-    """The plan-quality indicators (a–g) a scale's item corresponds to."""
-    return [
-        str(code["code"])
-        for code in item.get("code") or []
-        if isinstance(code, dict)
-        and code.get("system") == INDICATOR_SYSTEM
-        and code.get("code") in indicators.LABELS
-    ]

@@ -25,9 +25,9 @@ from bridgework.accounts.models import Approach
 from bridgework.lib import text
 from bridgework.plans.models import Kind, Obstacle, ProposedBy
 from bridgework.practice.models import Outcome
+from bridgework.supervision.scales import SHIPPED_PATH
 
 FOLDER = Path(__file__).parent / "scenarios"
-SCALE = Path(__file__).parent / "scales" / "bridgework-competence.json"
 VIGNETTE_WORDS = (80, 200)
 TITLE_LENGTH = 80
 NO_PRACTICE = "none"  # the practice log shows nothing at all
@@ -236,7 +236,7 @@ class Scenario:
 @functools.cache
 def scale_items() -> dict[str, str]:
     """The competence scale's items, linkId → title, in the scale's order."""
-    definition = json.loads(SCALE.read_text(encoding="utf-8"))
+    definition = json.loads(SHIPPED_PATH.read_text(encoding="utf-8"))
     return {item["linkId"]: item["text"] for item in definition["item"]}
 
 

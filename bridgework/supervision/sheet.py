@@ -11,7 +11,8 @@ from typing import Any
 
 from bridgework.measures.definitions import options
 from bridgework.supervision.models import CompetenceRating
-from bridgework.supervision.records import SessionRecords, indicator_codes
+from bridgework.supervision.records import SessionRecords
+from bridgework.supervision.scales import indicator_codes, read_from
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,10 @@ class Option:
 
 @dataclass(frozen=True)
 class RecordMark:
-    """What the record shows for one indicator of one plan set in the session."""
+    """What the record shows for one indicator of one plan: set in the session, or (for the
+    review, g) an earlier plan reviewed in it."""
 
+    plan_id: int
     plan_title: str
     label: str
     present: bool | None  # None: not applicable (yet)
@@ -47,6 +50,11 @@ class ItemRow:
     @property
     def chosen(self) -> Option | None:
         return next((o for o in self.options if str(o.value) == self.value), None)
+
+    @property
+    def names_plans(self) -> bool:
+        """Whether its marks are of more than one plan, so each says which."""
+        return len({mark.plan_id for mark in self.marks}) > 1
 
 
 def rows(
@@ -78,37 +86,35 @@ def rows(
 
 
 def marks_for(item: dict[str, Any], records: SessionRecords | None) -> list[RecordMark]:
+    """The record's side of each indicator the item names, read where the dashboard reads it
+    too (scales.read_from): the review (g) from the earlier plans reviewed in the session,
+    the rest from the plans set in it."""
     if records is None:
         return []
     return [
-        RecordMark(plan_set.plan.title, label, value)
+        RecordMark(plan.plan.pk, plan.plan.title, label, value)
         for code in indicator_codes(item)
-        for plan_set in records.set_here
-        for key, label, value in plan_set.indicators
+        for plan in read_from(code, records.set_here, records.reviewed_here)
+        for key, label, value in plan.indicators
         if key == code
     ]
 
 
-def indicator_items(definition: dict[str, Any]) -> bool:
-    """Whether any item corresponds to a plan-quality indicator."""
-    return any(indicator_codes(item) for item in definition["item"])
-
-
 @dataclass(frozen=True)
-class Comparison:
+class SideBySide:
     """Submitted ratings of one session on one scale, side by side, item by item."""
 
     ratings: list[CompetenceRating]
     items: list[tuple[str, list[object]]]  # (item text, one value per rating: None unrated)
-    totals: list[object]
+    totals: list[float | None]
 
 
-def compare(definition: dict[str, Any], ratings: list[CompetenceRating]) -> Comparison:
-    return Comparison(
+def side_by_side(definition: dict[str, Any], ratings: list[CompetenceRating]) -> SideBySide:
+    return SideBySide(
         ratings,
         [
             (item["text"], [rating.answers.get(item["linkId"]) for rating in ratings])
             for item in definition["item"]
         ],
-        [rating.scores.get("total", {}).get("value") for rating in ratings],
+        [rating.total for rating in ratings],
     )

@@ -21,9 +21,8 @@ from django.http import Http404
 
 from bridgework.accounts.http import AuthenticatedHttpRequest
 from bridgework.accounts.models import User
-from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
-from bridgework.supervision.access import supervisees_of, supervises
+from bridgework.supervision.access import listed, record, supervisees_of, supervises
 from bridgework.supervision.models import Assignment, RolePlay
 
 
@@ -53,7 +52,7 @@ def get_assignment_for_user(
         Assignment.objects.select_related("trainee", "assigned_by").filter(pk=assignment_id).first()
     )
     role = role_in(request.user, assignment, doing) if assignment is not None else None
-    record(request, "scenario-assignment", assignment_id, role, doing, client_id=None)
+    record(request, "scenario-assignment", assignment_id, action=action_of(doing), role=role)
     if assignment is None or role is None:
         raise Http404
     return assignment
@@ -74,7 +73,9 @@ def get_role_play_for_user(
     role = role_in(request.user, role_play.assignment, doing) if role_play is not None else None
     same_clinic = role_play is not None and role_play.client.clinic_id == request.user.clinic_id
     client_id = role_play.client_id if role_play is not None and same_clinic else None
-    record(request, "role-play", role_play_id, role, doing, client_id=client_id)
+    record(
+        request, "role-play", role_play_id, action=action_of(doing), role=role, client_id=client_id
+    )
     if role_play is None or role is None:
         raise Http404
     return role_play
@@ -97,36 +98,5 @@ def assignments_for_supervisor(request: AuthenticatedHttpRequest) -> QuerySet[As
     ).select_related("trainee", "assigned_by")
 
 
-def listed(request: AuthenticatedHttpRequest, object_type: str) -> None:
-    user = request.user
-    trail.record(
-        actor_id=user.pk,
-        actor_role="staff",
-        action=AccessEvent.Action.LIST,
-        object_type=object_type,
-        clinic_id=user.clinic_id,
-        defer=True,
-    )
-
-
-def record(
-    request: AuthenticatedHttpRequest,
-    object_type: str,
-    object_id: object,
-    role: str | None,
-    doing: Doing,
-    *,
-    client_id: int | None,
-) -> None:
-    user = request.user
-    trail.record(
-        actor_id=user.pk,
-        actor_role=role or user.kind,
-        action=AccessEvent.Action.VIEW if doing is Doing.READ else AccessEvent.Action.CHANGE,
-        object_type=object_type,
-        object_id=object_id,
-        clinic_id=user.clinic_id,
-        client_id=client_id,
-        allowed=role is not None,
-        defer=True,
-    )
+def action_of(doing: Doing) -> str:
+    return AccessEvent.Action.VIEW if doing is Doing.READ else AccessEvent.Action.CHANGE

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts.http import (
     AuthenticatedHttpRequest,
     record_refusal,
-    role_required,
     signed_in,
+    supervisor_required,
+    trainee_required,
 )
 from bridgework.accounts.models import User
 from bridgework.supervision import attempts, scenarios, training
-from bridgework.supervision.access import ratings_for_user
+from bridgework.supervision.access import ratings_for_user, sessions_rated_by_others
 from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.supervision.scenarios import Scenario
 from bridgework.supervision.training_access import (
@@ -32,9 +33,6 @@ from bridgework.supervision.training_access import (
     get_role_play_for_user,
 )
 from bridgework.supervision.training_forms import AssignForm, LibraryFilter
-
-supervisor_required = role_required(lambda user: user.is_supervisor, refused="training-scenarios")
-trainee_required = role_required(lambda user: user.is_therapist, refused="training")
 
 
 @supervisor_required
@@ -48,7 +46,7 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "filter_form": form,
             "scenarios": scenarios.matching(item=item, approach=approach),
-            "assignments": [(a, scenarios.get(a.scenario)) for a in assigned],
+            "assignments": list(assigned),
         },
     )
 
@@ -148,9 +146,13 @@ def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> Ht
 
 def assignment_context(request: AuthenticatedHttpRequest, assignment: Assignment) -> dict[str, Any]:
     attempts_made = list(assignment.attempts.select_related("client", "session"))
-    ratings = ratings_for_user(request).filter(session__in=[a.session_id for a in attempts_made])
-    rows = attempts.rows(attempts_made, ratings, request.user.pk)
+    sessions = [a.session_id for a in attempts_made]
+    ratings = ratings_for_user(request).filter(session__in=sessions)
     is_trainee = request.user.pk == assignment.trainee_id
+    # The trainee rates an attempt before they see the supervisor's score of it (the door's
+    # blind self-rating); the page says where a score is waiting for them.
+    withheld = sessions_rated_by_others(request.user, sessions) if is_trainee else set()
+    rows = attempts.rows(attempts_made, ratings, request.user.pk, withheld)
     return {
         "assignment": assignment,
         "scenario": scenarios.get(assignment.scenario),

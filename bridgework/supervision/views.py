@@ -111,7 +111,7 @@ def show(
         "problems": problems or {},
         "overall": sent.get("comment", "") if sent is not None else rating.comment,
         "final_ticked": bool(sent and sent.get("final")),
-        "comparison": None if drafting else comparison(request, rating),
+        "comparison": None if drafting else side_by_side(request, rating),
         "unseen": unseen,
         "other_scales": [s for s in offered if s.pk != rating.instrument_id],
         # Its rater may rate the session on another of the clinic's scales too.
@@ -121,7 +121,7 @@ def show(
     return render(request, "supervision/rate.html", context, status=400 if problems else 200)
 
 
-def comparison(request: AuthenticatedHttpRequest, rating: CompetenceRating) -> sheet.Comparison:
+def side_by_side(request: AuthenticatedHttpRequest, rating: CompetenceRating) -> sheet.SideBySide:
     """The submitted ratings of the session on this scale that the door lets this person
     read, side by side."""
     submitted = access.ratings_for_user(request).filter(
@@ -130,7 +130,7 @@ def comparison(request: AuthenticatedHttpRequest, rating: CompetenceRating) -> s
         state=CompetenceRating.State.SUBMITTED,
     )
     found = list(submitted.order_by("submitted_at", "pk"))
-    return sheet.compare(rating.instrument.definition, found)
+    return sheet.side_by_side(rating.instrument.definition, found)
 
 
 def prefixed(data: Any, prefix: str) -> dict[str, str]:

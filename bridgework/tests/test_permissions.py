@@ -98,6 +98,7 @@ class MatrixCase(BaseTestCase):
     assignment: Assignment  # a scenario assigned to therapist A by their supervisor
     role_play: RolePlay  # therapist A's first attempt at it
     past_session: TherapySession
+    session_to_rate: TherapySession
     rating: CompetenceRating
 
 
@@ -418,8 +419,10 @@ MATRIX: dict[str, Row] = {
         lambda t: "/supervision/",
         each(("therapist_a", "therapist_b", "supervisor", "other_therapist"), 200),
     ),
+    # Its own session: therapist A's self-rating draft of the rated one would hide that rating
+    # from them (blind self-rating).
     "supervision/sessions/<int:session_id>/rate/": Row(
-        lambda t: f"/supervision/sessions/{t.past_session.pk}/rate/",
+        lambda t: f"/supervision/sessions/{t.session_to_rate.pk}/rate/",
         {"therapist_a": 302, "supervisor": 302},
         method="post",
     ),
@@ -551,9 +554,15 @@ class PermissionMatrixTests(MatrixCase):
             by=self.therapist_a,
         )
         self.rating = self.submitted_rating()
+        self.session_to_rate = care.add_session(
+            self.client_a,
+            therapist=self.therapist_a,
+            starts_at=timezone.now() - timedelta(days=2),
+            by=self.therapist_a,
+        )
 
     def submitted_rating(self) -> CompetenceRating:
-        scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+        scale = Instrument.objects.get(slug="bridgework-competence", clinic=None, retired_at=None)
         rating = supervision.start_rating(self.past_session, scale, by=self.supervisor)
         answers = {item["linkId"]: 3 for item in scale.definition["item"]}
         supervision.save_draft(

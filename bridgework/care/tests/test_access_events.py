@@ -3,6 +3,7 @@ from __future__ import annotations
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions
+from bridgework.care.access import Need, decide, readable_on_staff_pages
 from bridgework.care.models import Client
 from bridgework.test import BaseTestCase
 
@@ -71,3 +72,19 @@ class AccessEventTests(BaseTestCase):
             (event.object_type, event.action, event.actor_id),
             ("goal", "create", self.therapist_a.pk),
         )
+
+
+class ReadableOnStaffPagesTests(BaseTestCase):
+    def test_it_answers_as_the_door_does_for_every_person_and_client(self) -> None:
+        clients = [self.client_a, self.client_b, self.other_client]
+        for person in User.objects.all():
+            with self.subTest(person=str(person)):
+                expected = {
+                    client.pk
+                    for client in clients
+                    if decide(person, client, Need.READ, staff_view=True) is not None
+                }
+                self.assertEqual(readable_on_staff_pages(person, [c.pk for c in clients]), expected)
+        every = [c.pk for c in clients]
+        self.assertEqual(readable_on_staff_pages(self.supervisor, every), {self.client_a.pk})
+        self.assertEqual(readable_on_staff_pages(self.therapist_b, every), {self.client_b.pk})

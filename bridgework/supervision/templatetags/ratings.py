@@ -1,4 +1,5 @@
-"""How the supervision pages name a rating: a self-rating is always labelled as one."""
+"""How the supervision pages show a rating's state (who rated: `CompetenceRating.rater_name`,
+which always labels a self-rating as one)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,6 @@ from django.utils.translation import gettext as _
 from bridgework.supervision.models import CompetenceRating
 
 register = template.Library()
-
-
-@register.filter
-def rated_by(rating: CompetenceRating) -> str:
-    """ "Self-rating", or the rater's name."""
-    return _("Self-rating") if rating.is_self_rating else rating.rater.full_name
 
 
 @register.filter

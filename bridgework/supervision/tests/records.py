@@ -1,37 +1,27 @@
-"""Records for the trainee dashboard's tests: sessions, plans with chosen facts, reviews,
-practice, and competence ratings made directly (the rating actions are written elsewhere)."""
+"""Records for the trainee dashboard's tests: sessions, plans with chosen facts, reviews and
+practice made directly (each fact chosen by hand, whatever the editor would allow), and
+competence ratings made as a rater makes them (helpers.rate)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, cast
 
-from django.test import RequestFactory
 from django.utils import timezone
 
-from bridgework.accounts.http import AuthenticatedHttpRequest
 from bridgework.accounts.models import User
 from bridgework.care import actions as care
 from bridgework.care.models import Client, TherapySession
-from bridgework.measures import scoring
-from bridgework.measures.models import Instrument
 from bridgework.plans.actions import session_after
 from bridgework.plans.models import ActionPlan, Obstacle, Review
 from bridgework.practice.models import PracticeLog
 from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.tests import helpers
 from bridgework.test import BaseTestCase
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def request_of(viewer: User) -> AuthenticatedHttpRequest:
-    """A request by `viewer`, outside the middleware: the doors' events are written at once."""
-    request = RequestFactory().get("/")
-    request.user = viewer
-    return cast(AuthenticatedHttpRequest, request)
 
 
 class RecordsTestCase(BaseTestCase):
@@ -113,12 +103,13 @@ class RecordsTestCase(BaseTestCase):
         )
 
     def training_client(self, therapist: User) -> Client:
-        client = care.add_client(
-            clinic=self.clinic, full_name="Training client", care_team=[therapist], by=None
+        return care.add_client(
+            clinic=self.clinic,
+            full_name="Training client",
+            care_team=[therapist],
+            by=None,
+            is_training=True,
         )
-        Client.objects.filter(pk=client.pk).update(is_training=True)
-        client.refresh_from_db()
-        return client
 
     def rate(
         self,
@@ -130,44 +121,6 @@ class RecordsTestCase(BaseTestCase):
         comment: str = "",
         comments: dict[str, str] | None = None,
     ) -> CompetenceRating:
-        scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
-        scores: dict[str, Any] = {
-            s.id: {"value": s.value, "band": s.band, "prorated": s.prorated}
-            for s in scoring.score(scale.definition, answers)
-        }
-        return CompetenceRating.objects.create(
-            clinic=session.client.clinic,
-            session=session,
-            therapist=session.therapist,
-            rater=rater,
-            instrument=scale,
-            answers=answers,
-            comments=comments or {},
-            comment=comment,
-            scores=scores,
-            state="submitted" if submitted else "draft",
-            submitted_at=timezone.now() if submitted else None,
+        return helpers.rate(
+            session, rater, answers, submitted=submitted, comment=comment, comments=comments
         )
-
-
-# Every item of the shipped scale at one score, then the chosen ones changed.
-ITEMS = (
-    "review",
-    "links",
-    "collaboration",
-    "rationale",
-    "specifics",
-    "obstacles",
-    "importance-confidence",
-    "rehearsal",
-    "cues",
-    "summary",
-    "non-completion",
-    "framing",
-)
-
-
-def answers(score: int, **changed: int) -> dict[str, int]:
-    chosen = {item: score for item in ITEMS}
-    chosen.update({item.replace("_", "-"): value for item, value in changed.items()})
-    return chosen

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from bridgework.accounts.models import User
-from bridgework.measures.models import Instrument
 from bridgework.supervision import attempts, scenarios, training
 from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
+from bridgework.supervision.tests.helpers import shipped_scale, totalling
 from bridgework.test import BaseTestCase
 
 SUBMITTED, DRAFT = CompetenceRating.State.SUBMITTED, CompetenceRating.State.DRAFT
@@ -24,7 +24,7 @@ class AttemptProgressTests(BaseTestCase):
         self.first = training.start_attempt(self.assignment, by=self.therapist_a)
         training.finish_attempt(self.first, by=self.therapist_a)  # one attempt at a time
         self.second = training.start_attempt(self.assignment, by=self.therapist_a)
-        self.scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+        self.scale = shipped_scale()
 
     def rate(
         self,
@@ -118,12 +118,39 @@ class AttemptProgressTests(BaseTestCase):
 
     def test_the_trainee_sees_their_own_draft_and_not_the_supervisors(self) -> None:
         self.rate(self.first, self.supervisor, 30, DRAFT)
-        self.rate(self.first, self.therapist_a, 41, DRAFT)
+        own = self.rate(self.first, self.therapist_a, 41, DRAFT)
         page = self.page(self.therapist_a)
-        self.assertIn("<strong>41</strong> / 72", page)
+        self.assertIn(f'<a href="/supervision/ratings/{own.pk}/" class="badge">draft</a>', page)
         self.assertNotIn("<strong>30</strong>", page)
+        self.assertNotIn("not scored", page)  # a draft is scored when it is submitted
+        self.assertNotIn("Rate yourself first", page)  # nobody has submitted one
         self.assertIn("Rate yourself", page)
         self.assertNotIn("<svg", page)  # drafts are no progress yet
+
+    def test_the_trainee_sees_the_supervisors_total_once_their_own_is_submitted(self) -> None:
+        self.rate(self.first, self.supervisor, 30, SUBMITTED)
+        page = self.page(self.therapist_a)
+        self.assertNotIn("<strong>30</strong>", page)
+        self.assertIn("Rate yourself first to see your supervisor's rating", page)
+        own = self.rate(self.first, self.therapist_a, 41, DRAFT)
+        self.assertNotIn("<strong>30</strong>", self.page(self.therapist_a))
+        self.sign_in(self.therapist_a)
+        supervisors = CompetenceRating.objects.get(rater=self.supervisor)
+        response = self.client.get(f"/supervision/ratings/{supervisors.pk}/")
+        self.assertEqual(response.status_code, 404)
+        self.client.post(
+            f"/supervision/ratings/{own.pk}/",
+            {f"item-{k}": v for k, v in totalling(41).items()}
+            | {"action": "submit", "final": "on"},
+        )
+        page = self.page(self.therapist_a)
+        self.assertIn("<strong>30</strong> / 72", page)
+        self.assertIn("<strong>41</strong> / 72", page)
+        self.assertNotIn("Rate yourself first", page)
+        self.sign_in(self.therapist_a)
+        self.assertEqual(
+            self.client.get(f"/supervision/ratings/{supervisors.pk}/").status_code, 200
+        )
 
     def test_the_supervisor_sees_the_self_rating_only_after_submitting_their_own(self) -> None:
         self.rate(self.first, self.therapist_a, 41, SUBMITTED)

@@ -15,7 +15,7 @@ from bridgework.measures.models import Instrument
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
 from bridgework.supervision import actions as rating
-from bridgework.supervision.tests.records import answers
+from bridgework.supervision.tests.helpers import answers
 from bridgework.test import browser_sign_in, make_client, make_clinic, make_staff
 from bridgework.tests.accessibility import problems_on
 

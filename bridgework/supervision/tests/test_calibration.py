@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 
 from django.utils import timezone
@@ -11,9 +10,10 @@ from bridgework.accounts.models import Supervision, User
 from bridgework.care import actions as care
 from bridgework.care.models import TherapySession
 from bridgework.lib import agreement
+from bridgework.measures import library
 from bridgework.measures.models import Instrument
-from bridgework.measures.scoring import score
 from bridgework.supervision.models import CompetenceRating
+from bridgework.supervision.tests.helpers import answers, rate, shipped_scale
 from bridgework.test import BaseTestCase, make_staff
 
 SUBMITTED, DRAFT = CompetenceRating.State.SUBMITTED, CompetenceRating.State.DRAFT
@@ -32,7 +32,7 @@ class CalibrationTestCase(BaseTestCase):
         super().setUpTestData()
         cls.second = make_staff(cls.clinic, "second_supervisor", "supervisor")
         Supervision.objects.create(supervisor=cls.second, supervisee=cls.therapist_a)
-        cls.scale = Instrument.objects.get(slug="bridgework-competence", clinic=None)
+        cls.scale = shipped_scale()
         start = timezone.now() - timedelta(days=60)
         cls.sessions = [
             care.add_session(
@@ -47,20 +47,7 @@ class CalibrationTestCase(BaseTestCase):
     def rate(
         self, rater: User, session: TherapySession, rationale: int, state: str = SUBMITTED
     ) -> CompetenceRating:
-        items = [item["linkId"] for item in self.scale.definition["item"]]
-        answers = {link_id: 3 for link_id in items} | {"rationale": rationale}
-        scores = {s.id: asdict(s) for s in score(self.scale.definition, answers)}
-        return CompetenceRating.objects.create(
-            clinic=self.clinic,
-            session=session,
-            therapist=self.therapist_a,
-            rater=rater,
-            instrument=self.scale,
-            answers=answers,
-            scores=scores,
-            state=state,
-            submitted_at=timezone.now() if state == SUBMITTED else None,
-        )
+        return rate(session, rater, answers(3, rationale=rationale), submitted=state == SUBMITTED)
 
     def rate_all(self) -> None:
         for session, first, second in zip(self.sessions, FIRST, SECOND, strict=True):
@@ -134,3 +121,53 @@ class AgreementPagesTests(CalibrationTestCase):
             self.assertEqual(self.client.get(url).status_code, 404, outsider)
         self.sign_in(self.client_a)
         self.assertEqual(self.client.get("/supervision/agreement/").status_code, 404)
+
+
+# A clinic's own scale with a whole-number item (0–10) beside a choice item.
+INTEGER_SCALE = {
+    "resourceType": "Questionnaire",
+    "url": "https://clinic.invalid/fhir/Questionnaire/made-up-integer",
+    "title": "Made-up scale with a number item",
+    "version": "1",
+    "status": "active",
+    "subjectType": ["Practitioner"],
+    "item": [
+        {
+            "linkId": "warmth",
+            "text": "Warmth, 0 to 10",
+            "type": "integer",
+            "required": True,
+            "minValue": 0,
+            "maxValue": 10,
+        },
+        {
+            "linkId": "pace",
+            "text": "Pace",
+            "type": "choice",
+            "required": True,
+            "answerOption": [
+                {"valueCoding": {"code": str(v), "display": f"Pace {v}"}} for v in range(3)
+            ],
+        },
+        {"linkId": "notes", "text": "Notes", "type": "text"},
+    ],
+    "scoring": {"scores": [{"id": "total", "method": "sum", "items": ["warmth", "pace"]}]},
+}
+
+
+class ImportedScaleAgreementTests(CalibrationTestCase):
+    def test_every_item_that_takes_a_rating_is_compared_whole_numbers_included(self) -> None:
+        scale = library.install(INTEGER_SCALE, clinic=self.clinic, by=self.admin)
+        for session, first, second in zip(self.sessions, (2, 5, 9), (3, 5, 8), strict=False):
+            rate(session, self.supervisor, {"warmth": first, "pace": 1}, scale=scale)
+            rate(session, self.second, {"warmth": second, "pace": 2}, scale=scale)
+        self.sign_in(self.supervisor)
+        response = self.client.get(f"/supervision/agreement/{self.second.pk}/{scale.pk}/")
+        items = {item.link_id: item for item in response.context["items"]}
+        self.assertEqual(list(items), ["warmth", "pace"])  # the text item takes no rating
+        self.assertEqual(items["warmth"].rated_by_both, 3)
+        expected = agreement.icc([(2, 3), (5, 5), (9, 8)])
+        self.assertAlmostEqual(
+            items["warmth"].result["ICC(2,1)"].value, expected["ICC(2,1)"].value, places=10
+        )
+        self.assertEqual(response.context["total"].text, "Total")

@@ -7,7 +7,8 @@ from django.utils import timezone
 from bridgework.audit.models import AccessEvent
 from bridgework.supervision import access, monthly
 from bridgework.supervision.monthly import PlanMonth, Share, monthly_rows, reviewed_at_next
-from bridgework.supervision.tests.records import RecordsTestCase, at, request_of
+from bridgework.supervision.tests.helpers import request_of
+from bridgework.supervision.tests.records import RecordsTestCase, at
 from bridgework.test import user_of
 
 

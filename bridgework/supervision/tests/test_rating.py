@@ -3,20 +3,18 @@ rows they leave."""
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import timedelta
 
-from django.test import RequestFactory
 from django.utils import timezone
 
-from bridgework.accounts.http import AuthenticatedHttpRequest
-from bridgework.accounts.models import User
+from bridgework.accounts.models import Supervision
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.supervision import actions
 from bridgework.supervision.access import sessions_to_rate
 from bridgework.supervision.actions import RatingRefused
 from bridgework.supervision.models import CompetenceRating
-from bridgework.supervision.tests.helpers import RatingTestCase, every_item
+from bridgework.supervision.tests.helpers import RatingTestCase, every_item, request_of
 
 
 class StartingTests(RatingTestCase):
@@ -216,19 +214,82 @@ class SessionsToRateTests(RatingTestCase):
         self,
     ) -> None:
         training = care.add_client(
-            clinic=self.clinic, full_name="Training Client", care_team=[self.therapist_a], by=None
+            clinic=self.clinic,
+            full_name="Training Client",
+            care_team=[self.therapist_a],
+            by=None,
+            is_training=True,
         )
-        training.is_training = True
-        training.save(update_fields=["is_training"])
         care.add_session(
             training, therapist=self.therapist_a, starts_at=timezone.now(), by=self.therapist_a
         )
-        request = self.request_of(self.supervisor)
-        self.assertEqual(sessions_to_rate(request, self.therapist_a), [self.second, self.first])
-        self.assertEqual(sessions_to_rate(request, self.therapist_b), [])
-        self.assertEqual(sessions_to_rate(self.request_of(self.therapist_b), self.therapist_a), [])
+        of_b = care.add_session(
+            self.client_b,
+            therapist=self.therapist_b,
+            starts_at=self.first.starts_at,
+            by=self.therapist_b,
+        )
+        offered = sessions_to_rate(request_of(self.supervisor, "/supervision/"))
+        self.assertEqual(offered, {self.therapist_a.pk: [self.second, self.first]})
+        self.assertEqual(
+            sessions_to_rate(request_of(self.therapist_b)), {self.therapist_b.pk: [of_b]}
+        )
 
-    def request_of(self, user: User) -> AuthenticatedHttpRequest:
-        request = cast(AuthenticatedHttpRequest, RequestFactory().get("/supervision/"))
-        request.user = user
-        return request
+    def test_a_therapist_is_offered_their_own_sessions_to_self_rate(self) -> None:
+        offered = sessions_to_rate(request_of(self.therapist_a))
+        self.assertEqual(offered, {self.therapist_a.pk: [self.second, self.first]})
+
+    def test_each_therapist_gets_their_newest_sessions_up_to_the_limit(self) -> None:
+        Supervision.objects.create(supervisor=self.supervisor, supervisee=self.therapist_b)
+        made = [
+            care.add_session(
+                self.client_b,
+                therapist=self.therapist_b,
+                starts_at=timezone.now() - timedelta(days=days),
+                by=self.therapist_b,
+            )
+            for days in (1, 2, 3)
+        ]
+        offered = sessions_to_rate(request_of(self.supervisor), limit=2)
+        self.assertEqual(offered[self.therapist_a.pk], [self.second, self.first])
+        self.assertEqual(offered[self.therapist_b.pk], made[:2])
+
+
+class LostAuthorityTests(RatingTestCase):
+    def test_a_supervisor_whose_supervision_ended_can_no_longer_save_or_submit(self) -> None:
+        rating = actions.start_rating(self.first, self.scale, by=self.supervisor)
+        actions.save_draft(
+            rating, answers={"links": 3}, comments={}, comment="", by=self.supervisor
+        )
+        Supervision.objects.filter(supervisor=self.supervisor).delete()
+        with self.assertRaisesMessage(RatingRefused, "You can no longer rate this session"):
+            actions.save_draft(
+                rating, answers={"links": 5}, comments={}, comment="", by=self.supervisor
+            )
+        for submitting in (actions.submit, actions.save_and_submit):
+            with self.subTest(action=submitting.__name__), self.assertRaises(RatingRefused):
+                if submitting is actions.submit:
+                    actions.submit(rating, by=self.supervisor)
+                else:
+                    actions.save_and_submit(
+                        rating,
+                        answers=every_item(self.scale),
+                        comments={},
+                        comment="",
+                        by=self.supervisor,
+                    )
+        rating.refresh_from_db()
+        self.assertEqual((rating.state, rating.answers), ("draft", {"links": 3}))
+
+    def test_the_rating_page_says_why_and_saves_nothing(self) -> None:
+        rating = actions.start_rating(self.first, self.scale, by=self.supervisor)
+        Supervision.objects.filter(supervisor=self.supervisor).delete()
+        self.sign_in(self.supervisor)
+        response = self.client.post(
+            f"/supervision/ratings/{rating.pk}/",
+            {"item-links": "4", "action": "save"},
+            follow=True,
+        )
+        self.assertContains(response, "You can no longer rate this session")
+        rating.refresh_from_db()
+        self.assertEqual(rating.answers, {})

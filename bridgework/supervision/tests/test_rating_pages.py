@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridgework.accounts.models import Supervision
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bridgework.accounts.models import Supervision, User
+from bridgework.audit.models import AccessEvent
+from bridgework.care import actions as care
 from bridgework.measures import library
+from bridgework.plans.indicators import LABELS
 from bridgework.supervision import actions
 from bridgework.supervision.models import CompetenceRating
-from bridgework.supervision.tests.helpers import RATIONALE, RatingTestCase, every_item
-from bridgework.test import make_staff
+from bridgework.supervision.tests.helpers import RATIONALE, RatingTestCase, every_item, rate
+from bridgework.test import make_client, make_staff
+
+REVIEW_MARK = f"Record: {str(LABELS['g']).lower()}"
 
 
 def form_of(answers: dict[str, Any], **more: str) -> dict[str, Any]:
@@ -66,6 +74,46 @@ class HomeTests(RatingTestCase):
         self.assertEqual({rating.rater for rating in mine}, {self.supervisor, self.therapist_a})
         self.assertContains(page, "Self-rating")
         self.assertNotContains(page, "Your supervisees")
+
+    def test_a_client_whose_record_has_closed_to_the_rater_goes_unnamed(self) -> None:
+        actions.start_rating(self.first, self.scale, by=self.supervisor)
+        self.sign_in(self.supervisor)
+        self.assertContains(self.client.get("/supervision/"), "Client A · session 1")
+        self.client_a.memberships.filter(member=self.therapist_a).delete()
+        page = self.client.get("/supervision/")
+        self.assertNotContains(page, "Client A")
+        self.assertContains(page, "Your drafts")
+        self.assertContains(page, "Therapist A · session 1")
+
+    def test_the_home_costs_the_same_queries_and_one_listing_however_many_supervisees(
+        self,
+    ) -> None:
+        def cost() -> tuple[int, int]:
+            self.client.get("/supervision/")  # the session's first request does its own work
+            since = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            with CaptureQueriesContext(connection) as queries:
+                page = self.client.get("/supervision/")
+            listings = AccessEvent.objects.filter(
+                id__gt=since or 0, object_type="sessions-to-rate"
+            ).count()
+            self.assertEqual(len(page.context["supervisees"]), supervised)
+            return len(queries), listings
+
+        self.sign_in(self.supervisor)
+        supervised = 1
+        one = cost()
+        for n in range(4):
+            therapist = make_staff(self.clinic, f"more_{n}", "therapist")
+            Supervision.objects.create(supervisor=self.supervisor, supervisee=therapist)
+            client = make_client(self.clinic, f"more_client_{n}", therapist)
+            session = care.add_session(
+                client, therapist=therapist, starts_at=self.first.starts_at, by=therapist
+            )
+            actions.start_rating(session, self.scale, by=self.supervisor)
+        supervised = 5
+        five = cost()
+        self.assertEqual(five, one)
+        self.assertEqual(one[1], 1)
 
     def test_the_navigation_leads_supervisors_and_therapists_to_supervision(self) -> None:
         for person in (self.supervisor, self.therapist_b):
@@ -162,6 +210,7 @@ class RatingPageTests(RatingTestCase):
         page = self.client.get(f"/supervision/ratings/{rating.pk}/")
         self.assertContains(page, "The plan records of this session are not open to you")
         self.assertNotContains(page, RATIONALE)
+        self.assertNotContains(page, "Client A")  # the record is closed: not even the name
         self.assertContains(page, "Rated by Supervisor")
 
     def test_the_next_sessions_page_shows_the_earlier_plan_reviewed_in_it(self) -> None:
@@ -171,7 +220,27 @@ class RatingPageTests(RatingTestCase):
         self.assertContains(page, "Earlier plans reviewed in this session")
         self.assertContains(page, "Ride the bus two stops")
 
-    def test_saving_a_draft_keeps_it_and_says_only_the_rater_sees_it(self) -> None:
+    def test_the_review_items_show_how_the_earlier_plans_were_reviewed_here(self) -> None:
+        rating = actions.start_rating(self.second, self.scale, by=self.supervisor)
+        self.sign_in(self.supervisor)
+        page = self.client.get(f"/supervision/ratings/{rating.pk}/")
+        rows = {row.link_id: row for row in page.context["rows"]}
+        for link_id in ("review", "non-completion"):
+            with self.subTest(item=link_id):
+                self.assertEqual(
+                    [(m.plan_id, m.present) for m in rows[link_id].marks], [(self.plan.pk, True)]
+                )
+        self.assertContains(page, REVIEW_MARK, count=2)
+
+    def test_the_review_items_do_not_read_the_plans_set_in_the_session(self) -> None:
+        # The plan set in session 1 was reviewed in session 2: that is session 2's work.
+        self.sign_in(self.supervisor)
+        page = self.client.get(self.url)
+        rows = {row.link_id: row for row in page.context["rows"]}
+        self.assertEqual((rows["review"].marks, rows["non-completion"].marks), ([], []))
+        self.assertNotContains(page, REVIEW_MARK)
+        self.assertContains(page, "Record: has a rationale")
+
         self.sign_in(self.supervisor)
         response = self.client.post(
             self.url,
@@ -330,6 +399,56 @@ class BlindDoubleRatingTests(RatingTestCase):
         page = self.client.get(f"/supervision/ratings/{own.pk}/")
         self.assertContains(page, "Another rater has rated this session")
         self.assertIsNone(page.context["comparison"])
+
+
+class BlindSelfRatingTests(RatingTestCase):
+    """The therapist rated reads no one else's rating of a session while their own
+    self-rating of it is a draft (a real session), and reads others' ratings of a role-play
+    only once they have submitted their self-rating of it."""
+
+    def open(self, person: User, rating: CompetenceRating) -> int:
+        self.sign_in(person)
+        return self.client.get(f"/supervision/ratings/{rating.pk}/").status_code
+
+    def my_ratings(self) -> list[CompetenceRating]:
+        self.sign_in(self.therapist_a)
+        return list(self.client.get("/supervision/").context["my_ratings"])
+
+    def test_a_real_sessions_ratings_are_read_as_before_without_a_self_rating_draft(
+        self,
+    ) -> None:
+        supervisors = self.submitted(self.supervisor)
+        self.assertEqual(self.open(self.therapist_a, supervisors), 200)
+        self.assertEqual(self.my_ratings(), [supervisors])
+
+    def test_a_self_rating_draft_hides_the_others_ratings_of_that_session(self) -> None:
+        supervisors = self.submitted(self.supervisor)
+        other_session = self.submitted(self.supervisor, self.second)
+        own = actions.start_rating(self.first, self.scale, by=self.therapist_a)
+        self.assertEqual(self.open(self.therapist_a, supervisors), 404)
+        self.assertEqual(self.my_ratings(), [other_session])
+        actions.save_and_submit(
+            own, answers=every_item(self.scale, 5), comments={}, comment="", by=self.therapist_a
+        )
+        self.assertEqual(self.open(self.therapist_a, supervisors), 200)
+        self.assertEqual(set(self.my_ratings()), {supervisors, other_session, own})
+
+    def test_a_role_play_shows_the_others_ratings_only_after_the_self_rating(self) -> None:
+        from bridgework.supervision import scenarios, training
+
+        scenario = scenarios.get("did-i-pass")
+        assert scenario is not None
+        assignment = training.assign(
+            scenario=scenario, trainee=self.therapist_a, by=self.supervisor
+        )
+        attempt = training.start_attempt(assignment, by=self.therapist_a)
+        supervisors = rate(attempt.session, self.supervisor, every_item(self.scale, 3))
+        self.assertEqual(self.open(self.therapist_a, supervisors), 404)
+        own = rate(attempt.session, self.therapist_a, every_item(self.scale, 5))
+        self.assertEqual(self.open(self.therapist_a, supervisors), 200)
+        page = self.client.get(f"/supervision/ratings/{own.pk}/")
+        self.assertEqual(page.context["comparison"].ratings, [supervisors, own])
+        self.assertEqual(self.open(self.supervisor, own), 200)
 
 
 MADE_UP_SCALE = {
