@@ -267,6 +267,17 @@ class RatingPageTests(RatingTestCase):
         self.rating.refresh_from_db()
         self.assertEqual((self.rating.answers, self.rating.comment), ({}, ""))
 
+    def test_a_refused_save_says_so_above_the_records_with_a_link_to_what_to_correct(
+        self,
+    ) -> None:
+        self.sign_in(self.supervisor)
+        sent = form_of({"rationale": "7"}, action="save")
+        html = self.client.post(self.url, sent).content.decode()
+        alert = html.index('role="alert"')
+        self.assertLess(alert, html.index('class="rating-records"'))  # seen first on a phone
+        self.assertIn('<a href="#rating-problems">What to correct</a>', html)
+        self.assertIn('id="rating-problems"', html)
+
     def test_submitting_needs_the_confirmation_that_it_is_final(self) -> None:
         self.sign_in(self.supervisor)
         response = self.client.post(self.url, form_of(every_item(self.scale), action="submit"))
