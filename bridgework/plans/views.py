@@ -228,8 +228,14 @@ def save_edit(
         except actions.TransitionRefused as refused:  # not agreed yet, but the edit is kept
             messages.error(request, str(refused))
             return redirect(f"/plans/{plan.pk}/edit/")
-    messages.success(request, _("Plan agreed. The client can see it now."))
+    messages.success(request, agreed_message(plan))
     return redirect(f"/plans/{plan.pk}/")
+
+
+def agreed_message(plan: ActionPlan) -> str:
+    if plan.client.is_training:  # a role-play's made-up client has no phone to see it on
+        return str(_("Plan agreed (a role-play: no one receives it)."))
+    return str(_("Plan agreed. The client can see it now."))
 
 
 def conflict_with(
@@ -322,11 +328,9 @@ def plan_to_change(request: AuthenticatedHttpRequest, plan_id: int) -> ActionPla
 @signed_in
 @require_POST
 def agree_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_to_change(request, plan_id)
     return transition(
-        request,
-        plan_to_change(request, plan_id),
-        lambda plan, by: actions.agree(plan, by=by),
-        _("Plan agreed. The client can see it now."),
+        request, plan, lambda plan, by: actions.agree(plan, by=by), agreed_message(plan)
     )
 
 

@@ -4,6 +4,7 @@ import io
 
 from pypdf import PdfReader
 
+from bridgework.care import actions as care
 from bridgework.plans import actions
 from bridgework.plans.models import ActionPlan, PlanTemplate, Status
 from bridgework.plans.tests.helpers import PlanTestCase
@@ -56,6 +57,21 @@ class EditorTests(PlanTestCase):
         self.assertRedirects(response, f"/plans/{plan.pk}/", fetch_redirect_response=False)
         plan.refresh_from_db()
         self.assertEqual((plan.status, plan.confidence), (Status.AGREED, 4))
+
+    def test_agreeing_a_role_plays_plan_does_not_say_a_client_sees_it(self) -> None:
+        training = care.add_client(
+            clinic=self.clinic,
+            full_name="Role-play: About a three · attempt 1",
+            care_team=[self.therapist_a],
+            by=self.therapist_a,
+            is_training=True,
+        )
+        template = PlanTemplate.objects.get(slug="one-small-thing-a-day", clinic=None)
+        plan = actions.start_plan(training, by=self.therapist_a, template=template)
+        self.sign_in(self.therapist_a)
+        response = self.client.post(f"/plans/{plan.pk}/agree/", follow=True)
+        self.assertContains(response, "Plan agreed (a role-play: no one receives it).")
+        self.assertNotContains(response, "The client can see it now.")
 
     def test_low_confidence_brings_a_gentle_suggestion_that_never_blocks(self) -> None:
         plan = self.draft()
