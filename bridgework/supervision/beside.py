@@ -9,6 +9,9 @@ the item (0–6; self-ratings are the trainee's own view and stay out of it):
 - for a–f, the plans set in the session (designed there); for g (the review), the plans
   reviewed in it, since that is the work the rater saw;
 - an item naming two indicators (a and b) pools them: n present of N applicable over both;
+- all together, an item counts only the rated sessions whose records can show it, on both
+  sides: the scores of a session with no plan set (for a–f) or reviewed (for g) in it are
+  left out of that item's mean, as its records are;
 - the plans are those the monthly rows count (`monthly.counted_plans`), so the two parts of
   the dashboard agree;
 - they disagree when the score, as a share of 6, and the indicators' share lie half the
@@ -196,13 +199,30 @@ def scale_beside(
             for item in items
         }
         rows.append(SessionBeside(rated[0].session, [r.rater.full_name for r in rated], pairs))
-    everything_set = [results for sid in by_session for results in set_in.get(sid, [])]
-    everything_reviewed = [results for sid in by_session for results in reviewed.get(sid, [])]
-    overall = {
-        item.link_id: item_beside(item, ratings, everything_set, everything_reviewed)
-        for item in items
-    }
+    overall = {item.link_id: overall_beside(item, by_session, set_in, reviewed) for item in items}
     return ScaleBeside(ratings[0].instrument.title, items, rows, overall)
+
+
+def overall_beside(
+    item: CodedItem,
+    by_session: Mapping[int, list[CompetenceRating]],
+    set_in: Mapping[int, list[Results]],
+    reviewed: Mapping[int, list[Results]],
+) -> ItemBeside:
+    """An item over every rated session whose records can show it (a plan set there for a–f,
+    one reviewed there for g): the scores and the records of the same sessions, so a session
+    with no plan work does not weigh on one side only."""
+    showing = [
+        sid
+        for sid in by_session
+        if share_of(item.codes, set_in.get(sid, []), reviewed.get(sid, [])).applicable
+    ]
+    return item_beside(
+        item,
+        [rating for sid in showing for rating in by_session[sid]],
+        [results for sid in showing for results in set_in.get(sid, [])],
+        [results for sid in showing for results in reviewed.get(sid, [])],
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------
