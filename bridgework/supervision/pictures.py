@@ -109,6 +109,8 @@ def measure_svg(rows: Sequence[MonthRow], measure: str) -> bytes:
         show_legend=False,
         allow_interruptions=True,
         truncate_label=-1,
+        # Room for the last month's name, which pygal centres on the plot's right edge.
+        margin_right=48,
         x_label_rotation=0 if len(rows) <= 6 else 30,
         title=str(MEASURES[measure]),
         y_labels=[0, 25, 50, 75, 100],
