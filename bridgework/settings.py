@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bridgework.prompts",
     "bridgework.measures",
     "bridgework.supervision",
+    "bridgework.research",
     "bridgework.desk",
     "bridgework.demo",
 ]
@@ -130,6 +131,10 @@ if DATABASE_URL.startswith("sqlite:///") and not DATABASE_URL.endswith(":memory:
     Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Research exports: where finished files wait for their researcher, and for how many days.
+RESEARCH_EXPORT_DIR = Path(env.string("RESEARCH_EXPORT_DIR", str(VAR_DIR / "exports")))
+RESEARCH_EXPORT_KEEP_DAYS = env.integer("RESEARCH_EXPORT_KEEP_DAYS", 14, low=1, high=365)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
