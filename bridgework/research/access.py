@@ -123,7 +123,9 @@ def get_export_for_user(
         action=AccessEvent.Action.EXPORT if leaving else AccessEvent.Action.VIEW,
         role=role,
         clinic_id=study.clinic_id if study is not None else None,
-        detail={"study": study.pk, "format": export.format} if leaving and study and export else None,
+        detail={"study": study.pk, "format": export.format}
+        if leaving and study and export
+        else None,
     )
     if export is None or role is None:
         raise Http404

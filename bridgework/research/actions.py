@@ -43,9 +43,7 @@ def check_facts(
         raise StudyRefused(_("The study's data period ends before it starts: swap the dates."))
     unknown = [name for name in tables if name not in TABLES]
     if unknown:
-        raise StudyRefused(
-            _("There is no table called %(names)s.") % {"names": ", ".join(unknown)}
-        )
+        raise StudyRefused(_("There is no table called %(names)s.") % {"names": ", ".join(unknown)})
     if not tables:
         raise StudyRefused(_("Choose at least one table for the study to take."))
     if any(clinic.pk != by.clinic_id for clinic in clinics):

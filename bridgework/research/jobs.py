@@ -239,9 +239,9 @@ def expire_exports() -> int:
     """Delete the files of ready exports past their time; returns how many expired."""
     expired = 0
     now = timezone.now()
-    for export in Export.objects.filter(state=Export.State.READY, expires_at__lte=now).select_related(
-        "study"
-    ):
+    for export in Export.objects.filter(
+        state=Export.State.READY, expires_at__lte=now
+    ).select_related("study"):
         with transaction.atomic():
             # Another worker's round may have expired it a moment ago.
             if not Export.objects.filter(pk=export.pk, state=Export.State.READY).update(

@@ -80,7 +80,9 @@ class SettingUpAStudyTests(StudyCase):
         self.assertRedirects(response, "/research/studies/")
         study.refresh_from_db()
         self.assertEqual(study.name, "Homework and outcome")
-        event = AccessEvent.objects.filter(object_type="study", action="change").get()
+        event = AccessEvent.objects.get(
+            object_type="study", action="change", changes__has_key="values"
+        )
         self.assertEqual(
             event.changes["values"]["tables"], [list(study_tables()), ["clients", "goals"]]
         )
@@ -153,9 +155,11 @@ class AccessTests(StudyCase):
         study = self.make_study(granted=False)
         elsewhere = make_staff(self.other_clinic, "other_researcher", "researcher")
         for person in (self.therapist_a, elsewhere):
-            with self.subTest(person=person.full_name):
-                with self.assertRaisesMessage(actions.StudyRefused, "Only active researchers"):
-                    actions.grant_access(study, person, by=self.admin)
+            with (
+                self.subTest(person=person.full_name),
+                self.assertRaisesMessage(actions.StudyRefused, "Only active researchers"),
+            ):
+                actions.grant_access(study, person, by=self.admin)
         self.sign_in(self.admin)
         response = self.client.post(
             f"/research/studies/{study.pk}/access/",

@@ -66,6 +66,4 @@ class Command(BaseCommand):
             f"and datapackage.json to {out}."
         )
         if result.withdrawn:
-            self.stdout.write(
-                f"{len(result.withdrawn)} clients withdrew consent and are left out."
-            )
+            self.stdout.write(f"{len(result.withdrawn)} clients withdrew consent and are left out.")
