@@ -152,35 +152,41 @@ def pack(package: Path, into: Path, fmt: str) -> tuple[str, int]:
 
 
 def run_export(export: Export, *, worker: str, lease: timedelta = EXPORT_LEASE) -> None:
-    """Make a claimed export: write the package from the research database into a work
-    directory, zip it, record the outcome. A refusal or an error fails it with a message for
-    the researcher (never client data); the log names the error's type only."""
+    """Make a claimed export and record the outcome. A refusal or an error fails it with a
+    message for the researcher (never client data); the log names the error's type only,
+    and the worker goes on with its other work."""
+    try:
+        result, name, size = make_file(export, worker, lease)
+    except LeaseLost:
+        log.info("export %s: taken over by another worker", export.pk)
+        return
+    except ExportRefused as refused:
+        fail(export, worker, str(refused))
+        return
+    except Exception as error:
+        log.warning("export %s failed with %s", export.pk, type(error).__name__)
+        fail(export, worker, failed_on_the_server())
+        return
+    if not finish(export, worker, result, name, size):
+        (export_dir() / name).unlink(missing_ok=True)
+
+
+def make_file(export: Export, worker: str, lease: timedelta) -> tuple[PackageResult, str, int]:
+    """Write the package from the research database into a work directory and zip it into
+    the export directory: the result, the zip's name and its size."""
     into = export_dir()
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=into) as work:
         package = Path(work) / "package"
-        package.mkdir()
-        try:
-            result = write_package(
-                export.study,
-                fmt=export.format,
-                out_dir=package,
-                tables=list(export.tables),
-                using=research_database(),
-                progress=reporter(export, worker, lease),
-            )
-            name, size = pack(package, into, export.format)
-        except LeaseLost:
-            log.info("export %s: taken over by another worker", export.pk)
-            return
-        except ExportRefused as refused:
-            fail(export, worker, str(refused))
-            return
-        except Exception as error:  # the worker goes on with its other work
-            log.warning("export %s failed with %s", export.pk, type(error).__name__)
-            fail(export, worker, failed_on_the_server())
-            return
-    if not finish(export, worker, result, name, size):
-        (into / name).unlink(missing_ok=True)
+        result = write_package(
+            export.study,
+            fmt=export.format,
+            out_dir=package,
+            tables=list(export.tables),
+            using=research_database(),
+            progress=reporter(export, worker, lease),
+        )
+        name, size = pack(package, into, export.format)
+    return result, name, size
 
 
 def record_outcome(export: Export, worker: str, **fields: Any) -> bool:

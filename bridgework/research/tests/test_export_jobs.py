@@ -4,6 +4,7 @@ import io
 import zipfile
 from datetime import timedelta
 
+from django.test import override_settings
 from django.utils import timezone
 
 from bridgework.audit.models import AccessEvent
@@ -164,6 +165,23 @@ class MakingAnExportTests(StudyCase):
         page = self.client.get(f"/research/studies/{self.study.pk}/")
         self.assertContains(page, "The study does not include")
         self.assertContains(page, "Make an export")  # may ask again
+
+    def test_an_error_on_the_server_fails_the_export_with_a_general_message(self) -> None:
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        blocked = self.export_dir / "not-a-directory"
+        blocked.write_text("")
+        with (
+            override_settings(RESEARCH_EXPORT_DIR=blocked),
+            self.assertLogs("bridgework.worker", "WARNING") as logged,
+        ):
+            self.assertEqual(Worker(name="worker-1").step(), 1)  # and the worker goes on
+        export.refresh_from_db()
+        self.assertEqual(export.state, Export.State.FAILED)
+        self.assertIn("because of an error on the server", export.detail)
+        self.assertEqual(
+            logged.output,
+            [f"WARNING:bridgework.worker:export {export.pk} failed with FileExistsError"],
+        )
 
     def test_a_withdrawn_client_appears_in_the_export_log(self) -> None:
         consent(self.client_b)
