@@ -3,16 +3,17 @@
 
 Input: a pandas DataFrame in long form, one row per client and session, with the columns
 - `client`: any hashable id (the study pseudonym);
-- `session`: the session's number in the client's course (1, 2, …) — rows are put in this order;
+- `session`: the session's number in the client's course (1, 2, …); session s − 1's engagement
+  is paired with session s's symptoms, so a gap in the numbers makes no pair;
 - `time` (optional): when the session happened, e.g. weeks since the first one; without it the
   session number is the time;
 - `engagement`: the client's engagement with the work agreed at that session (e.g. the share
   done, 0–1, as the next session's review reports it); may be missing on the last session;
 - `symptoms`: the outcome measured at that session (e.g. the PHQ-9 total).
 
-The model, for each session s that has a previous session s′ of the same client:
+The model, for each session s of a client whose session s − 1 (by number) is in the data:
 
-    symptoms[s] = b0 + b_within · (engagement[s′] − mean_i) + b_between · (mean_i − grand mean)
+    symptoms[s] = b0 + b_within · (engagement[s − 1] − mean_i) + b_between · (mean_i − grand mean)
                   + b_time · time[s] + u0_i + u1_i · time[s] + e
 
 with mean_i the client's mean of the lagged engagement in the model, so the within term is
@@ -105,15 +106,19 @@ class EngagementModel:
 
 
 def lagged_design(data: pd.DataFrame) -> pd.DataFrame:
-    """The rows the model uses: each session's symptoms beside the previous session's
-    engagement, its within part (minus the client's mean) and the client's mean minus the
+    """The rows the model uses: each session's symptoms beside the engagement of the session
+    numbered one before, its within part (minus the client's mean) and the client's mean minus the
     grand mean of client means. Columns: client, session, time, symptoms, within, between."""
     _check_columns(data)
     frame = data.copy()
     if "time" not in frame.columns:
         frame["time"] = frame["session"]
+    # Paired by session number, not by row: with a session's row missing (no measure taken), the
+    # row before would carry older engagement, and "next-session" would silently stretch.
+    previous = frame[["client", "session", "engagement"]].rename(columns={"engagement": "lagged"})
+    previous["session"] = previous["session"] + 1
+    frame = frame.merge(previous, on=["client", "session"], how="left")
     frame = frame.sort_values(["client", "session"], kind="stable")
-    frame["lagged"] = frame.groupby("client", sort=False)["engagement"].shift(1)
     used = frame.dropna(subset=["lagged", "symptoms", "time"]).copy()
     client_mean = used.groupby("client", sort=False)["lagged"].transform("mean")
     grand_mean = used.groupby("client", sort=False)["lagged"].mean().mean()

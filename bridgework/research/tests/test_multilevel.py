@@ -78,6 +78,19 @@ def test_the_design_lags_engagement_and_centres_it_on_each_clients_mean() -> Non
     assert design["between"].round(6).tolist() == [-0.2, -0.2, 0.2, 0.2]
 
 
+def test_a_missing_session_makes_no_pair_rather_than_a_longer_lag() -> None:
+    data = pd.DataFrame(
+        {
+            "client": ["a", "a", "a", "a"],
+            "session": [1, 2, 4, 5],  # session 3 is not in the data
+            "engagement": [0.2, 0.6, 0.9, np.nan],
+            "symptoms": [18.0, 15, 11, 10],
+        }
+    )
+    design = lagged_design(data)
+    assert design["session"].tolist() == [2, 5]  # 4 would have paired with session 2's 0.6
+
+
 def test_it_falls_back_on_the_next_optimiser_and_says_which_converged() -> None:
     # Nelder–Mead cannot settle this model in 50 iterations; L-BFGS can.
     model = engagement_model(COURSE, methods=["nm", "lbfgs"], maxiter=50)
