@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable, Sequence
 from html import escape
 
+from scipy import stats
+
 from bridgework.research.meta_analysis import MetaAnalysis
 
 __all__ = ["forest_svg"]
@@ -49,7 +51,8 @@ def forest_svg(
     names = list(labels) if labels is not None else [f"Study {i}" for i in range(1, result.k + 1)]
     if len(names) != result.k:
         raise ValueError(f"Give one label per study: {result.k} studies, {len(names)} labels.")
-    crit = (result.ci_upper - result.estimate) / result.se
+    # Each study's own CI is a normal one, even when the pooled test is Knapp–Hartung's t.
+    crit = float(stats.norm.isf((1 - result.level) / 2))
     lows = [y - crit * math.sqrt(v) for y, v in zip(result.yi, result.vi, strict=True)]
     highs = [y + crit * math.sqrt(v) for y, v in zip(result.yi, result.vi, strict=True)]
     scale = _Scale(

@@ -60,6 +60,13 @@ def test_it_draws_the_pooled_diamond_and_the_prediction_interval_with_their_numb
     assert f"PI {RESULT.prediction_lower:.2f} to {RESULT.prediction_upper:.2f}" in words
 
 
+def test_study_intervals_stay_normal_under_knapp_hartung() -> None:
+    hartung = meta_analysis(RESULT.yi, RESULT.vi, method="REML", knapp_hartung=True)
+    first = texts(parsed(forest_svg(hartung)).findall("svg:g[@class='study']", NS)[0])[1]
+    low = RESULT.yi[0] - 1.959964 * RESULT.vi[0] ** 0.5
+    assert first == f"{RESULT.yi[0]:.2f} [{low:.2f}, {RESULT.yi[0] + (RESULT.yi[0] - low):.2f}]"
+
+
 def test_exponentiated_plots_print_ratios() -> None:
     root = parsed(forest_svg(RESULT, measure="Risk ratio", exponentiate=True))
     first = texts(root.findall("svg:g[@class='study']", NS)[0])[1]
