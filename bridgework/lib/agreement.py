@@ -244,7 +244,9 @@ def _approximate_df(ms: MeanSquares, n: int, k: int, rho: float) -> float | None
     b = 1 + k * rho * (n - 1) / (n * (1 - rho))
     spread, error = a * ms.msc, b * ms.mse
     denominator = spread**2 / (k - 1) + error**2 / ((n - 1) * (k - 1))
-    if denominator <= 0.0:
+    # Where ρ̂ is at its lowest the two terms cancel: an exact 0 in one order of the ratings is a
+    # rounding crumb in another, and must give no interval in both rather than a zero-width one.
+    if denominator <= 0.0 or abs(spread + error) <= _ROUNDING * (abs(spread) + abs(error)):
         return None
     v = (spread + error) ** 2 / denominator
     return v if math.isfinite(v) and v > 0.0 else None
