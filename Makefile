@@ -53,7 +53,8 @@ lint: install
 	$(BIN)/lint-imports
 
 # Every benchmark in bench/ (helpers live in bench/_lib/): a few minutes at the default sizes;
-# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS and BENCH_PG_URL change them (bench/README.md).
+# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS, BENCH_EXPORT_ROWS and BENCH_PG_URL change them
+# (bench/README.md).
 bench: install
 	@set -e; for script in bench/[!_]*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; \

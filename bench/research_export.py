@@ -9,8 +9,10 @@ Targets (issue 14): at least 30 % of COPY's rows/s; the same memory at both size
 
 PostgreSQL only: its own database, bridgework_bench_research_export (BENCH_PG_URL, see
 bench/_lib); when PostgreSQL cannot be reached it says so and stops (exit 0). The rows are made
-by SQL (INSERT … SELECT generate_series), not through the actions: half of them practice logs,
-half check-in ratings (two scales a check-in), spread over a year and 200 consenting clients.
+by SQL (INSERT … SELECT generate_series), not through the actions, spread over a year and 200
+consenting clients: of every 6 rows exported, 1 is a practice log (an exposure log), 2 are its
+distress ratings before and after (the ratings table takes worksheets' 0–100 fields) and 3 are
+check-in ratings (two scales a check-in).
 """
 
 from __future__ import annotations
@@ -47,6 +49,13 @@ FORMATS = ["parquet", "csv"]
 
 # The same rows as the export's two tables, straight from the tables (ids, no pseudonyms, no
 # date shifts): what PostgreSQL itself can hand a client per second.
+COPY_LOG_RATINGS = """
+COPY (SELECT l.id, l.client_id, e.key, e.value, l.practiced_at
+      FROM practice_practicelog l JOIN care_client c ON c.id = l.client_id
+      CROSS JOIN LATERAL jsonb_each(l.entries) e
+      WHERE c.clinic_id = %(clinic)s AND e.key LIKE 'distress%%' ORDER BY l.id)
+TO STDOUT (FORMAT csv, HEADER)
+"""
 COPY_LOGS = """
 COPY (SELECT l.id, l.client_id, l.plan_id, l.prompt_id, l.outcome, l.worksheet,
              l.worksheet_version, l.practiced_at, l.received_at, l.duration_minutes, l.entries
@@ -101,7 +110,8 @@ def setup(url: str) -> int:
 
 
 def grow(url: str, rows: int) -> None:
-    """Up to `rows` rows in all: half practice logs, half ratings (check-ins of two ratings)."""
+    """Up to `rows` exported rows in all: a sixth practice logs (two ratings each), a quarter
+    check-ins (two ratings each, not exported themselves)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
@@ -126,7 +136,7 @@ def grow(url: str, rows: int) -> None:
             FROM generate_series(%(first)s::bigint, %(last)s::bigint) g,
                  (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM care_client) c
             """,
-            {"first": logs[0] + 1, "last": rows // 2},
+            {"first": logs[0] + 1, "last": rows // 6},
         )
         first = db.execute("SELECT coalesce(max(id), 0) FROM practice_checkin").fetchone()
         assert first is not None
@@ -139,7 +149,7 @@ def grow(url: str, rows: int) -> None:
             FROM generate_series(%(first)s::bigint, %(last)s::bigint) g,
                  (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM care_client) c
             """,
-            {"first": check_ins[0] + 1, "last": rows // 4},
+            {"first": check_ins[0] + 1, "last": (rows - 3 * (rows // 6)) // 2},
         )
         db.execute(
             """
@@ -159,7 +169,7 @@ def copy_rate(url: str, clinic: int) -> tuple[int, float]:
 
     rows, started = 0, time.perf_counter()
     with psycopg.connect(url) as db, db.cursor() as cursor:
-        for statement in (COPY_LOGS, COPY_RATINGS):
+        for statement in (COPY_LOGS, COPY_RATINGS, COPY_LOG_RATINGS):
             with cursor.copy(statement, {"clinic": clinic}) as copy:
                 for block in copy:  # raw blocks of CSV: one line a row (no newline inside)
                     rows += bytes(block).count(b"\n")
@@ -174,7 +184,6 @@ def worker(study_id: int, fmt: str, out_dir: str) -> None:
 
     django.setup()
     from bridgework.research.export.package import write_package
-
     from bridgework.research.models import Study
 
     study = Study.objects.get(pk=study_id)

@@ -7,18 +7,27 @@ Runs against the real replica that .ci/run makes (scripts/pg-replica.sh): `make 
 
 from __future__ import annotations
 
+import tempfile
 import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.db import InternalError, OperationalError, connections
 from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from psycopg import errors
 
-from bridgework.care import actions as care
-from bridgework.care.models import Client, Consent
+from bridgework.accounts.models import Supervision
+from bridgework.care.models import Client
+from bridgework.research.export.package import write_package
+from bridgework.research.export.tables import TABLES
+from bridgework.research.models import Study
 from bridgework.research.replica import research_database
+from bridgework.research.tests.helpers import consent, course
 from bridgework.test import make_client, make_clinic, make_staff
 
 REPLAY_SECONDS = 30.0
@@ -85,29 +94,44 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
             Client.objects.using("replica").filter(clinic=clinic).update(full_name="Nobody")
         assert isinstance(refused.value.__cause__, errors.ReadOnlySqlTransaction)
 
-    def test_rows_committed_on_the_primary_are_read_from_the_replica_alone(self) -> None:
+    def test_an_export_reads_every_row_from_the_replica_and_none_from_the_primary(self) -> None:
         clinic = make_clinic("Northside Therapy")
+        admin = make_staff(clinic, "clinic_admin", "clinic_admin")
         therapist = make_staff(clinic, "therapist_a", "therapist")
-        consenting = [make_client(clinic, f"client_{n}", therapist) for n in range(3)]
+        supervisor = make_staff(clinic, "supervisor", "supervisor")
+        Supervision.objects.create(supervisor=supervisor, supervisee=therapist)
+        clients = [make_client(clinic, f"client_{n}", therapist) for n in range(2)]
+        for client in clients:
+            course(client, therapist, supervisor)
+            consent(client)
         make_client(clinic, "client_without_consent", therapist)
-        for client in consenting:
-            care.set_consent(client, Consent.Purpose.RESEARCH, True, by=therapist)
+        today = timezone.localdate()
+        study = Study.objects.create(
+            clinic=clinic,
+            name="Engagement and outcome",
+            purpose="Does doing homework predict the next session's PHQ-9?",
+            starts_on=today - timedelta(days=60),
+            ends_on=today + timedelta(days=60),
+            tables=list(TABLES),
+            created_by=admin,
+        )
+        study.clinics.set([clinic])
         wait_until_replayed()
+        out = Path(tempfile.mkdtemp(prefix="bw-replica-"))
 
         with (
             CaptureQueriesContext(connections["default"]) as on_primary,
             CaptureQueriesContext(connections["replica"]) as on_replica,
         ):
-            read = set(
-                Client.objects.using(research_database())
-                .filter(
-                    clinic=clinic,
-                    consents__purpose=Consent.Purpose.RESEARCH,
-                    consents__withdrawn_at=None,
-                )
-                .values_list("pk", flat=True)
-            )
+            read = write_package(study, fmt="parquet", out_dir=out, using=research_database())
 
-        assert read == {client.pk for client in consenting}
-        assert len(on_replica) == 1
-        assert len(on_primary) == 0
+        assert on_primary.captured_queries == []
+        assert len(on_replica) > len(TABLES)
+        # The same package as the primary's own rows give: the replica held all of them.
+        primary = write_package(study, fmt="parquet", out_dir=out / "primary", using="default")
+        assert read.rows == primary.rows and read.clients_included == 2
+        assert all(read.rows[name] > 0 for name in ("practice_logs", "ratings", "plans"))
+        for name in TABLES:
+            assert pd.read_parquet(out / f"{name}.parquet").equals(
+                pd.read_parquet(out / "primary" / f"{name}.parquet")
+            ), name
