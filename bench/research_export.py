@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,8 @@ ENV = {
 }
 CLIENTS = 200
 TABLES = ["practice_logs", "ratings"]
-FORMATS = ["parquet", "csv"]
+# "+snapshot": the same export in one read-only transaction (one_snapshot), for comparison.
+FORMATS = ["parquet", "csv", "parquet+snapshot", "csv+snapshot"]
 
 # The same rows as the export's two tables, straight from the tables (ids, no pseudonyms, no
 # date shifts): what PostgreSQL itself can hand a client per second.
@@ -177,6 +180,23 @@ def copy_rate(url: str, clinic: int) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """What the "+snapshot" rows try (a proposal for write_package, not what it does yet): all
+    tables read in one read-only REPEATABLE READ transaction. Outside a transaction Django
+    declares its server-side cursors WITH HOLD, which PostgreSQL computes in full before the
+    first row; inside one, the planner aims at the first 10 % of rows (cursor_tuple_fraction)
+    and picks nested loops that test the study's consent per row: 1.0 asks for the whole."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def worker(study_id: int, fmt: str, out_dir: str) -> None:
     """One export in this (fresh) process; prints rows, seconds and peak memory as JSON."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
@@ -187,9 +207,11 @@ def worker(study_id: int, fmt: str, out_dir: str) -> None:
     from bridgework.research.models import Study
 
     study = Study.objects.get(pk=study_id)
+    fmt, _plus, snapshot = fmt.partition("+")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    result = write_package(study, fmt=fmt, out_dir=Path(out_dir), tables=TABLES)
+    with one_snapshot() if snapshot else nullcontext():
+        result = write_package(study, fmt=fmt, out_dir=Path(out_dir), tables=TABLES)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     rows = sum(result.rows[table] for table in TABLES)
