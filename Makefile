@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bridgework
+# The same database on the streaming replica scripts/pg-replica.sh makes (port 5433).
+REPLICA_URL ?= $(subst :5432/,:5433/,$(PG_URL))
 export PORT
 
-.PHONY: install demo serve test test-postgres lint bench lock clean
+.PHONY: install demo serve test test-postgres test-replica lint bench lock clean
 
 install: $(VENV)/.installed
 
@@ -31,13 +33,18 @@ demo: install var/secret_key
 	@echo "Bridgework demo on http://127.0.0.1:$(PORT) (demo sign-ins: README.md). Ctrl-C stops it."
 	SECRET_KEY_FILE=var/secret_key scripts/serve-demo.sh
 
-# The whole suite on SQLite, browser tests included (they need Debian's chromium).
+# The whole suite on SQLite, browser tests included (they need Debian's chromium); the replica
+# tests run in test-replica.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not replica"
 
 # The whole suite again on PostgreSQL, in a fresh test database.
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest --create-db
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest --create-db -m "not replica"
+
+# Research reads from a real streaming replica (scripts/pg-replica.sh makes one; .ci/run does).
+test-replica: install
+	DATABASE_URL=$(PG_URL) DATABASE_REPLICA_URL=$(REPLICA_URL) $(BIN)/pytest --create-db -m replica
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,7 +53,8 @@ lint: install
 	$(BIN)/lint-imports
 
 # Every benchmark in bench/ (helpers live in bench/_lib/): a few minutes at the default sizes;
-# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS and BENCH_PG_URL change them (bench/README.md).
+# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS, BENCH_EXPORT_ROWS and BENCH_PG_URL change them
+# (bench/README.md).
 bench: install
 	@set -e; for script in bench/[!_]*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; \

@@ -6,12 +6,69 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
+from django.db.backends.postgresql.creation import DatabaseCreation
 from django.test import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
+
+
+REPLICA_MISSING = (
+    "Replica tests need DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL "
+    "(make test-replica; scripts/pg-replica.sh makes one on 127.0.0.1:5433)."
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A replica test without a replica fails in CI and is skipped elsewhere (as browser tests
+    without Chromium are): CI must never pass without having proved the routing."""
+    if item.get_closest_marker("replica") and "replica" not in settings.DATABASES:
+        if os.environ.get("CI"):
+            pytest.fail(REPLICA_MISSING)
+        pytest.skip(REPLICA_MISSING)
+
+
+class ReplicaCreation(DatabaseCreation):
+    """The replica's test database is the primary's, arriving by replication: creating it there
+    would be refused (a replica is read-only), so the replica's connection only learns its name
+    (settings: TEST NAME, the primary's). Nothing mirrors default: it connects to the replica."""
+
+    def create_test_db(
+        self,
+        verbosity: int = 1,
+        autoclobber: bool = False,
+        serialize: bool = True,
+        keepdb: bool = False,
+    ) -> str:
+        name: str = self.connection.settings_dict["TEST"]["NAME"]
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        return name
+
+    def destroy_test_db(
+        self,
+        old_database_name: str | None = None,
+        verbosity: int = 1,
+        keepdb: bool = False,
+        suffix: str | None = None,
+    ) -> None:
+        self.connection.close()
+        if old_database_name is not None:
+            settings.DATABASES[self.connection.alias]["NAME"] = old_database_name
+            self.connection.settings_dict["NAME"] = old_database_name
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    if "replica" in settings.DATABASES:
+        from django.db import connections
+
+        connections["replica"].creation = ReplicaCreation(connections["replica"])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -96,14 +96,14 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, Any]:
+def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict[str, Any]:
     try:
         config: dict[str, Any] = dict(
             dj_database_url.parse(url, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60, low=0))
         )
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(
-            f"DATABASE_URL={url!r} cannot be used ({exc}). Expected sqlite:///path/to/file.sqlite3 "
+            f"{variable}={url!r} cannot be used ({exc}). Expected sqlite:///path/to/file.sqlite3 "
             "or postgres://user:password@host:5432/name."
         ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -121,7 +121,7 @@ def database_from_url(url: str) -> dict[str, Any]:
         }
     elif config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
-            f"DATABASE_URL names {config['ENGINE']!r}. Expected SQLite or PostgreSQL."
+            f"{variable} names {config['ENGINE']!r}. Expected SQLite or PostgreSQL."
         )
     return config
 
@@ -130,6 +130,34 @@ DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bridgework.sql
 if DATABASE_URL.startswith("sqlite:///") and not DATABASE_URL.endswith(":memory:"):
     Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+
+def replica_from_url(url: str, primary: dict[str, Any]) -> dict[str, Any]:
+    """The "replica" database: a PostgreSQL streaming replica of the primary that research
+    reads from (research.replica), so exports never load the primary. Nothing writes there."""
+    config = database_from_url(url, "DATABASE_REPLICA_URL")
+    postgres = "django.db.backends.postgresql"
+    if config["ENGINE"] != postgres or primary["ENGINE"] != postgres:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is for a PostgreSQL streaming replica of a PostgreSQL "
+            f"DATABASE_URL; here it names {config['ENGINE']!r} beside {primary['ENGINE']!r}. "
+            "Expected postgres://user:password@replica-host:5432/name, or leave it unset."
+        )
+    if config["NAME"] != primary["NAME"]:
+        # A streaming replica holds the primary's databases: another name would be other data.
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL names the database {config['NAME']!r}, DATABASE_URL "
+            f"{primary['NAME']!r}. Expected the same database on the replica."
+        )
+    # In tests the replica reads the primary's test database as it arrives by replication; it
+    # is never created there (a replica is read-only): see conftest.py.
+    config["TEST"] = {"NAME": primary.get("TEST", {}).get("NAME") or f"test_{primary['NAME']}"}
+    return config
+
+
+DATABASE_REPLICA_URL = env.string("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_from_url(DATABASE_REPLICA_URL, DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Research exports: where finished files wait for their researcher, and for how many days.

@@ -64,10 +64,22 @@ def test_with_debug_on_it_generates_a_key_once_and_keeps_it(tmp_path: Path) -> N
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+PG = "postgres://primary:5432/bridgework"
+# Imports the settings (which stop on a bad value) and prints the database named by PRINT.
+SHOW_DATABASE = """
+import os
+import bridgework.settings as s
+alias = os.environ.get("PRINT")
+if alias:
+    db = s.DATABASES[alias]
+    print(db["HOST"], db["PORT"], db["NAME"], db["TEST"]["NAME"])
+"""
+
+
 def start_settings(**variables: str) -> subprocess.CompletedProcess[str]:
     environment = {"PATH": os.environ["PATH"], "SECRET_KEY": STRONG, **variables}
     return subprocess.run(
-        [sys.executable, "-c", "import bridgework.settings"],
+        [sys.executable, "-c", SHOW_DATABASE],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -85,6 +97,16 @@ def start_settings(**variables: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "perhaps"}, "DEBUG='perhaps' is not a yes/no value"),
         ({"SECRET_KEY": ""}, "SECRET_KEY is too weak"),
         ({"EMAIL_PORT": "465", "EMAIL_USE_TLS": "1"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+        ({"DATABASE_REPLICA_URL": "postgres://r/bridgework"}, "DATABASE_REPLICA_URL is for"),
+        (
+            {"DATABASE_URL": PG, "DATABASE_REPLICA_URL": "sqlite:///r.sqlite3"},
+            "DATABASE_REPLICA_URL is for a PostgreSQL streaming replica",
+        ),
+        ({"DATABASE_URL": PG, "DATABASE_REPLICA_URL": "nonsense"}, "DATABASE_REPLICA_URL='nons"),
+        (
+            {"DATABASE_URL": PG, "DATABASE_REPLICA_URL": "postgres://r:5433/other"},
+            "names the database 'other', DATABASE_URL 'bridgework'",
+        ),
     ],
 )
 def test_start_up_stops_on_a_bad_value_naming_the_variable(
@@ -98,6 +120,19 @@ def test_start_up_stops_on_a_bad_value_naming_the_variable(
 def test_start_up_succeeds_with_good_values(tmp_path: Path) -> None:
     result = start_settings(VAR_DIR=str(tmp_path), PORT="8123", DEBUG="no")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_replica_beside_the_primary_is_the_research_database_and_tests_its_test_database(
+    tmp_path: Path,
+) -> None:
+    result = start_settings(
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL=PG,
+        DATABASE_REPLICA_URL="postgres://standby:5433/bridgework",
+        PRINT="replica",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["standby", "5433", "bridgework", "test_bridgework"]
 
 
 def test_production_hashes_passwords_with_argon2() -> None:
