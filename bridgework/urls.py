@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("bridgework.prompts.urls")),
     path("", include("bridgework.measures.urls")),
     path("", include("bridgework.supervision.urls")),
+    path("", include("bridgework.research.urls")),
     path("", include("bridgework.desk.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]

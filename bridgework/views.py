@@ -18,7 +18,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("/clients/")
     if user.is_clinic_admin:
         return redirect("/clinic/")
-    return render(request, "research_home.html")
+    if user.is_researcher:
+        return redirect("/research/")
+    # A staff account with no role yet (an admin took the last one away).
+    return render(request, "no_role.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

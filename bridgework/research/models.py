@@ -24,6 +24,8 @@ def new_pseudonym_key() -> str:
 
 class Study(models.Model):
     audit_name = "study"
+    # Table names are codes: the trail keeps which tables a change added or took away.
+    audit_values = ("tables",)
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="studies")
     name = models.CharField(_("name"), max_length=120)
@@ -51,7 +53,7 @@ class Study(models.Model):
 class StudyAccess(models.Model):
     """A researcher's access to one study; revoking it closes the row, history stays."""
 
-    audit_name = "study access"
+    audit_name = "study-access"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="accesses")
     researcher = models.ForeignKey(User, on_delete=models.CASCADE, related_name="study_accesses")
@@ -79,7 +81,8 @@ class StudyAccess(models.Model):
 class Export(models.Model):
     """One export of a study, made by the worker in the background and kept for a while."""
 
-    audit_name = "study export"
+    audit_name = "study-export"
+    audit_values = ("tables",)
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

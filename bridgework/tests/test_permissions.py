@@ -12,6 +12,7 @@ with its reason), and no answered page (below 400) refused them anything.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.http.response import HttpResponseBase
+from django.test import override_settings
 from django.utils import timezone
 
 from bridgework.accounts import actions as accounts
@@ -35,6 +37,9 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.research import actions as research
+from bridgework.research import jobs as research_jobs
+from bridgework.research.models import Export, Study
 from bridgework.supervision import actions as supervision
 from bridgework.supervision import scenarios, training
 from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
@@ -100,6 +105,8 @@ class MatrixCase(BaseTestCase):
     past_session: TherapySession
     session_to_rate: TherapySession
     rating: CompetenceRating
+    study: Study  # of the clinic, with client A consenting; the researcher has access
+    export: Export  # of it, made and ready to download
 
 
 @dataclass
@@ -123,7 +130,7 @@ def each(actors: tuple[str, ...], status: int) -> dict[str, int]:
 
 
 MATRIX: dict[str, Row] = {
-    "": Row(lambda t: "/", {"researcher": 200}, default=302),
+    "": Row(lambda t: "/", {}, default=302),
     "healthz": Row(lambda t: "/healthz", {"anonymous": 200}, default=200),
     "accounts/sign-in/": Row(lambda t: "/accounts/sign-in/", {"anonymous": 200}, default=302),
     "accounts/sign-out/": Row(lambda t: "/accounts/sign-out/", {}, default=302, method="post"),
@@ -430,12 +437,46 @@ MATRIX: dict[str, Row] = {
     "supervision/ratings/<int:rating_id>/": Row(
         lambda t: f"/supervision/ratings/{t.rating.pk}/", {"therapist_a": 200, "supervisor": 200}
     ),
+    # Research (research/views.py): the clinic admin sets up the clinic's studies and grants
+    # access; only a researcher holding an open access to the study reads and exports it.
+    "research/": Row(lambda t: "/research/", {"researcher": 200}),
+    "research/studies/": Row(lambda t: "/research/studies/", {"admin": 200, "other_admin": 200}),
+    "research/studies/new/": Row(
+        lambda t: "/research/studies/new/", {"admin": 200, "other_admin": 200}
+    ),
+    "research/studies/<int:study_id>/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/", {"researcher": 200}
+    ),
+    "research/studies/<int:study_id>/edit/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/edit/", {"admin": 200}
+    ),
+    "research/studies/<int:study_id>/access/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/access/", {"admin": 200}
+    ),
+    "research/studies/<int:study_id>/exports/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/exports/",
+        {"researcher": 302},
+        method="post",
+        data={"format": "csv"},
+    ),
+    "research/studies/<int:study_id>/codebook/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/codebook/", {"researcher": 200}
+    ),
+    "research/studies/<int:study_id>/datapackage.json": Row(
+        lambda t: f"/research/studies/{t.study.pk}/datapackage.json", {"researcher": 200}
+    ),
+    "research/exports/<int:export_id>/status/": Row(
+        lambda t: f"/research/exports/{t.export.pk}/status/", {"researcher": 200}
+    ),
+    "research/exports/<int:export_id>/download/": Row(
+        lambda t: f"/research/exports/{t.export.pk}/download/", {"researcher": 200}
+    ),
 }
 
 
 # Routes that open no client's record for anyone, so an answer leaves nothing in the trail.
 NO_CLIENT_DATA: dict[str, str] = {
-    "": "where each person lands: a redirect by role, or the researcher's empty home page",
+    "": "where each person lands: a redirect by role",
     "healthz": "the database's health",
     "accounts/sign-in/": "signing in; a signed-in person is sent on",
     "accounts/sign-out/": "signing out",
@@ -456,6 +497,7 @@ NO_CLIENT_DATA: dict[str, str] = {
     "clinic/instruments/": "the clinic's questionnaires",
     "clinic/staff/invite/": "inviting staff: an empty form",
     "clinic/clients/new/": "adding a client: an empty form and the clinic's staff",
+    "research/studies/new/": "setting up a study: an empty form and the codebook's tables",
 }
 # Routes whose secret address is the credential: the trail names the link, not whoever is
 # signed in in the browser that opens it.
@@ -554,6 +596,7 @@ class PermissionMatrixTests(MatrixCase):
             by=self.therapist_a,
         )
         self.rating = self.submitted_rating()
+        self.study, self.export = self.ready_export()
         self.session_to_rate = care.add_session(
             self.client_a,
             therapist=self.therapist_a,
@@ -569,6 +612,25 @@ class PermissionMatrixTests(MatrixCase):
             rating, answers=answers, comments={}, comment="Solid", by=self.supervisor
         )
         return supervision.submit(rating, by=self.supervisor)
+
+    def ready_export(self) -> tuple[Study, Export]:
+        exports = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(RESEARCH_EXPORT_DIR=exports))
+        care.set_consent(self.client_a, "research", True, by=user_of(self.client_a))
+        today = timezone.localdate()
+        study = research.create_study(
+            by=self.admin,
+            name="Engagement",
+            purpose="Engagement and outcome",
+            starts_on=today - timedelta(days=30),
+            ends_on=today,
+            tables=["clients", "sessions"],
+        )
+        research.grant_access(study, self.researcher, by=self.admin)
+        export = research.request_export(study, "csv", by=self.researcher)
+        research_jobs.run_export(research_jobs.claim_export("matrix") or export, worker="matrix")
+        export.refresh_from_db()
+        return study, export
 
     def tearDown(self) -> None:
         self.client.logout()  # leaves no shared-screen mode behind

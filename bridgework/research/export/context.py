@@ -1,0 +1,120 @@
+"""What every table's rows need to know about the study being exported: which clients are in
+it, the study period (in each clinic's time zone), its pseudonyms and date shifts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+
+from bridgework.care.models import Client, Consent
+from bridgework.research.export.dates import Shifts
+from bridgework.research.export.pseudonyms import Pseudonyms
+from bridgework.research.models import Study
+
+
+def research_consent(open_only: bool = True) -> Exists:
+    consents = Consent.objects.filter(client=OuterRef("pk"), purpose=Consent.Purpose.RESEARCH)
+    return Exists(consents.filter(withdrawn_at=None) if open_only else consents)
+
+
+def clients_of_clinics(study: Study, using: str) -> QuerySet[Client]:
+    """The real clients of the study's clinics (role-play clients are never research data)."""
+    clinics = study.clinics.using(using).values("pk")
+    return Client.objects.using(using).filter(clinic__in=clinics, is_training=False)
+
+
+def consented(study: Study, using: str) -> QuerySet[Client]:
+    return clients_of_clinics(study, using).filter(research_consent()).order_by("pk")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The study period, from the start of starts_on to the end of ends_on as a day in the
+    clinic's own time zone: a session at 00:30 on 1 January in Berlin is in a study starting
+    that day although it was still 31 December in UTC. Clinics that share a time zone share
+    one pair of bounds, so the filter stays one range for most studies."""
+
+    bounds: tuple[tuple[tuple[int, ...], datetime, datetime], ...]
+
+    @classmethod
+    def of(cls, study: Study, using: str) -> Period:
+        zones: dict[str, list[int]] = defaultdict(list)
+        for pk, zone in study.clinics.using(using).values_list("pk", "time_zone"):
+            zones[zone].append(pk)
+        end = study.ends_on + timedelta(days=1)
+        return cls(
+            tuple(
+                (
+                    tuple(sorted(pks)),
+                    datetime.combine(study.starts_on, time(0), ZoneInfo(zone)),
+                    datetime.combine(end, time(0), ZoneInfo(zone)),
+                )
+                for zone, pks in sorted(zones.items())
+            )
+        )
+
+    def during(self, path: str, clinic: str = "client__clinic_id") -> Q:
+        """Rows whose `path` (a date and time) falls within the period."""
+        return self._any(lambda low, high: Q(**{f"{path}__gte": low, f"{path}__lt": high}), clinic)
+
+    def overlapping(self, start: str, end: str, clinic: str = "client__clinic_id") -> Q:
+        """Rows that were open at some time in the period: begun before its end and not
+        ended before its start (a plan agreed before the period and practised in it)."""
+        return self._any(
+            lambda low, high: (
+                Q(**{f"{start}__lt": high})
+                & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": low}))
+            ),
+            clinic,
+        )
+
+    def _any(self, within: Callable[[datetime, datetime], Q], clinic: str) -> Q:
+        parts = [Q(**{f"{clinic}__in": pks}) & within(low, high) for pks, low, high in self.bounds]
+        return reduce(or_, parts, Q(pk__in=[]))
+
+
+@dataclass
+class Context:
+    study: Study
+    using: str
+    pseudonyms: Pseudonyms
+    shifts: Shifts
+    period: Period
+    free_text: bool
+    clients: QuerySet[Client] = field(repr=False)
+
+    @classmethod
+    def of(cls, study: Study, using: str) -> Context:
+        pseudonyms = Pseudonyms(study.pseudonym_key)
+        return cls(
+            study=study,
+            using=using,
+            pseudonyms=pseudonyms,
+            shifts=Shifts(pseudonyms, enabled=study.shift_dates),
+            period=Period.of(study, using),
+            free_text=study.include_free_text,
+            clients=consented(study, using),
+        )
+
+    def client_ids(self) -> QuerySet[Client, Any]:
+        """The consented clients, as a subquery for `client_id__in`."""
+        return self.clients.values("pk")
+
+    def text(self, path: str) -> str | Value:
+        """A free-text field, or an empty value in its place: free text is not even read
+        from the database unless the study includes it."""
+        return path if self.free_text else Value(None, output_field=models.TextField())
+
+    def linked(self, path: str, inside: Q) -> Case:
+        """The id at `path`, or none when the row it names is not in the export (outside the
+        period): every id in a file joins to a row of the table it names."""
+        return Case(When(inside, then=F(path)), default=None, output_field=models.IntegerField())

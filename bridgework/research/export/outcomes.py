@@ -1,0 +1,361 @@
+"""The rows of the tables after the plan: ratings, check-ins, reviews, questionnaires, flags
+and competence ratings (streamed as in research.export.rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from bridgework.measures.models import Baseline, Flag, Instrument, Response
+from bridgework.plans import review as review_questions
+from bridgework.plans.models import Review
+from bridgework.practice import worksheets
+from bridgework.practice.models import CheckIn, Rating
+from bridgework.research.export.context import Context
+from bridgework.research.export.rows import Row, logs_in_export, stream
+from bridgework.supervision.models import CompetenceRating
+
+
+def is_rating(spec: dict[str, Any]) -> bool:
+    return spec.get("type") == "integer" and (spec.get("minimum"), spec.get("maximum")) == (0, 100)
+
+
+@cache  # one entry per worksheet version shipped: a handful
+def rating_fields(slug: str, version: int) -> tuple[tuple[str, str | None], ...]:
+    """A worksheet's 0–100 fields: (field, None) at the top, (list, column) inside a list."""
+    sheet = worksheets.all_versions().get((slug, version))
+    if sheet is None:
+        return ()
+    fields: list[tuple[str, str | None]] = []
+    for name, spec in sheet.properties.items():
+        if is_rating(spec):
+            fields.append((name, None))
+        elif spec.get("type") == "array":
+            columns = spec.get("items", {}).get("properties", {})
+            fields.extend((name, column) for column, inner in columns.items() if is_rating(inner))
+    return tuple(fields)
+
+
+def worksheet_ratings(
+    entries: dict[str, Any], fields: tuple[tuple[str, str | None], ...]
+) -> Iterator[tuple[str, int | None, int]]:
+    """(scale, position in the list, value) for every 0–100 value the entries hold."""
+    for name, column in fields:
+        value = entries.get(name)
+        if column is None and isinstance(value, int) and not isinstance(value, bool):
+            yield name, None, value
+        elif column is not None and isinstance(value, list):
+            for position, row in enumerate(value):
+                inner = row.get(column) if isinstance(row, dict) else None
+                if isinstance(inner, int) and not isinstance(inner, bool):
+                    yield f"{name}.{column}", position, inner
+
+
+def ratings(ctx: Context) -> Iterator[Row]:
+    """Check-ins' ratings first, then practice logs' 0–100 fields (two streams, one table)."""
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    given = (
+        Rating.objects.using(ctx.using)
+        .filter(check_in__in=checkins_in_export(ctx).values("pk"))
+        .values_list(
+            "check_in__client_id",
+            "pk",
+            "check_in_id",
+            "scale_id",
+            "scale__name",
+            "check_in__answered_at",
+            "value",
+        )
+    )
+    for client, pk, check_in, scale, name, answered, value in stream(given):
+        yield (
+            p("rating", pk),
+            p("client", client),
+            p("check-in", check_in),
+            None,
+            "check-in",
+            p("check-in-scale", scale),
+            name,
+            None,
+            s(client, answered),
+            value,
+        )
+    logged = logs_in_export(ctx).values_list(
+        "client_id", "pk", "worksheet", "worksheet_version", "practiced_at", "entries"
+    )
+    for client, pk, sheet, version, practiced, entries in stream(logged):
+        for scale, position, value in worksheet_ratings(
+            entries or {}, rating_fields(sheet, version)
+        ):
+            yield (
+                p("rating", f"log:{pk}:{scale}:{position}"),
+                p("client", client),
+                None,
+                p("practice-log", pk),
+                "practice-log",
+                None,
+                scale,
+                position,
+                s(client, practiced),
+                value,
+            )
+
+
+def checkins_in_export(ctx: Context) -> QuerySet[CheckIn]:
+    return (
+        CheckIn.objects.using(ctx.using)
+        .filter(client_id__in=ctx.client_ids())
+        .filter(ctx.period.during("answered_at"))
+    )
+
+
+def checkins(ctx: Context) -> Iterator[Row]:
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    rows = checkins_in_export(ctx).values_list(
+        "client_id",
+        "pk",
+        ctx.linked("prompt_id", ctx.period.during("prompt__due_at")),
+        "answered_at",
+        "received_at",
+    )
+    for client, pk, prompt, answered, received in stream(rows):
+        yield (
+            p("check-in", pk),
+            p("client", client),
+            p("prompt", prompt),
+            s(client, answered),
+            s(client, received),
+        )
+
+
+def answer_of(question: review_questions.Question, answers: dict[str, Any], free_text: bool) -> Any:
+    value = answers.get(question.link_id)
+    if question.kind == "text":
+        return (value or None) if free_text else None
+    if question.link_id == "decision":
+        return value or None
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def reviews(ctx: Context) -> Iterator[Row]:
+    p, s, period, clinic = (
+        ctx.pseudonyms.maybe,
+        ctx.shifts.apply,
+        ctx.period,
+        "plan__client__clinic_id",
+    )
+    rows = (
+        Review.objects.using(ctx.using)
+        .filter(plan__client_id__in=ctx.client_ids())
+        .filter(period.during("reviewed_at", clinic=clinic))
+        .filter(period.overlapping("plan__created_at", "plan__closed_at", clinic=clinic))
+        .values_list(
+            "plan__client_id",
+            "pk",
+            "plan_id",
+            ctx.linked("session_id", period.during("session__starts_at", clinic=clinic)),
+            "reviewed_at",
+            "instrument_version",
+            "answers",
+        )
+    )
+    for client, pk, plan, session, reviewed, version, answers in stream(rows):
+        yield (
+            p("review", pk),
+            p("plan", plan),
+            p("client", client),
+            p("session", session),
+            s(client, reviewed),
+            version,
+            *(answer_of(q, answers or {}, ctx.free_text) for q in review_questions.QUESTIONS),
+        )
+
+
+def responses_in_export(ctx: Context) -> QuerySet[Response]:
+    """Questionnaires within the period; a plan review's response is in reviews instead."""
+    return (
+        Response.objects.using(ctx.using)
+        .filter(client_id__in=ctx.client_ids(), review__isnull=True)
+        .filter(ctx.period.during("completed_at"))
+    )
+
+
+def total_of(scores: dict[str, Any]) -> tuple[Any, ...]:
+    total = scores.get("total") if isinstance(scores, dict) else None
+    if not isinstance(total, dict):
+        return None, None, None, None
+    return (
+        number(total.get("value")),
+        total.get("band") or None,
+        total.get("above_cutoff"),
+        total.get("prorated"),
+    )
+
+
+def number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def measure_responses(ctx: Context) -> Iterator[Row]:
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    baseline = Exists(Baseline.objects.filter(response=OuterRef("pk")))
+    rows = responses_in_export(ctx).values_list(
+        "client_id",
+        "pk",
+        ctx.linked("session_id", ctx.period.during("session__starts_at")),
+        "instrument__slug",
+        "instrument__version",
+        "completed_at",
+        baseline,
+        "scores",
+    )
+    for client, pk, session, slug, version, completed, is_baseline, scores in stream(rows):
+        yield (
+            p("response", pk),
+            p("client", client),
+            p("session", session),
+            slug,
+            version,
+            s(client, completed),
+            is_baseline,
+            *total_of(scores),
+        )
+
+
+def measure_scores(ctx: Context) -> Iterator[Row]:
+    p = ctx.pseudonyms.maybe
+    for client, pk, scores in stream(
+        responses_in_export(ctx).values_list("client_id", "pk", "scores")
+    ):
+        for score, facts in sorted((scores or {}).items()):
+            facts = facts if isinstance(facts, dict) else {}
+            yield (
+                p("response", pk),
+                score,
+                p("client", client),
+                number(facts.get("value")),
+                facts.get("band") or None,
+                facts.get("above_cutoff"),
+                facts.get("prorated"),
+            )
+
+
+@lru_cache(maxsize=256)  # instruments are few; bounded all the same
+def text_items(instrument_pk: int, using: str) -> frozenset[str]:
+    """The linkIds of an instrument's free-text items (FHIR types string and text)."""
+    definition = (
+        Instrument.objects.using(using).values_list("definition", flat=True).get(pk=instrument_pk)
+    )
+    found: set[str] = set()
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if item.get("type") in ("string", "text"):
+                found.add(str(item.get("linkId")))
+            walk(item.get("item") or [])
+
+    walk(definition.get("item") or [])
+    return frozenset(found)
+
+
+def measure_items(ctx: Context) -> Iterator[Row]:
+    p = ctx.pseudonyms.maybe
+    rows = responses_in_export(ctx).values_list("client_id", "pk", "instrument_id", "answers")
+    for client, pk, instrument, answers in stream(rows):
+        texts = text_items(instrument, ctx.using)
+        for item, value in sorted((answers or {}).items()):
+            if item in texts:
+                yield (
+                    p("response", pk),
+                    item,
+                    p("client", client),
+                    None,
+                    None,
+                    (value if ctx.free_text else None),
+                )
+            else:
+                code = None if number(value) is not None or value is None else str(value)
+                yield p("response", pk), item, p("client", client), number(value), code, None
+
+
+def flags(ctx: Context) -> Iterator[Row]:
+    p, s, period = ctx.pseudonyms.maybe, ctx.shifts.apply, ctx.period
+    in_export = period.during("response__completed_at") & Q(response__review__isnull=True)
+    rows = (
+        Flag.objects.using(ctx.using)
+        .filter(client_id__in=ctx.client_ids())
+        .filter(period.during("raised_at"))
+        .values_list(
+            "client_id",
+            "pk",
+            ctx.linked("response_id", in_export),
+            "kind",
+            "raised_at",
+            "acknowledged_at",
+        )
+    )
+    for client, pk, response, kind, raised, acknowledged in stream(rows):
+        yield (
+            p("flag", pk),
+            p("client", client),
+            p("response", response),
+            kind,
+            s(client, raised),
+            s(client, acknowledged),
+        )
+
+
+def ratings_in_export(ctx: Context) -> QuerySet[CompetenceRating]:
+    """Submitted ratings of sessions in the export (a draft is its rater's alone)."""
+    return (
+        CompetenceRating.objects.using(ctx.using)
+        .filter(session__client_id__in=ctx.client_ids(), state=CompetenceRating.State.SUBMITTED)
+        .filter(ctx.period.during("session__starts_at", clinic="session__client__clinic_id"))
+    )
+
+
+def competence_ratings(ctx: Context) -> Iterator[Row]:
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    rows = ratings_in_export(ctx).values_list(
+        "session__client_id",
+        "pk",
+        "session_id",
+        "therapist_id",
+        "rater_id",
+        "instrument__slug",
+        "instrument__version",
+        "submitted_at",
+        "scores",
+        ctx.text("comment"),
+    )
+    for client, pk, session, therapist, rater, slug, version, submitted, scores, comment in stream(
+        rows
+    ):
+        value, _band, _cutoff, prorated = total_of(scores)
+        yield (
+            p("competence-rating", pk),
+            p("session", session),
+            p("client", client),
+            p("staff", therapist),
+            p("staff", rater),
+            therapist == rater,
+            slug,
+            version,
+            s(client, submitted),
+            value,
+            prorated,
+            comment or None,
+        )
+
+
+def competence_items(ctx: Context) -> Iterator[Row]:
+    p = ctx.pseudonyms.maybe
+    rows = ratings_in_export(ctx).values_list("session__client_id", "pk", "answers", "comments")
+    for client, pk, answers, comments in stream(rows):
+        for item, score in sorted((answers or {}).items()):
+            comment = (comments or {}).get(item) if ctx.free_text else None
+            score = int(score) if isinstance(score, int) and not isinstance(score, bool) else None
+            yield p("competence-rating", pk), item, p("client", client), score, comment or None

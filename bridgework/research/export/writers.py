@@ -1,0 +1,163 @@
+"""Writing a table's row stream to CSV or Parquet, and the package's datapackage.json.
+
+Both writers take the same rows (research.export.rows) and the same codebook columns, so the
+two formats hold the same values: CSV as UTF-8 text with a header row, ISO-8601 dates and
+times ("2025-03-01T09:30:00Z") and an empty cell for a missing value; Parquet with a schema
+made from the codebook's types, written a batch of rows at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bridgework.research.export.codebook import Column, ColumnType, Table
+
+BATCH = 4000
+FORMATS = ("csv", "parquet")
+MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+ARROW_TYPES: dict[ColumnType, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("s", tz="UTC"),
+}
+
+Row = tuple[Any, ...]
+Progress = Callable[[int], None]  # rows written so far in this table
+
+
+def batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def projector(table: Table, columns: tuple[Column, ...]) -> Callable[[Row], Row]:
+    """Keeps the columns being written (free text drops out) from a full-width row."""
+    if len(columns) == len(table.columns):
+        return lambda row: row
+    keep = [i for i, column in enumerate(table.columns) if column in columns]
+    return lambda row: tuple(row[i] for i in keep)
+
+
+def csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def write_csv(
+    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Row], progress: Progress
+) -> int:
+    keep, written = projector(table, columns), 0
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow([column.name for column in columns])
+        for batch in batches(rows):
+            writer.writerows([csv_value(v) for v in keep(row)] for row in batch)
+            written += len(batch)
+            progress(written)
+    return written
+
+
+def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(c.name, ARROW_TYPES[c.type], metadata={"description": c.meaning})
+            for c in columns
+        ]
+    )
+
+
+def blank_to_none(value: Any) -> Any:
+    # CSV cannot tell an empty text from a missing one: Parquet says missing for both too.
+    return None if value == "" else value
+
+
+def write_parquet(
+    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Row], progress: Progress
+) -> int:
+    keep, written, schema = projector(table, columns), 0, arrow_schema(columns)
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in batches(rows):
+            kept = [keep(row) for row in batch]
+            arrays = [
+                pa.array([blank_to_none(row[i]) for row in kept], type=field.type)
+                for i, field in enumerate(schema)
+            ]
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            written += len(batch)
+            progress(written)
+    return written
+
+
+WRITERS = {"csv": write_csv, "parquet": write_parquet}
+
+
+def field_descriptor(column: Column) -> dict[str, Any]:
+    field: dict[str, Any] = {
+        "name": column.name,
+        "type": column.type,
+        "description": column.meaning,
+        "source": column.source,
+    }
+    if column.unit:
+        field["unit"] = column.unit
+    if isinstance(column.allowed, tuple) and column.allowed:
+        field["constraints"] = {"enum": list(column.allowed)}
+    elif column.allowed:
+        field["allowed"] = column.allowed
+    if column.free_text:
+        field["free_text"] = True
+    return field
+
+
+def resource_descriptor(
+    table: Table, columns: tuple[Column, ...], fmt: str, names: set[str]
+) -> dict[str, Any]:
+    """One table's resource; its foreign keys only to tables in the same package."""
+    schema: dict[str, Any] = {
+        "fields": [field_descriptor(column) for column in columns],
+        "primaryKey": list(table.primary_key),
+    }
+    keys = [
+        {"fields": column, "reference": {"resource": other, "fields": key}}
+        for column, other, key in table.foreign_keys
+        if other in names
+    ]
+    if keys:
+        schema["foreignKeys"] = keys
+    resource: dict[str, Any] = {
+        "name": table.name,
+        "title": table.title,
+        "description": table.description,
+        "path": f"{table.name}.{fmt}",
+        "profile": "tabular-data-resource",
+        "format": fmt,
+        "mediatype": MEDIA_TYPES[fmt],
+        "schema": schema,
+    }
+    if fmt == "csv":
+        resource["encoding"] = "utf-8"
+    return resource
+
+
+def write_descriptor(path: Path, package: dict[str, Any]) -> None:
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,153 @@
+"""What the research pages show, put together from a study the door handed out: the study
+page's facts and exports, the access page's researchers, the codebook, an export's progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bridgework.accounts.models import User
+from bridgework.research import access
+from bridgework.research.export.codebook import Column, Table
+from bridgework.research.export.package import consented_clients, descriptor
+from bridgework.research.export.tables import TABLES, columns_of
+from bridgework.research.export.writers import resource_descriptor
+from bridgework.research.forms import ExportForm
+from bridgework.research.models import Export, Study
+from bridgework.research.replica import research_database
+
+UNFINISHED = (Export.State.WAITING, Export.State.RUNNING)
+
+
+def progress_of(export: Export) -> dict[str, Any]:
+    """How far the export is, in numbers and in words."""
+    total = len(export.tables)
+    return {
+        "state": export.state,
+        "label": str(Export.State(export.state).label),
+        "finished": export.state not in UNFINISHED,
+        "tables_done": export.tables_done,
+        "tables": total,
+        "rows_written": export.rows_written,
+        "words": progress_words(export, total),
+    }
+
+
+def progress_words(export: Export, total: int) -> str:
+    if export.state == Export.State.WAITING:
+        return _("Waiting for the worker to start it.")
+    if export.state == Export.State.RUNNING:
+        return _("%(done)d of %(total)d tables, %(rows)s rows so far.") % {
+            "done": export.tables_done,
+            "total": total,
+            "rows": f"{export.rows_written:,}",
+        }
+    if export.state == Export.State.FAILED:
+        return export.detail or _("The export failed.")
+    return ""
+
+
+def log_of(export: Export) -> list[str]:
+    """The export's log: who was in it, and who was left out since the study's last export."""
+    if export.state not in (Export.State.READY, Export.State.EXPIRED):
+        return []
+    lines = [
+        ngettext(
+            "%(count)d client with an open research consent is included.",
+            "%(count)d clients with an open research consent are included.",
+            export.clients_included,
+        )
+        % {"count": export.clients_included}
+    ]
+    withdrawn = len(export.withdrawn)
+    if withdrawn:
+        lines.append(
+            ngettext(
+                "%(count)d client withdrew consent and is left out.",
+                "%(count)d clients withdrew consent and are left out.",
+                withdrawn,
+            )
+            % {"count": withdrawn}
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    export: Export
+    progress: dict[str, Any]
+    log: list[str]
+
+
+def study_page(study: Study, form: ExportForm) -> dict[str, Any]:
+    exports = study.exports.select_related("requested_by")
+    return {
+        "study": study,
+        "clinics": study.clinics.all(),
+        "consented": consented_clients(study, using=research_database()).count(),
+        "tables": [TABLES[name] for name in study.tables if name in TABLES],
+        "exports": [ExportRow(e, progress_of(e), log_of(e)) for e in exports],
+        "form": form,
+        "making": any(e.state in UNFINISHED for e in exports),
+    }
+
+
+def access_page(study: Study) -> dict[str, Any]:
+    holding = {grant.researcher_id: grant for grant in access.open_accesses(study)}
+    people: list[tuple[User, Any]] = [
+        (person, holding.get(person.pk)) for person in access.access_candidates(study)
+    ]
+    return {"study": study, "people": people}
+
+
+@dataclass(frozen=True)
+class CodebookColumn:
+    column: Column
+    allowed: str  # the allowed values in words
+
+
+@dataclass(frozen=True)
+class CodebookTable:
+    table: Table
+    columns: list[CodebookColumn]
+
+
+def allowed_words(column: Column) -> str:
+    return column.allowed if isinstance(column.allowed, str) else ", ".join(column.allowed)
+
+
+def codebook_page(study: Study) -> dict[str, Any]:
+    """The study's tables and the columns an export of it writes (free text only when the
+    study includes it)."""
+    tables = []
+    for name in study.tables:
+        if name not in TABLES:
+            continue
+        columns = columns_of(TABLES[name], include_free_text=study.include_free_text)
+        rows = [CodebookColumn(column, allowed_words(column)) for column in columns]
+        tables.append(CodebookTable(TABLES[name], rows))
+    return {"study": study, "tables": tables}
+
+
+def descriptor_of(study: Study, fmt: str = Export.Format.CSV) -> dict[str, Any]:
+    """The study's datapackage.json as an export of it in `fmt` writes it (the engine's own
+    pieces, so the two never differ)."""
+    names = [name for name in TABLES if name in study.tables]
+    resources = [
+        resource_descriptor(
+            TABLES[name],
+            columns_of(TABLES[name], include_free_text=study.include_free_text),
+            fmt,
+            set(names),
+        )
+        for name in names
+    ]
+    return descriptor(study, resources)
+
+
+def download_name(export: Export) -> str:
+    return f"study-{export.study_id}-export-{export.pk}-{export.format}.zip"

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from django.core.management import CommandError, call_command
+
+from bridgework.audit.models import AccessEvent
+from bridgework.research.tests.study_setup import TABLES, StudyCase, consent
+
+
+class ResearchExportCommandTests(StudyCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.study = self.make_study()
+        consent(self.client_a)
+        self.out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "export"
+
+    def export(self, *args: str) -> str:
+        output = io.StringIO()
+        call_command("research_export", *args, stdout=output)
+        return output.getvalue()
+
+    def test_it_writes_the_datapackage_and_one_file_per_table(self) -> None:
+        said = self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
+        self.assertEqual(
+            sorted(path.name for path in self.out.iterdir()),
+            sorted(["datapackage.json", *(f"{name}.csv" for name in TABLES)]),
+        )
+        package = json.loads((self.out / "datapackage.json").read_text())
+        self.assertEqual([resource["name"] for resource in package["resources"]], TABLES)
+        self.assertIn("1 clients", said)
+
+    def test_parquet_files_load_with_one_row_per_consented_client(self) -> None:
+        self.export("--study", str(self.study.pk), "--format", "parquet", "--out", str(self.out))
+        clients = pq.read_table(self.out / "clients.parquet")
+        self.assertEqual(clients.num_rows, 1)
+
+    def test_it_is_audited_as_an_export_by_the_command(self) -> None:
+        consent(self.client_b)
+        consent(self.client_b, False)
+        said = self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
+        self.assertIn("1 clients withdrew consent and are left out.", said)
+        event = AccessEvent.objects.get(action="export", object_type="study")
+        self.assertEqual((event.actor_id, event.actor_role), (None, "system"))
+        self.assertEqual(event.clinic_id, self.clinic.pk)
+        detail = event.changes["detail"]
+        self.assertEqual((detail["command"], detail["format"]), ("research_export", "csv"))
+        self.assertEqual((detail["clients"], detail["withdrawn"]), (1, 1))
+
+    def test_it_names_what_is_wrong(self) -> None:
+        cases = {
+            "No study with id 999999.": ["--study", "999999", "--format", "csv"],
+            "Unknown format “xlsx”": ["--study", str(self.study.pk), "--format", "xlsx"],
+        }
+        for message, args in cases.items():
+            with self.subTest(message=message), self.assertRaisesMessage(CommandError, message):
+                self.export(*args, "--out", str(self.out))
+        self.assertFalse(AccessEvent.objects.filter(action="export").exists())
+
+    def test_a_study_with_no_consented_clients_is_refused(self) -> None:
+        consent(self.client_a, False)
+        with self.assertRaisesMessage(CommandError, "No client of this study has an open"):
+            self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
