@@ -58,7 +58,9 @@ from bridgework.plans.models import (
 )
 from bridgework.practice import worksheets
 from bridgework.practice.models import Outcome, PracticeLog
-from bridgework.research.models import Study, StudyAccess
+from bridgework.research import actions as studies
+from bridgework.research.export.tables import TABLES
+from bridgework.research.models import Study
 
 COHORT_SIZE = 36
 SESSIONS = (8, 16)  # planned weekly sessions per course
@@ -466,38 +468,19 @@ def review_answers(week: Week, rng: random.Random) -> dict[str, Any]:
 
 
 def add_study(clinic: Clinic, staff: dict[str, User]) -> Study:
-    """The demo study over the last twelve months, and Sam's access to it."""
+    """The demo study over the last twelve months, every table, and Sam's access to it."""
     today = timezone.localdate(timezone=ZoneInfo(clinic.time_zone))
-    admin, sam = staff["admin"], staff["sam"]
-    study = Study.objects.create(
-        clinic=clinic,
+    admin = staff["admin"]
+    study = studies.create_study(
+        by=admin,
         name=STUDY_NAME,
         purpose=STUDY_PURPOSE,
         starts_on=today - timedelta(days=365),
         ends_on=today,
-        tables=STUDY_TABLES,
+        tables=list(TABLES),
         include_free_text=False,
         shift_dates=True,
-        created_by=admin,
+        clinics=[clinic],
     )
-    study.clinics.set([clinic])
-    StudyAccess.objects.create(study=study, researcher=sam, granted_by=admin)
+    studies.grant_access(study, staff["sam"], by=admin)
     return study
-
-
-STUDY_TABLES = [
-    "clients",
-    "sessions",
-    "goals",
-    "plans",
-    "obstacles",
-    "prompts",
-    "practice_logs",
-    "ratings",
-    "checkins",
-    "reviews",
-    "measure_responses",
-    "measure_items",
-    "flags",
-    "competence_ratings",
-]

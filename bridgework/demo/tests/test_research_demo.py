@@ -18,6 +18,7 @@ from bridgework.plans.actions import snapshot
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts.models import Schedule
+from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Export, Study, StudyAccess
 
 
@@ -39,7 +40,7 @@ class DemoStudyTests(TestCase):
         assert abs((self.study.ends_on - today).days) <= 1
         assert (self.study.ends_on - self.study.starts_on).days == 365
         assert list(self.study.clinics.all()) == [self.clinic]
-        assert self.study.tables == research.STUDY_TABLES
+        assert self.study.tables == list(TABLES)
         assert not self.study.include_free_text
         assert self.study.shift_dates
 
