@@ -462,6 +462,10 @@ MATRIX: dict[str, Row] = {
     "research/studies/<int:study_id>/codebook/": Row(
         lambda t: f"/research/studies/{t.study.pk}/codebook/", {"researcher": 200}
     ),
+    # The engagement model (too few clients here: its message) and the example meta-analysis.
+    "research/studies/<int:study_id>/analyses/": Row(
+        lambda t: f"/research/studies/{t.study.pk}/analyses/", {"researcher": 200}
+    ),
     "research/studies/<int:study_id>/datapackage.json": Row(
         lambda t: f"/research/studies/{t.study.pk}/datapackage.json", {"researcher": 200}
     ),

@@ -120,7 +120,8 @@ def test_it_builds_a_realistic_clinic() -> None:
     assert {"answered", "expired", "scheduled"} <= prompt_states
     assert Schedule.objects.filter(purpose="check-in").exists()
     before_sessions = Schedule.objects.filter(purpose="measure", kind="before-session")
-    assert before_sessions.count() == Client.objects.filter(user__isnull=False).count()
+    in_care = Client.objects.filter(user__isnull=False, discharged_at=None)  # not past clients
+    assert before_sessions.count() == in_care.count()
     assert Prompt.objects.filter(purpose="measure", state="scheduled").exists()
     browser = DjangoTestClient()  # the README's demo client has questionnaires due
     browser.force_login(User.objects.get(email="jordan@demo.bridgework.test"))

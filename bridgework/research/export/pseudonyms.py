@@ -18,8 +18,8 @@ from functools import lru_cache
 
 # Prefixes that say what an id names, and how many base32 characters follow. People and
 # clinics are few, so 8 characters (40 bits) leave collisions out of reach and stay readable;
-# rows may be millions, so they get 12 (60 bits: about one chance in a million of a single
-# collision among ten million rows).
+# rows may be millions, so they get 12 (60 bits: about one chance in two million of a
+# single collision among a million rows of a kind).
 KINDS: dict[str, tuple[str, int]] = {
     "clinic": ("K", 8),
     "client": ("C", 8),
@@ -39,9 +39,23 @@ KINDS: dict[str, tuple[str, int]] = {
     "competence-rating": ("CR", 12),
 }
 
-# Enough for every client, clinic and therapist of a large study and for the plans and
-# sessions a chunk of rows refers to, while keeping memory bounded however long the export.
-CACHE_SIZE = 16384
+# The kinds other rows refer to again and again (a log's client, plan and prompt), cached as
+# rows go by: enough for the clients and staff of a large study and for what a chunk of rows
+# refers to, while memory stays bounded however long the export. A row's own id is made once.
+CACHED = {
+    "clinic",
+    "client",
+    "staff",
+    "session",
+    "plan",
+    "prompt",
+    "practice-log",
+    "check-in",
+    "check-in-scale",
+    "response",
+    "competence-rating",
+}
+CACHE_SIZE = 2048
 
 
 class Pseudonyms:
@@ -50,7 +64,10 @@ class Pseudonyms:
     def __init__(self, key: str) -> None:
         self._key = key.encode()
         self._of: dict[str, Callable[[object], str]] = {
-            kind: lru_cache(maxsize=CACHE_SIZE)(self._maker(kind)) for kind in KINDS
+            kind: lru_cache(maxsize=CACHE_SIZE)(self._maker(kind))
+            if kind in CACHED
+            else self._maker(kind)
+            for kind in KINDS
         }
 
     def _maker(self, kind: str) -> Callable[[object], str]:

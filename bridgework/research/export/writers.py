@@ -138,7 +138,7 @@ def resource_descriptor(
         "primaryKey": list(table.primary_key),
     }
     keys = [
-        {"fields": column, "reference": {"resource": other, "fields": key}}
+        {"fields": [column], "reference": {"resource": other, "fields": [key]}}
         for column, other, key in table.foreign_keys
         if other in names
     ]

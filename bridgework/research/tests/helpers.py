@@ -6,11 +6,15 @@ client and the other clinic's client consented but are never in the study."""
 
 from __future__ import annotations
 
+import json
+import math
+import tempfile
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from django.utils import timezone
 
 from bridgework.accounts.models import User
@@ -24,6 +28,8 @@ from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.prompts import schedules, steps
 from bridgework.prompts.models import Prompt
+from bridgework.research.export.package import PackageResult, write_package
+from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Study
 from bridgework.supervision import actions as supervision
@@ -55,7 +61,7 @@ def course(client: Client, therapist: User, rater: User) -> ActionPlan:
     )
     goal = care.add_goal(client, text=GOAL, by=therapist)
     plan = agreed_plan(client, therapist, first, goal)
-    prompt = answered_prompt(client, therapist, plan)
+    prompt = answered_prompt(client, therapist, plan, days_ago=10)
     practice.log_practice(
         client,
         by=user_of(client),
@@ -83,6 +89,7 @@ def course(client: Client, therapist: User, rater: User) -> ActionPlan:
         uid=uuid.uuid4(),
         ratings={scale.pk: 55},
         answered_at=now - timedelta(days=9),
+        prompt=answered_prompt(client, therapist, None, days_ago=9).pk,
     )
     plans.review(
         plan,
@@ -90,7 +97,7 @@ def course(client: Client, therapist: User, rater: User) -> ActionPlan:
         session=second,
         answers={
             "done": 2,
-            "decision": "continue",
+            "decision": "modify",
             "difficulty": 6,
             "how-it-went": "Got off two stops early",
             "progress": 5,
@@ -135,18 +142,22 @@ def agreed_plan(client: Client, therapist: User, session: TherapySession, goal: 
     return plans.agree(ActionPlan.objects.get(pk=draft.pk), by=therapist)
 
 
-def answered_prompt(client: Client, therapist: User, plan: ActionPlan) -> Prompt:
+def answered_prompt(
+    client: Client, therapist: User, plan: ActionPlan | None, *, days_ago: int
+) -> Prompt:
+    """A prompt of a new schedule (practice for a plan, else check-ins), brought forward to
+    `days_ago` and sent then; the client has opened it."""
     schedule = schedules.set_schedule(
         client,
         by=therapist,
-        purpose="practice",
+        purpose="practice" if plan else "check-in",
         plan=plan,
         rule={"kind": "fixed", "times": ["07:00", "19:00"]},
         channels=[],
     )
     prompt = Prompt.objects.filter(schedule=schedule).order_by("due_at").first()
     assert prompt is not None
-    due = timezone.now() - timedelta(days=10, hours=1)
+    due = timezone.now() - timedelta(days=days_ago, hours=1)
     Prompt.objects.filter(pk=prompt.pk).update(
         due_at=due, next_attempt_at=due, state=Prompt.State.SENT, sent_at=due
     )
@@ -204,3 +215,53 @@ def start_of(days: int) -> date:
 
 def files_in(out_dir: Path) -> list[str]:
     return sorted(path.name for path in out_dir.iterdir())
+
+
+def study_pseudonym(study: Study, kind: str, pk: object) -> str:
+    return Pseudonyms(study.pseudonym_key).of(kind, pk)
+
+
+def export(study: Study, fmt: str = "parquet", **options: Any) -> tuple[Path, PackageResult]:
+    """The study exported into a new temporary folder (removed with the test run's /tmp)."""
+    out = Path(tempfile.mkdtemp(prefix=f"bw-export-{fmt}-"))
+    return out, write_package(study, fmt=fmt, out_dir=out, **options)
+
+
+def descriptor_of(out: Path) -> dict[str, Any]:
+    return dict(json.loads((out / "datapackage.json").read_text(encoding="utf-8")))
+
+
+def load(out: Path, name: str) -> pd.DataFrame:
+    """A table of a package as pandas reads it, in either format, with the codebook's types:
+    so a CSV and a Parquet export of the same data give equal frames."""
+    resource = next(r for r in descriptor_of(out)["resources"] if r["name"] == name)
+    path = out / resource["path"]
+    fields = resource["schema"]["fields"]
+    if resource["format"] == "csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        frame = pd.read_parquet(path)
+    return pd.DataFrame({f["name"]: typed(frame[f["name"]], f["type"]) for f in fields})
+
+
+def typed(column: pd.Series, kind: str) -> pd.Series:
+    values = [
+        None
+        if value is None
+        or value == ""
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+        else value
+        for value in column.tolist()
+    ]
+    if kind == "integer":
+        return pd.Series([None if v is None else int(v) for v in values], dtype="Int64")
+    if kind == "number":
+        return pd.Series([None if v is None else float(v) for v in values], dtype="Float64")
+    if kind == "boolean":
+        return pd.Series(
+            [None if v is None else v in (True, "true") for v in values], dtype="boolean"
+        )
+    if kind == "datetime":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True)).dt.as_unit("s")
+    return pd.Series(values, dtype=object)

@@ -20,6 +20,7 @@ from bridgework.demo import measures as demo_measures
 from bridgework.demo import plans as demo_plans
 from bridgework.demo import practice as demo_practice
 from bridgework.demo import prompts as demo_prompts
+from bridgework.demo import research as demo_research
 from bridgework.demo import supervision as demo_supervision
 from bridgework.demo.reset import forget_demo_clinics
 from bridgework.measures.actions import check_silence
@@ -118,7 +119,8 @@ LAST_SESSION_DAYS_AGO = {"Jordan Ellis": 6}
 class Command(BaseCommand):
     help = (
         "Load the demo clinic (staff, clients, goals, sessions, plans, practice, reminders, "
-        "measures). Running it again puts the demo clinic back as new."
+        "measures, a year of past clients and a study of them). Running it again puts the "
+        "demo clinic back as new."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -133,6 +135,7 @@ class Command(BaseCommand):
             staff = self.add_staff(clinic)
             self.add_clients(clinic, staff)
             demo_supervision.seed(staff)
+            demo_research.seed(clinic, staff)
             check_silence()
         self.stdout.write(
             f"Demo clinic ready: sign in with any demo account, password {DEMO_PASSWORD}"

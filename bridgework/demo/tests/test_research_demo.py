@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db.models import Count, Max, Min, QuerySet
+from django.test import Client as DjangoTestClient
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from bridgework.accounts.models import Clinic, User
+from bridgework.care.models import Client, Consent
+from bridgework.demo import research
+from bridgework.measures.models import Flag, Response
+from bridgework.plans.actions import snapshot
+from bridgework.plans.models import ActionPlan, Review
+from bridgework.practice.models import PracticeLog
+from bridgework.prompts.models import Schedule
+from bridgework.research.export.tables import TABLES
+from bridgework.research.models import Export, Study, StudyAccess
+
+
+class DemoStudyTests(TestCase):
+    clinic: Clinic
+    cohort: QuerySet[Client]
+    study: Study
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("seed_demo", stdout=StringIO())
+        cls.clinic = Clinic.objects.get(is_demo=True)
+        cls.cohort = Client.objects.filter(clinic=cls.clinic, discharged_at__isnull=False)
+        cls.study = Study.objects.get(clinic=cls.clinic)
+
+    def test_the_demo_clinic_has_its_study_over_the_last_twelve_months(self) -> None:
+        today = timezone.localdate()
+        assert self.study.name == "Engagement and outcome in action plans"
+        assert abs((self.study.ends_on - today).days) <= 1
+        assert (self.study.ends_on - self.study.starts_on).days == 365
+        assert list(self.study.clinics.all()) == [self.clinic]
+        assert self.study.tables == list(TABLES)
+        assert not self.study.include_free_text
+        assert self.study.shift_dates
+
+    def test_sam_the_researcher_has_open_access_to_it(self) -> None:
+        sam = User.objects.get(email="sam@demo.bridgework.test")
+        assert sam.is_researcher
+        access = StudyAccess.objects.get(study=self.study, revoked_at=None)
+        assert access.researcher == sam
+
+    def test_a_cohort_of_past_clients_was_treated_over_the_last_year(self) -> None:
+        assert self.cohort.count() == research.COHORT_SIZE
+        now = timezone.now()
+        span = self.cohort.aggregate(
+            first=Min("sessions__starts_at"), last=Max("sessions__starts_at")
+        )
+        assert span["first"] >= now - timedelta(days=365)
+        assert span["first"] <= now - timedelta(days=300)  # the year is covered, not a corner
+        assert span["last"] <= now - timedelta(days=7)
+        assert not self.cohort.filter(discharged_at__gte=now).exists()
+        lengths = [c.n for c in self.cohort.annotate(n=Count("sessions"))]
+        assert min(lengths) >= 4 and max(lengths) <= 16
+        assert sum(8 <= n <= 16 for n in lengths) >= 0.7 * len(lengths)  # the rest dropped out
+
+    def test_every_past_client_consented_to_research_and_its_consent_is_open(self) -> None:
+        open_consents = Consent.objects.filter(
+            client__in=self.cohort, purpose=Consent.Purpose.RESEARCH, withdrawn_at=None
+        )
+        assert open_consents.count() == self.cohort.count()
+
+    def test_each_session_has_its_questionnaires_and_each_plan_its_practice_and_review(
+        self,
+    ) -> None:
+        for client in self.cohort[:5]:
+            sessions = client.sessions.count()
+            phq9 = Response.objects.filter(client=client, instrument__slug="phq-9")
+            assert (
+                phq9.count()
+                == sessions
+                == client.responses.filter(instrument__slug="gad-7").count()
+            )
+            assert not phq9.exclude(session__isnull=False).exists()
+            plans = ActionPlan.objects.filter(client=client)
+            assert plans.count() >= sessions - 1
+            reviews = Review.objects.filter(plan__client=client)
+            assert reviews.count() >= sessions - 2
+            assert all(0 <= done <= 4 for done in reviews.values_list("done", flat=True))
+            assert not reviews.filter(response__isnull=True).exists()
+        ratings = PracticeLog.objects.filter(client__in=self.cohort).values_list(
+            "entries", flat=True
+        )
+        assert len(ratings) > 10 * research.COHORT_SIZE
+        assert all(0 <= entry["how_it_went"] <= 100 for entry in ratings)
+
+    def test_a_plans_revision_says_what_plans_own_snapshot_would(self) -> None:
+        plan = ActionPlan.objects.filter(client__in=self.cohort, replaces__isnull=False).first()
+        assert plan is not None
+        assert plan.revisions.get().snapshot == snapshot(plan)
+
+    def test_the_cohort_leaves_todays_caseload_reminders_and_flags_alone(self) -> None:
+        priya = User.objects.get(email="priya@demo.bridgework.test")
+        browser = DjangoTestClient()
+        browser.force_login(priya)
+        page = browser.get("/clients/").content.decode()
+        assert "Jordan Ellis" in page
+        assert not any(client.full_name in page for client in self.cohort)
+        assert not Schedule.objects.filter(client__in=self.cohort).exists()
+        assert not Flag.objects.filter(client__in=self.cohort).exists()
+        assert not User.objects.filter(client_record__in=self.cohort, is_active=True).exists()
+
+    def test_clients_who_practised_more_than_usual_felt_better_at_the_next_session(self) -> None:
+        # The planted within-client relation, seen without a model: after an above-usual
+        # week the next PHQ-9 is lower, on average, than after a below-usual one.
+        above: list[int] = []
+        below: list[int] = []
+        for client in self.cohort:
+            reviews = list(Review.objects.filter(plan__client=client).select_related("session"))
+            mean = sum(r.done for r in reviews) / len(reviews)
+            for r in reviews:
+                phq = Response.objects.get(session=r.session, instrument__slug="phq-9")
+                (above if r.done > mean else below).append(phq.scores["total"]["value"])
+        assert sum(above) / len(above) < sum(below) / len(below)
+
+
+@override_settings(RESEARCH_EXPORT_DIR=Path("var/test-exports"))
+class DemoResetTests(TestCase):
+    def test_seeding_again_takes_away_the_old_studies_their_accesses_and_export_files(self) -> None:
+        call_command("seed_demo", stdout=StringIO())
+        study = Study.objects.get()
+        folder = Path("var/test-exports")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "demo-export.zip").write_bytes(b"zip")
+        Export.objects.create(study=study, format="csv", state="ready", file_name="demo-export.zip")
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=StringIO())
+        assert not Study.objects.filter(pk=study.pk).exists()
+        assert Study.objects.count() == 1
+        assert Export.objects.count() == 0
+        assert StudyAccess.objects.filter(revoked_at=None).count() == 1
+        assert not (folder / "demo-export.zip").exists()

@@ -1,0 +1,168 @@
+"""The two formats hold the same data; the codebook (datapackage.json) describes every column
+and nothing else and validates as a Frictionless Data package; every foreign key joins; free
+text is left out unless the study includes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import frictionless
+import pandas as pd
+import pyarrow.parquet as pq
+
+from bridgework.research.export.tables import TABLES
+from bridgework.research.tests.helpers import (
+    NOTE,
+    TAKEAWAY,
+    ExportTestCase,
+    descriptor_of,
+    export,
+    load,
+    study_pseudonym,
+)
+
+
+def file_columns(out: Path, name: str, fmt: str) -> list[str]:
+    if fmt == "csv":
+        return (out / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    return list(pq.read_schema(out / f"{name}.parquet").names)
+
+
+def count(db: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(db.execute(sql).fetchall()[0][0])
+
+
+class FormatTests(ExportTestCase):
+    def test_csv_and_parquet_give_the_same_data(self) -> None:
+        as_csv, _ = export(self.study, "csv")
+        as_parquet, _ = export(self.study, "parquet")
+        for name in TABLES:
+            with self.subTest(table=name):
+                pd.testing.assert_frame_equal(load(as_csv, name), load(as_parquet, name))
+
+    def test_the_codebook_lists_every_column_of_every_file_and_nothing_else(self) -> None:
+        for fmt in ("csv", "parquet"):
+            out, _ = export(self.study, fmt)
+            resources = {r["name"]: r for r in descriptor_of(out)["resources"]}
+            self.assertEqual(list(resources), list(TABLES))
+            for name, resource in resources.items():
+                with self.subTest(fmt=fmt, table=name):
+                    fields = [f["name"] for f in resource["schema"]["fields"]]
+                    self.assertEqual(fields, file_columns(out, name, fmt))
+                    self.assertTrue(
+                        all(f["description"] and f["source"] for f in resource["schema"]["fields"])
+                    )
+
+    def test_the_csv_package_validates_with_its_types_enums_and_keys(self) -> None:
+        out, _ = export(self.study, "csv")
+        report = frictionless.validate(out / "datapackage.json")
+        self.assertTrue(report.valid, report.flatten(["title", "message"])[:5])
+
+    def test_the_parquet_package_descriptor_is_a_valid_tabular_data_package(self) -> None:
+        out, _ = export(self.study, "parquet")
+        descriptor = descriptor_of(out)
+        self.assertEqual(descriptor["profile"], "tabular-data-package")
+        self.assertEqual(list(frictionless.Package.metadata_validate(descriptor)), [])
+        resource = next(r for r in descriptor["resources"] if r["name"] == "prompts")
+        self.assertEqual(resource["mediatype"], "application/vnd.apache.parquet")
+        state = next(f for f in resource["schema"]["fields"] if f["name"] == "state")
+        self.assertIn("answered", state["constraints"]["enum"])
+
+    def test_the_codebook_gives_units_and_allowed_values(self) -> None:
+        out, _ = export(self.study, "csv")
+        ratings = next(r for r in descriptor_of(out)["resources"] if r["name"] == "ratings")
+        value = next(f for f in ratings["schema"]["fields"] if f["name"] == "value")
+        self.assertEqual(
+            (value["type"], value["unit"], value["allowed"]), ("integer", "points", "0–100")
+        )
+        self.assertEqual(ratings["schema"]["primaryKey"], ["rating_id"])
+        self.assertIn(
+            {
+                "fields": ["log_id"],
+                "reference": {"resource": "practice_logs", "fields": ["log_id"]},
+            },
+            ratings["schema"]["foreignKeys"],
+        )
+
+    def test_foreign_keys_name_only_tables_in_the_package(self) -> None:
+        self.study.tables = ["clients", "practice_logs"]
+        out, _ = export(self.study, "csv")
+        logs = next(r for r in descriptor_of(out)["resources"] if r["name"] == "practice_logs")
+        self.assertEqual([k["fields"] for k in logs["schema"]["foreignKeys"]], [["client_id"]])
+        self.assertTrue(frictionless.validate(out / "datapackage.json").valid)
+
+
+class JoinTests(ExportTestCase):
+    def test_every_foreign_key_value_is_a_key_of_the_table_it_names(self) -> None:
+        out, _ = export(self.study, "parquet")
+        db = duckdb.connect()
+        for name, table in TABLES.items():
+            for column, other, key in table.foreign_keys:
+                with self.subTest(table=name, column=column):
+                    missing = count(
+                        db,
+                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL "
+                        f"AND {column} NOT IN (SELECT {key} FROM '{out}/{other}.parquet')",
+                    )
+                    joined = count(
+                        db,
+                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL",
+                    )
+                    self.assertEqual(missing, 0)
+                    self.assertGreater(joined, 0)
+
+    def test_primary_keys_are_unique(self) -> None:
+        out, _ = export(self.study, "parquet")
+        for name, table in TABLES.items():
+            with self.subTest(table=name):
+                frame = load(out, name)
+                self.assertFalse(frame.duplicated(list(table.primary_key)).any())
+
+    def test_a_plan_rejoins_its_prompts_practice_review_and_next_questionnaire(self) -> None:
+        out, _ = export(self.study, "parquet")
+        chain = (
+            duckdb.connect()
+            .sql(
+                f"""SELECT p.plan_id, pr.prompt_id, l.outcome, r.done, m.total
+            FROM '{out}/plans.parquet' p
+            JOIN '{out}/practice_logs.parquet' l ON l.plan_id = p.plan_id
+            JOIN '{out}/prompts.parquet' pr ON pr.prompt_id = l.prompt_id
+            JOIN '{out}/reviews.parquet' r ON r.plan_id = p.plan_id
+            JOIN '{out}/measure_responses.parquet' m ON m.session_id = r.session_id
+            WHERE p.client_id = '{study_pseudonym(self.study, "client", self.client_a.pk)}'"""
+            )
+            .fetchall()
+        )
+        self.assertEqual([row[2:] for row in chain], [("partly", 2, 17.0)])
+
+
+class FreeTextTests(ExportTestCase):
+    def all_values(self, out: Path) -> set[str]:
+        values: set[str] = set()
+        for name in TABLES:
+            frame = load(out, name)
+            for column in frame.columns:
+                values.update(str(v) for v in frame[column].dropna())
+        return values
+
+    def test_free_text_is_left_out_unless_the_study_includes_it(self) -> None:
+        out, _ = export(self.study, "csv")
+        free = {c.name for c in TABLES["practice_logs"].columns if c.free_text}
+        self.assertEqual(free & set(file_columns(out, "practice_logs", "csv")), set())
+        values = self.all_values(out)
+        self.assertFalse(
+            [v for v in values if NOTE in v or "bus at rush hour" in v or "stops early" in v]
+        )
+
+    def test_an_export_with_free_text_has_the_free_text_columns(self) -> None:
+        self.study.include_free_text = True
+        out, _ = export(self.study, "parquet")
+        self.assertEqual(set(load(out, "practice_logs")["note"].dropna()), {NOTE})
+        self.assertIn(TAKEAWAY, set(load(out, "sessions")["takeaway"].dropna()))
+        self.assertIn("Got off two stops early", set(load(out, "reviews")["how_it_went"].dropna()))
+        for name, table in TABLES.items():
+            with self.subTest(table=name):
+                self.assertEqual(
+                    file_columns(out, name, "parquet"), [c.name for c in table.columns]
+                )
