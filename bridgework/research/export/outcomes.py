@@ -59,7 +59,8 @@ def ratings(ctx: Context) -> Iterator[Row]:
     p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
     given = (
         Rating.objects.using(ctx.using)
-        .filter(check_in__in=checkins_in_export(ctx).values("pk"))
+        .filter(check_in__client_id__in=ctx.client_ids())
+        .filter(ctx.period.during("check_in__answered_at", client="check_in__client_id"))
         .values_list(
             "check_in__client_id",
             "pk",
@@ -141,22 +142,22 @@ def answer_of(question: review_questions.Question, answers: dict[str, Any], free
 
 
 def reviews(ctx: Context) -> Iterator[Row]:
-    p, s, period, clinic = (
+    p, s, period, owner = (
         ctx.pseudonyms.maybe,
         ctx.shifts.apply,
         ctx.period,
-        "plan__client__clinic_id",
+        "plan__client_id",
     )
     rows = (
         Review.objects.using(ctx.using)
         .filter(plan__client_id__in=ctx.client_ids())
-        .filter(period.during("reviewed_at", clinic=clinic))
-        .filter(period.overlapping("plan__created_at", "plan__closed_at", clinic=clinic))
+        .filter(period.during("reviewed_at", client=owner))
+        .filter(period.overlapping("plan__created_at", "plan__closed_at", client=owner))
         .values_list(
             "plan__client_id",
             "pk",
             "plan_id",
-            ctx.linked("session_id", period.during("session__starts_at", clinic=clinic)),
+            ctx.linked("session_id", period.during("session__starts_at", client=owner)),
             "reviewed_at",
             "instrument_version",
             "answers",
@@ -313,7 +314,7 @@ def ratings_in_export(ctx: Context) -> QuerySet[CompetenceRating]:
     return (
         CompetenceRating.objects.using(ctx.using)
         .filter(session__client_id__in=ctx.client_ids(), state=CompetenceRating.State.SUBMITTED)
-        .filter(ctx.period.during("session__starts_at", clinic="session__client__clinic_id"))
+        .filter(ctx.period.during("session__starts_at", client="session__client_id"))
     )
 
 

@@ -62,3 +62,31 @@ class PeriodTests(ExportTestCase):
         sessions = set(load(out, "sessions")["session_id"])
         self.assertIn(study_pseudonym(self.study, "session", just_in.pk), sessions)
         self.assertNotIn(study_pseudonym(self.study, "session", just_before.pk), sessions)
+
+    def test_clinics_in_different_time_zones_each_keep_their_own_days(self) -> None:
+        Clinic.objects.filter(pk=self.clinic.pk).update(time_zone="Europe/Berlin")
+        self.study.clinics.add(self.other_clinic)  # in Europe/London
+        first = start_of(-30)
+        self.study.starts_on = first
+        sessions = {}
+        for client, therapist, zone in (
+            (self.client_a, self.therapist_a, "Europe/Berlin"),
+            (self.other_client, self.other_therapist, "Europe/London"),
+        ):
+            for label, when in (
+                ("in", datetime.combine(first, time(0, 30), ZoneInfo(zone))),
+                (
+                    "before",
+                    datetime.combine(first - timedelta(days=1), time(23, 30), ZoneInfo(zone)),
+                ),
+            ):
+                session = care.add_session(
+                    client, therapist=therapist, starts_at=when, by=therapist
+                )
+                sessions[(zone, label)] = study_pseudonym(self.study, "session", session.pk)
+        out, _ = export(self.study)
+        exported = set(load(out, "sessions")["session_id"])
+        self.assertEqual(
+            {key for key, pseudonym in sessions.items() if pseudonym in exported},
+            {("Europe/Berlin", "in"), ("Europe/London", "in")},
+        )
