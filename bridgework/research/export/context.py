@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -35,6 +36,14 @@ def consented(study: Study, using: str) -> QuerySet[Client]:
     return clients_of_clinics(study, using).filter(research_consent()).order_by("pk")
 
 
+# Up to this many clients a query names them by id (fast: no join to the consents for each
+# row); beyond, it selects them in a subquery, keeping within the databases' limits on a
+# query's parameters (65,535 on PostgreSQL, 32,766 on SQLite).
+MAX_LISTED = 2000
+
+Clients = tuple[int, ...] | QuerySet[Client, Any]
+
+
 @dataclass(frozen=True)
 class Period:
     """The study period, from the start of starts_on to the end of ends_on as a day in the
@@ -45,18 +54,24 @@ class Period:
     clinics share a time zone (most) filters on one plain range; the clients themselves are
     filtered once per table by their ids (Context.client_ids), not by a join per row."""
 
-    bounds: tuple[tuple[tuple[int, ...], datetime, datetime], ...]
+    bounds: tuple[tuple[Clients, datetime, datetime], ...]
 
     @classmethod
-    def of(cls, study: Study, clients: list[tuple[int, str]]) -> Period:
+    def of(cls, study: Study, clients: QuerySet[Client], zoned: list[tuple[int, str]]) -> Period:
         zones: dict[str, list[int]] = defaultdict(list)
-        for pk, zone in clients:
+        for pk, zone in zoned:
             zones[zone].append(pk)
         end = study.ends_on + timedelta(days=1)
+
+        def named(zone: str, pks: list[int]) -> Clients:
+            if len(zoned) <= MAX_LISTED:
+                return tuple(sorted(pks))
+            return clients.filter(clinic__time_zone=zone).values("pk")
+
         return cls(
             tuple(
                 (
-                    tuple(sorted(pks)),
+                    named(zone, pks),
                     datetime.combine(study.starts_on, time(0), ZoneInfo(zone)),
                     datetime.combine(end, time(0), ZoneInfo(zone)),
                 )
@@ -98,28 +113,29 @@ class Context:
     free_text: bool
     clients: QuerySet[Client] = field(repr=False)
     # The consented clients' ids, read once: a list as long as the study has clients (not
-    # rows), so each table's query filters on it instead of joining the consents per row.
-    pks: list[int] = field(repr=False, default_factory=list)
+    # rows), so each table's query filters on it instead of joining the consents per row;
+    # a subquery for a study of very many clients (MAX_LISTED).
+    ids: list[int] | QuerySet[Client, Any] = field(repr=False, default_factory=list)
 
     @classmethod
     def of(cls, study: Study, using: str) -> Context:
         pseudonyms = Pseudonyms(study.pseudonym_key)
         clients = consented(study, using)
-        zones = list(clients.values_list("pk", "clinic__time_zone"))
+        zoned = list(clients.values_list("pk", "clinic__time_zone"))
         return cls(
             study=study,
             using=using,
             pseudonyms=pseudonyms,
             shifts=Shifts(pseudonyms, enabled=study.shift_dates),
-            period=Period.of(study, zones),
+            period=Period.of(study, clients, zoned),
             free_text=study.include_free_text,
             clients=clients,
-            pks=[pk for pk, _zone in zones],
+            ids=[pk for pk, _zone in zoned] if len(zoned) <= MAX_LISTED else clients.values("pk"),
         )
 
-    def client_ids(self) -> list[int]:
+    def client_ids(self) -> list[int] | QuerySet[Client, Any]:
         """The consented clients' ids, for `client_id__in`."""
-        return self.pks
+        return self.ids
 
     def text(self, path: str) -> str | Value:
         """A free-text field, or an empty value in its place: free text is not even read

@@ -4,12 +4,15 @@ its clinic's time zone; a row that refers to one outside the period keeps an emp
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import frictionless
 
 from bridgework.accounts.models import Clinic
 from bridgework.care import actions as care
+from bridgework.research.export import context
+from bridgework.research.export.tables import TABLES
 from bridgework.research.tests.helpers import (
     ExportTestCase,
     export,
@@ -90,3 +93,19 @@ class PeriodTests(ExportTestCase):
             {key for key, pseudonym in sessions.items() if pseudonym in exported},
             {("Europe/Berlin", "in"), ("Europe/London", "in")},
         )
+
+
+class ManyClientsTests(ExportTestCase):
+    def test_a_study_of_very_many_clients_selects_them_in_a_subquery_to_the_same_effect(
+        self,
+    ) -> None:
+        Clinic.objects.filter(pk=self.clinic.pk).update(time_zone="Europe/Berlin")
+        self.study.clinics.add(self.other_clinic)
+        listed, _ = export(self.study, "csv")
+        with mock.patch.object(context, "MAX_LISTED", 0):
+            selected, _ = export(self.study, "csv")
+        for name in TABLES:
+            with self.subTest(table=name):
+                self.assertEqual(
+                    (listed / f"{name}.csv").read_text(), (selected / f"{name}.csv").read_text()
+                )

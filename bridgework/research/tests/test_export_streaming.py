@@ -40,13 +40,14 @@ class StreamingTests(ExportTestCase):
         finally:
             tracemalloc.stop()
 
-    def test_memory_stays_the_same_for_three_times_the_rows(self) -> None:
+    def test_memory_stays_the_same_for_twice_the_rows(self) -> None:
         # Both sizes are several batches (writers.BATCH) and chunks (rows.CHUNK) long and
-        # more than the pseudonym caches hold, so only a leak would make the larger one grow.
-        self.add_logs(6000)
+        # more than the pseudonym caches hold (below three batches the peak still grows as
+        # the buffers fill), so only a leak would make the larger one grow.
+        self.add_logs(12000)
         small = {fmt: self.peak_memory(fmt) for fmt in ("csv", "parquet")}
         self.add_logs(12000)
         for fmt in ("csv", "parquet"):
             with self.subTest(fmt=fmt):
                 large = self.peak_memory(fmt)
-                self.assertLess(large, small[fmt] * 1.25, (small[fmt], large))
+                self.assertLess(large, small[fmt] * 1.1, (small[fmt], large))
