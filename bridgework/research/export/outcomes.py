@@ -4,7 +4,7 @@ and competence ratings (streamed as in research.export.rows)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -244,9 +244,9 @@ def measure_scores(ctx: Context) -> Iterator[Row]:
             )
 
 
-@lru_cache(maxsize=256)  # instruments are few; bounded all the same
 def text_items(instrument_pk: int, using: str) -> frozenset[str]:
-    """The linkIds of an instrument's free-text items (FHIR types string and text)."""
+    """The linkIds of an instrument's free-text items (FHIR types string and text); read
+    once per instrument and export (measure_items)."""
     definition = (
         Instrument.objects.using(using).values_list("definition", flat=True).get(pk=instrument_pk)
     )
@@ -265,8 +265,11 @@ def text_items(instrument_pk: int, using: str) -> frozenset[str]:
 def measure_items(ctx: Context) -> Iterator[Row]:
     p = ctx.pseudonyms.maybe
     rows = responses_in_export(ctx).values_list("client_id", "pk", "instrument_id", "answers")
+    known: dict[int, frozenset[str]] = {}  # instruments are few: bounded by them, not rows
     for client, pk, instrument, answers in stream(rows):
-        texts = text_items(instrument, ctx.using)
+        texts = known.get(instrument)
+        if texts is None:
+            texts = known[instrument] = text_items(instrument, ctx.using)
         for item, value in sorted((answers or {}).items()):
             if item in texts:
                 yield (
