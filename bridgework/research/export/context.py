@@ -36,25 +36,42 @@ def consented(study: Study, using: str) -> QuerySet[Client]:
     return clients_of_clinics(study, using).filter(research_consent()).order_by("pk")
 
 
+# Up to this many clients a query names them by id (fast: no join to the consents for each
+# row); beyond, it selects them in a subquery, keeping within the databases' limits on a
+# query's parameters (65,535 on PostgreSQL, 32,766 on SQLite).
+MAX_LISTED = 2000
+
+Clients = tuple[int, ...] | QuerySet[Client, Any]
+
+
 @dataclass(frozen=True)
 class Period:
     """The study period, from the start of starts_on to the end of ends_on as a day in the
     clinic's own time zone: a session at 00:30 on 1 January in Berlin is in a study starting
-    that day although it was still 31 December in UTC. Clinics that share a time zone share
-    one pair of bounds, so the filter stays one range for most studies."""
+    that day although it was still 31 December in UTC.
 
-    bounds: tuple[tuple[tuple[int, ...], datetime, datetime], ...]
+    The bounds are kept per time zone with the study's clients there, so a study whose
+    clinics share a time zone (most) filters on one plain range; the clients themselves are
+    filtered once per table by their ids (Context.client_ids), not by a join per row."""
+
+    bounds: tuple[tuple[Clients, datetime, datetime], ...]
 
     @classmethod
-    def of(cls, study: Study, using: str) -> Period:
+    def of(cls, study: Study, clients: QuerySet[Client], zoned: list[tuple[int, str]]) -> Period:
         zones: dict[str, list[int]] = defaultdict(list)
-        for pk, zone in study.clinics.using(using).values_list("pk", "time_zone"):
+        for pk, zone in zoned:
             zones[zone].append(pk)
         end = study.ends_on + timedelta(days=1)
+
+        def named(zone: str, pks: list[int]) -> Clients:
+            if len(zoned) <= MAX_LISTED:
+                return tuple(sorted(pks))
+            return clients.filter(clinic__time_zone=zone).values("pk")
+
         return cls(
             tuple(
                 (
-                    tuple(sorted(pks)),
+                    named(zone, pks),
                     datetime.combine(study.starts_on, time(0), ZoneInfo(zone)),
                     datetime.combine(end, time(0), ZoneInfo(zone)),
                 )
@@ -62,11 +79,12 @@ class Period:
             )
         )
 
-    def during(self, path: str, clinic: str = "client__clinic_id") -> Q:
-        """Rows whose `path` (a date and time) falls within the period."""
-        return self._any(lambda low, high: Q(**{f"{path}__gte": low, f"{path}__lt": high}), clinic)
+    def during(self, path: str, client: str = "client_id") -> Q:
+        """Rows whose `path` (a date and time) falls within the period; `client` is the
+        path to the row's client."""
+        return self._any(lambda low, high: Q(**{f"{path}__gte": low, f"{path}__lt": high}), client)
 
-    def overlapping(self, start: str, end: str, clinic: str = "client__clinic_id") -> Q:
+    def overlapping(self, start: str, end: str, client: str = "client_id") -> Q:
         """Rows that were open at some time in the period: begun before its end and not
         ended before its start (a plan agreed before the period and practised in it)."""
         return self._any(
@@ -74,11 +92,14 @@ class Period:
                 Q(**{f"{start}__lt": high})
                 & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": low}))
             ),
-            clinic,
+            client,
         )
 
-    def _any(self, within: Callable[[datetime, datetime], Q], clinic: str) -> Q:
-        parts = [Q(**{f"{clinic}__in": pks}) & within(low, high) for pks, low, high in self.bounds]
+    def _any(self, within: Callable[[datetime, datetime], Q], client: str) -> Q:
+        if len(self.bounds) == 1:
+            _pks, low, high = self.bounds[0]
+            return within(low, high)
+        parts = [Q(**{f"{client}__in": pks}) & within(low, high) for pks, low, high in self.bounds]
         return reduce(or_, parts, Q(pk__in=[]))
 
 
@@ -91,23 +112,30 @@ class Context:
     period: Period
     free_text: bool
     clients: QuerySet[Client] = field(repr=False)
+    # The consented clients' ids, read once: a list as long as the study has clients (not
+    # rows), so each table's query filters on it instead of joining the consents per row;
+    # a subquery for a study of very many clients (MAX_LISTED).
+    ids: list[int] | QuerySet[Client, Any] = field(repr=False, default_factory=list)
 
     @classmethod
     def of(cls, study: Study, using: str) -> Context:
         pseudonyms = Pseudonyms(study.pseudonym_key)
+        clients = consented(study, using)
+        zoned = list(clients.values_list("pk", "clinic__time_zone"))
         return cls(
             study=study,
             using=using,
             pseudonyms=pseudonyms,
             shifts=Shifts(pseudonyms, enabled=study.shift_dates),
-            period=Period.of(study, using),
+            period=Period.of(study, clients, zoned),
             free_text=study.include_free_text,
-            clients=consented(study, using),
+            clients=clients,
+            ids=[pk for pk, _zone in zoned] if len(zoned) <= MAX_LISTED else clients.values("pk"),
         )
 
-    def client_ids(self) -> QuerySet[Client, Any]:
-        """The consented clients, as a subquery for `client_id__in`."""
-        return self.clients.values("pk")
+    def client_ids(self) -> list[int] | QuerySet[Client, Any]:
+        """The consented clients' ids, for `client_id__in`."""
+        return self.ids
 
     def text(self, path: str) -> str | Value:
         """A free-text field, or an empty value in its place: free text is not even read

@@ -4,7 +4,7 @@ and competence ratings (streamed as in research.export.rows)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -59,7 +59,8 @@ def ratings(ctx: Context) -> Iterator[Row]:
     p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
     given = (
         Rating.objects.using(ctx.using)
-        .filter(check_in__in=checkins_in_export(ctx).values("pk"))
+        .filter(check_in__client_id__in=ctx.client_ids())
+        .filter(ctx.period.during("check_in__answered_at", client="check_in__client_id"))
         .values_list(
             "check_in__client_id",
             "pk",
@@ -141,22 +142,22 @@ def answer_of(question: review_questions.Question, answers: dict[str, Any], free
 
 
 def reviews(ctx: Context) -> Iterator[Row]:
-    p, s, period, clinic = (
+    p, s, period, owner = (
         ctx.pseudonyms.maybe,
         ctx.shifts.apply,
         ctx.period,
-        "plan__client__clinic_id",
+        "plan__client_id",
     )
     rows = (
         Review.objects.using(ctx.using)
         .filter(plan__client_id__in=ctx.client_ids())
-        .filter(period.during("reviewed_at", clinic=clinic))
-        .filter(period.overlapping("plan__created_at", "plan__closed_at", clinic=clinic))
+        .filter(period.during("reviewed_at", client=owner))
+        .filter(period.overlapping("plan__created_at", "plan__closed_at", client=owner))
         .values_list(
             "plan__client_id",
             "pk",
             "plan_id",
-            ctx.linked("session_id", period.during("session__starts_at", clinic=clinic)),
+            ctx.linked("session_id", period.during("session__starts_at", client=owner)),
             "reviewed_at",
             "instrument_version",
             "answers",
@@ -243,9 +244,9 @@ def measure_scores(ctx: Context) -> Iterator[Row]:
             )
 
 
-@lru_cache(maxsize=256)  # instruments are few; bounded all the same
 def text_items(instrument_pk: int, using: str) -> frozenset[str]:
-    """The linkIds of an instrument's free-text items (FHIR types string and text)."""
+    """The linkIds of an instrument's free-text items (FHIR types string and text); read
+    once per instrument and export (measure_items)."""
     definition = (
         Instrument.objects.using(using).values_list("definition", flat=True).get(pk=instrument_pk)
     )
@@ -264,8 +265,11 @@ def text_items(instrument_pk: int, using: str) -> frozenset[str]:
 def measure_items(ctx: Context) -> Iterator[Row]:
     p = ctx.pseudonyms.maybe
     rows = responses_in_export(ctx).values_list("client_id", "pk", "instrument_id", "answers")
+    known: dict[int, frozenset[str]] = {}  # instruments are few: bounded by them, not rows
     for client, pk, instrument, answers in stream(rows):
-        texts = text_items(instrument, ctx.using)
+        texts = known.get(instrument)
+        if texts is None:
+            texts = known[instrument] = text_items(instrument, ctx.using)
         for item, value in sorted((answers or {}).items()):
             if item in texts:
                 yield (
@@ -313,7 +317,7 @@ def ratings_in_export(ctx: Context) -> QuerySet[CompetenceRating]:
     return (
         CompetenceRating.objects.using(ctx.using)
         .filter(session__client_id__in=ctx.client_ids(), state=CompetenceRating.State.SUBMITTED)
-        .filter(ctx.period.during("session__starts_at", clinic="session__client__clinic_id"))
+        .filter(ctx.period.during("session__starts_at", client="session__client_id"))
     )
 
 

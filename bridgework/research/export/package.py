@@ -143,10 +143,23 @@ def write_package(
         clients_included=ctx.clients.count(), withdrawn=withdrawn_clients(study, using=using)
     )
     report = progress or (lambda _tables, _rows: None)
+    resources = write_tables(ctx, fmt, out_dir, names, result, report)
+    write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
+    return result
+
+
+def write_tables(
+    ctx: Context,
+    fmt: str,
+    out_dir: Path,
+    names: list[str],
+    result: PackageResult,
+    report: Callable[[int, int], None],
+) -> list[dict[str, Any]]:
     resources, total = [], 0
     for done, name in enumerate(names):
         table = TABLES[name]
-        columns = columns_of(table, include_free_text=study.include_free_text)
+        columns = columns_of(table, include_free_text=ctx.free_text)
         written = WRITERS[fmt](
             out_dir / f"{name}.{fmt}",
             table,
@@ -157,8 +170,7 @@ def write_package(
         result.rows[name], total = written, total + written
         resources.append(resource_descriptor(table, columns, fmt, set(names)))
         report(done + 1, total)
-    write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
-    return result
+    return resources
 
 
 def tick(report: Callable[[int, int], None], done: int, before: int, so_far: int) -> None:

@@ -10,7 +10,6 @@ pseudonym): the key never leaves the database.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from functools import lru_cache
 # clinics are few, so 8 characters (40 bits) leave collisions out of reach and stay readable;
 # rows may be millions, so they get 12 (60 bits: about one chance in two million of a
 # single collision among a million rows of a kind).
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648's alphabet
 KINDS: dict[str, tuple[str, int]] = {
     "clinic": ("K", 8),
     "client": ("C", 8),
@@ -73,9 +73,14 @@ class Pseudonyms:
     def _maker(self, kind: str) -> Callable[[object], str]:
         prefix, length = KINDS[kind]
 
+        shifts = range(60 - 5, 60 - 5 * (length + 1), -5)  # 5 bits a character, from the top
+
         def make(pk: object) -> str:
             digest = hmac.digest(self._key, f"{kind}:{pk}".encode(), hashlib.sha256)
-            return f"{prefix}-{base64.b32encode(digest[:10]).decode()[:length]}"
+            # Base32 of the digest's first 60 bits, by hand: base64.b32encode is written in
+            # Python and was a tenth of an export's time.
+            bits = int.from_bytes(digest[:8], "big") >> 4
+            return prefix + "-" + "".join([BASE32[(bits >> s) & 31] for s in shifts])
 
         return make
 

@@ -164,11 +164,11 @@ def plans(ctx: Context) -> Iterator[Row]:
 
 
 def plan_versions(ctx: Context) -> Iterator[Row]:
-    p, s, clinic = ctx.pseudonyms.maybe, ctx.shifts.apply, "plan__client__clinic_id"
+    p, s, owner = ctx.pseudonyms.maybe, ctx.shifts.apply, "plan__client_id"
     rows = (
         PlanRevision.objects.using(ctx.using)
         .filter(plan__in=plans_in_export(ctx).values("pk"))
-        .filter(ctx.period.during("made_at", clinic=clinic))
+        .filter(ctx.period.during("made_at", client=owner))
         .values_list(
             "plan__client_id",
             "plan_id",
@@ -203,7 +203,7 @@ def plan_goals(ctx: Context) -> Iterator[Row]:
         .filter(actionplan__in=plans_in_export(ctx).values("pk"))
         .filter(
             ctx.period.overlapping(
-                "goal__created_at", "goal__achieved_at", clinic="goal__client__clinic_id"
+                "goal__created_at", "goal__achieved_at", client="goal__client_id"
             )
         )
         .values_list("actionplan__client_id", "actionplan_id", "goal_id")

@@ -51,27 +51,50 @@ def projector(table: Table, columns: tuple[Column, ...]) -> Callable[[Row], Row]
     return lambda row: tuple(row[i] for i in keep)
 
 
-def csv_value(value: Any) -> Any:
+def csv_time(value: datetime | None) -> str | None:
     if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+        return None
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="seconds")[:19] + "Z"
+
+
+def csv_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def csv_boolean(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+CSV_TEXT: dict[ColumnType, Callable[[Any], Any]] = {
+    "datetime": csv_time,
+    "date": csv_date,
+    "boolean": csv_boolean,
+}
+
+
+def csv_rows(table: Table, columns: tuple[Column, ...], batch: list[Row]) -> Iterator[list[Any]]:
+    """The batch's rows as CSV cells: only times, dates and booleans need writing out (the
+    csv module writes None as an empty cell and numbers as they are)."""
+    keep = [i for i, column in enumerate(table.columns) if column in columns]
+    convert = [(n, CSV_TEXT[c.type]) for n, c in enumerate(columns) if c.type in CSV_TEXT]
+    for row in batch:
+        cells = [row[i] for i in keep]
+        for n, text in convert:
+            cells[n] = text(cells[n])
+        yield cells
 
 
 def write_csv(
     path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Row], progress: Progress
 ) -> int:
-    keep, written = projector(table, columns), 0
+    written = 0
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow([column.name for column in columns])
         for batch in batches(rows):
-            writer.writerows([csv_value(v) for v in keep(row)] for row in batch)
+            writer.writerows(csv_rows(table, columns, batch))
             written += len(batch)
             progress(written)
     return written
@@ -86,9 +109,11 @@ def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
     )
 
 
-def blank_to_none(value: Any) -> Any:
-    # CSV cannot tell an empty text from a missing one: Parquet says missing for both too.
-    return None if value == "" else value
+def arrow_column(values: tuple[Any, ...], field: pa.Field) -> pa.Array:
+    if field.type == pa.string():
+        # CSV cannot tell an empty text from a missing one: Parquet says missing for both.
+        return pa.array([None if v == "" else v for v in values], type=field.type)
+    return pa.array(values, type=field.type)
 
 
 def write_parquet(
@@ -97,10 +122,9 @@ def write_parquet(
     keep, written, schema = projector(table, columns), 0, arrow_schema(columns)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in batches(rows):
-            kept = [keep(row) for row in batch]
+            values = list(zip(*map(keep, batch), strict=True))
             arrays = [
-                pa.array([blank_to_none(row[i]) for row in kept], type=field.type)
-                for i, field in enumerate(schema)
+                arrow_column(column, field) for column, field in zip(values, schema, strict=True)
             ]
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
             written += len(batch)

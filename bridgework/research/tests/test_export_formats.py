@@ -166,3 +166,33 @@ class FreeTextTests(ExportTestCase):
                 self.assertEqual(
                     file_columns(out, name, "parquet"), [c.name for c in table.columns]
                 )
+
+
+class DocumentationTests(ExportTestCase):
+    """docs/research-export.md names every table and column, and its examples run."""
+
+    page = (Path(__file__).parents[3] / "docs" / "research-export.md").read_text(encoding="utf-8")
+
+    def example(self, language: str, out: Path) -> str:
+        block = self.page.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+        return block.replace("export/", f"{out}/")
+
+    def test_the_page_lists_every_table_with_its_columns(self) -> None:
+        for name, table in TABLES.items():
+            row = next(line for line in self.page.splitlines() if line.startswith(f"| `{name}` |"))
+            listed = [c.strip(" *|") for c in row.split("|")[3].split(",")]
+            self.assertEqual(listed, [c.name for c in table.columns], name)
+
+    def test_its_duckdb_example_rejoins_plan_to_outcome(self) -> None:
+        out, _ = export(self.study, "parquet")
+        rows = duckdb.connect().execute(self.example("sql", out)).fetchall()
+        self.assertEqual(len(rows), 2)  # one reviewed plan of each client, with its PHQ-9
+        self.assertEqual({row[-1] for row in rows}, {17.0})
+
+    def test_its_pandas_example_rejoins_plan_to_outcome(self) -> None:
+        out, _ = export(self.study, "parquet")
+        names: dict[str, object] = {}
+        exec(self.example("python", out), names)
+        outcome = names["outcome"]
+        assert isinstance(outcome, pd.DataFrame)
+        self.assertEqual(sorted(outcome["done"]), [2, 2])
