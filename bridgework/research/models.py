@@ -2,7 +2,7 @@
 
 A study is set up by a clinic admin: what it is for, the period it covers, which clinics' data
 and which tables it takes, and who may export it. Only clients with an open research consent
-are in an export; each export records who was in it and who had withdrawn since the last one.
+are in an export; each export records how many were in it and who is left out for having withdrawn.
 """
 
 from __future__ import annotations
@@ -110,8 +110,10 @@ class Export(models.Model):
     # Progress, as the worker goes: tables done of all, rows written so far.
     tables_done = models.PositiveSmallIntegerField(default=0)
     rows_written = models.PositiveBigIntegerField(default=0)
-    # Who was in it: counts, and the study pseudonyms of clients left out because they had
-    # withdrawn their research consent since the study's previous export.
+    # Who was in it: a count, and the study pseudonyms of the clients left out because they
+    # gave research consent once and have none open now (withdrawn, whenever that was: a
+    # withdrawal is listed in every later export, so no export reads as if they were absent
+    # by chance).
     clients_included = models.PositiveIntegerField(default=0)
     withdrawn = models.JSONField(default=list)
     # The finished file (a zip of datapackage.json and one file per table), under
