@@ -49,10 +49,14 @@ def label(field: Field[Any, Any], value: Any) -> Any:
 
 def display(name: str) -> Callable[[Model], Any]:
     """A `get_<name>_display` method for a model's class body."""
+    fields: dict[type[Model], Field[Any, Any]] = {}  # the model (or a subclass) → its field
 
     def get_display(self: Model) -> Any:
-        field = type(self)._meta.get_field(name)
-        assert isinstance(field, Field)  # a concrete field with choices, not a relation's end
+        field = fields.get(type(self))
+        if field is None:
+            found = type(self)._meta.get_field(name)
+            assert isinstance(found, Field)  # a concrete field with choices, not a relation's end
+            field = fields[type(self)] = found
         return label(field, getattr(self, field.attname))
 
     get_display.__name__ = f"get_{name}_display"
