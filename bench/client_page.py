@@ -11,6 +11,7 @@ when PostgreSQL cannot be reached it runs on a temporary SQLite file instead, an
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -154,6 +155,11 @@ def run(database: str, renders: int) -> None:
         cursor.execute(
             "ANALYZE"
         )  # fresh planner statistics after the bulk load, as autovacuum would
+    # As bridgework/wsgi.py does once the app is loaded: what lives on (here also everything
+    # the setup made, which a server's worker never holds) stays out of the collector's
+    # rounds, so a full collection during a render walks what renders made, as in a worker.
+    gc.collect()
+    gc.freeze()
     short, long = timings([month, years], renders)
     print("## The therapist's client page (bench/client_page.py)")
     print(f"{database}, in-process Django test client, {renders} renders each.\n")

@@ -117,6 +117,27 @@ def ties_of(user: User | AnonymousUser, clients: Sequence[Client]) -> dict[int, 
     return ties
 
 
+# Requests that only read: no care team changes while one is answered.
+READING = ("GET", "HEAD")
+
+
+def team_ties(request: HttpRequest, client: Client) -> Ties | None:
+    """The care team's facts about this request's reader and `client` (`decide`'s `ties`),
+    read once per request: a page asks the doors a dozen times (the client page: one listing
+    per list on it), and each asked the database again. Only while reading: a request that
+    may change a care team (a POST) asks afresh each time, so a change it makes counts at once.
+    None where `decide` asks nothing of care teams (a client, a visitor, an admin)."""
+    user = request.user
+    if request.method not in READING or not isinstance(user, User):
+        return None
+    if not (user.is_therapist or user.is_supervisor):
+        return None
+    remembered: dict[int, Ties] = request.__dict__.setdefault("_bridgework_team_ties", {})
+    if client.pk not in remembered:
+        remembered[client.pk] = ties_of(user, [client]).get(client.pk, Ties())
+    return remembered[client.pk]
+
+
 def open_object(
     request: HttpRequest,
     object_type: str,
@@ -129,7 +150,7 @@ def open_object(
     user = request.user
     role = None
     if client is not None and obj is not None:
-        role = decide(user, client, need, staff_view=staff_view)
+        role = decide(user, client, need, staff_view=staff_view, ties=team_ties(request, client))
     same_clinic = client is not None and client.clinic_id == getattr(user, "clinic_id", None)
     trail.record(
         actor_id=user.pk,
@@ -168,7 +189,8 @@ def own_record(request: HttpRequest, *, need: Need = Need.READ) -> Client:
 def can_write(request: HttpRequest, client: Client) -> bool:
     """Whether this member of staff may change the client's records (pages hide the buttons
     of those who may only read, such as supervisors)."""
-    return decide(request.user, client, Need.WRITE, staff_view=True) is not None
+    ties = team_ties(request, client)
+    return decide(request.user, client, Need.WRITE, staff_view=True, ties=ties) is not None
 
 
 def record_listing(request: HttpRequest, client: Client, object_type: str) -> str:
@@ -185,7 +207,7 @@ def record_export(request: HttpRequest, client: Client, object_type: str) -> str
 
 def record_reading(request: HttpRequest, client: Client, action: str, object_type: str) -> str:
     user = request.user
-    role = decide(user, client, Need.READ)
+    role = decide(user, client, Need.READ, ties=team_ties(request, client))
     if role is None:
         raise Http404
     trail.record(

@@ -21,7 +21,9 @@ from bridgework.measures.glance import fmt, latest_scores, symptoms
 from bridgework.plans.models import Review
 from bridgework.plans.review import DONE_CHOICES
 from bridgework.practice.access import check_ins_of, logs_of
-from bridgework.practice.progress import Chart, charts_for, past_sessions
+from bridgework.practice.models import PracticeLog
+from bridgework.practice.progress import Chart, charts_for, mark_sessions
+from bridgework.practice.summaries import PRACTICE_SHOWN
 
 WEEKS_SHOWN = 8
 
@@ -74,20 +76,21 @@ def noon_of(week: date) -> datetime:
     return timezone.make_aware(datetime.combine(week, time(12)))
 
 
-def charts(request: HttpRequest, client: Client) -> list[Chart]:
-    """Every picture of the client page, in the staff's voice, each marking the sessions."""
-    sessions = past_sessions(client)
-    found = [symptoms(request, client), engagement(request, client)]
-    for chart in found:
-        if chart is not None:
-            chart.sessions = sessions
-    found += charts_for(
-        logs_of(request, client)[:20],
-        check_ins_of(request, client)[:20],
-        voice="staff",
-        sessions=sessions,
-    )
-    return [chart for chart in found if chart is not None]
+def charts(
+    request: HttpRequest, client: Client, logs: list[PracticeLog] | None = None
+) -> list[Chart]:
+    """Every picture of the client page, in the staff's voice, each marking the sessions.
+    `logs`: the newest practice entries (PRACTICE_SHOWN) when the page holds them already."""
+    if logs is None:
+        logs = list(logs_of(request, client)[:PRACTICE_SHOWN])
+    found = [
+        symptoms(request, client),
+        engagement(request, client),
+        *charts_for(logs, check_ins_of(request, client)[:20], voice="staff"),
+    ]
+    shown = [chart for chart in found if chart is not None]
+    mark_sessions(client, shown)
+    return shown
 
 
 # The client's own words ("I did it") read oddly in a count; the therapist reads these.

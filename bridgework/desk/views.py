@@ -105,7 +105,7 @@ def client_page(request: AuthenticatedHttpRequest, client_id: int) -> HttpRespon
             **recent,
             "flags": flags[:FLAGS_SHOWN],
             "more_flags": max(0, flags.count() - FLAGS_SHOWN),
-            "charts": glance.charts(request, client),
+            "charts": glance.charts(request, client, [line.log for line in recent["practice"]]),
             "chart_base": f"/clients/{client.pk}/charts/",
             # Pairs, not a dict: a template would look a slug "items" up as a key.
             "questionnaires": list(due.questionnaires(client).items()),

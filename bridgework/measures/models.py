@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.care.models import Client, TherapySession
-from bridgework.lib import leases
+from bridgework.lib import choices, leases
 
 
 class Instrument(models.Model):
@@ -118,6 +118,7 @@ class Flag(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    get_kind_display = choices.display("kind")  # pages name it by the dozen
     text = models.CharField(max_length=500)
     response = models.ForeignKey(
         Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
@@ -163,7 +164,9 @@ class FlagNotice(leases.Outgoing):
 
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notices")
     audience = models.CharField(max_length=20, choices=Audience.choices)
+    get_audience_display = choices.display("audience")  # pages name it by the dozen
     state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
+    get_state_display = choices.display("state")  # pages name it by the dozen
     due_at = models.DateTimeField()  # at once for the care team; the deadline for the duty
     next_attempt_at = models.DateTimeField()  # due_at, then later after a failed try
     # The addresses the mail server has accepted it for, recorded after each message (one per

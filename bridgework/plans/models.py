@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Approach, Clinic, User
 from bridgework.care.models import Client, Goal, TherapySession
+from bridgework.lib import choices
 
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -212,6 +213,7 @@ class ActionPlan(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    get_status_display = choices.display("status")  # pages name it by the dozen
     decline_reason = models.TextField(
         _("reason, which the client sees"), blank=True, max_length=1000
     )
@@ -302,6 +304,7 @@ class Review(models.Model):
     answers = models.JSONField()
     done = models.PositiveSmallIntegerField()
     decision = models.CharField(max_length=20, choices=Decision.choices)
+    get_decision_display = choices.display("decision")  # pages name it by the dozen
     # The same answers as a response to the Action Plan Review instrument (measures engine).
     response = models.OneToOneField(
         "measures.Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="review"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client
+from bridgework.lib import choices
 from bridgework.plans.models import ActionPlan
 from bridgework.practice.worksheets import PRIVATE_ALLOWED
 
@@ -40,6 +41,7 @@ class PracticeLog(models.Model):
     )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    get_outcome_display = choices.display("outcome")  # pages name it by the dozen
     practiced_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(24 * 60)]

@@ -13,12 +13,14 @@ voice of the page's reader (`Voice`): the client reads "your check-ins", the the
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pygal
+from django.db.models import Q, Subquery
 from django.http import Http404, HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -50,11 +52,29 @@ class SessionMark:
         }
 
 
-def past_sessions(client: Client) -> list[SessionMark]:
-    """The client's therapy sessions so far, oldest first, for the pictures' markers: one
-    query, read after the client's door has let the reader in."""
-    found = client.sessions.filter(starts_at__lte=timezone.now()).order_by("starts_at")
-    return [SessionMark(number, at) for number, at in found.values_list("number", "starts_at")]
+def mark_sessions(client: Client, charts: list[Chart]) -> None:
+    """Give the pictures the therapy sessions they mark and their tables name: those from the
+    last one on or before the pictures' earliest row onward, oldest first, to now. One query,
+    read after the client's door has let the reader in; however long the therapy, it reads
+    only the sessions of the pictures' periods (and the one before, for the first rows)."""
+    moments = [at for chart in charts for at in chart.moments]
+    if not moments:
+        return
+    now = timezone.now()
+    earliest = min([*moments, now])
+    before = (
+        client.sessions.filter(starts_at__lte=earliest)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    # Without a session before the earliest row the subquery is NULL, and only the first
+    # condition holds.
+    found = client.sessions.filter(
+        Q(starts_at__gte=earliest) | Q(starts_at__gte=Subquery(before)), starts_at__lte=now
+    ).order_by("starts_at")
+    sessions = [SessionMark(number, at) for number, at in found.values_list("number", "starts_at")]
+    for chart in charts:
+        chart.sessions = sessions
 
 
 @dataclass
@@ -63,18 +83,19 @@ class Chart:
     title: str
     summary: str
     columns: list[str]
-    rows: list[list[Any]] = field(default_factory=list)  # the first cell names the row's date
-    moments: list[datetime] = field(default_factory=list)  # each row's moment, in order
+    # Each row's cells after its date, and its moment (the date is written out in the table
+    # only: the picture's image needs none of it).
+    rows: list[list[Any]] = field(default_factory=list)
+    moments: list[datetime] = field(default_factory=list)
     series: dict[str, list[tuple[datetime, float | None]]] = field(default_factory=dict)
     high: int = 100
-    sessions: list[SessionMark] = field(
-        default_factory=list
-    )  # every past one; drawn from the first point
+    # Oldest first: at least those from the last one on or before the first row (mark_sessions).
+    sessions: list[SessionMark] = field(default_factory=list)
     guides: dict[str, float] = field(default_factory=dict)  # flat reference lines, e.g. a cut-off
 
     def add_row(self, moment: datetime, cells: list[Any]) -> None:
         self.moments.append(moment)
-        self.rows.append([day(moment), *cells])
+        self.rows.append(cells)
 
     @property
     def span(self) -> tuple[datetime, datetime] | None:
@@ -108,11 +129,17 @@ class Chart:
 
     @property
     def table_rows(self) -> list[list[Any]]:
-        """The rows, each with the session it falls on or after ("—" before the first)."""
-        return [
-            [*row, next((s.name for s in reversed(self.sessions) if s.starts_at <= at), "—")]
-            for row, at in zip(self.rows, self.moments, strict=True)
-        ]
+        """The rows, dated, each with the session it falls on or after ("—" before the first),
+        found by bisection; a session's name is written once however many rows name it."""
+        starts = [s.starts_at for s in self.sessions]
+        names: dict[int, str] = {}
+        rows = []
+        for cells, at in zip(self.rows, self.moments, strict=True):
+            index = bisect_right(starts, at) - 1
+            if index >= 0 and index not in names:
+                names[index] = self.sessions[index].name
+            rows.append([day(at), *cells, names.get(index, "—")])
+        return rows
 
     def svg(self) -> bytes:
         first, last = self.span or (timezone.now(), timezone.now())
@@ -300,8 +327,8 @@ def charts_for(
     check_ins: Iterable[CheckIn],
     *,
     voice: Voice,
-    sessions: list[SessionMark],
 ) -> list[Chart]:
+    """The practice pictures, without their sessions yet (mark_sessions gives them)."""
     logs = list(logs)
     candidates = [
         from_worksheets(
@@ -352,10 +379,7 @@ def charts_for(
         from_check_ins(check_ins, voice),
         *plan_scales(logs, voice),
     ]
-    charts = [chart for chart in candidates if chart is not None]
-    for chart in charts:
-        chart.sessions = sessions
-    return charts
+    return [chart for chart in candidates if chart is not None]
 
 
 def chart_image(charts: Iterable[Chart], name: str) -> HttpResponse:

@@ -162,9 +162,19 @@ def measured(logs: list[PracticeLog], name: str) -> list[int]:
     return [value for log in logs if isinstance(value := log.entries.get(name), int)]
 
 
+# The client page's practice list: its newest entries (its pictures draw the same ones).
+PRACTICE_SHOWN = 20
+
+# The plans' templates come along for their seeds (a rating named in the plan's words); their
+# wording, obstacles, details and reminders are large and none of these lines reads them.
+UNREAD_TEMPLATE_FIELDS = tuple(
+    f"plan__template__{name}" for name in ("wording", "obstacles", "details", "reminders")
+)
+
+
 def recent_for_client(request: HttpRequest, client: Client) -> dict[str, Any]:
-    # The plans' templates come along: their seeds may name a rating in the plan's words.
-    logs = lines(logs_of(request, client).select_related("plan__template")[:20])
+    found = logs_of(request, client).select_related("plan__template")
+    logs = lines(found.defer(*UNREAD_TEMPLATE_FIELDS)[:PRACTICE_SHOWN])
     check_ins: list[CheckIn] = list(check_ins_of(request, client)[:10])
     return {"practice": logs, "check_ins": check_ins, "exposure_trends": exposure_trends(logs)}
 

@@ -306,12 +306,11 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def own_charts(request: HttpRequest, client: Client) -> list[progress.Chart]:
-    return progress.charts_for(
-        logs_of(request, client),
-        check_ins_of(request, client),
-        voice="client",
-        sessions=progress.past_sessions(client),
+    charts = progress.charts_for(
+        logs_of(request, client), check_ins_of(request, client), voice="client"
     )
+    progress.mark_sessions(client, charts)
+    return charts
 
 
 @client_required

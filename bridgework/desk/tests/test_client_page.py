@@ -85,7 +85,11 @@ class GlanceTests(BaseTestCase):
     def test_the_page_costs_the_same_queries_for_a_month_or_two_years(self) -> None:
         self.history(self.client_a, weeks=4)
         self.history(self.client_b, weeks=104)
-        self.assertEqual(self.queries_for(self.client_a), self.queries_for(self.client_b))
+        month = self.queries_for(self.client_a)
+        self.assertEqual(month, self.queries_for(self.client_b))
+        # 48 before the care team was asked once a request and the pictures took the list's
+        # entries: fewer is welcome, more is a regression to explain (docs/performance.md).
+        self.assertLessEqual(month, 34)
 
     def test_the_pictures_and_their_tables_are_on_the_page(self) -> None:
         self.history(self.client_a, weeks=3)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import User
 from bridgework.practice import outbox
@@ -34,6 +35,15 @@ def is_group(part: Field | Group) -> bool:
 @register.filter
 def get(mapping: Mapping[str, Any], key: str) -> Any:
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def readings(series: Sequence[tuple[int, int]]) -> str:
+    """An exposure's readings as text ("0 min: 60 · 5 min: 45"), the wording read once."""
+    each = _("%(minute)s min: %(distress)s")
+    return " · ".join(
+        each % {"minute": minute, "distress": distress} for minute, distress in series
+    )
 
 
 @register.simple_tag
