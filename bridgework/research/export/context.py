@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from bridgework.care.models import Client, Consent
+from bridgework.research.export.columnar import as_given
 from bridgework.research.export.dates import Shifts
 from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.models import Study
@@ -145,4 +146,13 @@ class Context:
     def linked(self, path: str, inside: Q) -> Case:
         """The id at `path`, or none when the row it names is not in the export (outside the
         period): every id in a file joins to a row of the table it names."""
-        return Case(When(inside, then=F(path)), default=None, output_field=models.IntegerField())
+        return Linked(When(inside, then=F(path)), default=None, output_field=models.IntegerField())
+
+
+class Linked(Case):
+    """An id or none (Context.linked): an integer from the database already, so Django need
+    not call int() on every value of the column."""
+
+    @property
+    def convert_value(self) -> Callable[..., Any]:
+        return as_given

@@ -14,6 +14,7 @@ from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, Rating
+from bridgework.research.export.columnar import Batch, Epochs, Seconds, columns, in_batches
 from bridgework.research.export.context import Context
 from bridgework.research.export.rows import Row, logs_in_export, stream
 from bridgework.supervision.models import CompetenceRating
@@ -54,9 +55,15 @@ def worksheet_ratings(
                     yield f"{name}.{column}", position, inner
 
 
-def ratings(ctx: Context) -> Iterator[Row]:
-    """Check-ins' ratings first, then practice logs' 0–100 fields (two streams, one table)."""
-    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+def ratings(ctx: Context) -> Iterator[Batch]:
+    """Check-ins' ratings first, then practice logs' 0–100 fields (two streams, one table), in
+    batches of columns (research.export.columnar)."""
+    yield from checkin_ratings(ctx)
+    yield from log_ratings(ctx)
+
+
+def checkin_ratings(ctx: Context) -> Iterator[Batch]:
+    ps = ctx.pseudonyms
     given = (
         Rating.objects.using(ctx.using)
         .filter(check_in__client_id__in=ctx.client_ids())
@@ -67,42 +74,65 @@ def ratings(ctx: Context) -> Iterator[Row]:
             "check_in_id",
             "scale_id",
             "scale__name",
-            "check_in__answered_at",
+            Seconds("check_in__answered_at"),
             "value",
         )
     )
-    for client, pk, check_in, scale, name, answered, value in stream(given):
-        yield (
-            p("rating", pk),
-            p("client", client),
-            p("check-in", check_in),
-            None,
-            "check-in",
-            p("check-in-scale", scale),
+    for batch in in_batches(stream(given)):
+        client, pk, check_in, scale, name, answered, value = columns(batch)
+        nothing = [None] * len(batch)
+        yield [
+            ps.many("rating", pk),
+            ps.many("client", client),
+            ps.many("check-in", check_in),
+            nothing,
+            ["check-in"] * len(batch),
+            ps.many("check-in-scale", scale),
             name,
-            None,
-            s(client, answered),
+            nothing,
+            Epochs(ctx.shifts.seconds(client, answered)),
             value,
-        )
+        ]
+
+
+def log_ratings(ctx: Context) -> Iterator[Batch]:
+    """Every 0–100 value of the logs' entries, a rating each; a batch of logs at a time."""
+    ps = ctx.pseudonyms
     logged = logs_in_export(ctx).values_list(
-        "client_id", "pk", "worksheet", "worksheet_version", "practiced_at", "entries"
+        "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
     )
-    for client, pk, sheet, version, practiced, entries in stream(logged):
-        for scale, position, value in worksheet_ratings(
-            entries or {}, rating_fields(sheet, version)
-        ):
-            yield (
-                p("rating", f"log:{pk}:{scale}:{position}"),
-                p("client", client),
-                None,
-                p("practice-log", pk),
-                "practice-log",
-                None,
-                scale,
-                position,
-                s(client, practiced),
-                value,
-            )
+    for batch in in_batches(stream(logged)):
+        ids: list[str] = []
+        client: list[int] = []
+        log: list[int] = []
+        scale: list[str] = []
+        position: list[int | None] = []
+        rated: list[int | None] = []
+        value: list[int] = []
+        for client_pk, pk, sheet, version, practiced, entries in batch:
+            for name, at, given in worksheet_ratings(entries or {}, rating_fields(sheet, version)):
+                ids.append(f"log:{pk}:{name}:{at}")
+                client.append(client_pk)
+                log.append(pk)
+                scale.append(name)
+                position.append(at)
+                rated.append(practiced)
+                value.append(given)
+        if not ids:
+            continue
+        nothing = [None] * len(ids)
+        yield [
+            ps.many("rating", ids),
+            ps.many("client", client),
+            nothing,
+            ps.many("practice-log", log),
+            ["practice-log"] * len(ids),
+            nothing,
+            scale,
+            position,
+            Epochs(ctx.shifts.seconds(client, rated)),
+            value,
+        ]
 
 
 def checkins_in_export(ctx: Context) -> QuerySet[CheckIn]:

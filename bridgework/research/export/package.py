@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from bridgework.care.models import Client
 from bridgework.research.export import outcomes, rows
+from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
 from bridgework.research.export.context import (
     Context,
     clients_of_clinics,
@@ -24,6 +25,7 @@ from bridgework.research.export.context import (
     research_consent,
 )
 from bridgework.research.export.pseudonyms import Pseudonyms
+from bridgework.research.export.snapshot import one_snapshot
 from bridgework.research.export.tables import TABLES, columns_of
 from bridgework.research.export.writers import (
     FORMATS,
@@ -33,6 +35,13 @@ from bridgework.research.export.writers import (
 )
 from bridgework.research.models import Study
 
+# The large tables are read in batches of columns (research.export.columnar); the others yield
+# rows, which are put in the same batches. ROWS has every table as rows (the analyses page reads
+# them into data frames).
+COLUMNAR: dict[str, Callable[[Context], Iterator[Batch]]] = {
+    "practice_logs": rows.practice_logs,
+    "ratings": outcomes.ratings,
+}
 ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "clients": rows.clients,
     "sessions": rows.sessions,
@@ -42,8 +51,8 @@ ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "plan_goals": rows.plan_goals,
     "obstacles": rows.obstacles,
     "prompts": rows.prompts,
-    "practice_logs": rows.practice_logs,
-    "ratings": outcomes.ratings,
+    "practice_logs": rows_of_batches(rows.practice_logs),
+    "ratings": rows_of_batches(outcomes.ratings),
     "checkins": outcomes.checkins,
     "reviews": outcomes.reviews,
     "measure_responses": outcomes.measure_responses,
@@ -54,6 +63,13 @@ ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "competence_items": outcomes.competence_items,
 }
 assert list(ROWS) == list(TABLES), "every table has its rows, in the codebook's order"
+
+
+def batches(name: str, ctx: Context) -> Iterator[Batch]:
+    """The table's rows in batches of columns, whichever way it reads them."""
+    if name in COLUMNAR:
+        return COLUMNAR[name](ctx)
+    return batches_of_rows(ROWS[name](ctx))
 
 
 class ExportRefused(Exception):
@@ -135,15 +151,18 @@ def write_package(
 
     `tables` defaults to the study's own; asking for one it does not include is refused.
     `progress(tables_done, rows_written)` is called after every batch of rows and after
-    every table (for Export.tables_done and rows_written)."""
-    names = check_request(study, fmt, tables, using)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = Context.of(study, using)
-    result = PackageResult(
-        clients_included=ctx.clients.count(), withdrawn=withdrawn_clients(study, using=using)
-    )
-    report = progress or (lambda _tables, _rows: None)
-    resources = write_tables(ctx, fmt, out_dir, names, result, report)
+    every table (for Export.tables_done and rows_written). On PostgreSQL every table is read
+    in one snapshot (research.export.snapshot)."""
+    with one_snapshot(using) as reading:
+        names = check_request(study, fmt, tables, reading)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        ctx = Context.of(study, reading)
+        result = PackageResult(
+            clients_included=ctx.clients.count(),
+            withdrawn=withdrawn_clients(study, using=reading),
+        )
+        report = progress or (lambda _tables, _rows: None)
+        resources = write_tables(ctx, fmt, out_dir, names, result, report)
     write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
     return result
 
@@ -164,7 +183,7 @@ def write_tables(
             out_dir / f"{name}.{fmt}",
             table,
             columns,
-            ROWS[name](ctx),
+            batches(name, ctx),
             partial(tick, report, done, total),
         )
         result.rows[name], total = written, total + written

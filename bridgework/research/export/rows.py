@@ -21,6 +21,7 @@ from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySes
 from bridgework.plans.models import ActionPlan, Obstacle, PlanRevision
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts.models import Prompt, PromptEvent
+from bridgework.research.export.columnar import Batch, Epochs, Seconds, columns, in_batches
 from bridgework.research.export.context import Context
 
 Row = tuple[Any, ...]
@@ -305,8 +306,9 @@ def logs_in_export(ctx: Context) -> QuerySet[PracticeLog]:
     )
 
 
-def practice_logs(ctx: Context) -> Iterator[Row]:
-    p, s, period = ctx.pseudonyms.maybe, ctx.shifts.apply, ctx.period
+def practice_logs(ctx: Context) -> Iterator[Batch]:
+    """In batches of columns (research.export.columnar): the largest table with ratings."""
+    ps, period = ctx.pseudonyms, ctx.period
     rows = logs_in_export(ctx).values_list(
         "client_id",
         "pk",
@@ -315,27 +317,31 @@ def practice_logs(ctx: Context) -> Iterator[Row]:
         "outcome",
         "worksheet",
         "worksheet_version",
-        "practiced_at",
-        "received_at",
+        Seconds("practiced_at"),
+        Seconds("received_at"),
         "duration_minutes",
         ctx.text("entries"),
         ctx.text("obstacles_note"),
         ctx.text("note"),
     )
-    for client, pk, plan, prompt, outcome, sheet, version, *rest in stream(rows):
+    for batch in in_batches(stream(rows)):
+        client, pk, plan, prompt, outcome, sheet, version, *rest = columns(batch)
         practiced, received, minutes, entries, obstacles_note, note = rest
-        yield (
-            p("practice-log", pk),
-            p("client", client),
-            p("plan", plan),
-            p("prompt", prompt),
+        yield [
+            ps.many("practice-log", pk),
+            ps.many("client", client),
+            ps.many("plan", plan),
+            ps.many("prompt", prompt),
             outcome,
             sheet,
             version,
-            s(client, practiced),
-            s(client, received),
+            Epochs(ctx.shifts.seconds(client, practiced)),
+            Epochs(ctx.shifts.seconds(client, received)),
             minutes,
-            None if entries is None else json.dumps(entries, ensure_ascii=False, sort_keys=True),
+            [
+                None if e is None else json.dumps(e, ensure_ascii=False, sort_keys=True)
+                for e in entries
+            ],
             obstacles_note,
             note,
-        )
+        ]

@@ -1,27 +1,28 @@
 """Writing a table's row stream to CSV or Parquet, and the package's datapackage.json.
 
-Both writers take the same rows (research.export.rows) and the same codebook columns, so the
-two formats hold the same values: CSV as UTF-8 text with a header row, ISO-8601 dates and
-times ("2025-03-01T09:30:00Z") and an empty cell for a missing value; Parquet with a schema
-made from the codebook's types, written a batch of rows at a time.
+Both writers take the same batches of columns (research.export.columnar) and the same
+codebook columns, so the two formats hold the same values: CSV as UTF-8 text with a header row,
+ISO-8601 dates and times ("2025-03-01T09:30:00Z") and an empty cell for a missing value;
+Parquet with a schema made from the codebook's types, written a batch at a time.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bridgework.research.export.codebook import Column, ColumnType, Table
+from bridgework.research.export.columnar import Batch, Epochs
 
-BATCH = 4000
 FORMATS = ("csv", "parquet")
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 ARROW_TYPES: dict[ColumnType, pa.DataType] = {
@@ -33,22 +34,12 @@ ARROW_TYPES: dict[ColumnType, pa.DataType] = {
     "datetime": pa.timestamp("s", tz="UTC"),
 }
 
-Row = tuple[Any, ...]
 Progress = Callable[[int], None]  # rows written so far in this table
 
 
-def batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def projector(table: Table, columns: tuple[Column, ...]) -> Callable[[Row], Row]:
-    """Keeps the columns being written (free text drops out) from a full-width row."""
-    if len(columns) == len(table.columns):
-        return lambda row: row
-    keep = [i for i, column in enumerate(table.columns) if column in columns]
-    return lambda row: tuple(row[i] for i in keep)
+def kept(table: Table, columns: tuple[Column, ...]) -> list[int]:
+    """Which of the table's columns are written (free text drops out)."""
+    return [i for i, column in enumerate(table.columns) if column in columns]
 
 
 def csv_time(value: datetime | None) -> str | None:
@@ -67,6 +58,18 @@ def csv_boolean(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
+def csv_seconds(values: Epochs) -> list[str | None]:
+    """Whole seconds since 1970 as ISO-8601 UTC ("2025-03-01T09:30:00Z"), written by numpy a
+    column at a time: the same text csv_time gives a datetime."""
+    array = pa.array(values, type=pa.int64())
+    texts: list[str | None] = np.datetime_as_string(
+        array.fill_null(0).to_numpy().astype("datetime64[s]"), timezone="UTC"
+    ).tolist()
+    if array.null_count:
+        return [None if v is None else text for v, text in zip(values, texts, strict=True)]
+    return texts
+
+
 CSV_TEXT: dict[ColumnType, Callable[[Any], Any]] = {
     "datetime": csv_time,
     "date": csv_date,
@@ -74,28 +77,26 @@ CSV_TEXT: dict[ColumnType, Callable[[Any], Any]] = {
 }
 
 
-def csv_rows(table: Table, columns: tuple[Column, ...], batch: list[Row]) -> Iterator[list[Any]]:
-    """The batch's rows as CSV cells: only times, dates and booleans need writing out (the
-    csv module writes None as an empty cell and numbers as they are)."""
-    keep = [i for i, column in enumerate(table.columns) if column in columns]
-    convert = [(n, CSV_TEXT[c.type]) for n, c in enumerate(columns) if c.type in CSV_TEXT]
-    for row in batch:
-        cells = [row[i] for i in keep]
-        for n, text in convert:
-            cells[n] = text(cells[n])
-        yield cells
+def csv_column(values: Sequence[Any], column: Column) -> Sequence[Any]:
+    """A column as CSV cells: only times, dates and booleans need writing out (the csv module
+    writes None as an empty cell and numbers as they are)."""
+    if isinstance(values, Epochs):
+        return csv_seconds(values)
+    text = CSV_TEXT.get(column.type)
+    return values if text is None else [text(v) for v in values]
 
 
 def write_csv(
-    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Row], progress: Progress
+    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Batch], progress: Progress
 ) -> int:
-    written = 0
+    written, keep = 0, kept(table, columns)
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow([column.name for column in columns])
-        for batch in batches(rows):
-            writer.writerows(csv_rows(table, columns, batch))
-            written += len(batch)
+        for batch in rows:
+            cells = [csv_column(batch[i], column) for i, column in zip(keep, columns, strict=True)]
+            writer.writerows(zip(*cells, strict=True))
+            written += len(batch[0])
             progress(written)
     return written
 
@@ -109,25 +110,23 @@ def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
     )
 
 
-def arrow_column(values: tuple[Any, ...], field: pa.Field) -> pa.Array:
+def arrow_column(values: Sequence[Any], field: pa.Field) -> pa.Array:
+    array = pa.array(values, type=field.type)
     if field.type == pa.string():
         # CSV cannot tell an empty text from a missing one: Parquet says missing for both.
-        return pa.array([None if v == "" else v for v in values], type=field.type)
-    return pa.array(values, type=field.type)
+        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+    return array
 
 
 def write_parquet(
-    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Row], progress: Progress
+    path: Path, table: Table, columns: tuple[Column, ...], rows: Iterable[Batch], progress: Progress
 ) -> int:
-    keep, written, schema = projector(table, columns), 0, arrow_schema(columns)
+    keep, written, schema = kept(table, columns), 0, arrow_schema(columns)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for batch in batches(rows):
-            values = list(zip(*map(keep, batch), strict=True))
-            arrays = [
-                arrow_column(column, field) for column, field in zip(values, schema, strict=True)
-            ]
+        for batch in rows:
+            arrays = [arrow_column(batch[i], field) for i, field in zip(keep, schema, strict=True)]
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-            written += len(batch)
+            written += len(batch[0])
             progress(written)
     return written
 

@@ -1,0 +1,95 @@
+"""Rows in columns, a batch at a time: how the large tables (practice logs, ratings) are read
+and how every table reaches the writers.
+
+A batch is a list of columns (one sequence per codebook column of the table, in its order)
+of up to BATCH rows. The large tables build their batches column by column: times come from
+the database as whole seconds since 1970 (`Seconds`, so no Python parses a timestamp), are
+shifted by adding seconds, and the pseudonyms of a column are made in one pass. The other
+tables still yield rows; `batches_of_rows` turns them into the same batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Func
+from django.db.models.sql.compiler import SQLCompiler
+
+BATCH = 4000
+
+Row = tuple[Any, ...]
+Batch = list[Sequence[Any]]
+C = TypeVar("C")
+
+
+def as_given(value: Any, _expression: Any, _connection: Any) -> Any:
+    """A value from the database as it came (an integer already)."""
+    return value
+
+
+class Epochs(list[int | None]):
+    """A column of times as whole seconds since 1970 in UTC (the writers write them as times)."""
+
+
+class Seconds(Func):
+    """A date and time as whole seconds since 1970 (UTC), the fraction of a second dropped (as
+    the exports always did): the database does the work the Python datetime parsing did."""
+
+    output_field = models.BigIntegerField()
+
+    @property
+    def convert_value(self) -> Callable[..., Any]:
+        # The database gives an integer already: no int() per value on the way out.
+        return as_given
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler, connection, template="floor(extract(epoch from %(expressions)s))::bigint"
+        )
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        # Django keeps SQLite's times as UTC text; strftime('%s') reads them in whole seconds.
+        return self.as_sql(
+            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        )
+
+
+def in_batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def columns(batch: list[Row]) -> list[tuple[Any, ...]]:
+    """A batch of rows as its columns (a transpose in C)."""
+    return list(zip(*batch, strict=True))
+
+
+def batches_of_rows(rows: Iterable[Row], size: int = BATCH) -> Iterator[Batch]:
+    """A table that yields rows, as batches of columns."""
+    for batch in in_batches(rows, size):
+        yield list(columns(batch))
+
+
+def times(values: Epochs) -> list[datetime | None]:
+    return [None if v is None else datetime.fromtimestamp(v, UTC) for v in values]
+
+
+def rows_of_batches(read: Callable[[C], Iterator[Batch]]) -> Callable[[C], Iterator[Row]]:
+    """A table read in batches, as rows again (times as datetimes), for reading it into
+    data frames (research.analyses) as the other tables are."""
+
+    def rows(ctx: C) -> Iterator[Row]:
+        for batch in read(ctx):
+            yield from zip(*(times(c) if isinstance(c, Epochs) else c for c in batch), strict=True)
+
+    return rows
