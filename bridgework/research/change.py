@@ -21,6 +21,9 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bridgework.research.checks import finite as _finite
+from bridgework.research.checks import positive as _positive
+
 __all__ = [
     "Change",
     "ChangeCategory",
@@ -41,20 +44,6 @@ class ChangeCategory(StrEnum):
     IMPROVED = "improved"
     UNCHANGED = "unchanged"
     DETERIORATED = "deteriorated"
-
-
-def _finite(name: str, value: float) -> float:
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
-    return number
-
-
-def _positive(name: str, value: float) -> float:
-    number = _finite(name, value)
-    if number <= 0:
-        raise ValueError(f"{name} must be greater than 0, got {value!r}.")
-    return number
 
 
 def standard_error_of_difference(sd: float, reliability: float) -> float:

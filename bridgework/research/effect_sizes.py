@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 from scipy import special, stats
 
+from bridgework.research.checks import finite as _finite
+from bridgework.research.checks import positive as _positive
+
 __all__ = [
     "Besd",
     "besd",
@@ -44,20 +47,6 @@ __all__ = [
 
 # The logit method's scale factor (Chinn 2000): the logistic distribution's SD is π/√3.
 _LOGIT_SCALE = math.sqrt(3.0) / math.pi
-
-
-def _finite(name: str, value: float) -> float:
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
-    return number
-
-
-def _positive(name: str, value: float) -> float:
-    number = _finite(name, value)
-    if number <= 0:
-        raise ValueError(f"{name} must be greater than 0, got {value!r}.")
-    return number
 
 
 def _group_size(name: str, value: int) -> int:
