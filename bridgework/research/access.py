@@ -107,14 +107,22 @@ def get_study_for_researcher(
 
 
 def get_export_for_user(
-    request: AuthenticatedHttpRequest, export_id: int, *, download: bool = False
+    request: AuthenticatedHttpRequest,
+    export_id: int,
+    *,
+    download: bool = False,
+    progress_only: bool = False,
 ) -> Export:
     """One export, with its study, to a researcher of that study; 404 and a refusal recorded
     for anyone else. A `download` of a ready export is recorded as an export: the file leaves
-    Bridgework then."""
+    Bridgework then. `progress_only` (the study page polling how far an export is, every few
+    seconds) records refusals only: its answer holds counts, no client's data, and a poll's
+    view event each time would fill the trail with noise."""
     export = Export.objects.select_related("study").filter(pk=export_id).first()
     study = export.study if export is not None else None
     role = researcher_role(request.user, study) if study is not None else None
+    if progress_only and export is not None and role is not None:
+        return export
     leaving = download and export is not None and export.state == Export.State.READY
     record(
         request,

@@ -121,7 +121,7 @@ def request_export(request: AuthenticatedHttpRequest, study_id: int) -> HttpResp
 @signed_in
 def export_status(request: AuthenticatedHttpRequest, export_id: int) -> JsonResponse:
     """How far the export is, for the study page's progress (static/js/export-progress.js)."""
-    export = access.get_export_for_user(request, export_id)
+    export = access.get_export_for_user(request, export_id, progress_only=True)
     response = JsonResponse(pages.progress_of(export))
     response["Cache-Control"] = "no-store"
     return response

@@ -480,6 +480,7 @@ MATRIX: dict[str, Row] = {
 
 # Routes that open no client's record for anyone, so an answer leaves nothing in the trail.
 NO_CLIENT_DATA: dict[str, str] = {
+    "research/exports/<int:export_id>/status/": "how far an export is: counts, polled often",
     "": "where each person lands: a redirect by role",
     "healthz": "the database's health",
     "accounts/sign-in/": "signing in; a signed-in person is sent on",

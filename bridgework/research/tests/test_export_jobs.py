@@ -207,6 +207,20 @@ class MakingAnExportTests(StudyCase):
         self.sign_in(self.therapist_a)
         self.assertEqual(self.client.get(url).status_code, 404)
 
+    def test_polling_the_status_records_refusals_but_not_each_answered_poll(self) -> None:
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        url = f"/research/exports/{export.pk}/status/"
+        polls = AccessEvent.objects.filter(
+            object_type="study-export", object_id=str(export.pk), action=AccessEvent.Action.VIEW
+        )
+        self.sign_in(self.researcher)
+        for _poll in range(3):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertFalse(polls.exists())
+        self.sign_in(self.therapist_a)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(list(polls.values_list("allowed", flat=True)), [False])
+
 
 class TwoWorkersTests(StudyCase):
     def setUp(self) -> None:

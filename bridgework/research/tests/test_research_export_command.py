@@ -51,6 +51,26 @@ class ResearchExportCommandTests(StudyCase):
         self.assertEqual((detail["command"], detail["format"]), ("research_export", "csv"))
         self.assertEqual((detail["clients"], detail["withdrawn"]), (1, 1))
 
+    def test_it_refuses_a_directory_that_holds_files_already(self) -> None:
+        self.out.mkdir()
+        (self.out / "clients.csv").write_text("an earlier export\n")
+        with self.assertRaisesMessage(CommandError, "is not empty: name a new or empty"):
+            self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
+        self.assertEqual([path.name for path in self.out.iterdir()], ["clients.csv"])
+
+    def test_it_writes_only_the_tables_asked_for_and_refuses_one_the_study_lacks(self) -> None:
+        args = ["--study", str(self.study.pk), "--format", "csv", "--out", str(self.out)]
+        self.export(*args, "--tables", "clients, sessions")
+        self.assertEqual(
+            sorted(path.name for path in self.out.iterdir()),
+            ["clients.csv", "datapackage.json", "sessions.csv"],
+        )
+        self.study.tables = ["clients"]
+        self.study.save()
+        with self.assertRaises(CommandError) as refused:
+            self.export(*args[:-1], str(self.out.parent / "again"), "--tables", "sessions")
+        self.assertIn("sessions", str(refused.exception))
+
     def test_it_names_what_is_wrong(self) -> None:
         cases = {
             "No study with id 999999.": ["--study", "999999", "--format", "csv"],

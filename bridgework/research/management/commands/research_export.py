@@ -30,7 +30,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", required=True, help="csv or parquet", dest="fmt", metavar="FORMAT"
         )
-        parser.add_argument("--out", type=Path, required=True, help="the directory to write")
+        parser.add_argument(
+            "--out", type=Path, required=True, help="the directory to write (new or empty)"
+        )
+        parser.add_argument(
+            "--tables", default="", help="only these of the study's tables, comma-separated"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt, out = options["fmt"], options["out"]
@@ -41,8 +46,15 @@ class Command(BaseCommand):
             raise CommandError(f"No study with id {options['study']}.")
         if out.exists() and not out.is_dir():
             raise CommandError(f"{out} is a file, not a directory: name a directory to write.")
+        # Another export's files beside this one's would mix two packages (and two studies'
+        # pseudonyms) in one folder, with a datapackage.json describing only some of them.
+        if out.is_dir() and any(out.iterdir()):
+            raise CommandError(f"{out} is not empty: name a new or empty directory.")
+        tables = [name.strip() for name in options["tables"].split(",") if name.strip()] or None
         try:
-            result = write_package(study, fmt=fmt, out_dir=out, using=research_database())
+            result = write_package(
+                study, fmt=fmt, out_dir=out, tables=tables, using=research_database()
+            )
         except ExportRefused as refused:
             raise CommandError(str(refused)) from None
         rows = sum(result.rows.values())
