@@ -39,6 +39,28 @@ if ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\
   primary 'select pg_reload_conf()' >/dev/null
 fi
 
+# The replica's tests wait for it the way PostgreSQL offers: a session on the primary that sets
+# synchronous_commit = remote_apply returns from each commit only once the replica has applied
+# it, so a test reads the replica with no polling. That needs the replica named as a
+# synchronous standby; every other session keeps committing without waiting for it (the
+# primary's default becomes "local", as durable as "on" is without one), so a stopped replica
+# holds up nothing but those tests (which set a statement timeout).
+STANDBY=bridgework_replica
+if [ "$(primary 'show synchronous_standby_names')" != "$STANDBY" ] ||
+  [ "$(primary 'show synchronous_commit')" != local ]; then
+  primary "alter system set synchronous_standby_names = '$STANDBY'" >/dev/null
+  primary "alter system set synchronous_commit = 'local'" >/dev/null
+  primary 'select pg_reload_conf()' >/dev/null
+fi
+
+name_it() {
+  # The standby's walreceiver connects under the replica's cluster_name (application_name).
+  if ! grep -q "^cluster_name = '$STANDBY'" "$DATA/postgresql.conf"; then
+    printf "cluster_name = '%s'\n" "$STANDBY" | as_postgres tee -a "$DATA/postgresql.conf" >/dev/null
+    if running; then as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast -w restart -l "$DATA/replica.log" >/dev/null; fi
+  fi
+}
+
 build() {
   stop
   rm -rf "$DATA"
@@ -79,10 +101,12 @@ streaming() {
 }
 
 [ -f "$DATA/standby.signal" ] || build
+name_it
 start
 if ! streaming; then
   echo "pg-replica: the replica on port $REPLICA_PORT does not stream; making it again" >&2
   build
+  name_it
   start
   streaming || { echo "pg-replica: the replica does not stream (see $DATA/replica.log)" >&2; exit 1; }
 fi

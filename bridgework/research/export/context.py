@@ -12,7 +12,7 @@ from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from bridgework.care.models import Client, Consent
@@ -20,6 +20,7 @@ from bridgework.research.export.columnar import as_given
 from bridgework.research.export.dates import Shifts
 from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.models import Study
+from bridgework.research.replica import REPLICA
 
 
 def research_consent(open_only: bool = True) -> Exists:
@@ -35,6 +36,24 @@ def clients_of_clinics(study: Study, using: str) -> QuerySet[Client]:
 
 def consented(study: Study, using: str) -> QuerySet[Client]:
     return clients_of_clinics(study, using).filter(research_consent()).order_by("pk")
+
+
+def withdrawn_since_replayed(clients: QuerySet[Client], using: str) -> list[int]:
+    """Of the clients a replica holds as consenting, those whose research consent the primary
+    no longer holds open: a withdrawal the replica has not replayed yet still counts. One
+    small question to the primary per MAX_LISTED clients (ids and consents, no rows of care);
+    nothing when the export reads the primary itself."""
+    if using != REPLICA:
+        return []
+    pks = list(clients.values_list("pk", flat=True))
+    on_primary = Client.objects.using(DEFAULT_DB_ALIAS).exclude(research_consent())
+    return [
+        pk
+        for start in range(0, len(pks), MAX_LISTED)
+        for pk in on_primary.filter(pk__in=pks[start : start + MAX_LISTED]).values_list(
+            "pk", flat=True
+        )
+    ]
 
 
 # Up to this many clients a query names them by id (fast: no join to the consents for each
@@ -117,11 +136,16 @@ class Context:
     # rows), so each table's query filters on it instead of joining the consents per row;
     # a subquery for a study of very many clients (MAX_LISTED).
     ids: list[int] | QuerySet[Client, Any] = field(repr=False, default_factory=list)
+    # Clients the replica still holds as consenting who have withdrawn on the primary.
+    withdrawn_meanwhile: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, study: Study, using: str) -> Context:
         pseudonyms = Pseudonyms(study.pseudonym_key)
         clients = consented(study, using)
+        meanwhile = withdrawn_since_replayed(clients, using)
+        if meanwhile:
+            clients = clients.exclude(pk__in=meanwhile)
         zoned = list(clients.values_list("pk", "clinic__time_zone"))
         return cls(
             study=study,
@@ -132,6 +156,7 @@ class Context:
             free_text=study.include_free_text,
             clients=clients,
             ids=[pk for pk, _zone in zoned] if len(zoned) <= MAX_LISTED else clients.values("pk"),
+            withdrawn_meanwhile=meanwhile,
         )
 
     def client_ids(self) -> list[int] | QuerySet[Client, Any]:

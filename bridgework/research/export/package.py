@@ -34,7 +34,6 @@ from bridgework.research.export.writers import (
     write_descriptor,
 )
 from bridgework.research.models import Study
-from bridgework.research.replica import ReplicaBehind, wait_for_replica
 
 # The large tables are read in batches of columns (research.export.columnar); the others yield
 # rows, which are put in the same batches. ROWS has every table as rows (the analyses page reads
@@ -154,17 +153,18 @@ def write_package(
     `progress(tables_done, rows_written)` is called after every batch of rows and after
     every table (for Export.tables_done and rows_written). On PostgreSQL every table is read
     in one snapshot (research.export.snapshot)."""
-    try:
-        wait_for_replica(using)  # consents as they are now, not as the replica last saw them
-    except ReplicaBehind as behind:
-        raise ExportRefused(str(behind)) from behind
     with one_snapshot(using) as reading:
         names = check_request(study, fmt, tables, reading)
         out_dir.mkdir(parents=True, exist_ok=True)
         ctx = Context.of(study, reading)
         result = PackageResult(
             clients_included=ctx.clients.count(),
-            withdrawn=withdrawn_clients(study, using=reading),
+            withdrawn=sorted(
+                {
+                    *withdrawn_clients(study, using=reading),
+                    *(ctx.pseudonyms.of("client", pk) for pk in ctx.withdrawn_meanwhile),
+                }
+            ),
         )
         report = progress or (lambda _tables, _rows: None)
         resources = write_tables(ctx, fmt, out_dir, names, result, report)

@@ -8,29 +8,29 @@ Runs against the real replica that .ci/run makes (scripts/pg-replica.sh): `make 
 from __future__ import annotations
 
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from django.db import InternalError, OperationalError, connections, transaction
+from django.db import InternalError, connections, transaction
 from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from psycopg import errors
 
 from bridgework.accounts.models import Supervision
-from bridgework.care.models import Client
+from bridgework.care.models import Client, Consent
 from bridgework.research.export.package import write_package
+from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Study
 from bridgework.research.replica import research_database
 from bridgework.research.tests.helpers import consent, course
 from bridgework.test import make_client, make_clinic, make_staff
-
-REPLAY_SECONDS = 30.0
 
 
 def one(alias: str, query: str, *params: Any) -> Any:
@@ -41,21 +41,16 @@ def one(alias: str, query: str, *params: Any) -> Any:
     return row[0]
 
 
-def wait_until_replayed() -> None:
-    """Waits until the replica has replayed everything the primary has written so far (its
-    commits included), failing after REPLAY_SECONDS: a wait on the condition, not a guess."""
-    assert one("replica", "SELECT pg_is_in_recovery()"), "DATABASE_REPLICA_URL is no replica"
-    written = one("default", "SELECT pg_current_wal_lsn()::text")
-    deadline = time.monotonic() + REPLAY_SECONDS
-    while True:
-        try:
-            if one("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", written):
-                return
-        except OperationalError:  # the test database itself may not have arrived yet
-            connections["replica"].close()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the replica had not replayed {written} in {REPLAY_SECONDS} s")
-        time.sleep(0.02)
+@contextmanager
+def replay_paused() -> Iterator[None]:
+    """The replica stops applying what the primary writes until the block ends: the pause is
+    requested before the next WAL record is applied, so what the primary commits inside the
+    block is not on the replica yet."""
+    one("replica", "SELECT pg_wal_replay_pause()")
+    try:
+        yield
+    finally:
+        one("replica", "SELECT pg_wal_replay_resume()")
 
 
 @pytest.mark.replica
@@ -70,8 +65,20 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
         names = super()._databases_names(include_mirrors)  # type: ignore[misc]
         return [name for name in names if name != "replica"]
 
+    def setUp(self) -> None:
+        # Each of the test's commits on the primary returns once the replica has applied it
+        # (scripts/pg-replica.sh names the replica a synchronous standby for sessions asking
+        # remote_apply): the test reads the replica without polling it. The timeout bounds a
+        # commit's wait should the replica be gone. This first commit (an xid) also makes
+        # sure the test database itself has arrived on the replica.
+        one("default", "SELECT set_config('synchronous_commit', 'remote_apply', false)")
+        one("default", "SELECT set_config('statement_timeout', '30s', false)")
+        one("default", "SELECT txid_current()")
+
     @classmethod
     def tearDownClass(cls) -> None:
+        one("default", "SELECT set_config('synchronous_commit', 'local', false)")
+        one("default", "SELECT set_config('statement_timeout', '0', false)")
         connections["replica"].close()  # before the primary drops the test database
         super().tearDownClass()
 
@@ -89,12 +96,32 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
 
     def test_a_write_through_the_replica_is_refused_as_read_only(self) -> None:
         clinic = make_clinic("Northside Therapy")
-        wait_until_replayed()
         with pytest.raises(InternalError) as refused:
             Client.objects.using("replica").filter(clinic=clinic).update(full_name="Nobody")
         assert isinstance(refused.value.__cause__, errors.ReadOnlySqlTransaction)
 
-    def test_an_export_reads_every_row_from_the_replica_and_none_from_the_primary(self) -> None:
+    def test_a_withdrawal_the_replica_has_not_applied_yet_still_leaves_the_client_out(
+        self,
+    ) -> None:
+        study, clients = self.study_of_two_consenting_clients()
+        out = Path(tempfile.mkdtemp(prefix="bw-replica-"))
+        with replay_paused():
+            # Committed without waiting for the (paused) replica.
+            with transaction.atomic(using="default"):
+                one("default", "SELECT set_config('synchronous_commit', 'local', true)")
+                consent(clients[0], False)
+            still_open = Consent.objects.using("replica").filter(
+                client=clients[0], purpose=Consent.Purpose.RESEARCH, withdrawn_at=None
+            )
+            assert still_open.exists(), "the replica applied the withdrawal: no lag to test"
+            read = write_package(study, fmt="csv", out_dir=out, using=research_database())
+        assert read.clients_included == 1
+        left_out = Pseudonyms(study.pseudonym_key).of("client", clients[0].pk)
+        assert read.withdrawn == [left_out]
+        assert left_out not in (out / "clients.csv").read_text()
+        assert left_out not in (out / "practice_logs.csv").read_text()
+
+    def study_of_two_consenting_clients(self) -> tuple[Study, list[Client]]:
         clinic = make_clinic("Northside Therapy")
         admin = make_staff(clinic, "clinic_admin", "clinic_admin")
         therapist = make_staff(clinic, "therapist_a", "therapist")
@@ -116,7 +143,10 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
             created_by=admin,
         )
         study.clinics.set([clinic])
-        wait_until_replayed()
+        return study, clients
+
+    def test_an_export_reads_every_row_from_the_replica_and_none_from_the_primary(self) -> None:
+        study, _clients = self.study_of_two_consenting_clients()
         out = Path(tempfile.mkdtemp(prefix="bw-replica-"))
 
         with (
@@ -125,11 +155,10 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
         ):
             read = write_package(study, fmt="parquet", out_dir=out, using=research_database())
 
-        # One question to the primary (its WAL position, for the replica to catch up to),
-        # and no read of client data there.
-        assert [q["sql"] for q in on_primary.captured_queries] == [
-            "SELECT pg_current_wal_lsn()::text"
-        ]
+        # One question to the primary (which of the consenting clients have withdrawn since
+        # the replica's last replay), and no read of any table's rows there.
+        (asked,) = [q["sql"] for q in on_primary.captured_queries]
+        assert '"care_consent"' in asked and "practice" not in asked and "plans" not in asked
         assert len(on_replica) > len(TABLES)
         # The same package as the primary's own rows give: the replica held all of them.
         # (inside a transaction of the test's own: on its own, an export from the default
