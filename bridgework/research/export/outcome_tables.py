@@ -164,7 +164,9 @@ RATINGS = Table(
         Column(
             "scale",
             "string",
-            "The check-in scale's name, or the worksheet field's (list.field for a list's).",
+            "The worksheet field's name (list.field for a list's); for a check-in, its scale's "
+            "name as the therapist wrote it, only when the study includes free text (scale_id "
+            "tells the scales apart either way).",
             "practice.CheckInScale.name; worksheet field",
         ),
         Column(

@@ -73,7 +73,9 @@ def checkin_ratings(ctx: Context) -> Iterator[Batch]:
             "pk",
             "check_in_id",
             "scale_id",
-            "scale__name",
+            # The therapist names a client's scale (free text: it could name a person); the
+            # scale_id tells the scales apart without it.
+            ctx.text("scale__name"),
             Seconds("check_in__answered_at"),
             "value",
         )

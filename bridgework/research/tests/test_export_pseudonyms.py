@@ -4,15 +4,20 @@ no direct identifier is in any column, and a client's dates move together."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
+
+from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
+from bridgework.practice import actions as practice
 from bridgework.prompts.models import Prompt
 from bridgework.research.export.dates import MAX_SHIFT_DAYS, shift_days
 from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.export.tables import TABLES
 from bridgework.research.tests.helpers import ExportTestCase, export, load, study_pseudonym
+from bridgework.test import user_of
 
 PSEUDONYM = re.compile(r"^[A-Z]{1,2}-[A-Z2-7]{8,12}$")
 
@@ -70,6 +75,21 @@ class IdentifierTests(ExportTestCase):
         return [word.lower() for pair in people + users for word in pair if word]
 
     def test_no_value_of_any_column_in_either_format_holds_a_direct_identifier(self) -> None:
+        # A name typed where a label is expected: a check-in scale named after the client.
+        named = practice.add_scale(
+            self.client_a,
+            by=self.therapist_a,
+            name=f"Rows with {self.client_a.full_name}",
+            low_anchor="none",
+            high_anchor="all the time",
+        )
+        practice.check_in(
+            self.client_a,
+            by=user_of(self.client_a),
+            uid=uuid.uuid4(),
+            ratings={named.pk: 40},
+            answered_at=timezone.now() - timedelta(days=3),
+        )
         identifiers = self.identifiers()
         self.assertIn("client a", identifiers)
         for fmt in ("csv", "parquet"):
