@@ -13,10 +13,11 @@ The recipe, one row per client and session:
 - `session`: the session's number in the client's course (`sessions.number`);
 - `time`: weeks since the client's first session in the data (`sessions.starts_at`; dates
   shifted per client keep their intervals, so this is the same shifted or not);
-- `engagement`: how much of the plan agreed in that session the client did, as its review at
-  the next session recorded it (`reviews.done`, 0 = not at all … 4 = all of it, or more),
-  through `plans.set_in_session_id`; the mean when a session set more than one plan; missing
-  when the plan was never reviewed (a client who did not come back);
+- `engagement`: how much of the work agreed for the week after that session the client did,
+  as the review at the client's next session recorded it (`reviews.done`, 0 = not at all … 4 =
+  all of it, or more): a review in session n speaks of the week after session n − 1, whether
+  the plan was set then or kept from earlier ("continue"); the mean when several plans were
+  reviewed; missing when nothing was reviewed (a client who did not come back);
 - `symptoms`: the PHQ-9 total completed for that session (`measure_responses.total` where
   `instrument` is "phq-9"; the mean if there were two).
 
@@ -34,7 +35,7 @@ import pandas as pd
 
 __all__ = ["MODEL_TABLES", "SYMPTOMS", "engagement_frame"]
 
-MODEL_TABLES = ("sessions", "plans", "reviews", "measure_responses")
+MODEL_TABLES = ("sessions", "reviews", "measure_responses")
 SYMPTOMS = "phq-9"
 
 
@@ -55,10 +56,13 @@ def engagement_frame(tables: Mapping[str, pd.DataFrame], symptoms: str = SYMPTOM
 
 
 def engagement_by_session(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    plans = tables["plans"][["plan_id", "set_in_session_id"]].dropna()
-    reviews = tables["reviews"][["plan_id", "done"]].dropna()
-    done = reviews.merge(plans, on="plan_id").astype({"done": float})
-    by_session = done.groupby("set_in_session_id")["done"].mean()
+    """Each review's `done`, filed under the client's session before the review's own."""
+    sessions = tables["sessions"][["session_id", "client_id", "number"]]
+    reviews = tables["reviews"][["session_id", "done"]].dropna()
+    reviewed = reviews.merge(sessions, on="session_id").astype({"done": float})
+    reviewed["number"] = reviewed["number"] - 1
+    before = reviewed.drop(columns="session_id").merge(sessions, on=["client_id", "number"])
+    by_session = before.groupby("session_id")["done"].mean()
     return pd.DataFrame({"session_id": by_session.index, "engagement": by_session.to_numpy()})
 
 

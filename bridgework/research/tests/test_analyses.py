@@ -143,4 +143,31 @@ class TooLittleDataTests(BaseTestCase):
         study = Study(clinic=self.clinic, name="Prompts only", tables=["clients", "prompts"])
         result = analyses.engagement_on_study(study)
         assert result.model is None
-        assert "sessions, plans, reviews, measure_responses" in result.problem
+        assert "sessions, reviews, measure_responses" in result.problem
+
+
+def test_each_review_speaks_of_the_week_after_the_session_before_it() -> None:
+    """A plan set in session 1 and kept ("continue") is reviewed in sessions 2 and 3: each
+    review's `done` belongs to the week it speaks of, after session 1 and after session 2."""
+    sessions = pd.DataFrame(
+        {
+            "session_id": ["S1", "S2", "S3", "S4"],
+            "client_id": ["C1"] * 4,
+            "number": [1, 2, 3, 4],
+            "starts_at": pd.date_range("2026-01-05", periods=4, freq="7D", tz="UTC"),
+        }
+    )
+    reviews = pd.DataFrame({"plan_id": ["P1", "P1"], "session_id": ["S2", "S3"], "done": [1, 4]})
+    responses = pd.DataFrame(
+        {
+            "session_id": ["S1", "S2", "S3", "S4"],
+            "instrument": ["phq-9"] * 4,
+            "total": [18, 16, 12, 9],
+        }
+    )
+    frame = recipe.engagement_frame(
+        {"sessions": sessions, "reviews": reviews, "measure_responses": responses}
+    )
+    assert frame["engagement"].tolist()[:2] == [1.0, 4.0]
+    assert frame["engagement"][2:].isna().all()
+    assert frame["time"].tolist() == [0.0, 1.0, 2.0, 3.0]
