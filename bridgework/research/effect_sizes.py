@@ -1,10 +1,11 @@
 """Effect sizes and the conversions between them, pure Python (no Django).
 
 Standardised mean difference d from two groups' means and SDs, Hedges' small-sample correction
-(exact J from the gamma function, and the usual approximation), d ↔ r for equal and unequal
-groups, the binomial effect size display (BESD), the number needed to treat, and the odds
-ratio ↔ d conversion of the logit method with its variances. Sources and formulas:
-docs/research-toolkit.md; the reference cases: ../shared/reference/effect_sizes_expected.json.
+(exact J from the gamma function, and the usual approximation) and the variance of g, d ↔ r
+both ways for equal and unequal groups, the binomial effect size display (BESD), the number
+needed to treat, and the odds ratio ↔ d conversion of the logit method with its variances.
+Sources and formulas: docs/research-toolkit.md; the reference cases:
+../shared/reference/effect_sizes_expected.json.
 
 Every function checks its input and raises ValueError saying what is wrong and what it
 expects, rather than handing back a NaN or an infinity that looks like a result.
@@ -32,6 +33,7 @@ __all__ = [
     "d_to_r",
     "d_variance",
     "d_variance_to_log_odds_ratio_variance",
+    "g_variance",
     "hedges_g",
     "hedges_j",
     "hedges_j_approximate",
@@ -114,24 +116,39 @@ def hedges_g(d: float, n1: int, n2: int, *, exact: bool = True) -> float:
     return (hedges_j(df) if exact else hedges_j_approximate(df)) * d
 
 
+def g_variance(d: float, n1: int, n2: int, *, exact: bool = True) -> float:
+    """The sampling variance of Hedges' g: V_g = J² · V_d (Borenstein et al. 2009, ch. 4),
+    with V_d = `d_variance(d, n1, n2)` of the uncorrected d and J of df = n1 + n2 − 2
+    (`exact=False`: the approximate J)."""
+    variance = d_variance(d, n1, n2)
+    df = n1 + n2 - 2
+    return (hedges_j(df) if exact else hedges_j_approximate(df)) ** 2 * variance
+
+
+def _groups_a(n1: int | None, n2: int | None) -> float:
+    """a = (n1 + n2)² / (n1 n2), the factor that links d and r; 4 for equal groups (no sizes)."""
+    if (n1 is None) != (n2 is None):
+        raise ValueError("Give both group sizes n1 and n2, or neither for equal groups.")
+    if n1 is None or n2 is None:
+        return 4.0
+    n1, n2 = _group_size("n1", n1), _group_size("n2", n2)
+    return (n1 + n2) ** 2 / (n1 * n2)
+
+
 def d_to_r(d: float, n1: int | None = None, n2: int | None = None) -> float:
     """The point-biserial r for d: r = d / √(d² + a).
 
     a = 4 for equal groups (no sizes given); a = (n1 + n2)² / (n1 n2) for unequal ones."""
     d = _finite("d", d)
-    if (n1 is None) != (n2 is None):
-        raise ValueError("Give both group sizes n1 and n2, or neither for equal groups.")
-    a = 4.0
-    if n1 is not None and n2 is not None:
-        n1, n2 = _group_size("n1", n1), _group_size("n2", n2)
-        a = (n1 + n2) ** 2 / (n1 * n2)
-    return d / math.sqrt(d**2 + a)
+    return d / math.sqrt(d**2 + _groups_a(n1, n2))
 
 
-def r_to_d(r: float) -> float:
-    """d = 2r / √(1 − r²), the inverse of `d_to_r` for equal groups."""
+def r_to_d(r: float, n1: int | None = None, n2: int | None = None) -> float:
+    """d = r √a / √(1 − r²), `d_to_r` solved for d: a = 4 for equal groups (no sizes given;
+    then d = 2r / √(1 − r²), Borenstein et al. 2009, ch. 7), a = (n1 + n2)² / (n1 n2) for
+    unequal ones. With p = n1/N and q = n2/N the same is r / √((1 − r²) p q)."""
     r = _correlation(r)
-    return 2 * r / math.sqrt(1 - r**2)
+    return r * math.sqrt(_groups_a(n1, n2)) / math.sqrt(1 - r**2)
 
 
 @dataclass(frozen=True)

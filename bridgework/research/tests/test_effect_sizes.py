@@ -65,6 +65,45 @@ def test_d_and_r_convert_back_and_forth() -> None:
         assert es.r_to_d(es.d_to_r(d)) == pytest.approx(d)
 
 
+def test_r_converts_to_d_for_unequal_groups_by_hand() -> None:
+    # r = .3 with 10 and 30: a = 40²/300 = 16/3, d = .3·√(16/3)/√.91 = .726273; the same as
+    # r/√((1 − r²)pq) with p = .25, q = .75: .3/√(.91 · .1875).
+    assert es.r_to_d(0.3, 10, 30) == pytest.approx(0.726273, abs=5e-7)
+    assert es.r_to_d(0.3, 10, 30) == pytest.approx(0.3 / math.sqrt(0.91 * 0.1875))
+    # Equal groups give a = 4, the equal-groups formula, to the reference's 4 dp.
+    mausbach = FROM_R[0]
+    assert abs(es.r_to_d(mausbach["r"], 50, 50) - mausbach["d"]) < TOLERANCE
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(10, 90), (12, 30), (50, 50), (200, 7)])
+def test_d_and_r_convert_back_and_forth_for_unequal_groups(n1: int, n2: int) -> None:
+    for d in (-1.2, 0.0, 0.48, 2.5):
+        r = es.d_to_r(d, n1, n2)
+        assert es.r_to_d(r, n1, n2) == pytest.approx(d)
+    for case in FROM_D:  # the reference's d_to_r_unequal_groups formula, inverted
+        a = (n1 + n2) ** 2 / (n1 * n2)
+        r = case["d"] / math.sqrt(case["d"] ** 2 + a)
+        assert abs(es.r_to_d(r, n1, n2) - case["d"]) < TOLERANCE
+
+
+def test_unequal_groups_need_both_sizes_to_convert_r() -> None:
+    with pytest.raises(ValueError, match="Give both group sizes"):
+        es.r_to_d(0.3, 10)
+    with pytest.raises(ValueError, match="n2 must be a whole number of at least 2"):
+        es.r_to_d(0.3, 10, 1)
+
+
+def test_the_variance_of_g_is_j_squared_times_the_variance_of_d() -> None:
+    # d = .48 with 10 and 10: V_d = 20/100 + .2304/40 = .20576; J = .95765 (reference, df 18).
+    case = EXPECTED["hedges_g"]["cases"][0]
+    by_hand = case["J"] ** 2 * (20 / 100 + 0.48**2 / 40)
+    assert abs(es.g_variance(case["d"], case["n1"], case["n2"]) - by_hand) < 0.00001
+    assert abs(by_hand - 0.1887) < TOLERANCE
+    # d = .5 with 20 and 40, approximate J = 1 − 3/231: V_g = .987013² · .0770833 = .075094.
+    assert es.g_variance(0.5, 20, 40, exact=False) == pytest.approx(0.075094, abs=5e-7)
+    assert es.g_variance(0.5, 20, 40) < es.d_variance(0.5, 20, 40)
+
+
 def test_d_from_means_uses_the_pooled_sd() -> None:
     # Pooled SD of 4 (n 10) and 6 (n 30): √((9·16 + 29·36)/38) = √31.263…
     sd = math.sqrt((9 * 16 + 29 * 36) / 38)
@@ -108,6 +147,8 @@ def test_the_variance_of_d_follows_the_large_sample_formula() -> None:
         (lambda: es.cohens_d(1, 1, 10, 0, -1, 10), "sd2 must be greater than 0"),
         (lambda: es.d_to_r(math.nan), "d must be a finite number"),
         (lambda: es.d_to_r(0.5, 10), "Give both group sizes"),
+        (lambda: es.g_variance(0.5, 1, 10), "n1 must be a whole number of at least 2"),
+        (lambda: es.g_variance(math.inf, 10, 10), "d must be a finite number"),
         (lambda: es.hedges_j(1), "df must be a whole number of at least 2"),
         (lambda: es.nnt_from_d(0.0), "no number needed to treat"),
         (lambda: es.nnt_from_success_rates(1.2, 0.3), "treatment must be a proportion"),
