@@ -2,7 +2,8 @@
 
 One row per study (its label, a square sized by its weight on its estimate, the CI as a line,
 and the numbers as text beside it), then the pooled estimate as a diamond spanning its CI, with
-the prediction interval as a line through it, and an axis with a line at no effect. The SVG
+the prediction interval as a line through it, and an axis with a line at no effect and the
+effect measure's name beneath it as its title. The SVG
 carries `role="img"`, an aria-label, a `<title>` and a `<desc>`, so a screen reader says what it
 shows, and every number is also text, so nothing is only in the picture.
 
@@ -30,6 +31,7 @@ _PLOT_RIGHT = 530
 _NUMBERS_X = 545
 _WIDTH = 760
 _MAX_SQUARE = 14
+_AXIS_TITLE = 18  # the room under the tick labels for the axis title
 _RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 
 
@@ -41,13 +43,15 @@ def forest_svg(
     measure: str = "Effect",
     exponentiate: bool = False,
     id_prefix: str = "forest",
+    axis_title: str | None = None,
 ) -> str:
     """The SVG text of a forest plot of `result`.
 
     `labels` name the studies (default "Study 1" …); `measure` names the effect for the column
     heading ("Log risk ratio", or "Risk ratio" with `exponentiate=True`, which draws on the log
-    scale but prints and ticks exp of every number); `id_prefix` keeps the ids unique when a
-    page shows several plots."""
+    scale but prints and ticks exp of every number); `axis_title` is written under the axis
+    (default: `measure`, with "(log scale)" when exponentiated); `id_prefix` keeps the ids
+    unique when a page shows several plots."""
     names = list(labels) if labels is not None else [f"Study {i}" for i in range(1, result.k + 1)]
     if len(names) != result.k:
         raise ValueError(f"Give one label per study: {result.k} studies, {len(names)} labels.")
@@ -59,15 +63,16 @@ def forest_svg(
         min([*lows, result.prediction_lower, 0.0]), max([*highs, result.prediction_upper, 0.0])
     )
     shown = _display(exponentiate)
-    height = _TOP + _ROW * (result.k + 3) + 30
-    parts = [_opening(result, title, measure, exponentiate, id_prefix, height)]
+    height = _TOP + _ROW * (result.k + 3) + 30 + _AXIS_TITLE
+    axis = axis_title or (f"{measure} (log scale)" if exponentiate else measure)
+    parts = [_opening(result, title, measure, exponentiate, id_prefix, height, axis)]
     parts.append(_heading(measure, result.level))
     for row, (name, y, low, high, weight) in enumerate(
         zip(names, result.yi, lows, highs, result.weights, strict=True)
     ):
         parts.append(_study(row, name, y, low, high, weight, max(result.weights), scale, shown))
     parts.append(_pooled(result, scale, shown))
-    parts.append(_axis(scale, result.k, exponentiate))
+    parts.append(_axis(scale, result.k, exponentiate, axis))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -97,7 +102,13 @@ def _interval_text(estimate: float, low: float, high: float) -> str:
 
 
 def _opening(
-    result: MetaAnalysis, title: str, measure: str, exponentiate: bool, prefix: str, height: int
+    result: MetaAnalysis,
+    title: str,
+    measure: str,
+    exponentiate: bool,
+    prefix: str,
+    height: int,
+    axis: str,
 ) -> str:
     shown = _display(exponentiate)
     method = result.method + (" with Knapp–Hartung" if result.knapp_hartung else "")
@@ -105,7 +116,8 @@ def _opening(
         f"{result.k} studies. Pooled {measure.lower()} ({method}): "
         f"{_interval_text(shown(result.estimate), shown(result.ci_lower), shown(result.ci_upper))}"
         f", prediction interval {_number(shown(result.prediction_lower))} to "
-        f"{_number(shown(result.prediction_upper))}; I² {result.I2:.1f}%, τ² {result.tau2:.4f}."
+        f"{_number(shown(result.prediction_upper))}; I² {result.I2:.1f}%, τ² {result.tau2:.4f}. "
+        f"Horizontal axis: {axis}."
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
@@ -189,7 +201,7 @@ def _ticks(scale: _Scale, exponentiate: bool) -> list[tuple[float, str]]:
     return [(t, f"{t:g}") for t in ticks]
 
 
-def _axis(scale: _Scale, k: int, exponentiate: bool) -> str:
+def _axis(scale: _Scale, k: int, exponentiate: bool, title: str) -> str:
     bottom = _TOP + _ROW * (k + 2) + 6
     null = scale.x(0.0)
     parts = [
@@ -201,5 +213,10 @@ def _axis(scale: _Scale, k: int, exponentiate: bool) -> str:
         x = scale.x(value)
         parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 4}" stroke="black"/>')
         parts.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="middle">{text}</text>')
+    middle = (_PLOT_LEFT + _PLOT_RIGHT) / 2
+    parts.append(
+        f'<text class="axis-title" x="{middle}" y="{bottom + 16 + _AXIS_TITLE}" '
+        f'text-anchor="middle" font-weight="bold">{escape(title)}</text>'
+    )
     parts.append("</g>")
     return "".join(parts)

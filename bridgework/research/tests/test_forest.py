@@ -76,3 +76,33 @@ def test_exponentiated_plots_print_ratios() -> None:
 def test_it_refuses_a_wrong_number_of_labels() -> None:
     with pytest.raises(ValueError, match="Give one label per study: 4 studies, 2 labels"):
         forest_svg(RESULT, ["a", "b"])
+
+
+def axis_title_of(root: ET.Element) -> ET.Element:
+    found = root.findall(".//svg:text[@class='axis-title']", NS)
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_axis_is_titled_with_the_effect_measure_inside_the_picture() -> None:
+    root = parsed(forest_svg(RESULT, measure="Log risk ratio"))
+    title = axis_title_of(root)
+    assert title.text == "Log risk ratio"
+    assert title.get("text-anchor") == "middle"
+    # Below every tick label, and still within the picture's height.
+    ticks = [
+        float(text.get("y") or 0)
+        for text in root.findall("svg:g[@class='axis']/svg:text", NS)
+        if text.get("class") != "axis-title"
+    ]
+    assert max(ticks) < float(title.get("y") or 0) < float(root.get("height") or 0)
+    description = root.find("svg:desc", NS).text or ""  # type: ignore[union-attr]
+    assert "Horizontal axis: Log risk ratio." in description
+
+
+def test_the_axis_title_can_be_given_and_says_log_scale_for_ratios() -> None:
+    ratios = parsed(forest_svg(RESULT, measure="Risk ratio", exponentiate=True))
+    assert axis_title_of(ratios).text == "Risk ratio (log scale)"
+    given = parsed(forest_svg(RESULT, axis_title="Standardised mean difference <g>"))
+    assert axis_title_of(given).text == "Standardised mean difference <g>"  # escaped, read back
+    assert axis_title_of(parsed(forest_svg(RESULT))).text == "Effect"
