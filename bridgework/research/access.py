@@ -106,6 +106,23 @@ def get_study_for_researcher(
     return study
 
 
+def record_analyses(
+    request: AuthenticatedHttpRequest, study: Study, *, clients: int, observations: int
+) -> None:
+    """The analyses page showed a model fitted on the study's rows (or their counts): one
+    "study-analyses" view event each time, naming how many clients and sessions it used. The
+    page is reached through `get_study_for_researcher` only, so the role is the researcher's."""
+    record(
+        request,
+        "study-analyses",
+        study.pk,
+        action=AccessEvent.Action.VIEW,
+        role="researcher",
+        clinic_id=study.clinic_id,
+        detail={"clients": clients, "observations": observations},
+    )
+
+
 def get_export_for_user(
     request: AuthenticatedHttpRequest,
     export_id: int,

@@ -1,26 +1,37 @@
 """The analyses page of a study: the engagement model fitted on the study's own pseudonymised
 rows, and an example meta-analysis (with a form for the researcher's own studies).
 
-The model's data are the export's rows (research.export.package.ROWS, the same generators that
-write the files a researcher downloads), read into data frames in memory and put together by
-research.recipe, so `engagement_frame` on the downloaded files gives the same frame and the same
-model. Nothing here shows one client's record: only the model's effects and counts.
+The model's data are the export's rows, narrowed to the columns the recipe reads
+(research.export.recipe_rows: the export's own querysets, pseudonyms and date shifts), and put
+together by research.recipe, so `engagement_frame` on the downloaded files gives the same frame
+and the same model. Nothing here shows one client's record: only the model's effects and counts.
+
+The fit is the slow part (statsmodels MixedLM, up to four optimisers), so its result is kept in
+Django's cache under the study and a digest of the frame it was fitted on: any change to what
+the model sees (a new PHQ-9, a review, a rescheduled session, a consent withdrawn, the study's
+period or tables) makes another frame and so another key, while a page shown again on the same
+data reads the fit instead of making it. The digest is of the frame itself, not of counts and
+latest times, because sessions and consents have no "updated" time to watch and a rescheduled
+session changes the model without changing any count. What the cache keeps is the fit only:
+effects, variance components, counts and the optimisers' words, no row and no pseudonym.
 """
 
 from __future__ import annotations
 
 import csv
-import math
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from bridgework.research import forest, recipe
+from bridgework.research.export import recipe_rows
 from bridgework.research.export.context import Context
-from bridgework.research.export.package import ROWS
-from bridgework.research.export.tables import TABLES
 from bridgework.research.meta_analysis import (
     DidNotConverge,
     MetaAnalysis,
@@ -34,27 +45,56 @@ from bridgework.research.multilevel import (
     engagement_model,
     lagged_design,
 )
+from bridgework.research.pasted import StudiesRefused
 from bridgework.research.replica import research_database
 
 BCG_CSV = Path(__file__).resolve().parent / "data" / "dat_bcg.csv"
 # Fewer than this and a between-client effect is one number per handful of people.
 MIN_CLIENTS = 5
 MIN_OBSERVATIONS = 20
+# Part of every cache key: bump it when research.multilevel would fit the same frame otherwise,
+# so a shared cache never serves a fit the new code would not make.
+FIT_VERSION = 1
+CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
 class EngagementResult:
-    """The fitted model, or (model None) the reason there is none, in words to act on."""
+    """The fitted model, or (model None) the reason there is none, in words to act on; with
+    the counts of clients and sessions the model used, and whether the study's rows were read
+    (the page then showed study data, and records so)."""
 
     model: EngagementModel | None
     problem: str = ""
+    clients: int = 0
+    observations: int = 0
+    rows_read: bool = False
 
 
-def study_tables(study: Study, names: tuple[str, ...], using: str) -> dict[str, pd.DataFrame]:
-    """The study's export tables, as the export writes them (pseudonymised, dates shifted)."""
+@dataclass(frozen=True)
+class Fitted:
+    """What fitting one frame gave, in no language (the page words it): the model, or the
+    toolkit's refusal, or (neither) no optimiser converged. This is what the cache keeps."""
+
+    model: EngagementModel | None
+    refusal: str = ""
+
+
+def model_tables(study: Study, using: str) -> dict[str, pd.DataFrame]:
+    """The recipe's columns of the study's tables, as the export writes them (consented
+    clients, the study period, pseudonyms, shifted dates)."""
     ctx = Context.of(study, using)
-    columns = {name: [column.name for column in TABLES[name].columns] for name in names}
-    return {name: pd.DataFrame(list(ROWS[name](ctx)), columns=columns[name]) for name in names}
+    return {
+        "sessions": frame_of("sessions", recipe_rows.session_times(ctx)),
+        "reviews": frame_of("reviews", recipe_rows.reviews_done(ctx)),
+        "measure_responses": frame_of(
+            "measure_responses", recipe_rows.symptom_totals(ctx, recipe.SYMPTOMS)
+        ),
+    }
+
+
+def frame_of(table: str, rows: Iterator[tuple[Any, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=list(recipe.COLUMNS[table]))
 
 
 def engagement_on_study(study: Study, *, using: str | None = None) -> EngagementResult:
@@ -65,47 +105,71 @@ def engagement_on_study(study: Study, *, using: str | None = None) -> Engagement
             _("The study does not include the table(s) %(names)s the model needs.")
             % {"names": ", ".join(left_out)},
         )
-    frame = recipe.engagement_frame(
-        study_tables(study, recipe.MODEL_TABLES, using or research_database())
-    )
-    return fit(frame)
+    frame = recipe.engagement_frame(model_tables(study, using or research_database()))
+    return replace(fit(frame, study_id=study.pk), rows_read=True)
 
 
-def fit(frame: pd.DataFrame) -> EngagementResult:
-    """The model on the recipe's frame, or why it cannot be fitted: never a silent number."""
+def fit(frame: pd.DataFrame, *, study_id: int | None = None) -> EngagementResult:
+    """The model on the recipe's frame, or why it cannot be fitted: never a silent number.
+    With `study_id`, a fit of the same frame is taken from the cache (see above)."""
     try:
         usable = lagged_design(frame)
     except ValueError as error:
         return EngagementResult(None, str(error))
-    clients, observations = usable["client"].nunique(), len(usable)
+    clients, observations = int(usable["client"].nunique()), len(usable)
     if clients < MIN_CLIENTS or observations < MIN_OBSERVATIONS:
-        return EngagementResult(
-            None,
-            _(
-                "Too few data for the model: %(clients)s clients and %(rows)s sessions with a "
-                "reviewed plan before them and a PHQ-9; it needs at least %(min_clients)s "
-                "clients and %(min_rows)s such sessions."
-            )
-            % {
-                "clients": clients,
-                "rows": observations,
-                "min_clients": MIN_CLIENTS,
-                "min_rows": MIN_OBSERVATIONS,
-            },
-        )
+        return EngagementResult(None, too_few(clients, observations), clients, observations)
+    fitted = fit_now(frame) if study_id is None else cached_fit(frame, study_id)
+    if fitted.model is not None:
+        return EngagementResult(fitted.model, "", clients, observations)
+    problem = fitted.refusal or _(
+        "The model did not converge with any optimiser tried, so it gives no "
+        "estimate. More clients or sessions may help; the toolkit can also fit it "
+        "with a random intercept only (random_slope=None)."
+    )
+    return EngagementResult(None, problem, clients, observations)
+
+
+def too_few(clients: int, observations: int) -> str:
+    return _(
+        "Too few data for the model: %(clients)s clients and %(rows)s sessions with a "
+        "reviewed plan before them and a PHQ-9; it needs at least %(min_clients)s "
+        "clients and %(min_rows)s such sessions."
+    ) % {
+        "clients": clients,
+        "rows": observations,
+        "min_clients": MIN_CLIENTS,
+        "min_rows": MIN_OBSERVATIONS,
+    }
+
+
+def fit_now(frame: pd.DataFrame) -> Fitted:
     try:
-        return EngagementResult(engagement_model(frame))
+        return Fitted(engagement_model(frame))
     except ModelDidNotConverge:
-        return EngagementResult(
-            None,
-            _(
-                "The model did not converge with any optimiser tried, so it gives no "
-                "estimate. More clients or sessions may help; the toolkit can also fit it "
-                "with a random intercept only (random_slope=None)."
-            ),
-        )
-    except ValueError as error:
-        return EngagementResult(None, str(error))
+        return Fitted(None)
+    except ValueError as error:  # the toolkit's words: what is wrong with the frame
+        return Fitted(None, str(error))
+
+
+def cached_fit(frame: pd.DataFrame, study_id: int) -> Fitted:
+    key = cache_key(study_id, frame)
+    found = cache.get(key)
+    if isinstance(found, Fitted):
+        return found
+    fitted = fit_now(frame)
+    cache.set(key, fitted, CACHE_SECONDS)
+    return fitted
+
+
+def cache_key(study_id: int, frame: pd.DataFrame) -> str:
+    """The study, the fit's version and a SHA-256 of the frame: its columns, their types and
+    every value (pandas' own stable row hashes, the same in every process)."""
+    digest = hashlib.sha256(
+        repr([(name, str(kind)) for name, kind in frame.dtypes.items()]).encode()
+    )
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return f"research:engagement-model:{study_id}:{FIT_VERSION}:{digest.hexdigest()}"
 
 
 def in_words(model: EngagementModel) -> str:
@@ -141,10 +205,6 @@ class Pooled:
     forest_svg: str
 
 
-class StudiesRefused(ValueError):
-    """The pasted studies cannot be pooled; the message says which line and why."""
-
-
 def pool(
     labels: list[str], yi: list[float], vi: list[float], *, measure: str, prefix: str = "yours"
 ) -> Pooled:
@@ -177,48 +237,3 @@ def bcg_example() -> Pooled:
     return pool(
         labels, list(effects.yi), list(effects.vi), measure=_("Log risk ratio"), prefix="bcg"
     )
-
-
-def parse_studies(text: str) -> tuple[list[str], list[float], list[float]]:
-    """Studies pasted one a line as "label, yi, vi" (commas, semicolons or tabs)."""
-    labels: list[str] = []
-    yi: list[float] = []
-    vi: list[float] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.replace("\t", ",").replace(";", ",").split(",")]
-        if len(parts) != 3:
-            raise StudiesRefused(
-                _(
-                    "Line %(n)s: give a label, the effect (yi) and its variance (vi), e.g. "
-                    "“Smith 2020, -0.35, 0.04”."
-                )
-                % {"n": number}
-            )
-        label, effect, variance = parts[0], number_on(parts[1], number), number_on(parts[2], number)
-        if not variance > 0:
-            raise StudiesRefused(
-                _("Line %(n)s: the variance must be a positive number; got %(v)s.")
-                % {"n": number, "v": parts[2]}
-            )
-        labels.append(label or _("Study %(n)s") % {"n": len(labels) + 1})
-        yi.append(effect)
-        vi.append(variance)
-    if len(labels) < 2:
-        raise StudiesRefused(
-            _("Give at least two studies, one a line: a meta-analysis pools several.")
-        )
-    return labels, yi, vi
-
-
-def number_on(text: str, line: int) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise StudiesRefused(
-            _("Line %(n)s: “%(text)s” is not a number.") % {"n": line, "text": text}
-        )
-    return value

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in
 from bridgework.lib.forms import Form
-from bridgework.research import access, analyses
+from bridgework.research import access, analyses, pasted
 
-EXAMPLE_PASTE = "Smith 2019, -0.42, 0.050\nJones 2021, -0.18, 0.032\nOkoro 2023, -0.55, 0.081"
+EXAMPLE_PASTE = "Smith 2019; -0,42; 0,050\nJones 2021; -0,18; 0,032\nOkoro 2023; -0,55; 0,081"
 
 
 class StudiesForm(Form):
@@ -25,10 +25,18 @@ class StudiesForm(Form):
         max_length=20000,
         help_text=_(
             "For example log risk ratios or standardised mean differences with their "
-            "sampling variances; commas, semicolons or tabs between the three."
+            "sampling variances. Put tabs (cells copied from a spreadsheet) or semicolons "
+            "between the three: then a decimal comma or point both work (0,25 or 0.25) and "
+            "a label may contain commas. Or put commas between them: then write decimals "
+            "with a point (0.25)."
         ),
     )
-    measure = forms.CharField(label=_("Name of the effect"), max_length=60, required=False)
+    measure = forms.CharField(
+        label=_("Name of the effect"),
+        max_length=60,
+        required=False,
+        help_text=_("Heads the plot's numbers and titles its axis, e.g. “Log risk ratio”."),
+    )
 
 
 @signed_in
@@ -36,6 +44,10 @@ def analyses_page(request: AuthenticatedHttpRequest, study_id: int) -> HttpRespo
     study = access.get_study_for_researcher(request, study_id)
     context: dict[str, Any] = {"study": study, "form": StudiesForm()}
     result = analyses.engagement_on_study(study)
+    if result.rows_read:
+        access.record_analyses(
+            request, study, clients=result.clients, observations=result.observations
+        )
     context["engagement"] = result
     if result.model is not None:
         context["sentence"] = analyses.in_words(result.model)
@@ -49,9 +61,10 @@ def pooled_from(form: StudiesForm) -> dict[str, Any]:
     if not form.is_valid():
         return {"form": form}
     try:
-        labels, yi, vi = analyses.parse_studies(form.cleaned_data["studies"])
+        studies = pasted.parse_studies(form.cleaned_data["studies"])
         measure = form.cleaned_data["measure"] or str(_("Effect"))
-        return {"form": form, "yours": analyses.pool(labels, yi, vi, measure=measure)}
-    except analyses.StudiesRefused as refused:
+        pooled = analyses.pool(studies.labels, studies.yi, studies.vi, measure=measure)
+        return {"form": form, "yours": pooled}
+    except pasted.StudiesRefused as refused:
         form.add_error("studies", str(refused))
         return {"form": form}

@@ -3,9 +3,12 @@ a researcher gets the same frame from the files they download as the analyses pa
 the database.
 
     import pandas as pd
-    from bridgework.research.recipe import MODEL_TABLES, engagement_frame
+    from bridgework.research.recipe import COLUMNS, MODEL_TABLES, engagement_frame
     from bridgework.research.multilevel import engagement_model
-    tables = {name: pd.read_parquet(f"export/{name}.parquet") for name in MODEL_TABLES}
+    tables = {
+        name: pd.read_parquet(f"export/{name}.parquet", columns=list(COLUMNS[name]))
+        for name in MODEL_TABLES
+    }
     model = engagement_model(engagement_frame(tables))
 
 The recipe, one row per client and session:
@@ -33,9 +36,16 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["MODEL_TABLES", "SYMPTOMS", "engagement_frame"]
+__all__ = ["COLUMNS", "MODEL_TABLES", "SYMPTOMS", "engagement_frame"]
 
 MODEL_TABLES = ("sessions", "reviews", "measure_responses")
+# The only columns the recipe reads: a researcher may read no more from the files, and the
+# analyses page asks the database for no more (research.export.recipe_rows).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "sessions": ("session_id", "client_id", "number", "starts_at"),
+    "reviews": ("session_id", "done"),
+    "measure_responses": ("session_id", "instrument", "total"),
+}
 SYMPTOMS = "phq-9"
 
 
@@ -44,7 +54,7 @@ def engagement_frame(tables: Mapping[str, pd.DataFrame], symptoms: str = SYMPTOM
     missing = [name for name in MODEL_TABLES if name not in tables]
     if missing:
         raise ValueError(f"The engagement model needs the table(s) {', '.join(missing)}.")
-    sessions = tables["sessions"][["session_id", "client_id", "number", "starts_at"]].copy()
+    sessions = tables["sessions"][list(COLUMNS["sessions"])].copy()
     sessions["starts_at"] = pd.to_datetime(sessions["starts_at"], utc=True)
     first = sessions.groupby("client_id")["starts_at"].transform("min")
     sessions["time"] = (sessions["starts_at"] - first).dt.total_seconds() / (7 * 24 * 3600)
@@ -58,7 +68,7 @@ def engagement_frame(tables: Mapping[str, pd.DataFrame], symptoms: str = SYMPTOM
 def engagement_by_session(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Each review's `done`, filed under the client's session before the review's own."""
     sessions = tables["sessions"][["session_id", "client_id", "number"]]
-    reviews = tables["reviews"][["session_id", "done"]].dropna()
+    reviews = tables["reviews"][list(COLUMNS["reviews"])].dropna()
     reviewed = reviews.merge(sessions, on="session_id").astype({"done": float})
     reviewed["number"] = reviewed["number"] - 1
     before = reviewed.drop(columns="session_id").merge(sessions, on=["client_id", "number"])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet
 
 from bridgework.measures.models import Baseline, Flag, Instrument, Response
 from bridgework.plans import review as review_questions
@@ -173,27 +173,34 @@ def answer_of(question: review_questions.Question, answers: dict[str, Any], free
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def reviews(ctx: Context) -> Iterator[Row]:
-    p, s, period, owner = (
-        ctx.pseudonyms.maybe,
-        ctx.shifts.apply,
-        ctx.period,
-        "plan__client_id",
-    )
-    rows = (
+def reviews_in_export(ctx: Context) -> QuerySet[Review]:
+    """Reviews within the period, of plans in the export."""
+    period, owner = ctx.period, "plan__client_id"
+    return (
         Review.objects.using(ctx.using)
         .filter(plan__client_id__in=ctx.client_ids())
         .filter(period.during("reviewed_at", client=owner))
         .filter(period.overlapping("plan__created_at", "plan__closed_at", client=owner))
-        .values_list(
-            "plan__client_id",
-            "pk",
-            "plan_id",
-            ctx.linked("session_id", period.during("session__starts_at", client=owner)),
-            "reviewed_at",
-            "instrument_version",
-            "answers",
-        )
+    )
+
+
+def review_session(ctx: Context) -> Case:
+    """The session a review was made in, when that session is in the export."""
+    return ctx.linked(
+        "session_id", ctx.period.during("session__starts_at", client="plan__client_id")
+    )
+
+
+def reviews(ctx: Context) -> Iterator[Row]:
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    rows = reviews_in_export(ctx).values_list(
+        "plan__client_id",
+        "pk",
+        "plan_id",
+        review_session(ctx),
+        "reviewed_at",
+        "instrument_version",
+        "answers",
     )
     for client, pk, plan, session, reviewed, version, answers in stream(rows):
         yield (
@@ -214,6 +221,11 @@ def responses_in_export(ctx: Context) -> QuerySet[Response]:
         .filter(client_id__in=ctx.client_ids(), review__isnull=True)
         .filter(ctx.period.during("completed_at"))
     )
+
+
+def response_session(ctx: Context) -> Case:
+    """The session a questionnaire was completed for, when that session is in the export."""
+    return ctx.linked("session_id", ctx.period.during("session__starts_at"))
 
 
 def total_of(scores: dict[str, Any]) -> tuple[Any, ...]:
@@ -238,7 +250,7 @@ def measure_responses(ctx: Context) -> Iterator[Row]:
     rows = responses_in_export(ctx).values_list(
         "client_id",
         "pk",
-        ctx.linked("session_id", ctx.period.during("session__starts_at")),
+        response_session(ctx),
         "instrument__slug",
         "instrument__version",
         "completed_at",

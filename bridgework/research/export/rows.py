@@ -57,13 +57,18 @@ def clients(ctx: Context) -> Iterator[Row]:
         )
 
 
-def sessions(ctx: Context) -> Iterator[Row]:
-    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
-    rows = (
+def sessions_in_export(ctx: Context) -> QuerySet[TherapySession]:
+    return (
         TherapySession.objects.using(ctx.using)
         .filter(client_id__in=ctx.client_ids())
         .filter(ctx.period.during("starts_at"))
-        .values_list("client_id", "pk", "therapist_id", "number", "starts_at", ctx.text("takeaway"))
+    )
+
+
+def sessions(ctx: Context) -> Iterator[Row]:
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    rows = sessions_in_export(ctx).values_list(
+        "client_id", "pk", "therapist_id", "number", "starts_at", ctx.text("takeaway")
     )
     for client, pk, therapist, number, starts_at, takeaway in stream(rows):
         yield (

@@ -117,9 +117,42 @@ class DemoStudyAnalysesTests(TestCase):
         page = self.post_studies("Smith 2019, -0.42, 0.05\nJones 2021, a lot, 0.1")
         assert "Line 2: “a lot” is not a number." in page
 
+    def test_studies_pasted_with_semicolons_and_decimal_commas_are_pooled(self) -> None:
+        page = self.post_studies(
+            "Müller, Weber 2019; -0,42; 0,05\nJones 2021; -0,18; 0,032\nOkoro 2023\t-0,55\t0,081"
+        )
+        assert 'data-pooled="yours"' in page and "Müller, Weber 2019" in page
+        assert "-0.42 [" in page  # the first study's effect, read as -0.42
+
+    def test_the_form_says_its_rule_for_separators_and_decimal_marks(self) -> None:
+        page = self.get()
+        assert "Put tabs (cells copied from a spreadsheet) or semicolons" in page
+        assert "then write decimals with a point (0.25)" in page
+
+    def test_an_ambiguous_comma_is_refused_naming_its_line(self) -> None:
+        page = self.post_studies("Smith 2019, -0.42, 0.05\nJones 2021, -0,18, 0,032")
+        assert "Line 2: with commas between the fields" in page
+        assert 'data-pooled="yours"' not in page
+
+    def test_tiny_p_values_read_below_a_ten_thousandth_never_zero(self) -> None:
+        page = self.get()
+        assert "Q = 152.2330 on 12 df (p &lt; 0.0001)" in page  # metafor: p < .0001
+        assert "p = 0.0000" not in page
+        p_cells = re.findall(r'data-effect="\w+">.*<td>([^<]*)</td></tr>', page)
+        assert len(p_cells) == 3 and "0.0000" not in p_cells
+        assert "&lt; 0.0001" in p_cells  # time: PHQ-9 falls over the weeks, p far below
+
+    def test_the_forest_plots_axis_is_titled_with_the_effects_name(self) -> None:
+        assert '<text class="axis-title"' in self.get()
+        page = self.post_studies_as("A; 0,1; 0,02\nB; 0,3; 0,04", measure="Hedges' g")
+        assert "Hedges&#x27; g</text>" in page
+
     def post_studies(self, text: str) -> str:
+        return self.post_studies_as(text, measure="")
+
+    def post_studies_as(self, text: str, *, measure: str) -> str:
         answer = self.browser.post(
-            f"/research/studies/{self.study.pk}/analyses/", {"studies": text}
+            f"/research/studies/{self.study.pk}/analyses/", {"studies": text, "measure": measure}
         )
         assert answer.status_code == 200
         return answer.content.decode()
