@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.care.models import Client, Consent
-from bridgework.demo import research
+from bridgework.demo import cohort
 from bridgework.measures.models import Flag, Response
 from bridgework.plans.actions import snapshot
 from bridgework.plans.models import ActionPlan, Review
@@ -51,7 +51,7 @@ class DemoStudyTests(TestCase):
         assert access.researcher == sam
 
     def test_a_cohort_of_past_clients_was_treated_over_the_last_year(self) -> None:
-        assert self.cohort.count() == research.COHORT_SIZE
+        assert self.cohort.count() == cohort.COHORT_SIZE
         now = timezone.now()
         span = self.cohort.aggregate(
             first=Min("sessions__starts_at"), last=Max("sessions__starts_at")
@@ -91,7 +91,7 @@ class DemoStudyTests(TestCase):
         ratings = PracticeLog.objects.filter(client__in=self.cohort).values_list(
             "entries", flat=True
         )
-        assert len(ratings) > 10 * research.COHORT_SIZE
+        assert len(ratings) > 10 * cohort.COHORT_SIZE
         assert all(0 <= entry["how_it_went"] <= 100 for entry in ratings)
 
     def test_a_plans_revision_says_what_plans_own_snapshot_would(self) -> None:
