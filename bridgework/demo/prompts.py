@@ -1,6 +1,7 @@
 """Demo reminders: schedules for the demo clients' plans, check-ins and questionnaires before
 each session, and three weeks of prompt history (sent, opened, answered, expired, one
-failure) for the therapist's view.
+failure) for the therapist's view. A practice reminder answered was answered by the practice
+logged from it: the log names the prompt (as practice.actions.link_to_prompt records it).
 
 The history is written as it would have been recorded, not produced by running the worker
 over past weeks: demo data only, never used outside `seed_demo`."""
@@ -8,17 +9,18 @@ over past weeks: demo data only, never used outside `seed_demo`."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from bridgework.care.actions import consents_given
 from bridgework.care.models import Client, Consent
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.practice.models import CheckInScale
+from bridgework.practice.models import CheckInScale, PracticeLog
 from bridgework.prompts import planner, rules, schedules
-from bridgework.prompts.models import Prompt, PromptEvent, Schedule
+from bridgework.prompts.models import Prompt, PromptEvent, Purpose, Schedule
 
 PRACTICE_TIMES = {"Jordan Ellis": ["07:45"], "Kai Tanaka": ["21:30"], "Hannah Schultz": ["18:00"]}
 HISTORY_DAYS = 21
@@ -89,6 +91,7 @@ def history(schedule: Schedule, *, engagement: float) -> None:
     moments = rules.moments(rules.Rule.from_dict(schedule.rule), zone, window, seed=name)
     rng = random.Random(f"demo-prompts-{name}")  # noqa: S311 - demo data
     expire = timedelta(minutes=schedule.rule.get("expire_after", 180))
+    logs = unanswered_logs(schedule, zone)
     for moment in moments:
         roll = rng.random()
         state = (
@@ -98,6 +101,13 @@ def history(schedule: Schedule, *, engagement: float) -> None:
             if roll < engagement + 0.1
             else Prompt.State.EXPIRED
         )
+        answered_by = None
+        if state == Prompt.State.ANSWERED and schedule.purpose == Purpose.PRACTICE:
+            # A practice reminder is answered by the practice logged from it; on a day the
+            # client logged none, they opened it and left it.
+            day = logs.get(moment.astimezone(zone).date(), [])
+            answered_by = day.pop(0) if day else None
+            state = Prompt.State.ANSWERED if answered_by else Prompt.State.OPENED
         prompt = Prompt.objects.create(
             schedule=schedule,
             client=schedule.client,
@@ -113,6 +123,8 @@ def history(schedule: Schedule, *, engagement: float) -> None:
             if state == Prompt.State.ANSWERED
             else None,
         )
+        if answered_by is not None and prompt.answered_at is not None:
+            link(answered_by, prompt, prompt.answered_at)
         steps = [
             (Prompt.State.SCHEDULED, moment - timedelta(days=6)),
             (Prompt.State.DELIVERED, moment),
@@ -126,3 +138,22 @@ def history(schedule: Schedule, *, engagement: float) -> None:
         PromptEvent.objects.bulk_create(
             PromptEvent(prompt=prompt, state=s, at=at) for s, at in steps
         )
+
+
+def unanswered_logs(schedule: Schedule, zone: ZoneInfo) -> dict[date, list[PracticeLog]]:
+    """The practice of the schedule's plan that answers no prompt yet, by the client's day."""
+    by_day: dict[date, list[PracticeLog]] = {}
+    if schedule.plan is None:
+        return by_day
+    logs = PracticeLog.objects.filter(plan=schedule.plan, prompt=None).order_by("practiced_at")
+    for log in logs:
+        by_day.setdefault(log.practiced_at.astimezone(zone).date(), []).append(log)
+    return by_day
+
+
+def link(log: PracticeLog, prompt: Prompt, answered_at: datetime) -> None:
+    """The log answers the prompt, as practice.actions.link_to_prompt records it: logged from
+    the reminder, so practised just before it answered it and received as it did."""
+    PracticeLog.objects.filter(pk=log.pk).update(
+        prompt=prompt, practiced_at=answered_at - timedelta(minutes=2), received_at=answered_at
+    )

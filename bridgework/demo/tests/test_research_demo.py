@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
+import pandas as pd
 from django.core.management import call_command
 from django.db.models import Count, Max, Min, QuerySet
 from django.test import Client as DjangoTestClient
@@ -12,12 +14,15 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.care.models import Client, Consent
-from bridgework.demo import research
+from bridgework.demo import cohort
 from bridgework.measures.models import Flag, Response
 from bridgework.plans.actions import snapshot
 from bridgework.plans.models import ActionPlan, Review
 from bridgework.practice.models import PracticeLog
-from bridgework.prompts.models import Schedule
+from bridgework.prompts.models import Prompt, Schedule
+from bridgework.prompts.states import PENDING
+from bridgework.prompts.states import WAITING_FOR_ANSWER as WAITING
+from bridgework.research.export.package import write_package
 from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Export, Study, StudyAccess
 
@@ -51,7 +56,7 @@ class DemoStudyTests(TestCase):
         assert access.researcher == sam
 
     def test_a_cohort_of_past_clients_was_treated_over_the_last_year(self) -> None:
-        assert self.cohort.count() == research.COHORT_SIZE
+        assert self.cohort.count() == cohort.COHORT_SIZE
         now = timezone.now()
         span = self.cohort.aggregate(
             first=Min("sessions__starts_at"), last=Max("sessions__starts_at")
@@ -91,7 +96,7 @@ class DemoStudyTests(TestCase):
         ratings = PracticeLog.objects.filter(client__in=self.cohort).values_list(
             "entries", flat=True
         )
-        assert len(ratings) > 10 * research.COHORT_SIZE
+        assert len(ratings) > 10 * cohort.COHORT_SIZE
         assert all(0 <= entry["how_it_went"] <= 100 for entry in ratings)
 
     def test_a_plans_revision_says_what_plans_own_snapshot_would(self) -> None:
@@ -106,7 +111,12 @@ class DemoStudyTests(TestCase):
         page = browser.get("/clients/").content.decode()
         assert "Jordan Ellis" in page
         assert not any(client.full_name in page for client in self.cohort)
-        assert not Schedule.objects.filter(client__in=self.cohort).exists()
+        # Their reminders ended with their plans (or at discharge): nothing left to send.
+        schedules = Schedule.objects.filter(client__in=self.cohort)
+        assert schedules.exists()
+        assert not schedules.filter(ended_at=None).exists()
+        waiting = Prompt.objects.filter(client__in=self.cohort, state__in=[*PENDING, *WAITING])
+        assert not waiting.exists()
         assert not Flag.objects.filter(client__in=self.cohort).exists()
         assert not User.objects.filter(client_record__in=self.cohort, is_active=True).exists()
 
@@ -122,6 +132,49 @@ class DemoStudyTests(TestCase):
                 phq = Response.objects.get(session=r.session, instrument__slug="phq-9")
                 (above if r.done > mean else below).append(phq.scores["total"]["value"])
         assert sum(above) / len(above) < sum(below) / len(below)
+
+    def test_practice_logged_from_a_reminder_answers_its_prompt_as_the_app_links_them(
+        self,
+    ) -> None:
+        linked = PracticeLog.objects.filter(client__in=self.cohort, prompt__isnull=False)
+        assert linked.count() > 5 * cohort.COHORT_SIZE
+        for log in linked.select_related("prompt")[:200]:
+            prompt = log.prompt
+            assert prompt is not None
+            assert (prompt.client_id, prompt.plan_id) == (log.client_id, log.plan_id)
+            assert prompt.state == Prompt.State.ANSWERED
+            assert prompt.answered_at == log.received_at
+            assert prompt.due_at < log.practiced_at < prompt.expires_at
+            steps = list(prompt.events.values_list("state", flat=True))
+            assert steps == ["scheduled", "delivered", "opened", "answered"]
+        answered = Prompt.objects.filter(client__in=self.cohort, state=Prompt.State.ANSWERED)
+        assert answered.count() == linked.count()  # none answered without its log
+
+    def test_the_cohorts_unanswered_reminders_expired_or_were_cancelled_with_their_plan(
+        self,
+    ) -> None:
+        prompts = Prompt.objects.filter(client__in=self.cohort)
+        states = set(prompts.values_list("state", flat=True))
+        assert states == {"answered", "expired", "cancelled"}
+        assert prompts.filter(state="expired", opened_at__isnull=False).exists()
+        for prompt in prompts.filter(state="cancelled").select_related("schedule")[:50]:
+            assert prompt.schedule.ended_at is not None
+            assert prompt.due_at >= prompt.schedule.ended_at
+            assert prompt.sent_at is None
+
+    def test_the_studys_prompts_join_its_practice_logs(self) -> None:
+        out = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        write_package(self.study, fmt="parquet", out_dir=out, tables=["prompts", "practice_logs"])
+        prompts = pd.read_parquet(out / "prompts.parquet")
+        logs = pd.read_parquet(out / "practice_logs.parquet")
+        joined = prompts.merge(logs, on="prompt_id", suffixes=("", "_log"))
+        assert len(joined) > 5 * cohort.COHORT_SIZE
+        assert (joined["state"] == "answered").all()
+        assert (joined["plan_id"] == joined["plan_id_log"]).all()
+        # Every prompt a practice log names is in the prompts file.
+        named = logs["prompt_id"].dropna()
+        assert named.isin(prompts["prompt_id"]).all()
+        assert len(named) == len(joined)
 
 
 @override_settings(RESEARCH_EXPORT_DIR=Path("var/test-exports"))
