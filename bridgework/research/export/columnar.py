@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Func
+from django.db.models import Func, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 BATCH = 4000
@@ -72,6 +73,34 @@ def in_batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
 def columns(batch: list[Row]) -> list[tuple[Any, ...]]:
     """A batch of rows as its columns (a transpose in C)."""
     return list(zip(*batch, strict=True))
+
+
+def fetch(rows: QuerySet[Any, Any], size: int = BATCH) -> Iterator[list[Sequence[Any]]]:
+    """A values_list queryset's rows in pk order as batches of columns, read straight from a
+    cursor of the queryset's database (on PostgreSQL a server-side one, in the export's
+    snapshot) with fetchmany: Django's iterator converts row by row, and that was a third of
+    an export's time. The columns that need converting (JSON) are converted a column at a
+    time with the same converters Django uses, so the values are the same."""
+    ordered = rows.order_by("pk")
+    connection = connections[ordered.db]
+    compiler = ordered.query.get_compiler(ordered.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(size):
+            batch_columns: list[Sequence[Any]] = list(columns(batch))
+            for at, (convert, expression) in converters.items():
+                values: Sequence[Any] = batch_columns[at]
+                for converter in convert:
+                    if converter is not as_given:
+                        values = [converter(v, expression, connection) for v in values]
+                batch_columns[at] = values
+            yield batch_columns
 
 
 def batches_of_rows(rows: Iterable[Row], size: int = BATCH) -> Iterator[Batch]:

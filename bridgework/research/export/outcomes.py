@@ -14,7 +14,7 @@ from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, Rating
-from bridgework.research.export.columnar import Batch, Epochs, Seconds, columns, in_batches
+from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
 from bridgework.research.export.context import Context
 from bridgework.research.export.rows import Row, logs_in_export, stream
 from bridgework.supervision.models import CompetenceRating
@@ -80,15 +80,15 @@ def checkin_ratings(ctx: Context) -> Iterator[Batch]:
             "value",
         )
     )
-    for batch in in_batches(stream(given)):
-        client, pk, check_in, scale, name, answered, value = columns(batch)
-        nothing = [None] * len(batch)
+    for batch in fetch(given):
+        client, pk, check_in, scale, name, answered, value = batch
+        nothing = [None] * len(pk)
         yield [
             ps.many("rating", pk),
             ps.many("client", client),
             ps.many("check-in", check_in),
             nothing,
-            ["check-in"] * len(batch),
+            ["check-in"] * len(pk),
             ps.many("check-in-scale", scale),
             name,
             nothing,
@@ -103,7 +103,7 @@ def log_ratings(ctx: Context) -> Iterator[Batch]:
     logged = logs_in_export(ctx).values_list(
         "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
     )
-    for batch in in_batches(stream(logged)):
+    for batch in fetch(logged):
         ids: list[str] = []
         client: list[int] = []
         log: list[int] = []
@@ -111,7 +111,7 @@ def log_ratings(ctx: Context) -> Iterator[Batch]:
         position: list[int | None] = []
         rated: list[int | None] = []
         value: list[int] = []
-        for client_pk, pk, sheet, version, practiced, entries in batch:
+        for client_pk, pk, sheet, version, practiced, entries in zip(*batch, strict=True):
             for name, at, given in worksheet_ratings(entries or {}, rating_fields(sheet, version)):
                 ids.append(f"log:{pk}:{name}:{at}")
                 client.append(client_pk)

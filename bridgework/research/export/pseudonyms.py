@@ -57,7 +57,7 @@ CACHED = {
     "response",
     "competence-rating",
 }
-CACHE_SIZE = 2048
+CACHE_SIZE = 8192
 
 
 # Base32 two letters at a time: the pair for every 10 bits, so a 12-letter pseudonym is six
@@ -113,6 +113,7 @@ class Pseudonyms:
             else self._maker(kind)
             for kind in KINDS
         }
+        self._known: dict[str, dict[object, str]] = {kind: {} for kind in KINDS}
 
     def _maker(self, kind: str) -> Callable[[object], str]:
         prefix, length = KINDS[kind]
@@ -157,16 +158,20 @@ class Pseudonyms:
         return None if pk is None else self._of[kind](pk)
 
     def many(self, kind: str, pks: Sequence[object | None]) -> list[str | None]:
-        """The pseudonyms of a column of ids (None stays None): a batch at a time. The kinds
-        that repeat go through their caches; a row's own ids (unique) are made together."""
-        if kind in CACHED:
-            of = self._of[kind]
-            return [None if pk is None else of(pk) for pk in pks]
-        given = [pk for pk in pks if pk is not None]
-        made = iter(self._column(kind, given))
-        if len(given) == len(pks):
-            return list(made)
-        return [None if pk is None else next(made) for pk in pks]
+        """The pseudonyms of a column of ids (None stays None): a batch at a time. Each distinct
+        id is made once (a log's two ratings, a check-in's two scales, a client's many rows),
+        the ones not yet known all together; the kinds that repeat across batches stay known
+        (up to CACHE_SIZE of a kind, then forgotten at once: memory bounded however long the
+        export; a batch's own ids always fit)."""
+        known = self._known[kind]
+        wanted = [pk for pk in dict.fromkeys(pks) if pk is not None and pk not in known]
+        if len(known) + len(wanted) > CACHE_SIZE:
+            known.clear()
+        known.update(zip(wanted, self._column(kind, wanted), strict=True))
+        made = list(map(known.get, pks))  # None is never known: it stays None
+        if kind not in CACHED:
+            known.clear()  # a row's own ids (unique): made for this batch only
+        return made
 
     def _column(self, kind: str, pks: list[object]) -> list[str]:
         """The same strings as of(), the letters of a whole column picked out by numpy."""

@@ -21,7 +21,7 @@ from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySes
 from bridgework.plans.models import ActionPlan, Obstacle, PlanRevision
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts.models import Prompt, PromptEvent
-from bridgework.research.export.columnar import Batch, Epochs, Seconds, columns, in_batches
+from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
 from bridgework.research.export.context import Context
 
 Row = tuple[Any, ...]
@@ -329,8 +329,8 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
         ctx.text("obstacles_note"),
         ctx.text("note"),
     )
-    for batch in in_batches(stream(rows)):
-        client, pk, plan, prompt, outcome, sheet, version, *rest = columns(batch)
+    for batch in fetch(rows):
+        client, pk, plan, prompt, outcome, sheet, version, *rest = batch
         practiced, received, minutes, entries, obstacles_note, note = rest
         yield [
             ps.many("practice-log", pk),
