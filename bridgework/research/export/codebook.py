@@ -6,6 +6,7 @@ codebook page, so the two never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,3 +36,12 @@ class Table:
     # The columns that identify a row, and those that join to other tables' keys.
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, other table, its column)
+    # Keys of more than one column: (columns, other table, its columns), e.g. a plan's
+    # version as (plan_id, version) in plan_versions.
+    compound_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+
+    def references(self) -> Iterator[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+        """Every foreign key as (columns, other table, its columns)."""
+        for column, other, key in self.foreign_keys:
+            yield (column,), other, (key,)
+        yield from self.compound_keys

@@ -14,6 +14,7 @@ from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, Rating
+from bridgework.research.export.as_of import plan_version_at
 from bridgework.research.export.columnar import Batch, Epochs, Seconds, columns, in_batches
 from bridgework.research.export.context import Context
 from bridgework.research.export.rows import Row, logs_in_export, stream
@@ -152,7 +153,7 @@ def checkins(ctx: Context) -> Iterator[Row]:
         "pk",
         ctx.linked("prompt_id", ctx.period.during("prompt__due_at")),
         "answered_at",
-        "received_at",
+        ctx.as_of_end("received_at"),
     )
     for client, pk, prompt, answered, received in stream(rows):
         yield (
@@ -189,16 +190,18 @@ def reviews(ctx: Context) -> Iterator[Row]:
             "plan__client_id",
             "pk",
             "plan_id",
+            plan_version_at("reviewed_at"),
             ctx.linked("session_id", period.during("session__starts_at", client=owner)),
             "reviewed_at",
             "instrument_version",
             "answers",
         )
     )
-    for client, pk, plan, session, reviewed, version, answers in stream(rows):
+    for client, pk, plan, plan_version, session, reviewed, version, answers in stream(rows):
         yield (
             p("review", pk),
             p("plan", plan),
+            plan_version,
             p("client", client),
             p("session", session),
             s(client, reviewed),
@@ -330,7 +333,7 @@ def flags(ctx: Context) -> Iterator[Row]:
             ctx.linked("response_id", in_export),
             "kind",
             "raised_at",
-            "acknowledged_at",
+            ctx.as_of_end("acknowledged_at"),
         )
     )
     for client, pk, response, kind, raised, acknowledged in stream(rows):
@@ -345,11 +348,14 @@ def flags(ctx: Context) -> Iterator[Row]:
 
 
 def ratings_in_export(ctx: Context) -> QuerySet[CompetenceRating]:
-    """Submitted ratings of sessions in the export (a draft is its rater's alone)."""
+    """Ratings of sessions in the export submitted by the period's end (a draft is its
+    rater's alone; one submitted later did not exist then: the period rule)."""
+    owner = "session__client_id"
     return (
         CompetenceRating.objects.using(ctx.using)
         .filter(session__client_id__in=ctx.client_ids(), state=CompetenceRating.State.SUBMITTED)
-        .filter(ctx.period.during("session__starts_at", client="session__client_id"))
+        .filter(ctx.period.during("session__starts_at", client=owner))
+        .filter(ctx.period.before_end("submitted_at", client=owner))
     )
 
 

@@ -161,8 +161,10 @@ GOALS = Table(
 PLANS = Table(
     "plans",
     "Action plans",
-    "One row per plan open at some time in the study period, as it stands now; its agreed "
-    "versions are in plan_versions.",
+    "One row per plan open at some time in the study period, as it stood at the period's "
+    "end: its status then, its times up to then, the version then in force; its design, "
+    "ratings and words as the plan says them now (plan_versions has them as each version "
+    "said them).",
     (
         pseudonym("plan_id", "the plan", "plans.ActionPlan.id"),
         client_id("plans.ActionPlan.client"),
@@ -210,14 +212,18 @@ PLANS = Table(
         Column(
             "status",
             "string",
-            "The plan's status now.",
+            "The plan's status at the end of the study period; empty where its history cannot "
+            "tell (agreed, but started by the therapist at an unrecorded time; a client's "
+            "proposal accepted at an unrecorded time).",
             "plans.ActionPlan.status",
             allowed=codes(Status),
         ),
         Column(
             "version",
             "integer",
-            "Its latest agreed version (plan_versions.version); empty if never agreed.",
+            "The version in force at the end of the study period; empty if not agreed by "
+            "then. With plan_id it names a row of plan_versions (not declared as a foreign "
+            "key: Frictionless would refuse the empty version of a plan never agreed).",
             "plans.PlanRevision.number",
         ),
         when("created_at", "When the plan was started.", "plans.ActionPlan.created_at"),
@@ -244,8 +250,9 @@ PLANS = Table(
 PLAN_VERSIONS = Table(
     "plan_versions",
     "Plan versions",
-    "One row per agreed version of a plan (a revision, made when a plan is agreed and after "
-    "each later change), as the plan then said, within the study period.",
+    "One row per agreed version of a plan in the export (a revision, made when a plan is "
+    "agreed and after each later change), as the plan then said: the version in force at the "
+    "study period's start (made before it) and every later one made before its end.",
     (
         pseudonym("plan_id", "the plan", "plans.PlanRevision.plan"),
         Column(

@@ -161,8 +161,8 @@ def resource_descriptor(
         "primaryKey": list(table.primary_key),
     }
     keys = [
-        {"fields": [column], "reference": {"resource": other, "fields": [key]}}
-        for column, other, key in table.foreign_keys
+        {"fields": list(columns), "reference": {"resource": other, "fields": list(key)}}
+        for columns, other, key in table.references()
         if other in names
     ]
     if keys:

@@ -98,16 +98,19 @@ class JoinTests(ExportTestCase):
         out, _ = export(self.study, "parquet")
         db = duckdb.connect()
         for name, table in TABLES.items():
-            for column, other, key in table.foreign_keys:
-                with self.subTest(table=name, column=column):
+            for columns, other, keys in table.references():
+                with self.subTest(table=name, columns=columns):
+                    given = " AND ".join(f"t.{column} IS NOT NULL" for column in columns)
+                    joins = " AND ".join(
+                        f"o.{key} = t.{column}" for column, key in zip(columns, keys, strict=True)
+                    )
                     missing = count(
                         db,
-                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL "
-                        f"AND {column} NOT IN (SELECT {key} FROM '{out}/{other}.parquet')",
+                        f"SELECT count(*) FROM '{out}/{name}.parquet' t WHERE {given} AND NOT "
+                        f"EXISTS (SELECT 1 FROM '{out}/{other}.parquet' o WHERE {joins})",
                     )
                     joined = count(
-                        db,
-                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL",
+                        db, f"SELECT count(*) FROM '{out}/{name}.parquet' t WHERE {given}"
                     )
                     self.assertEqual(missing, 0)
                     self.assertGreater(joined, 0)
