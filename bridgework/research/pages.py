@@ -116,10 +116,6 @@ class CodebookTable:
     columns: list[CodebookColumn]
 
 
-def allowed_words(column: Column) -> str:
-    return column.allowed if isinstance(column.allowed, str) else ", ".join(column.allowed)
-
-
 def codebook_page(study: Study) -> dict[str, Any]:
     """The study's tables and the columns an export of it writes (free text only when the
     study includes it)."""
@@ -128,7 +124,7 @@ def codebook_page(study: Study) -> dict[str, Any]:
         if name not in TABLES:
             continue
         columns = columns_of(TABLES[name], include_free_text=study.include_free_text)
-        rows = [CodebookColumn(column, allowed_words(column)) for column in columns]
+        rows = [CodebookColumn(column, column.allowed_words()) for column in columns]
         tables.append(CodebookTable(TABLES[name], rows))
     return {"study": study, "tables": tables}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ColumnType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 
@@ -21,10 +21,29 @@ class Column:
     # Where the value comes from in Bridgework (model and field, or how it is derived).
     source: str
     unit: str = ""
-    # The values a column may take: a list of codes, or words such as "0–100".
-    allowed: tuple[str, ...] | str = ""
+    # The values a column may take, as Frictionless constraints: a list of codes (enum), or
+    # the bounds of a number (minimum, maximum).
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
     # Free text the client or staff wrote: left out unless the study includes free text.
     free_text: bool = False
+
+    def constraints(self) -> dict[str, Any]:
+        """The column's Frictionless constraints (datapackage.json)."""
+        bounds = {"minimum": self.minimum, "maximum": self.maximum}
+        given: dict[str, Any] = {name: v for name, v in bounds.items() if v is not None}
+        return given | ({"enum": list(self.enum)} if self.enum else {})
+
+    def allowed_words(self) -> str:
+        """The values it may take, in words (the codebook page): "0–10", "a, b, c"."""
+        if self.enum:
+            return ", ".join(self.enum)
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum}–{self.maximum}"
+        if self.minimum is not None:
+            return f"{self.minimum} or more"
+        return "" if self.maximum is None else f"up to {self.maximum}"
 
 
 @dataclass(frozen=True)

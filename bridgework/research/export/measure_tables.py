@@ -117,10 +117,11 @@ MEASURE_ITEMS = Table(
         Column(
             "code",
             "string",
-            "The answer's code, when it is not a number.",
+            "The answer's code, when it is not a number: only a code the questionnaire's "
+            "definition declares for the item (any other word is left out).",
             "measures.Response.answers[]",
         ),
-        text("text", "A free-text answer.", "measures.Response.answers[]"),
+        text("text", "A text item's answer.", "measures.Response.answers[]"),
     ),
     primary_key=("response_id", "item"),
     foreign_keys=(
@@ -143,7 +144,7 @@ FLAGS = Table(
             "string",
             "What the flag is about.",
             "measures.Flag.kind",
-            allowed=codes(Flag.Kind),
+            enum=codes(Flag.Kind),
         ),
         when("raised_at", "When it was raised.", "measures.Flag.raised_at"),
         when(
@@ -221,7 +222,8 @@ COMPETENCE_ITEMS = Table(
             "The item's score.",
             "supervision.CompetenceRating.answers[]",
             unit="points",
-            allowed="0–6",
+            minimum=0,
+            maximum=6,
         ),
         text(
             "comment", "The rater's comment on the item.", "supervision.CompetenceRating.comments[]"

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from bridgework.measures.models import Baseline, Flag, Instrument, Response
+from bridgework.measures.models import Baseline, Flag, Response
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
 from bridgework.practice import worksheets
@@ -277,47 +277,6 @@ def measure_scores(ctx: Context) -> Iterator[Row]:
                 facts.get("above_cutoff"),
                 facts.get("prorated"),
             )
-
-
-def text_items(instrument_pk: int, using: str) -> frozenset[str]:
-    """The linkIds of an instrument's free-text items (FHIR types string and text); read
-    once per instrument and export (measure_items)."""
-    definition = (
-        Instrument.objects.using(using).values_list("definition", flat=True).get(pk=instrument_pk)
-    )
-    found: set[str] = set()
-
-    def walk(items: list[dict[str, Any]]) -> None:
-        for item in items:
-            if item.get("type") in ("string", "text"):
-                found.add(str(item.get("linkId")))
-            walk(item.get("item") or [])
-
-    walk(definition.get("item") or [])
-    return frozenset(found)
-
-
-def measure_items(ctx: Context) -> Iterator[Row]:
-    p = ctx.pseudonyms.maybe
-    rows = responses_in_export(ctx).values_list("client_id", "pk", "instrument_id", "answers")
-    known: dict[int, frozenset[str]] = {}  # instruments are few: bounded by them, not rows
-    for client, pk, instrument, answers in stream(rows):
-        texts = known.get(instrument)
-        if texts is None:
-            texts = known[instrument] = text_items(instrument, ctx.using)
-        for item, value in sorted((answers or {}).items()):
-            if item in texts:
-                yield (
-                    p("response", pk),
-                    item,
-                    p("client", client),
-                    None,
-                    None,
-                    (value if ctx.free_text else None),
-                )
-            else:
-                code = None if number(value) is not None or value is None else str(value)
-                yield p("response", pk), item, p("client", client), number(value), code, None
 
 
 def flags(ctx: Context) -> Iterator[Row]:

@@ -28,34 +28,34 @@ def plan_text_columns(source: str) -> tuple[Column, ...]:
 
 def plan_design_columns(source: str) -> tuple[Column, ...]:
     return (
-        Column("kind", "string", "Kind of task.", f"{source}.kind", allowed=codes(Kind)),
+        Column("kind", "string", "Kind of task.", f"{source}.kind", enum=codes(Kind)),
         Column(
             "proposed_by",
             "string",
             "Who proposed the task.",
             f"{source}.proposed_by",
-            allowed=codes(ProposedBy),
+            enum=codes(ProposedBy),
         ),
         Column(
             "framing",
             "string",
             "How the task was framed.",
             f"{source}.framing",
-            allowed=codes(Framing),
+            enum=codes(Framing),
         ),
         Column(
             "approach",
             "string",
             "The therapy approach the wording is for.",
             f"{source}.approach",
-            allowed=codes(Approach),
+            enum=codes(Approach),
         ),
         Column(
             "worksheet",
             "string",
             "The worksheet practice is logged on; empty for none.",
             f"{source}.worksheet",
-            allowed=codes(Worksheet),
+            enum=codes(Worksheet),
         ),
         Column(
             "importance",
@@ -63,7 +63,8 @@ def plan_design_columns(source: str) -> tuple[Column, ...]:
             "Importance to the client.",
             f"{source}.importance",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "confidence",
@@ -71,7 +72,8 @@ def plan_design_columns(source: str) -> tuple[Column, ...]:
             "The client's confidence they will do it.",
             f"{source}.confidence",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column("rehearsed", "boolean", "Rehearsed in the session.", f"{source}.rehearsed"),
         Column(
@@ -100,7 +102,7 @@ CLIENTS = Table(
             "string",
             "The therapist's approach.",
             "accounts.User.approach",
-            allowed=codes(Approach),
+            enum=codes(Approach),
         ),
         when(
             "research_consent_given_at",
@@ -199,7 +201,8 @@ PLANS = Table(
             "Confidence before imagery rehearsal.",
             "plans.ImageryRehearsal.confidence_before",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "imagery_confidence_after",
@@ -207,7 +210,8 @@ PLANS = Table(
             "Confidence after imagery rehearsal.",
             "plans.ImageryRehearsal.confidence_after",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "status",
@@ -216,7 +220,7 @@ PLANS = Table(
             "tell (agreed, but started by the therapist at an unrecorded time; a client's "
             "proposal accepted at an unrecorded time).",
             "plans.ActionPlan.status",
-            allowed=codes(Status),
+            enum=codes(Status),
         ),
         Column(
             "version",
@@ -317,7 +321,7 @@ OBSTACLES = Table(
             "string",
             "Kind of obstacle.",
             "plans.Obstacle.kind",
-            allowed=codes(Obstacle.Kind),
+            enum=codes(Obstacle.Kind),
         ),
         Column(
             "position",

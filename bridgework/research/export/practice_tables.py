@@ -29,21 +29,21 @@ PROMPTS = Table(
             "string",
             "What the prompt asks for.",
             "prompts.Prompt.purpose",
-            allowed=codes(Purpose),
+            enum=codes(Purpose),
         ),
         Column(
             "schedule_kind",
             "string",
             "The kind of schedule that made it.",
             "prompts.Schedule.kind",
-            allowed=codes(Schedule.Kind),
+            enum=codes(Schedule.Kind),
         ),
         Column(
             "schedule_origin",
             "string",
             "Who set the schedule up.",
             "prompts.Schedule.origin",
-            allowed=codes(Schedule.Origin),
+            enum=codes(Schedule.Origin),
         ),
         Column(
             "schedule_version",
@@ -52,14 +52,14 @@ PROMPTS = Table(
             "prompts.Schedule.version",
         ),
         Column(
-            "state", "string", "Its state now.", "prompts.Prompt.state", allowed=codes(Prompt.State)
+            "state", "string", "Its state now.", "prompts.Prompt.state", enum=codes(Prompt.State)
         ),
         Column(
             "channel",
             "string",
             "The channel it was sent on.",
             "prompts.PromptEvent.channel",
-            allowed=codes(Channel),
+            enum=codes(Channel),
         ),
         Column(
             "attempts",
@@ -99,7 +99,7 @@ PRACTICE_LOGS = Table(
             "string",
             "How it went, in the client's choice.",
             "practice.PracticeLog.outcome",
-            allowed=codes(Outcome),
+            enum=codes(Outcome),
         ),
         Column(
             "worksheet",
@@ -153,7 +153,7 @@ RATINGS = Table(
             "string",
             "Where the rating was given.",
             "practice",
-            allowed=("check-in", "practice-log"),
+            enum=("check-in", "practice-log"),
         ),
         pseudonym(
             "scale_id",
@@ -185,7 +185,8 @@ RATINGS = Table(
             "The rating.",
             "practice.Rating.value; worksheet field",
             unit="points",
-            allowed="0–100",
+            minimum=0,
+            maximum=100,
         ),
     ),
     primary_key=("rating_id",),
@@ -218,10 +219,10 @@ def review_column(question: review_questions.Question) -> Column:
     if question.kind == "text":
         return text(name, meaning, source)
     if question.link_id == "decision":
-        return Column(name, "string", meaning, source, allowed=codes(Decision))
+        return Column(name, "string", meaning, source, enum=codes(Decision))
     high = max(int(v) for v, _label in question.options) if question.options else question.high
     low = min(int(v) for v, _label in question.options) if question.options else question.low
-    return Column(name, "integer", meaning, source, unit="points", allowed=f"{low}–{high}")
+    return Column(name, "integer", meaning, source, unit="points", minimum=low, maximum=high)
 
 
 REVIEWS = Table(

@@ -143,10 +143,8 @@ def field_descriptor(column: Column) -> dict[str, Any]:
     }
     if column.unit:
         field["unit"] = column.unit
-    if isinstance(column.allowed, tuple) and column.allowed:
-        field["constraints"] = {"enum": list(column.allowed)}
-    elif column.allowed:
-        field["allowed"] = column.allowed
+    if column.constraints():
+        field["constraints"] = column.constraints()
     if column.free_text:
         field["free_text"] = True
     return field

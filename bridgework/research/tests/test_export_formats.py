@@ -74,8 +74,10 @@ class FormatTests(ExportTestCase):
         ratings = next(r for r in descriptor_of(out)["resources"] if r["name"] == "ratings")
         value = next(f for f in ratings["schema"]["fields"] if f["name"] == "value")
         self.assertEqual(
-            (value["type"], value["unit"], value["allowed"]), ("integer", "points", "0–100")
+            (value["type"], value["unit"], value["constraints"]),
+            ("integer", "points", {"minimum": 0, "maximum": 100}),
         )
+        self.assertNotIn("allowed", value)
         self.assertEqual(ratings["schema"]["primaryKey"], ["rating_id"])
         self.assertIn(
             {
@@ -84,6 +86,18 @@ class FormatTests(ExportTestCase):
             },
             ratings["schema"]["foreignKeys"],
         )
+
+    def test_frictionless_checks_the_ranges_and_codes_of_the_data(self) -> None:
+        out, _ = export(self.study, "csv")
+        ratings = out / "ratings.csv"
+        header, first, *rest = ratings.read_text(encoding="utf-8").splitlines()
+        ratings.write_text("\n".join([header, first.rsplit(",", 1)[0] + ",101", *rest]) + "\n")
+        prompts = out / "prompts.csv"
+        prompts.write_text(prompts.read_text(encoding="utf-8").replace(",answered,", ",maybe,"))
+        report = frictionless.validate(out / "datapackage.json")
+        errors = {tuple(e) for e in report.flatten(["type", "fieldName"])}
+        self.assertIn(("constraint-error", "value"), errors)
+        self.assertIn(("constraint-error", "state"), errors)
 
     def test_foreign_keys_name_only_tables_in_the_package(self) -> None:
         self.study.tables = ["clients", "practice_logs"]

@@ -212,6 +212,14 @@ class StudyPageTests(StudyCase):
                     self.assertContains(page, f"<code>{column.name}</code>")
         self.assertNotContains(page, 'id="table-goals"')  # not a table of this study
 
+    def test_the_codebook_page_shows_each_columns_range_and_codes(self) -> None:
+        study = self.make_study(tables=["prompts", "ratings"])
+        self.sign_in(self.researcher)
+        page = self.client.get(f"/research/studies/{study.pk}/codebook/").content.decode()
+        rating = page.split("<code>value</code>", 1)[1].split("</tr>", 1)[0]
+        self.assertIn("<td>0–100</td>", rating)
+        self.assertIn("answered, snoozed", page)  # a prompt's states
+
     def test_the_codebook_leaves_out_free_text_unless_the_study_includes_it(self) -> None:
         words = [c for c in TABLES["practice_logs"].columns if c.free_text]
         self.assertTrue(words, "the practice logs have free-text columns")
