@@ -28,6 +28,14 @@ class Column:
     maximum: int | None = None
     # Free text the client or staff wrote: left out unless the study includes free text.
     free_text: bool = False
+    # A study pseudonym (made by the export, "X-…"): never words anyone typed.
+    pseudonym: bool = False
+
+    @property
+    def may_hold_words(self) -> bool:
+        """Text someone other than the export chose: free text, or a name a clinic gave (a
+        questionnaire's item, a score's band); not a pseudonym, not one of a list of codes."""
+        return self.type == "string" and not self.pseudonym and not self.enum
 
     def constraints(self) -> dict[str, Any]:
         """The column's Frictionless constraints (datapackage.json)."""

