@@ -107,17 +107,13 @@ def access_page(study: Study) -> dict[str, Any]:
 @dataclass(frozen=True)
 class CodebookColumn:
     column: Column
-    allowed: str  # the allowed values in words
+    allowed: list[str]  # the allowed values one by one, or a range in words
 
 
 @dataclass(frozen=True)
 class CodebookTable:
     table: Table
     columns: list[CodebookColumn]
-
-
-def allowed_words(column: Column) -> str:
-    return column.allowed if isinstance(column.allowed, str) else ", ".join(column.allowed)
 
 
 def codebook_page(study: Study) -> dict[str, Any]:
@@ -128,7 +124,7 @@ def codebook_page(study: Study) -> dict[str, Any]:
         if name not in TABLES:
             continue
         columns = columns_of(TABLES[name], include_free_text=study.include_free_text)
-        rows = [CodebookColumn(column, allowed_words(column)) for column in columns]
+        rows = [CodebookColumn(column, column.allowed_values()) for column in columns]
         tables.append(CodebookTable(TABLES[name], rows))
     return {"study": study, "tables": tables}
 

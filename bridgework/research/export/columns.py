@@ -14,7 +14,7 @@ def codes(choices: type[TextChoices]) -> tuple[str, ...]:
 
 
 def pseudonym(name: str, of: str, source: str) -> Column:
-    return Column(name, "string", f"Study pseudonym of {of}.", source)
+    return Column(name, "string", f"Study pseudonym of {of}.", source, pseudonym=True)
 
 
 def client_id(source: str) -> Column:

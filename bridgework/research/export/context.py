@@ -115,6 +115,15 @@ class Period:
             client,
         )
 
+    def before_end(self, path: str, client: str = "client_id") -> Q:
+        """Rows whose `path` (a date and time) came before the period's end: a fact known on
+        ends_on (the period rule: a later time is left blank, docs/research-export.md)."""
+        return self._any(lambda _low, high: Q(**{f"{path}__lt": high}), client)
+
+    def by_start(self, path: str, client: str = "client_id") -> Q:
+        """Rows whose `path` came by the period's start (at or before it)."""
+        return self._any(lambda low, _high: Q(**{f"{path}__lte": low}), client)
+
     def _any(self, within: Callable[[datetime, datetime], Q], client: str) -> Q:
         if len(self.bounds) == 1:
             _pks, low, high = self.bounds[0]
@@ -172,6 +181,15 @@ class Context:
         """The id at `path`, or none when the row it names is not in the export (outside the
         period): every id in a file joins to a row of the table it names."""
         return Linked(When(inside, then=F(path)), default=None, output_field=models.IntegerField())
+
+    def as_of_end(self, path: str, client: str = "client_id") -> Case:
+        """The time at `path`, or none when it came after the period's end (the period rule:
+        each table is as it stood on ends_on)."""
+        return Case(
+            When(self.period.before_end(path, client), then=F(path)),
+            default=None,
+            output_field=models.DateTimeField(),
+        )
 
 
 class Linked(Case):

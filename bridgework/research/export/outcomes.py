@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet
 
-from bridgework.measures.models import Baseline, Flag, Instrument, Response
+from bridgework.measures.models import Baseline, Flag, Response
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, Rating
+from bridgework.research.export.as_of import plan_version_at
 from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
 from bridgework.research.export.context import Context
 from bridgework.research.export.rows import Row, logs_in_export, stream
@@ -152,7 +153,7 @@ def checkins(ctx: Context) -> Iterator[Row]:
         "pk",
         ctx.linked("prompt_id", ctx.period.during("prompt__due_at")),
         "answered_at",
-        "received_at",
+        ctx.as_of_end("received_at"),
     )
     for client, pk, prompt, answered, received in stream(rows):
         yield (
@@ -197,15 +198,17 @@ def reviews(ctx: Context) -> Iterator[Row]:
         "plan__client_id",
         "pk",
         "plan_id",
+        plan_version_at("reviewed_at"),
         review_session(ctx),
         "reviewed_at",
         "instrument_version",
         "answers",
     )
-    for client, pk, plan, session, reviewed, version, answers in stream(rows):
+    for client, pk, plan, plan_version, session, reviewed, version, answers in stream(rows):
         yield (
             p("review", pk),
             p("plan", plan),
+            plan_version,
             p("client", client),
             p("session", session),
             s(client, reviewed),
@@ -288,47 +291,6 @@ def measure_scores(ctx: Context) -> Iterator[Row]:
             )
 
 
-def text_items(instrument_pk: int, using: str) -> frozenset[str]:
-    """The linkIds of an instrument's free-text items (FHIR types string and text); read
-    once per instrument and export (measure_items)."""
-    definition = (
-        Instrument.objects.using(using).values_list("definition", flat=True).get(pk=instrument_pk)
-    )
-    found: set[str] = set()
-
-    def walk(items: list[dict[str, Any]]) -> None:
-        for item in items:
-            if item.get("type") in ("string", "text"):
-                found.add(str(item.get("linkId")))
-            walk(item.get("item") or [])
-
-    walk(definition.get("item") or [])
-    return frozenset(found)
-
-
-def measure_items(ctx: Context) -> Iterator[Row]:
-    p = ctx.pseudonyms.maybe
-    rows = responses_in_export(ctx).values_list("client_id", "pk", "instrument_id", "answers")
-    known: dict[int, frozenset[str]] = {}  # instruments are few: bounded by them, not rows
-    for client, pk, instrument, answers in stream(rows):
-        texts = known.get(instrument)
-        if texts is None:
-            texts = known[instrument] = text_items(instrument, ctx.using)
-        for item, value in sorted((answers or {}).items()):
-            if item in texts:
-                yield (
-                    p("response", pk),
-                    item,
-                    p("client", client),
-                    None,
-                    None,
-                    (value if ctx.free_text else None),
-                )
-            else:
-                code = None if number(value) is not None or value is None else str(value)
-                yield p("response", pk), item, p("client", client), number(value), code, None
-
-
 def flags(ctx: Context) -> Iterator[Row]:
     p, s, period = ctx.pseudonyms.maybe, ctx.shifts.apply, ctx.period
     in_export = period.during("response__completed_at") & Q(response__review__isnull=True)
@@ -342,7 +304,7 @@ def flags(ctx: Context) -> Iterator[Row]:
             ctx.linked("response_id", in_export),
             "kind",
             "raised_at",
-            "acknowledged_at",
+            ctx.as_of_end("acknowledged_at"),
         )
     )
     for client, pk, response, kind, raised, acknowledged in stream(rows):
@@ -357,11 +319,14 @@ def flags(ctx: Context) -> Iterator[Row]:
 
 
 def ratings_in_export(ctx: Context) -> QuerySet[CompetenceRating]:
-    """Submitted ratings of sessions in the export (a draft is its rater's alone)."""
+    """Ratings of sessions in the export submitted by the period's end (a draft is its
+    rater's alone; one submitted later did not exist then: the period rule)."""
+    owner = "session__client_id"
     return (
         CompetenceRating.objects.using(ctx.using)
         .filter(session__client_id__in=ctx.client_ids(), state=CompetenceRating.State.SUBMITTED)
-        .filter(ctx.period.during("session__starts_at", client="session__client_id"))
+        .filter(ctx.period.during("session__starts_at", client=owner))
+        .filter(ctx.period.before_end("submitted_at", client=owner))
     )
 
 

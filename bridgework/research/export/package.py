@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bridgework.care.models import Client
-from bridgework.research.export import outcomes, rows
+from bridgework.research.export import answers, outcomes, rows
 from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
 from bridgework.research.export.context import (
     Context,
@@ -57,7 +57,7 @@ ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "reviews": outcomes.reviews,
     "measure_responses": outcomes.measure_responses,
     "measure_scores": outcomes.measure_scores,
-    "measure_items": outcomes.measure_items,
+    "measure_items": answers.measure_items,
     "flags": outcomes.flags,
     "competence_ratings": outcomes.competence_ratings,
     "competence_items": outcomes.competence_items,

@@ -28,34 +28,34 @@ def plan_text_columns(source: str) -> tuple[Column, ...]:
 
 def plan_design_columns(source: str) -> tuple[Column, ...]:
     return (
-        Column("kind", "string", "Kind of task.", f"{source}.kind", allowed=codes(Kind)),
+        Column("kind", "string", "Kind of task.", f"{source}.kind", enum=codes(Kind)),
         Column(
             "proposed_by",
             "string",
             "Who proposed the task.",
             f"{source}.proposed_by",
-            allowed=codes(ProposedBy),
+            enum=codes(ProposedBy),
         ),
         Column(
             "framing",
             "string",
             "How the task was framed.",
             f"{source}.framing",
-            allowed=codes(Framing),
+            enum=codes(Framing),
         ),
         Column(
             "approach",
             "string",
             "The therapy approach the wording is for.",
             f"{source}.approach",
-            allowed=codes(Approach),
+            enum=codes(Approach),
         ),
         Column(
             "worksheet",
             "string",
             "The worksheet practice is logged on; empty for none.",
             f"{source}.worksheet",
-            allowed=codes(Worksheet),
+            enum=codes(Worksheet),
         ),
         Column(
             "importance",
@@ -63,7 +63,8 @@ def plan_design_columns(source: str) -> tuple[Column, ...]:
             "Importance to the client.",
             f"{source}.importance",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "confidence",
@@ -71,7 +72,8 @@ def plan_design_columns(source: str) -> tuple[Column, ...]:
             "The client's confidence they will do it.",
             f"{source}.confidence",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column("rehearsed", "boolean", "Rehearsed in the session.", f"{source}.rehearsed"),
         Column(
@@ -100,7 +102,7 @@ CLIENTS = Table(
             "string",
             "The therapist's approach.",
             "accounts.User.approach",
-            allowed=codes(Approach),
+            enum=codes(Approach),
         ),
         when(
             "research_consent_given_at",
@@ -161,8 +163,10 @@ GOALS = Table(
 PLANS = Table(
     "plans",
     "Action plans",
-    "One row per plan open at some time in the study period, as it stands now; its agreed "
-    "versions are in plan_versions.",
+    "One row per plan open at some time in the study period, as it stood at the period's "
+    "end: its status then, its times up to then, the version then in force; its design, "
+    "ratings and words as the plan says them now (plan_versions has them as each version "
+    "said them).",
     (
         pseudonym("plan_id", "the plan", "plans.ActionPlan.id"),
         client_id("plans.ActionPlan.client"),
@@ -197,7 +201,8 @@ PLANS = Table(
             "Confidence before imagery rehearsal.",
             "plans.ImageryRehearsal.confidence_before",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "imagery_confidence_after",
@@ -205,19 +210,24 @@ PLANS = Table(
             "Confidence after imagery rehearsal.",
             "plans.ImageryRehearsal.confidence_after",
             unit="points",
-            allowed="0–10",
+            minimum=0,
+            maximum=10,
         ),
         Column(
             "status",
             "string",
-            "The plan's status now.",
+            "The plan's status at the end of the study period; empty where its history cannot "
+            "tell (agreed, but started by the therapist at an unrecorded time; a client's "
+            "proposal accepted at an unrecorded time).",
             "plans.ActionPlan.status",
-            allowed=codes(Status),
+            enum=codes(Status),
         ),
         Column(
             "version",
             "integer",
-            "Its latest agreed version (plan_versions.version); empty if never agreed.",
+            "The version in force at the end of the study period; empty if not agreed by "
+            "then. With plan_id it names a row of plan_versions (not declared as a foreign "
+            "key: Frictionless would refuse the empty version of a plan never agreed).",
             "plans.PlanRevision.number",
         ),
         when("created_at", "When the plan was started.", "plans.ActionPlan.created_at"),
@@ -244,8 +254,9 @@ PLANS = Table(
 PLAN_VERSIONS = Table(
     "plan_versions",
     "Plan versions",
-    "One row per agreed version of a plan (a revision, made when a plan is agreed and after "
-    "each later change), as the plan then said, within the study period.",
+    "One row per agreed version of a plan in the export (a revision, made when a plan is "
+    "agreed and after each later change), as the plan then said: the version in force at the "
+    "study period's start (made before it) and every later one made before its end.",
     (
         pseudonym("plan_id", "the plan", "plans.PlanRevision.plan"),
         Column(
@@ -310,7 +321,7 @@ OBSTACLES = Table(
             "string",
             "Kind of obstacle.",
             "plans.Obstacle.kind",
-            allowed=codes(Obstacle.Kind),
+            enum=codes(Obstacle.Kind),
         ),
         Column(
             "position",

@@ -15,12 +15,20 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
 
 from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySession
 from bridgework.plans.models import ActionPlan, Obstacle, PlanRevision
 from bridgework.practice.models import PracticeLog
-from bridgework.prompts.models import Prompt, PromptEvent
+from bridgework.prompts.models import Prompt
+from bridgework.research.export.as_of import (
+    first_channel,
+    first_event,
+    plan_status_at_end,
+    plan_version_at_end,
+    prompt_state_at_end,
+    versions_in_period,
+)
 from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
 from bridgework.research.export.context import Context
 
@@ -44,7 +52,8 @@ def clients(ctx: Context) -> Iterator[Row]:
         therapist=Subquery(therapists.values("member_id")[:1]),
         approach=Subquery(therapists.values("member__approach")[:1]),
         consent_at=Subquery(consent.values("given_at")[:1]),
-    ).values_list("pk", "clinic_id", "therapist", "approach", "consent_at", "discharged_at")
+        discharged_by_end=ctx.as_of_end("discharged_at", client="pk"),
+    ).values_list("pk", "clinic_id", "therapist", "approach", "consent_at", "discharged_by_end")
     for pk, clinic, therapist, approach, consent_at, discharged in stream(rows):
         yield (
             p("client", pk),
@@ -87,7 +96,9 @@ def goals(ctx: Context) -> Iterator[Row]:
         Goal.objects.using(ctx.using)
         .filter(client_id__in=ctx.client_ids())
         .filter(ctx.period.overlapping("created_at", "achieved_at"))
-        .values_list("client_id", "pk", "created_at", "achieved_at", ctx.text("text"))
+        .values_list(
+            "client_id", "pk", "created_at", ctx.as_of_end("achieved_at"), ctx.text("text")
+        )
     )
     for client, pk, created, achieved, words in stream(rows):
         yield p("goal", pk), p("client", client), s(client, created), s(client, achieved), words
@@ -109,6 +120,7 @@ PLAN_TEXTS = (
 )
 PLAN_DESIGN = ("kind", "proposed_by", "framing", "approach", "worksheet")
 PLAN_RATINGS = ("importance", "confidence", "rehearsed")
+PLAN_TIMES = ("agreed_at", "first_seen_by_client_at", "closed_at")
 
 
 def plans_in_export(ctx: Context) -> QuerySet[ActionPlan]:
@@ -119,71 +131,79 @@ def plans_in_export(ctx: Context) -> QuerySet[ActionPlan]:
     )
 
 
+def free_texts(ctx: Context, names: tuple[str, ...]) -> dict[str, F | Value]:
+    """Free-text fields by name + "_text" (a name of its own: values() may not reuse a
+    field's), empty unless the study includes free text."""
+    return {
+        f"{name}_text": F(name) if ctx.free_text else Value(None, output_field=TextField())
+        for name in names
+    }
+
+
 def plans(ctx: Context) -> Iterator[Row]:
+    """Each plan as it stood at the period's end (research.export.as_of)."""
     p, s, period = ctx.pseudonyms.maybe, ctx.shifts.apply, ctx.period
-    latest = PlanRevision.objects.filter(plan=OuterRef("pk")).order_by("-number")
-    rows = plans_in_export(ctx).values_list(
+    rows = plans_in_export(ctx).values(
         "client_id",
         "pk",
-        *(
-            ctx.linked(f"{link}_id", period.during(f"{link}__starts_at"))
-            for link in ("set_in_session", "review_session", "builds_on")
-        ),
-        ctx.linked(
-            "replaces_id", period.overlapping("replaces__created_at", "replaces__closed_at")
-        ),
         "template__slug",
         *PLAN_DESIGN,
         *PLAN_RATINGS,
         "reminders",
         "imagery__confidence_before",
         "imagery__confidence_after",
-        "status",
-        Subquery(latest.values("number")[:1]),
         "created_at",
-        "agreed_at",
-        "first_seen_by_client_at",
-        "closed_at",
-        *(ctx.text(name) for name in (*PLAN_TEXTS, "decline_reason")),
+        **{
+            f"{link}_in_export": ctx.linked(f"{link}_id", period.during(f"{link}__starts_at"))
+            for link in ("set_in_session", "review_session", "builds_on")
+        },
+        replaces_in_export=ctx.linked(
+            "replaces_id", period.overlapping("replaces__created_at", "replaces__closed_at")
+        ),
+        status_at_end=plan_status_at_end(period),
+        version_at_end=plan_version_at_end(period),
+        **{f"{time}_by_end": ctx.as_of_end(time) for time in PLAN_TIMES},
+        **free_texts(ctx, (*PLAN_TEXTS, "decline_reason")),
     )
-    for row in stream(rows):
-        client, pk, set_in, review_in, builds_on, replaces, template = row[:7]
-        design, ratings, reminders = row[7:12], row[12:15], row[15]
-        imagery, status, version, times, texts = row[16:18], row[18], row[19], row[20:24], row[24:]
+    for plan in stream(rows):
+        client = plan["client_id"]
+        closed = plan["closed_at_by_end"]
         yield (
-            p("plan", pk),
+            p("plan", plan["pk"]),
             p("client", client),
-            p("session", set_in),
-            p("session", review_in),
-            p("session", builds_on),
-            p("plan", replaces),
-            template,
-            *design,
-            *ratings,
-            bool(reminders),
-            *imagery,
-            status,
-            version,
-            *(s(client, t) for t in times),
-            *texts,
+            p("session", plan["set_in_session_in_export"]),
+            p("session", plan["review_session_in_export"]),
+            p("session", plan["builds_on_in_export"]),
+            p("plan", plan["replaces_in_export"]),
+            plan["template__slug"],
+            *(plan[name] for name in (*PLAN_DESIGN, *PLAN_RATINGS)),
+            bool(plan["reminders"]),
+            plan["imagery__confidence_before"],
+            plan["imagery__confidence_after"],
+            plan["status_at_end"],
+            plan["version_at_end"],
+            s(client, plan["created_at"]),
+            *(s(client, plan[f"{time}_by_end"]) for time in PLAN_TIMES),
+            *(plan[f"{name}_text"] for name in PLAN_TEXTS),
+            # Declining gives the reason: none yet if the plan was declined after the end.
+            plan["decline_reason_text"] if closed else None,
         )
 
 
 def plan_versions(ctx: Context) -> Iterator[Row]:
-    p, s, owner = ctx.pseudonyms.maybe, ctx.shifts.apply, "plan__client_id"
-    rows = (
-        PlanRevision.objects.using(ctx.using)
-        .filter(plan__in=plans_in_export(ctx).values("pk"))
-        .filter(ctx.period.during("made_at", client=owner))
-        .values_list(
-            "plan__client_id",
-            "plan_id",
-            "number",
-            "made_by_id",
-            "made_at",
-            "snapshot",
-            ctx.text("note"),
-        )
+    """The version in force at the period's start and every later one up to its end."""
+    p, s = ctx.pseudonyms.maybe, ctx.shifts.apply
+    revisions = PlanRevision.objects.using(ctx.using).filter(
+        plan__in=plans_in_export(ctx).values("pk")
+    )
+    rows = versions_in_period(revisions, ctx.period).values_list(
+        "plan__client_id",
+        "plan_id",
+        "number",
+        "made_by_id",
+        "made_at",
+        "snapshot",
+        ctx.text("note"),
     )
     for client, plan, number, made_by, made_at, snapshot, note in stream(rows):
         yield (
@@ -248,57 +268,56 @@ def obstacles(ctx: Context) -> Iterator[Row]:
 
 
 EVENT_STATES = ("scheduled", "delivered", "snoozed", "expired", "failed", "cancelled")
-
-
-def first_event(state: str) -> Subquery:
-    events = PromptEvent.objects.filter(prompt=OuterRef("pk"), state=state).order_by("at", "pk")
-    return Subquery(events.values("at")[:1])
+PROMPT_CODES = ("purpose", "schedule__kind", "schedule__origin", "schedule__version")
+PROMPT_TIMES = ("sent_at", "opened_at", "answered_at")
 
 
 def prompts(ctx: Context) -> Iterator[Row]:
+    """Each prompt's life cycle as it stood at the period's end (research.export.as_of); its
+    expiry is a deadline set in advance, so it stays even when after the end."""
     p, s, period = ctx.pseudonyms.maybe, ctx.shifts.apply, ctx.period
-    channel = (
-        PromptEvent.objects.filter(prompt=OuterRef("pk"))
-        .exclude(channel="")
-        .order_by("at", "pk")
-        .values("channel")[:1]
-    )
     rows = (
         Prompt.objects.using(ctx.using)
         .filter(client_id__in=ctx.client_ids())
         .filter(period.during("due_at"))
-        .values_list(
+        .values(
             "client_id",
             "pk",
-            ctx.linked("plan_id", period.overlapping("plan__created_at", "plan__closed_at")),
-            "purpose",
-            "schedule__kind",
-            "schedule__origin",
-            "schedule__version",
-            "state",
-            Subquery(channel),
+            *PROMPT_CODES,
             "attempts",
-            first_event("scheduled"),
             "due_at",
             "expires_at",
-            "sent_at",
-            first_event("delivered"),
-            "opened_at",
-            first_event("snoozed"),
-            "answered_at",
-            first_event("expired"),
-            first_event("failed"),
-            first_event("cancelled"),
+            plan_in_export=ctx.linked(
+                "plan_id", period.overlapping("plan__created_at", "plan__closed_at")
+            ),
+            state_at_end=prompt_state_at_end(ctx),
+            channel_by_end=first_channel(ctx),
+            **{f"{state}_by_end": first_event(ctx, state) for state in EVENT_STATES},
+            **{f"{time}_by_end": ctx.as_of_end(time) for time in PROMPT_TIMES},
         )
     )
-    for client, pk, plan, *facts in stream(rows):
-        codes, times = facts[:7], facts[7:]
+    for prompt in stream(rows):
+        client = prompt["client_id"]
+        at = {name: s(client, prompt[f"{name}_by_end"]) for name in (*EVENT_STATES, *PROMPT_TIMES)}
         yield (
-            p("prompt", pk),
+            p("prompt", prompt["pk"]),
             p("client", client),
-            p("plan", plan),
-            *codes,
-            *(s(client, t) for t in times),
+            p("plan", prompt["plan_in_export"]),
+            *(prompt[name] for name in PROMPT_CODES),
+            prompt["state_at_end"],
+            prompt["channel_by_end"],
+            prompt["attempts"],
+            at["scheduled"],
+            s(client, prompt["due_at"]),
+            s(client, prompt["expires_at"]),
+            at["sent_at"],
+            at["delivered"],
+            at["opened_at"],
+            at["snoozed"],
+            at["answered_at"],
+            at["expired"],
+            at["failed"],
+            at["cancelled"],
         )
 
 
@@ -323,7 +342,7 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
         "worksheet",
         "worksheet_version",
         Seconds("practiced_at"),
-        Seconds("received_at"),
+        Seconds(ctx.as_of_end("received_at")),
         "duration_minutes",
         ctx.text("entries"),
         ctx.text("obstacles_note"),

@@ -6,24 +6,21 @@ Every id is a study pseudonym (research.export.pseudonyms) and every table carri
 client's pseudonym, so any two tables join on client_id, and each step from plan to outcome
 joins on the pseudonym of the step before it (plan_id, prompt_id, session_id, response_id…).
 
-The columns are declared in plan_tables (up to the plan) and outcome_tables (after it).
+The columns are declared in plan_tables (up to the plan), practice_tables (the client's
+engagement with it: prompts, practice, check-ins, reviews) and measure_tables (outcome:
+questionnaires, flags; and supervision's competence ratings).
 """
 
 from __future__ import annotations
 
 from bridgework.research.export.codebook import Column, Table
-from bridgework.research.export.outcome_tables import (
-    CHECKINS,
+from bridgework.research.export.measure_tables import (
     COMPETENCE_ITEMS,
     COMPETENCE_RATINGS,
     FLAGS,
     MEASURE_ITEMS,
     MEASURE_RESPONSES,
     MEASURE_SCORES,
-    PRACTICE_LOGS,
-    PROMPTS,
-    RATINGS,
-    REVIEWS,
 )
 from bridgework.research.export.plan_tables import (
     CLIENTS,
@@ -33,6 +30,13 @@ from bridgework.research.export.plan_tables import (
     PLAN_VERSIONS,
     PLANS,
     SESSIONS,
+)
+from bridgework.research.export.practice_tables import (
+    CHECKINS,
+    PRACTICE_LOGS,
+    PROMPTS,
+    RATINGS,
+    REVIEWS,
 )
 
 TABLES: dict[str, Table] = {

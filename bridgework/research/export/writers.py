@@ -3,7 +3,9 @@
 Both writers take the same batches of columns (research.export.columnar) and the same
 codebook columns, so the two formats hold the same values: CSV as UTF-8 text with a header row,
 ISO-8601 dates and times ("2025-03-01T09:30:00Z") and an empty cell for a missing value;
-Parquet with a schema made from the codebook's types, written a batch at a time.
+Parquet with a schema made from the codebook's types, written a batch at a time. The one
+difference: a CSV cell of words that starts like a spreadsheet formula gets a leading single
+quote (csv_safe).
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ def csv_seconds(values: Epochs) -> list[str | None]:
     return texts
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Words starting like a formula, with a single quote before them so a spreadsheet shows
+    them as text: in CSV only (Parquet keeps the words as written, since no reader of it
+    evaluates formulas), so the two formats differ only there."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 CSV_TEXT: dict[ColumnType, Callable[[Any], Any]] = {
     "datetime": csv_time,
     "date": csv_date,
@@ -84,6 +99,8 @@ def csv_column(values: Sequence[Any], column: Column) -> Sequence[Any]:
     writes None as an empty cell and numbers as they are)."""
     if isinstance(values, Epochs):
         return csv_seconds(values)
+    if column.may_hold_words:
+        return [csv_safe(v) for v in values]
     text = CSV_TEXT.get(column.type)
     return values if text is None else [text(v) for v in values]
 
@@ -186,10 +203,8 @@ def field_descriptor(column: Column) -> dict[str, Any]:
     }
     if column.unit:
         field["unit"] = column.unit
-    if isinstance(column.allowed, tuple) and column.allowed:
-        field["constraints"] = {"enum": list(column.allowed)}
-    elif column.allowed:
-        field["allowed"] = column.allowed
+    if column.constraints():
+        field["constraints"] = column.constraints()
     if column.free_text:
         field["free_text"] = True
     return field
@@ -204,8 +219,8 @@ def resource_descriptor(
         "primaryKey": list(table.primary_key),
     }
     keys = [
-        {"fields": [column], "reference": {"resource": other, "fields": [key]}}
-        for column, other, key in table.foreign_keys
+        {"fields": list(columns), "reference": {"resource": other, "fields": list(key)}}
+        for columns, other, key in table.references()
         if other in names
     ]
     if keys:

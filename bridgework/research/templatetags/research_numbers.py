@@ -1,9 +1,8 @@
-"""How the research pages write a p value and a codebook column's allowed values."""
+"""How the research pages write a p value."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -30,12 +29,3 @@ def p_stated(p: float | None) -> str:
     """The p in a sentence: "p = 0.0019" or "p < 0.0001"."""
     shown = p_value(p)
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
-
-
-@register.filter
-def allowed_values(allowed: str | Iterable[str]) -> list[str]:
-    """A column's allowed values one by one (codes), or a range such as 0–100 as one value:
-    the codebook keeps each value on one line and wraps only between them."""
-    if isinstance(allowed, str):
-        return [allowed] if allowed else []
-    return [str(value) for value in allowed]

