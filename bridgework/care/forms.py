@@ -58,8 +58,18 @@ class SessionUpdateForm(SessionForm):
         del self.fields["therapist"]
 
 
-class ConsentForm(Form):
-    purpose = forms.ChoiceField(choices=Consent.Purpose.choices)
+# Research consent has a page of its own (it says what is agreed and asks before a withdrawal);
+# the settings page's one-tap buttons are for the ways of being reminded.
+REMINDER_PURPOSES = [
+    (value, label) for value, label in Consent.Purpose.choices if value != Consent.Purpose.RESEARCH
+]
+
+
+class ResearchConsentForm(Form):
     given = forms.TypedChoiceField(
         choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"
     )
+
+
+class ConsentForm(ResearchConsentForm):
+    purpose = forms.ChoiceField(choices=REMINDER_PURPOSES)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("goals/<int:goal_id>/achieved/", views.toggle_goal),
     path("sessions/<int:session_id>/", views.edit_session),
     path("me/consents/", views.client_consents),
+    path("me/consents/research/", views.research_consent),
 ]

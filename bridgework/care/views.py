@@ -1,5 +1,6 @@
 """The small pages of the care record: goals and sessions (from the client page, on the desk),
-and the client's consents and language."""
+and the client's consents and language. Research consent has its own page, which says what
+the client agrees to or what withdrawing does, and takes the change only from there."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ from bridgework.care.access import (
     get_session_for_user,
     own_record,
 )
-from bridgework.care.forms import ConsentForm, GoalForm, SessionForm, SessionUpdateForm
+from bridgework.care.forms import (
+    REMINDER_PURPOSES,
+    ConsentForm,
+    GoalForm,
+    ResearchConsentForm,
+    SessionForm,
+    SessionUpdateForm,
+)
 from bridgework.care.models import Consent
 
 
@@ -86,11 +94,17 @@ def save_language(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("/me/consents/")
 
 
+RESEARCH_PAGE = "/me/consents/research/"
+
+
 @client_required
 def client_consents(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request)
     if request.method == "POST" and "language" in request.POST:
         return save_language(request)
+    if request.method == "POST" and request.POST.get("purpose") == Consent.Purpose.RESEARCH:
+        # A page from before research had its own (or a hand-made post) asks there instead.
+        return redirect(RESEARCH_PAGE)
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():
@@ -107,12 +121,54 @@ def client_consents(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, _("That choice could not be saved. Pick yes or no for one purpose.")
         )
     given = actions.consents_given(client)
+    history = client.consents.order_by("-given_at")
     return render(
         request,
         "care/client_consents.html",
         {
             "client": client,
-            "choices": [(value, label, value in given) for value, label in Consent.Purpose.choices],
-            "history": client.consents.order_by("-given_at"),
+            "choices": [(value, label, value in given) for value, label in REMINDER_PURPOSES],
+            "research_given": Consent.Purpose.RESEARCH in given,
+            "history": [(in_client_words(consent), consent) for consent in history],
         },
+    )
+
+
+def in_client_words(consent: Consent) -> str:
+    # The model's label for research is the staff's (the client page shows it); the client's
+    # own pages say it without the jargon.
+    if consent.purpose == Consent.Purpose.RESEARCH:
+        return _("Research use of my data, under a code")
+    return consent.get_purpose_display()
+
+
+@client_required
+def research_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """GET: what giving (or withdrawing) research consent means, and a button to do it.
+    POST: do it, then say in plain words what now holds."""
+    client = own_record(request)
+    if request.method == "POST":
+        form = ResearchConsentForm(request.POST)
+        if form.is_valid():
+            given: bool = form.cleaned_data["given"]
+            client = own_record(request, need=Need.WRITE)
+            actions.set_consent(client, Consent.Purpose.RESEARCH, given, by=request.user)
+            messages.success(request, research_done(given))
+            return redirect("/me/consents/")
+        messages.error(request, _("That choice could not be saved. Pick yes or no."))
+    given_now = Consent.Purpose.RESEARCH in actions.consents_given(client)
+    return render(request, "care/research_consent.html", {"given": given_now})
+
+
+def research_done(given: bool) -> str:
+    if given:
+        return _(
+            "Done: you agreed. Researchers your clinic allows may use your practice and "
+            "questionnaire data, under a code, without your name, e-mail address or other "
+            "details that identify you. You can withdraw at any time on this page."
+        )
+    return _(
+        "Done: your research consent is withdrawn. You are left out of every later export. "
+        "Exports made earlier are deleted from Bridgework, and researchers are asked to delete "
+        "them from their copies. Your therapy goes on as before."
     )

@@ -177,6 +177,7 @@ MATRIX: dict[str, Row] = {
     "sessions/<int:session_id>/": Row(lambda t: f"/sessions/{t.session.pk}/", {"therapist_a": 200}),
     "me/": Row(lambda t: "/me/", each(CLIENTS, 200)),
     "me/consents/": Row(lambda t: "/me/consents/", each(CLIENTS, 200)),
+    "me/consents/research/": Row(lambda t: "/me/consents/research/", each(CLIENTS, 200)),
     "me/my-data/": Row(lambda t: "/me/my-data/", each(CLIENTS, 200), method="post"),
     "clients/<int:client_id>/plans/new/": Row(
         lambda t: f"/clients/{t.client_a.pk}/plans/new/", {"therapist_a": 200}

@@ -1,0 +1,106 @@
+"""The error pages: the app's own look and words for staff and clients, a way home, German
+where the request's language is known, and nothing of the error's details."""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles import finders
+from django.test import Client, RequestFactory, override_settings
+from django.views.defaults import server_error
+
+from bridgework.accounts import actions as accounts
+from bridgework.test import BaseTestCase, user_of
+from bridgework.tests.error_urls import SECRET
+
+HOME_LINK = '<a class="button" href="/">'
+
+
+@override_settings(DEBUG=False)
+class NotFoundTests(BaseTestCase):
+    def test_an_unknown_address_gets_the_apps_page_with_a_way_home(self) -> None:
+        self.sign_in(self.therapist_a)
+        response = self.client.get("/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertTemplateUsed(response, "404.html")
+        self.assertContains(response, "<h1>Page not found</h1>", status_code=404)
+        self.assertContains(response, "staff can ask their clinic's admin", status_code=404)
+        self.assertContains(response, HOME_LINK, status_code=404)
+        self.assertContains(response, 'aria-label="Main"', status_code=404)  # the app's header
+
+    def test_a_refused_record_looks_like_any_missing_page(self) -> None:
+        self.sign_in(self.therapist_b)
+        response = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertContains(response, "<h1>Page not found</h1>", status_code=404)
+        self.assertNotContains(response, self.client_a.full_name, status_code=404)
+
+    @override_settings(ROOT_URLCONF="bridgework.tests.error_urls")
+    def test_the_exceptions_message_is_never_shown(self) -> None:
+        response = self.client.get("/fails/404/")
+        self.assertContains(response, "Page not found", status_code=404)
+        self.assertNotContains(response, "4711", status_code=404)
+        self.assertNotContains(response, "ActionPlan", status_code=404)
+
+    def test_a_client_reads_it_in_their_language(self) -> None:
+        accounts.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
+        self.sign_in(self.client_a)
+        response = self.client.get("/me/no-such-page/")
+        self.assertContains(response, "<h1>Seite nicht gefunden</h1>", status_code=404)
+        self.assertContains(response, "Zu Ihrer Startseite", status_code=404)
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="bridgework.tests.error_urls")
+class OtherErrorTests(BaseTestCase):
+    def test_a_refusal_gets_the_403_page_without_its_reason(self) -> None:
+        self.sign_in(self.client_a)
+        response = self.client.get("/fails/403/")
+        self.assertTemplateUsed(response, "403.html")
+        self.assertContains(response, "<h1>Not allowed</h1>", status_code=403)
+        self.assertContains(response, HOME_LINK, status_code=403)
+        self.assertNotContains(response, SECRET, status_code=403)
+
+    def test_a_bad_request_gets_the_400_page_without_its_reason(self) -> None:
+        response = self.client.get("/fails/400/")
+        self.assertTemplateUsed(response, "400.html")
+        self.assertContains(response, "Something in the request was wrong", status_code=400)
+        self.assertContains(response, HOME_LINK, status_code=400)
+        self.assertNotContains(response, SECRET, status_code=400)
+
+    def test_the_403_and_400_pages_speak_german(self) -> None:
+        accounts.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
+        self.sign_in(self.client_a)
+        self.assertContains(self.client.get("/fails/403/"), "Nicht erlaubt", status_code=403)
+        self.assertContains(
+            self.client.get("/fails/400/"), "Etwas an der Anfrage stimmte nicht", status_code=400
+        )
+
+    def test_a_crash_gets_the_500_page_in_both_languages_without_its_details(self) -> None:
+        browser = Client(raise_request_exception=False)
+        browser.force_login(user_of(self.client_a))
+        response = browser.get("/fails/500/")
+        self.assertEqual(response.status_code, 500)
+        self.assertContains(response, "Something went wrong", status_code=500)
+        self.assertContains(response, "Etwas ist schiefgegangen", status_code=500)
+        self.assertContains(response, HOME_LINK, status_code=500)
+        self.assertNotContains(response, SECRET, status_code=500)
+        self.assertNotContains(response, "RuntimeError", status_code=500)
+
+
+class ServerErrorPageTests(BaseTestCase):
+    # The manifest of hashed static names is missing here (collectstatic never ran), as it
+    # may be when the error is that very thing: the page must render all the same.
+    @override_settings(
+        STORAGES={
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            }
+        }
+    )
+    def test_the_500_page_needs_no_request_context_database_or_manifest(self) -> None:
+        with self.assertNumQueries(0):
+            response = server_error(RequestFactory().get("/me/"))
+        self.assertEqual(response.status_code, 500)
+        page = response.content.decode()
+        self.assertIn('<link rel="stylesheet" href="/static/css/bridgework.css">', page)
+        self.assertIn('<section lang="de" aria-label="Deutsch">', page)
+
+    def test_the_stylesheet_it_links_is_a_static_file_of_the_app(self) -> None:
+        self.assertIsNotNone(finders.find("css/bridgework.css"))
