@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bridgework.measures",
     "bridgework.supervision",
     "bridgework.research",
+    "bridgework.interop",
     "bridgework.desk",
     "bridgework.demo",
 ]
