@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
 
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
 from bridgework.demo.cohort import Week
 from bridgework.measures import scoring
 from bridgework.measures.actions import current
-from bridgework.measures.models import Instrument, Response
-
-
-def scored(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
-    """The scores measures.actions.respond stores with a response."""
-    return {
-        s.id: {
-            "value": s.value,
-            "band": s.band,
-            "above_cutoff": s.above_cutoff,
-            "prorated": s.prorated,
-        }
-        for s in scoring.score(instrument.definition, answers)
-    }
+from bridgework.measures.models import Response
 
 
 def add_questionnaires(
@@ -45,7 +31,7 @@ def add_questionnaires(
                     instrument=instrument,
                     session=session,
                     answers=answers,
-                    scores=scored(instrument, answers),
+                    scores=scoring.stored_scores(instrument.definition, answers),
                     entered_by=therapist,
                     completed_at=week.starts_at - timedelta(hours=1),
                 )

@@ -12,8 +12,8 @@ from typing import Any
 from bridgework.accounts.models import Approach, User
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.demo.cohort import Course, Week
-from bridgework.demo.cohort_measures import scored
 from bridgework.demo.cohort_reminders import Logged, add_reminders
+from bridgework.measures import scoring
 from bridgework.measures.actions import REVIEW, current
 from bridgework.measures.models import Response
 from bridgework.plans import review as review_questions
@@ -190,7 +190,7 @@ def add_reviews(
             instrument=instrument,
             session=plan.review_session,
             answers=given,
-            scores=scored(instrument, given),
+            scores=scoring.stored_scores(instrument.definition, given),
             entered_by=therapist,
             completed_at=closed(plan),
         )

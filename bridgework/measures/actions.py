@@ -64,21 +64,12 @@ def respond(
             )
         )
     scoring.check_answers(instrument.definition, answers)
-    scores = {
-        s.id: {
-            "value": s.value,
-            "band": s.band,
-            "above_cutoff": s.above_cutoff,
-            "prorated": s.prorated,
-        }
-        for s in scoring.score(instrument.definition, answers)
-    }
     response = Response.objects.create(
         client=client,
         instrument=instrument,
         session=session,
         answers=answers,
-        scores=scores,
+        scores=scoring.stored_scores(instrument.definition, answers),
         entered_by=by,
         completed_at=completed_at or timezone.now(),
     )

@@ -87,6 +87,20 @@ def score(definition: dict[str, Any], answers: dict[str, int]) -> list[Score]:
     return results
 
 
+def stored_scores(definition: dict[str, Any], answers: dict[str, int]) -> dict[str, Any]:
+    """The scores as a response (and a competence rating) keeps them: by score id, its value,
+    band, whether it is above the cutoff and whether it was prorated."""
+    return {
+        s.id: {
+            "value": s.value,
+            "band": s.band,
+            "above_cutoff": s.above_cutoff,
+            "prorated": s.prorated,
+        }
+        for s in score(definition, answers)
+    }
+
+
 def band(rule: dict[str, Any], total: float | None) -> str:
     if total is None:
         return ""

@@ -135,7 +135,8 @@ def submit(rating: CompetenceRating, *, by: User) -> CompetenceRating:
         raise RatingRefused(_("Not submitted: correct the items marked below."), problems)
     was = trail.snapshot(locked)
     now = timezone.now()
-    locked.scores = scores_of(definition, locked.answers)
+    # Scored as a questionnaire response is, kept in the same shape.
+    locked.scores = scoring.stored_scores(definition, locked.answers)
     locked.state, locked.submitted_at, locked.updated_at = (
         CompetenceRating.State.SUBMITTED,
         now,
@@ -254,16 +255,3 @@ def comment_problems(definition: dict[str, Any], comments: dict[str, str]) -> di
                 "n": COMMENT_LENGTH,
             }
     return problems
-
-
-def scores_of(definition: dict[str, Any], answers: dict[str, int]) -> dict[str, Any]:
-    """Scored as a questionnaire response is (measures.scoring), kept in the same shape."""
-    return {
-        score.id: {
-            "value": score.value,
-            "band": score.band,
-            "above_cutoff": score.above_cutoff,
-            "prorated": score.prorated,
-        }
-        for score in scoring.score(definition, answers)
-    }

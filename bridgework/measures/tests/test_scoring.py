@@ -55,6 +55,13 @@ def test_one_or_two_missing_items_are_prorated_more_are_not_scored() -> None:
     assert (result.value, result.band, result.above_cutoff) == (None, "", None)
 
 
+def test_the_stored_scores_keep_each_scores_value_band_cutoff_and_prorating_by_its_id() -> None:
+    stored = scoring.stored_scores(PHQ9, answers(2, 2, 2, 2, 2, 2, 2, 2, None))
+    assert stored == {
+        "total": {"value": 18, "band": "moderately severe", "above_cutoff": True, "prorated": True}
+    }
+
+
 def test_prorating_rounds_halves_up() -> None:
     # 7 answered summing 7.0 → 1 × 9 = 9; 8 answered summing 9 → 9/8 × 9 = 10.125 → 10;
     # a half: GAD-7 with 6 answered summing 3 → 0.5 × 7 = 3.5 → 4
