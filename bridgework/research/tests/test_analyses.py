@@ -2,42 +2,21 @@ from __future__ import annotations
 
 import re
 import tempfile
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
-from django.core.management import call_command
-from django.test import Client as Browser
-from django.test import TestCase
 
-from bridgework.accounts.models import User
 from bridgework.research import analyses, recipe
 from bridgework.research.export.package import write_package
 from bridgework.research.models import Study
 from bridgework.research.multilevel import engagement_model
 from bridgework.research.tests.reference import expected
+from bridgework.research.tests.study_setup import DemoStudyCase
 from bridgework.test import BaseTestCase
 
 
-class DemoStudyAnalysesTests(TestCase):
-    """The demo study (bridgework/demo/research.py) through Sam's eyes."""
-
-    study: Study
-    page: str
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("seed_demo", stdout=StringIO())
-        cls.study = Study.objects.get()
-
-    def setUp(self) -> None:
-        self.browser = Browser()
-        self.browser.force_login(User.objects.get(email="sam@demo.bridgework.test"))
-
-    def get(self) -> str:
-        answer = self.browser.get(f"/research/studies/{self.study.pk}/analyses/")
-        assert answer.status_code == 200
-        return answer.content.decode()
+class DemoStudyAnalysesTests(DemoStudyCase):
+    """The demo study's model and the pooling form, as Sam sees them."""
 
     def test_the_demo_studys_engagement_model_converges_and_finds_both_planted_effects(
         self,
@@ -50,7 +29,7 @@ class DemoStudyAnalysesTests(TestCase):
         assert model.between.estimate < model.within.estimate - model.within.se
 
     def test_the_page_shows_within_and_between_with_their_counts_and_a_sentence(self) -> None:
-        page = self.get()
+        page = self.analyses_page()
         assert 'data-effect="within"' in page and 'data-effect="between"' in page
         assert re.search(r"data-clients>\d+<", page) and "data-converged>yes<" in page
         assert "PHQ-9 at the next session was" in page
@@ -74,7 +53,7 @@ class DemoStudyAnalysesTests(TestCase):
         assert from_files.observations == on_page.observations
 
     def test_the_example_shows_metafors_numbers_for_the_bcg_trials(self) -> None:
-        page, wanted = self.get(), expected("meta_analysis_expected.json")
+        page, wanted = self.analyses_page(), expected("meta_analysis_expected.json")
         rows = {
             "FE": wanted["fixed_effect"],
             "DL": wanted["dersimonian_laird"],
@@ -125,7 +104,7 @@ class DemoStudyAnalysesTests(TestCase):
         assert "-0.42 [" in page  # the first study's effect, read as -0.42
 
     def test_the_form_says_its_rule_for_separators_and_decimal_marks(self) -> None:
-        page = self.get()
+        page = self.analyses_page()
         assert "Put tabs (cells copied from a spreadsheet) or semicolons" in page
         assert "then write decimals with a point (0.25)" in page
 
@@ -135,7 +114,7 @@ class DemoStudyAnalysesTests(TestCase):
         assert 'data-pooled="yours"' not in page
 
     def test_tiny_p_values_read_below_a_ten_thousandth_never_zero(self) -> None:
-        page = self.get()
+        page = self.analyses_page()
         assert "Q = 152.2330 on 12 df (p &lt; 0.0001)" in page  # metafor: p < .0001
         assert "p = 0.0000" not in page
         p_cells = re.findall(r'data-effect="\w+">.*<td>([^<]*)</td></tr>', page)
@@ -143,7 +122,7 @@ class DemoStudyAnalysesTests(TestCase):
         assert "&lt; 0.0001" in p_cells  # time: PHQ-9 falls over the weeks, p far below
 
     def test_the_forest_plots_axis_is_titled_with_the_effects_name(self) -> None:
-        assert '<text class="axis-title"' in self.get()
+        assert '<text class="axis-title"' in self.analyses_page()
         page = self.post_studies_as("A; 0,1; 0,02\nB; 0,3; 0,04", measure="Hedges' g")
         assert "Hedges&#x27; g</text>" in page
 

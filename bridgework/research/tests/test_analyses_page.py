@@ -7,17 +7,13 @@ from __future__ import annotations
 import pickle
 from dataclasses import replace
 from datetime import timedelta
-from io import StringIO
 
 import pandas as pd
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client as Browser
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent, TherapySession
@@ -25,31 +21,10 @@ from bridgework.research import analyses, recipe
 from bridgework.research.export.context import Context
 from bridgework.research.export.package import ROWS
 from bridgework.research.export.tables import TABLES
-from bridgework.research.models import Study
-from bridgework.research.tests.study_setup import StudyCase
+from bridgework.research.tests.study_setup import DemoStudyCase, StudyCase
 
 
-class DemoStudyPageTests(TestCase):
-    study: Study
-    sam: User
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("seed_demo", stdout=StringIO())
-        cls.study = Study.objects.get()
-        cls.sam = User.objects.get(email="sam@demo.bridgework.test")
-
-    def setUp(self) -> None:
-        cache.clear()
-        self.addCleanup(cache.clear)
-        self.browser = Browser()
-        self.browser.force_login(self.sam)
-
-    def page(self) -> str:
-        answer = self.browser.get(f"/research/studies/{self.study.pk}/analyses/")
-        assert answer.status_code == 200
-        return answer.content.decode()
-
+class DemoStudyPageTests(DemoStudyCase):
     def frame(self) -> pd.DataFrame:
         return recipe.engagement_frame(analyses.model_tables(self.study, "default"))
 
@@ -77,16 +52,16 @@ class DemoStudyPageTests(TestCase):
         assert len(queries.captured_queries) <= 6
 
     def test_the_fit_is_kept_for_the_same_data_and_the_page_shows_it(self) -> None:
-        self.page()
+        self.analyses_page()
         kept = cache.get(self.key())
         assert isinstance(kept, analyses.Fitted) and kept.model is not None
         # A fit planted under the same key is what the page shows: it is not fitted again.
         within = replace(kept.model.within, estimate=-123.456)
         cache.set(self.key(), replace(kept, model=replace(kept.model, within=within)))
-        assert "-123.456" in self.page()
+        assert "-123.456" in self.analyses_page()
 
     def test_a_rescheduled_session_makes_another_key_and_a_new_fit(self) -> None:
-        self.page()
+        self.analyses_page()
         before = self.key()
         cache.set(before, analyses.Fitted(None, "planted: not fitted again"))
         session = self.last_session_in_the_model()
@@ -97,7 +72,7 @@ class DemoStudyPageTests(TestCase):
             by=session.therapist,
         )
         assert self.key() != before
-        page = self.page()
+        page = self.analyses_page()
         assert "planted: not fitted again" not in page and "data-converged>yes<" in page
 
     def test_a_withdrawn_consent_makes_another_key(self) -> None:
@@ -108,7 +83,7 @@ class DemoStudyPageTests(TestCase):
         assert self.key() != before
 
     def test_the_cache_keeps_aggregates_and_no_pseudonym(self) -> None:
-        self.page()
+        self.analyses_page()
         kept = pickle.dumps(cache.get(self.key()))
         for pseudonym in set(self.frame()["client"]):
             assert pseudonym.encode() not in kept
@@ -117,8 +92,8 @@ class DemoStudyPageTests(TestCase):
         assert len(kept) < 5000  # a few dozen numbers and words, not rows
 
     def test_each_showing_records_an_analyses_event_with_its_counts(self) -> None:
-        self.page()
-        self.page()
+        self.analyses_page()
+        self.analyses_page()
         events = AccessEvent.objects.filter(object_type="study-analyses", actor_id=self.sam.pk)
         assert events.count() == 2
         event = events.last()
