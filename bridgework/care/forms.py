@@ -65,11 +65,17 @@ REMINDER_PURPOSES = [
 ]
 
 
-class ResearchConsentForm(Form):
-    given = forms.TypedChoiceField(
+def yes_or_no() -> forms.TypedChoiceField:
+    """A consent's button: "yes" gives it, "no" withdraws it."""
+    return forms.TypedChoiceField(
         choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"
     )
 
 
-class ConsentForm(ResearchConsentForm):
+class ResearchConsentForm(Form):
+    given = yes_or_no()
+
+
+class ReminderConsentForm(Form):
     purpose = forms.ChoiceField(choices=REMINDER_PURPOSES)
+    given = yes_or_no()

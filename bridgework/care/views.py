@@ -24,8 +24,8 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import (
     REMINDER_PURPOSES,
-    ConsentForm,
     GoalForm,
+    ReminderConsentForm,
     ResearchConsentForm,
     SessionForm,
     SessionUpdateForm,
@@ -106,7 +106,7 @@ def client_consents(request: AuthenticatedHttpRequest) -> HttpResponse:
         # A page from before research had its own (or a hand-made post) asks there instead.
         return redirect(RESEARCH_PAGE)
     if request.method == "POST":
-        form = ConsentForm(request.POST)
+        form = ReminderConsentForm(request.POST)
         if form.is_valid():
             client = own_record(request, need=Need.WRITE)
             actions.set_consent(
