@@ -54,6 +54,15 @@ class ResearchConsentTests(BaseTestCase):
         self.assertFalse(self.research_is_open())
         grant = Consent.objects.get(client=self.client_a, purpose=Consent.Purpose.RESEARCH)
         self.assertEqual(grant.withdrawn_by, user_of(self.client_a))
+        # The trail has the giving and then the withdrawal, both by the client.
+        _given, withdrawal = AccessEvent.objects.filter(
+            object_type="consent", action=AccessEvent.Action.CHANGE
+        ).order_by("pk")
+        self.assertEqual(withdrawal.actor_id, user_of(self.client_a).pk)
+        self.assertEqual(withdrawal.object_id, f"{self.client_a.pk}:research")
+        self.assertEqual(
+            withdrawal.changes["values"]["withdrawn_by"], [None, user_of(self.client_a).pk]
+        )
 
     def test_giving_consent_says_what_is_agreed_before_and_after(self) -> None:
         self.sign_in(self.client_a)

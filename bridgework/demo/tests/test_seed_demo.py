@@ -123,6 +123,11 @@ def test_it_builds_a_realistic_clinic() -> None:
     in_care = Client.objects.filter(user__isnull=False, discharged_at=None)  # not past clients
     assert before_sessions.count() == in_care.count()
     assert Prompt.objects.filter(purpose="measure", state="scheduled").exists()
+    # A current client's practice reminder answered was answered by the practice logged from
+    # it (demo/prompts.py), as practice.actions.link_to_prompt records it.
+    answered = Prompt.objects.filter(client__in=in_care, purpose="practice", state="answered")
+    assert answered.exists()
+    assert not answered.filter(practice_logs=None).exists()
     browser = DjangoTestClient()  # the README's demo client has questionnaires due
     browser.force_login(User.objects.get(email="jordan@demo.bridgework.test"))
     today = browser.get("/me/").content.decode()
