@@ -94,20 +94,17 @@ def history(schedule: Schedule, *, engagement: float) -> None:
     logs = unanswered_logs(schedule, zone)
     for moment in moments:
         roll = rng.random()
-        state = (
-            Prompt.State.ANSWERED
-            if roll < engagement
-            else Prompt.State.OPENED
-            if roll < engagement + 0.1
-            else Prompt.State.EXPIRED
-        )
+        answered, opened = roll < engagement, roll < engagement + 0.1
         answered_by = None
-        if state == Prompt.State.ANSWERED and schedule.purpose == Purpose.PRACTICE:
+        if answered and schedule.purpose == Purpose.PRACTICE:
             # A practice reminder is answered by the practice logged from it; on a day the
             # client logged none, they opened it and left it.
             day = logs.get(moment.astimezone(zone).date(), [])
             answered_by = day.pop(0) if day else None
-            state = Prompt.State.ANSWERED if answered_by else Prompt.State.OPENED
+            answered = answered_by is not None
+        # Past its time a prompt left unanswered has expired, opened or not, as the worker's
+        # expire_overdue leaves it: none of the history still waits for an answer.
+        state = Prompt.State.ANSWERED if answered else Prompt.State.EXPIRED
         prompt = Prompt.objects.create(
             schedule=schedule,
             client=schedule.client,
@@ -118,7 +115,7 @@ def history(schedule: Schedule, *, engagement: float) -> None:
             next_attempt_at=moment,
             sent_at=moment,
             state=state,
-            opened_at=moment + timedelta(minutes=5) if state != Prompt.State.EXPIRED else None,
+            opened_at=moment + timedelta(minutes=5) if opened else None,
             answered_at=moment + timedelta(minutes=rng.randint(5, 50))
             if state == Prompt.State.ANSWERED
             else None,

@@ -25,6 +25,7 @@ from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, PracticeLog
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.prompts.states import WAITING_FOR_ANSWER
 from bridgework.supervision.models import Assignment, CompetenceRating, RolePlay
 from bridgework.test import make_clinic, user_of
 
@@ -128,6 +129,11 @@ def test_it_builds_a_realistic_clinic() -> None:
     answered = Prompt.objects.filter(client__in=in_care, purpose="practice", state="answered")
     assert answered.exists()
     assert not answered.filter(practice_logs=None).exists()
+    # Past its time a reminder left unanswered has expired, opened or not, as the worker
+    # leaves it; none waits for an answer it can no longer get.
+    past = Prompt.objects.filter(client__in=in_care, expires_at__lte=timezone.now())
+    assert not past.filter(state__in=WAITING_FOR_ANSWER).exists()
+    assert past.filter(state="expired", opened_at__isnull=False).exists()
     browser = DjangoTestClient()  # the README's demo client has questionnaires due
     browser.force_login(User.objects.get(email="jordan@demo.bridgework.test"))
     today = browser.get("/me/").content.decode()
