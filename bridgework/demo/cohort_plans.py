@@ -17,7 +17,7 @@ from bridgework.measures import scoring
 from bridgework.measures.actions import REVIEW, current
 from bridgework.measures.models import Response
 from bridgework.plans import review as review_questions
-from bridgework.plans.actions import EDITABLE, FRAMING_FOR, SESSION_LINKS
+from bridgework.plans.actions import FRAMING_FOR, snapshot_with
 from bridgework.plans.models import (
     ActionPlan,
     Decision,
@@ -82,7 +82,9 @@ def add_plans(
             number=1,
             made_by=therapist,
             made_at=plan.created_at + timedelta(minutes=15),  # when it was agreed
-            snapshot=revision_of(plan, goal.text, obstacles[plan.pk]),
+            snapshot=snapshot_with(
+                plan, goals=[goal.text], obstacles=obstacles[plan.pk], imagery=None
+            ),
             note="Agreed",
         )
         for plan in plans
@@ -90,17 +92,6 @@ def add_plans(
     practice = add_reminders(client, therapist, plans, weeks, planned.discharged_at)
     add_practice(client, user, plans, practice)
     add_reviews(client, therapist, [plan for plan in plans if plan.review_session], weeks)
-
-
-def revision_of(plan: ActionPlan, goal: str, obstacles: list[dict[str, str]]) -> dict[str, Any]:
-    """What plans.actions.snapshot records for the agreed plan, without its queries (the
-    cohort's goal and obstacles are known here)."""
-    data: dict[str, Any] = {name: getattr(plan, name) for name in EDITABLE}
-    for name in SESSION_LINKS:
-        session = getattr(plan, name)
-        data[name] = session.number if session else None
-    data |= {"details": {}, "reminders": plan.reminders, "goals": [goal], "imagery": None}
-    return data | {"obstacles": obstacles}
 
 
 def new_plan(

@@ -143,20 +143,34 @@ def start_plan(
 
 def snapshot(plan: ActionPlan) -> dict[str, Any]:
     """What the plan says now, in plain values: the content of a revision."""
+    return snapshot_with(
+        plan,
+        goals=sorted(goal.text for goal in plan.goals.all()),
+        # What the obstacles say; where one came from is the row's, not part of what changed.
+        obstacles=[
+            {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
+            for o in plan.obstacles.all()
+        ],
+        imagery=imagery_snapshot(plan),
+    )
+
+
+def snapshot_with(
+    plan: ActionPlan,
+    *,
+    goals: list[str],
+    obstacles: list[dict[str, str]],
+    imagery: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """`snapshot` with the plan's goals (sorted), obstacles and imagery given, for a caller
+    that already holds them (the demo writes a year of plans without asking for each)."""
     data: dict[str, Any] = {name: getattr(plan, name) for name in EDITABLE}
     for name in SESSION_LINKS:
         session = getattr(plan, name)
         data[name] = session.number if session else None
     data["details"] = dict(plan.details or {})
     data["reminders"] = plan.reminders
-    data["goals"] = sorted(goal.text for goal in plan.goals.all())
-    # What the obstacles say; where one came from is the row's, not part of what changed.
-    data["obstacles"] = [
-        {"kind": o.kind, "description": o.description, "coping_plan": o.coping_plan}
-        for o in plan.obstacles.all()
-    ]
-    data["imagery"] = imagery_snapshot(plan)
-    return data
+    return data | {"goals": goals, "obstacles": obstacles, "imagery": imagery}
 
 
 def imagery_snapshot(plan: ActionPlan) -> dict[str, Any] | None:
