@@ -9,8 +9,7 @@ from datetime import timedelta
 from bridgework.accounts.models import User
 from bridgework.care.models import Client, TherapySession
 from bridgework.demo.cohort import Week
-from bridgework.measures import scoring
-from bridgework.measures.actions import current
+from bridgework.measures.actions import current, scored_response
 from bridgework.measures.models import Response
 
 
@@ -26,13 +25,12 @@ def add_questionnaires(
             # PHQ-9 item 9 stays at 0: the history raises no risk question no one answered.
             answers = {str(n): v for n, v in enumerate(items_for(total, count, rng), 1)}
             responses.append(
-                Response(
-                    client=client,
-                    instrument=instrument,
+                scored_response(
+                    client,
+                    instrument,
+                    answers,
+                    by=therapist,
                     session=session,
-                    answers=answers,
-                    scores=scoring.stored_scores(instrument.definition, answers),
-                    entered_by=therapist,
                     completed_at=week.starts_at - timedelta(hours=1),
                 )
             )

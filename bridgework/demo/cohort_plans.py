@@ -13,8 +13,7 @@ from bridgework.accounts.models import Approach, User
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.demo.cohort import Course, Week
 from bridgework.demo.cohort_reminders import Logged, add_reminders
-from bridgework.measures import scoring
-from bridgework.measures.actions import REVIEW, current
+from bridgework.measures.actions import REVIEW, current, scored_response
 from bridgework.measures.models import Response
 from bridgework.plans import review as review_questions
 from bridgework.plans.actions import FRAMING_FOR, snapshot_with
@@ -176,13 +175,12 @@ def add_reviews(
     rng = random.Random(f"demo-research-reviews-{client.full_name}")  # noqa: S311 - demo data
     answers = [review_answers(week, rng) for week in weeks[: len(plans)]]
     responses = Response.objects.bulk_create(
-        Response(
-            client=client,
-            instrument=instrument,
+        scored_response(
+            client,
+            instrument,
+            given,
+            by=therapist,
             session=plan.review_session,
-            answers=given,
-            scores=scoring.stored_scores(instrument.definition, given),
-            entered_by=therapist,
             completed_at=closed(plan),
         )
         for plan, given in zip(plans, answers, strict=True)

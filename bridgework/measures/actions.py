@@ -63,16 +63,10 @@ def respond(
                 "Reload the page to answer the current one."
             )
         )
-    scoring.check_answers(instrument.definition, answers)
-    response = Response.objects.create(
-        client=client,
-        instrument=instrument,
-        session=session,
-        answers=answers,
-        scores=scoring.stored_scores(instrument.definition, answers),
-        entered_by=by,
-        completed_at=completed_at or timezone.now(),
+    response = scored_response(
+        client, instrument, answers, by=by, session=session, completed_at=completed_at
     )
+    response.save()
     changed(by, CREATE, response)
     if prompt is not None:
         steps.answer(prompt, client, by=by)
@@ -84,6 +78,29 @@ def respond(
     if deterioration:
         flags.append(raise_flag(client, Flag.Kind.DETERIORATION, deterioration, response))
     return response, flags
+
+
+def scored_response(
+    client: Client,
+    instrument: Instrument,
+    answers: dict[str, Any],
+    *,
+    by: User,
+    session: TherapySession | None = None,
+    completed_at: datetime | None = None,
+) -> Response:
+    """The response the answers make, checked and scored, not yet saved: `respond` saves it
+    and does what follows; the demo's history writes many of them at once."""
+    scoring.check_answers(instrument.definition, answers)
+    return Response(
+        client=client,
+        instrument=instrument,
+        session=session,
+        answers=answers,
+        scores=scoring.stored_scores(instrument.definition, answers),
+        entered_by=by,
+        completed_at=completed_at or timezone.now(),
+    )
 
 
 class NotScored(ValueError):
