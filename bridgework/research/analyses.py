@@ -112,6 +112,8 @@ def engagement_on_study(study: Study, *, using: str | None = None) -> Engagement
 def fit(frame: pd.DataFrame, *, study_id: int | None = None) -> EngagementResult:
     """The model on the recipe's frame, or why it cannot be fitted: never a silent number.
     With `study_id`, a fit of the same frame is taken from the cache (see above)."""
+    if frame.empty:  # no row at all: the toolkit would only say a column holds no numbers
+        return EngagementResult(None, too_few(0, 0))
     try:
         usable = lagged_design(frame)
     except ValueError as error:
@@ -221,9 +223,36 @@ def pool(
     except ValueError as error:
         raise StudiesRefused(str(error)) from error
     svg = forest.forest_svg(
-        fits[2][1], labels, title=_("Forest plot (REML)"), measure=measure, id_prefix=prefix
+        fits[2][1],
+        labels,
+        title=_("Forest plot (REML)"),
+        measure=measure,
+        id_prefix=prefix,
+        words=forest_words(),
     )
     return Pooled(tuple(labels), fits, svg)
+
+
+def forest_words() -> forest.ForestWords:
+    """The forest plot's own words in the page's language. The braces are str.format's
+    fields, filled in by research.forest."""
+    return forest.ForestWords(
+        study=_("Study"),
+        weight=_("Weight"),
+        # Translators: {level} is the confidence level, e.g. 95%.
+        interval_heading=_("{measure} [{level} CI]"),
+        # Translators: {method} is FE, DL, REML or PM.
+        pooled=_("{method} model"),
+        pooled_knapp_hartung=_("{method} model (Knapp–Hartung)"),
+        method_knapp_hartung=_("{method} with Knapp–Hartung"),
+        # Translators: PI is the prediction interval.
+        prediction=_("PI {low} to {high}"),
+        log_scale=_("{measure} (log scale)"),
+        summary=_(
+            "{k} studies. {measure}, pooled ({method}): {interval}, prediction interval "
+            "{low} to {high}; I² {i2}%, τ² {tau2}. Horizontal axis: {axis}."
+        ),
+    )
 
 
 def bcg_example() -> Pooled:
