@@ -4,8 +4,11 @@ own entries stay as datapackage.json writes them: one codebook per dataset)."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from bridgework.accounts import actions as accounts
-from bridgework.research import recipe
+from bridgework.research import pages, recipe
+from bridgework.research.models import Export
 from bridgework.research.tests.study_setup import StudyCase, consent
 
 
@@ -62,3 +65,12 @@ class GermanResearchPagesTests(StudyCase):
             f"/research/studies/{study.pk}/analyses/", {"studies": "Smith 2019; -0,42; 0,05"}
         )
         self.assertContains(page, "Geben Sie mindestens zwei Studien an, eine pro Zeile")
+
+    def test_an_exports_progress_is_worded_and_numbered_in_german(self) -> None:
+        running = Export(state=Export.State.RUNNING, tables_done=2, rows_written=1234567)
+        with translation.override("de"):
+            progress = pages.progress_words(running, 3)
+        self.assertEqual(progress, "2 von 3 Tabellen, bisher 1.234.567 Zeilen.")
+        with translation.override("en"):
+            progress = pages.progress_words(running, 3)
+        self.assertEqual(progress, "2 of 3 tables, 1,234,567 rows so far.")
