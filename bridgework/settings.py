@@ -194,6 +194,8 @@ SESSION_COOKIE_AGE = int(CLIENT_SESSION_AGE.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets the app's own page, in the person's language, saying what to do.
+CSRF_FAILURE_VIEW = "bridgework.views.csrf_failure"
 
 # Sign-in throttling (django-axes, database handler: works on SQLite with no cache server).
 # Either limit locks: AXES_FAILURE_LIMIT failures from one address, or for one account.

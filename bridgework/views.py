@@ -1,4 +1,5 @@
-"""The front door (where each person lands) and the health check."""
+"""The front door (where each person lands), the health check, and the page for a form whose
+CSRF token was refused."""
 
 from __future__ import annotations
 
@@ -32,3 +33,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF_FAILURE_VIEW: a form sent with a token the session no longer holds (a
+    page left open across a sign-in or sign-out, an expired session, cookies blocked). The
+    page says what to do next; `reason` stays out of it (Django has logged it already)."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,7 +1,9 @@
 """Demo reminders: schedules for the demo clients' plans, check-ins and questionnaires before
 each session, and three weeks of prompt history (sent, opened, answered, expired, one
-failure) for the therapist's view. A practice reminder answered was answered by the practice
-logged from it: the log names the prompt (as practice.actions.link_to_prompt records it).
+failure) for the therapist's view. A reminder answered was answered by the entry made from
+it: the practice logged from a practice reminder, the check-in given in reply to a check-in
+reminder. The entry names the prompt, as practice.actions.link_to_prompt records it; a reminder
+"answered" on a day with no such entry was opened and left.
 
 The history is written as it would have been recorded, not produced by running the worker
 over past weeks: demo data only, never used outside `seed_demo`."""
@@ -18,13 +20,18 @@ from django.utils import timezone
 from bridgework.care.actions import consents_given
 from bridgework.care.models import Client, Consent
 from bridgework.plans.models import ActionPlan, Status
-from bridgework.practice.models import CheckInScale, PracticeLog
+from bridgework.practice.models import CheckIn, CheckInScale, PracticeLog
 from bridgework.prompts import planner, rules, schedules
 from bridgework.prompts.models import Prompt, PromptEvent, Purpose, Schedule
 
 PRACTICE_TIMES = {"Jordan Ellis": ["07:45"], "Kai Tanaka": ["21:30"], "Hannah Schultz": ["18:00"]}
 HISTORY_DAYS = 21
 QUIET = {"Isaac Mensah": 0.0}  # answers no reminder: the demo's silence flag
+# The reminders a client answers with an entry of their own (a questionnaire reminder is
+# answered by its questionnaires, which the demo's measures give).
+ANSWERED_BY = (Purpose.PRACTICE, Purpose.CHECK_IN)
+
+Entry = PracticeLog | CheckIn
 
 
 def seed(client: Client) -> None:
@@ -91,15 +98,15 @@ def history(schedule: Schedule, *, engagement: float) -> None:
     moments = rules.moments(rules.Rule.from_dict(schedule.rule), zone, window, seed=name)
     rng = random.Random(f"demo-prompts-{name}")  # noqa: S311 - demo data
     expire = timedelta(minutes=schedule.rule.get("expire_after", 180))
-    logs = unanswered_logs(schedule, zone)
+    entries = unanswered_entries(schedule, zone)
     for moment in moments:
         roll = rng.random()
         answered, opened = roll < engagement, roll < engagement + 0.1
         answered_by = None
-        if answered and schedule.purpose == Purpose.PRACTICE:
-            # A practice reminder is answered by the practice logged from it; on a day the
-            # client logged none, they opened it and left it.
-            day = logs.get(moment.astimezone(zone).date(), [])
+        if answered and schedule.purpose in ANSWERED_BY:
+            # Answered by the practice logged or the check-in given from it; on a day the
+            # client made none, they opened it and left it.
+            day = entries.get(moment.astimezone(zone).date(), [])
             answered_by = day.pop(0) if day else None
             answered = answered_by is not None
         # Past its time a prompt left unanswered has expired, opened or not, as the worker's
@@ -137,20 +144,36 @@ def history(schedule: Schedule, *, engagement: float) -> None:
         )
 
 
-def unanswered_logs(schedule: Schedule, zone: ZoneInfo) -> dict[date, list[PracticeLog]]:
-    """The practice of the schedule's plan that answers no prompt yet, by the client's day."""
-    by_day: dict[date, list[PracticeLog]] = {}
-    if schedule.plan is None:
-        return by_day
-    logs = PracticeLog.objects.filter(plan=schedule.plan, prompt=None).order_by("practiced_at")
-    for log in logs:
-        by_day.setdefault(log.practiced_at.astimezone(zone).date(), []).append(log)
+def unanswered_entries(schedule: Schedule, zone: ZoneInfo) -> dict[date, list[Entry]]:
+    """What may answer the schedule's reminders and answers none yet, by the client's day: the
+    practice of its plan (practice reminders), or the client's check-ins (check-in reminders)."""
+    entries: list[Entry] = []
+    if schedule.purpose == Purpose.PRACTICE and schedule.plan is not None:
+        logs = PracticeLog.objects.filter(plan=schedule.plan, prompt=None)
+        entries += logs.order_by("practiced_at")
+    elif schedule.purpose == Purpose.CHECK_IN:
+        entries += CheckIn.objects.filter(client=schedule.client, prompt=None).order_by(
+            "answered_at"
+        )
+    by_day: dict[date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(made_at(entry).astimezone(zone).date(), []).append(entry)
     return by_day
 
 
-def link(log: PracticeLog, prompt: Prompt, answered_at: datetime) -> None:
-    """The log answers the prompt, as practice.actions.link_to_prompt records it: logged from
-    the reminder, so practised just before it answered it and received as it did."""
-    PracticeLog.objects.filter(pk=log.pk).update(
-        prompt=prompt, practiced_at=answered_at - timedelta(minutes=2), received_at=answered_at
-    )
+def made_at(entry: Entry) -> datetime:
+    return entry.practiced_at if isinstance(entry, PracticeLog) else entry.answered_at
+
+
+def link(entry: Entry, prompt: Prompt, answered_at: datetime) -> None:
+    """The entry answers the prompt, as practice.actions.link_to_prompt records it. Practice
+    logged from the reminder was done just before the log answered it; a check-in is the
+    answer itself, given and received as the prompt was answered."""
+    if isinstance(entry, PracticeLog):
+        PracticeLog.objects.filter(pk=entry.pk).update(
+            prompt=prompt, practiced_at=answered_at - timedelta(minutes=2), received_at=answered_at
+        )
+    else:
+        CheckIn.objects.filter(pk=entry.pk).update(
+            prompt=prompt, answered_at=answered_at, received_at=answered_at
+        )

@@ -2,7 +2,8 @@
 rows, and an example meta-analysis (with a form for the researcher's own studies).
 
 The model's data are the export's rows, narrowed to the columns the recipe reads
-(research.export.recipe_rows: the export's own querysets, pseudonyms and date shifts), and put
+(research.export.recipe_rows: the export's own querysets, pseudonyms and date shifts), read on
+PostgreSQL in one read-only snapshot as the export is (research.export.snapshot), and put
 together by research.recipe, so `engagement_frame` on the downloaded files gives the same frame
 and the same model. Nothing here shows one client's record: only the model's effects and counts.
 
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 from bridgework.research import forest, recipe
 from bridgework.research.export import recipe_rows
 from bridgework.research.export.context import Context
+from bridgework.research.export.snapshot import one_snapshot
 from bridgework.research.meta_analysis import (
     DidNotConverge,
     MetaAnalysis,
@@ -82,15 +84,18 @@ class Fitted:
 
 def model_tables(study: Study, using: str) -> dict[str, pd.DataFrame]:
     """The recipe's columns of the study's tables, as the export writes them (consented
-    clients, the study period, pseudonyms, shifted dates)."""
-    ctx = Context.of(study, using)
-    return {
-        "sessions": frame_of("sessions", recipe_rows.session_times(ctx)),
-        "reviews": frame_of("reviews", recipe_rows.reviews_done(ctx)),
-        "measure_responses": frame_of(
-            "measure_responses", recipe_rows.symptom_totals(ctx, recipe.SYMPTOMS)
-        ),
-    }
+    clients, the study period, pseudonyms, shifted dates). On PostgreSQL all of it is read in
+    the export's one read-only snapshot, so a review or PHQ-9 saved meanwhile is in all the
+    tables or in none: the model never pairs a session with a review it cannot see."""
+    with one_snapshot(using) as reading:
+        ctx = Context.of(study, reading)
+        return {
+            "sessions": frame_of("sessions", recipe_rows.session_times(ctx)),
+            "reviews": frame_of("reviews", recipe_rows.reviews_done(ctx)),
+            "measure_responses": frame_of(
+                "measure_responses", recipe_rows.symptom_totals(ctx, recipe.SYMPTOMS)
+            ),
+        }
 
 
 def frame_of(table: str, rows: Iterator[tuple[Any, ...]]) -> pd.DataFrame:
@@ -112,6 +117,8 @@ def engagement_on_study(study: Study, *, using: str | None = None) -> Engagement
 def fit(frame: pd.DataFrame, *, study_id: int | None = None) -> EngagementResult:
     """The model on the recipe's frame, or why it cannot be fitted: never a silent number.
     With `study_id`, a fit of the same frame is taken from the cache (see above)."""
+    if frame.empty:  # no row at all: the toolkit would only say a column holds no numbers
+        return EngagementResult(None, too_few(0, 0))
     try:
         usable = lagged_design(frame)
     except ValueError as error:
@@ -221,9 +228,36 @@ def pool(
     except ValueError as error:
         raise StudiesRefused(str(error)) from error
     svg = forest.forest_svg(
-        fits[2][1], labels, title=_("Forest plot (REML)"), measure=measure, id_prefix=prefix
+        fits[2][1],
+        labels,
+        title=_("Forest plot (REML)"),
+        measure=measure,
+        id_prefix=prefix,
+        words=forest_words(),
     )
     return Pooled(tuple(labels), fits, svg)
+
+
+def forest_words() -> forest.ForestWords:
+    """The forest plot's own words in the page's language. The braces are str.format's
+    fields, filled in by research.forest."""
+    return forest.ForestWords(
+        study=_("Study"),
+        weight=_("Weight"),
+        # Translators: {level} is the confidence level, e.g. 95%.
+        interval_heading=_("{measure} [{level} CI]"),
+        # Translators: {method} is FE, DL, REML or PM.
+        pooled=_("{method} model"),
+        pooled_knapp_hartung=_("{method} model (Knapp–Hartung)"),
+        method_knapp_hartung=_("{method} with Knapp–Hartung"),
+        # Translators: PI is the prediction interval.
+        prediction=_("PI {low} to {high}"),
+        log_scale=_("{measure} (log scale)"),
+        summary=_(
+            "{k} studies. {measure}, pooled ({method}): {interval}, prediction interval "
+            "{low} to {high}; I² {i2}%, τ² {tau2}. Horizontal axis: {axis}."
+        ),
+    )
 
 
 def bcg_example() -> Pooled:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from scipy import stats
 
 from bridgework.research.meta_analysis import MetaAnalysis
 
-__all__ = ["forest_svg"]
+__all__ = ["ForestWords", "forest_svg"]
 
 _ROW = 24
 _TOP = 40
@@ -35,6 +36,31 @@ _AXIS_TITLE = 18  # the room under the tick labels for the axis title
 _RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 
 
+@dataclass(frozen=True)
+class ForestWords:
+    """The plot's own words, English unless a caller passes others: the toolkit imports no
+    Django, so the analyses page hands in its language's (research.analyses). Each is a
+    str.format template; a translation may leave out a field it does not need."""
+
+    study: str = "Study"
+    weight: str = "Weight"
+    # {measure}: the effect's name; {level}: the confidence level, e.g. 95%
+    interval_heading: str = "{measure} [{level} CI]"
+    # {method}: FE, DL, REML or PM
+    pooled: str = "{method} model"
+    pooled_knapp_hartung: str = "{method} model (Knapp–Hartung)"
+    method_knapp_hartung: str = "{method} with Knapp–Hartung"
+    prediction: str = "PI {low} to {high}"
+    log_scale: str = "{measure} (log scale)"
+    summary: str = (
+        "{k} studies. {measure}, pooled ({method}): {interval}, prediction interval "
+        "{low} to {high}; I² {i2}%, τ² {tau2}. Horizontal axis: {axis}."
+    )
+
+
+ENGLISH = ForestWords()
+
+
 def forest_svg(
     result: MetaAnalysis,
     labels: Sequence[str] | None = None,
@@ -44,6 +70,7 @@ def forest_svg(
     exponentiate: bool = False,
     id_prefix: str = "forest",
     axis_title: str | None = None,
+    words: ForestWords = ENGLISH,
 ) -> str:
     """The SVG text of a forest plot of `result`.
 
@@ -51,7 +78,8 @@ def forest_svg(
     heading ("Log risk ratio", or "Risk ratio" with `exponentiate=True`, which draws on the log
     scale but prints and ticks exp of every number); `axis_title` is written under the axis
     (default: `measure`, with "(log scale)" when exponentiated); `id_prefix` keeps the ids
-    unique when a page shows several plots."""
+    unique when a page shows several plots; `words` are the plot's own words (headings, the
+    pooled row, the description), English by default."""
     names = list(labels) if labels is not None else [f"Study {i}" for i in range(1, result.k + 1)]
     if len(names) != result.k:
         raise ValueError(f"Give one label per study: {result.k} studies, {len(names)} labels.")
@@ -64,14 +92,14 @@ def forest_svg(
     )
     shown = _display(exponentiate)
     height = _TOP + _ROW * (result.k + 3) + 30 + _AXIS_TITLE
-    axis = axis_title or (f"{measure} (log scale)" if exponentiate else measure)
-    parts = [_opening(result, title, measure, exponentiate, id_prefix, height, axis)]
-    parts.append(_heading(measure, result.level))
+    axis = axis_title or (words.log_scale.format(measure=measure) if exponentiate else measure)
+    parts = [_opening(result, title, measure, words, exponentiate, id_prefix, height, axis)]
+    parts.append(_heading(measure, result.level, words))
     for row, (name, y, low, high, weight) in enumerate(
         zip(names, result.yi, lows, highs, result.weights, strict=True)
     ):
         parts.append(_study(row, name, y, low, high, weight, max(result.weights), scale, shown))
-    parts.append(_pooled(result, scale, shown))
+    parts.append(_pooled(result, scale, shown, words))
     parts.append(_axis(scale, result.k, exponentiate, axis))
     parts.append("</svg>")
     return "\n".join(parts)
@@ -105,19 +133,28 @@ def _opening(
     result: MetaAnalysis,
     title: str,
     measure: str,
+    words: ForestWords,
     exponentiate: bool,
     prefix: str,
     height: int,
     axis: str,
 ) -> str:
     shown = _display(exponentiate)
-    method = result.method + (" with Knapp–Hartung" if result.knapp_hartung else "")
-    summary = (
-        f"{result.k} studies. Pooled {measure.lower()} ({method}): "
-        f"{_interval_text(shown(result.estimate), shown(result.ci_lower), shown(result.ci_upper))}"
-        f", prediction interval {_number(shown(result.prediction_lower))} to "
-        f"{_number(shown(result.prediction_upper))}; I² {result.I2:.1f}%, τ² {result.tau2:.4f}. "
-        f"Horizontal axis: {axis}."
+    method: str = result.method
+    if result.knapp_hartung:
+        method = words.method_knapp_hartung.format(method=result.method)
+    summary = words.summary.format(
+        k=result.k,
+        measure=measure,
+        method=method,
+        interval=_interval_text(
+            shown(result.estimate), shown(result.ci_lower), shown(result.ci_upper)
+        ),
+        low=_number(shown(result.prediction_lower)),
+        high=_number(shown(result.prediction_upper)),
+        i2=f"{result.I2:.1f}",
+        tau2=f"{result.tau2:.4f}",
+        axis=axis,
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
@@ -128,13 +165,14 @@ def _opening(
     )
 
 
-def _heading(measure: str, level: float) -> str:
+def _heading(measure: str, level: float, words: ForestWords) -> str:
     y = _TOP - 14
+    heading = words.interval_heading.format(measure=measure, level=f"{level:.0%}")
     return (
         f'<g class="heading" font-weight="bold">'
-        f'<text x="{_LABEL_X}" y="{y}">Study</text>'
-        f'<text x="{_NUMBERS_X}" y="{y}">{escape(measure)} [{level:.0%} CI]</text>'
-        f'<text x="{_WIDTH - 10}" y="{y}" text-anchor="end">Weight</text></g>'
+        f'<text x="{_LABEL_X}" y="{y}">{escape(words.study)}</text>'
+        f'<text x="{_NUMBERS_X}" y="{y}">{escape(heading)}</text>'
+        f'<text x="{_WIDTH - 10}" y="{y}" text-anchor="end">{escape(words.weight)}</text></g>'
     )
 
 
@@ -164,7 +202,9 @@ def _study(
     )
 
 
-def _pooled(result: MetaAnalysis, scale: _Scale, shown: Callable[[float], float]) -> str:
+def _pooled(
+    result: MetaAnalysis, scale: _Scale, shown: Callable[[float], float], words: ForestWords
+) -> str:
     y = _TOP + _ROW * (result.k + 0.5) + _ROW / 2
     top, bottom = y - 7, y + 7
     left, middle, right = (
@@ -172,10 +212,12 @@ def _pooled(result: MetaAnalysis, scale: _Scale, shown: Callable[[float], float]
         scale.x(result.estimate),
         scale.x(result.ci_upper),
     )
-    label = f"{result.method} model" + (" (Knapp–Hartung)" if result.knapp_hartung else "")
+    label = (words.pooled_knapp_hartung if result.knapp_hartung else words.pooled).format(
+        method=result.method
+    )
     numbers = _interval_text(shown(result.estimate), shown(result.ci_lower), shown(result.ci_upper))
-    prediction = (
-        f"PI {_number(shown(result.prediction_lower))} to {_number(shown(result.prediction_upper))}"
+    prediction = words.prediction.format(
+        low=_number(shown(result.prediction_lower)), high=_number(shown(result.prediction_upper))
     )
     return (
         f'<g class="pooled">'

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -44,7 +45,7 @@ def progress_words(export: Export, total: int) -> str:
         return _("%(done)d of %(total)d tables, %(rows)s rows so far.") % {
             "done": export.tables_done,
             "total": total,
-            "rows": f"{export.rows_written:,}",
+            "rows": formats.number_format(export.rows_written, force_grouping=True),
         }
     if export.state == Export.State.FAILED:
         return export.detail or _("The export failed.")

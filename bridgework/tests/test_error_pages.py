@@ -4,10 +4,13 @@ where the request's language is known, and nothing of the error's details."""
 from __future__ import annotations
 
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client, RequestFactory, override_settings
 from django.views.defaults import server_error
 
 from bridgework.accounts import actions as accounts
+from bridgework.accounts.models import User
 from bridgework.test import BaseTestCase, user_of
 from bridgework.tests.error_urls import SECRET
 
@@ -82,6 +85,71 @@ class OtherErrorTests(BaseTestCase):
         self.assertContains(response, HOME_LINK, status_code=500)
         self.assertNotContains(response, SECRET, status_code=500)
         self.assertNotContains(response, "RuntimeError", status_code=500)
+
+
+STALE_TOKEN = "x" * 64  # a well-formed token the browser's cookie does not match
+
+
+@override_settings(DEBUG=False)
+class CsrfFailureTests(BaseTestCase):
+    """A form sent with a token the browser's session no longer holds (a page left open
+    across a sign-in or sign-out in another tab)."""
+
+    def browser_of(self, user: User | None, page: str) -> Client:
+        """A browser that opened `page` (with a form on it, so it holds the CSRF cookie)."""
+        browser = Client(enforce_csrf_checks=True)
+        if user is not None:
+            browser.force_login(user)
+        self.assertIn("csrftoken", browser.get(page).cookies)
+        return browser
+
+    def main_of(self, response: HttpResponseBase) -> str:
+        assert isinstance(response, HttpResponse)
+        return response.content.decode().split('<main id="main"', 1)[1]
+
+    def test_a_stale_form_gets_the_apps_page_and_changes_nothing(self) -> None:
+        browser = self.browser_of(self.therapist_a, "/clients/")
+        response = browser.post("/accounts/sign-out/", {"csrfmiddlewaretoken": STALE_TOKEN})
+        self.assertEqual(response.status_code, 403)
+        self.assertTemplateUsed(response, "403_csrf.html")
+        self.assertContains(response, "<h1>This form has expired</h1>", status_code=403)
+        self.assertContains(response, "Go back, reload the page", status_code=403)
+        self.assertContains(response, HOME_LINK, status_code=403)
+        self.assertContains(response, 'aria-label="Main"', status_code=403)  # the app's header
+        self.assertEqual(browser.get("/clients/").status_code, 200)  # still signed in
+
+    def test_it_never_shows_djangos_reason(self) -> None:
+        browser = self.browser_of(self.therapist_a, "/clients/")
+        stale = browser.post("/accounts/sign-out/", {"csrfmiddlewaretoken": STALE_TOKEN})
+        missing = Client(enforce_csrf_checks=True).post("/accounts/sign-in/", {})
+        for response in (stale, missing):
+            self.assertEqual(response.status_code, 403)
+            self.assertTemplateUsed(response, "403_csrf.html")
+            main = self.main_of(response)
+            for words in ("CSRF", "incorrect", "cookie not set", "Referer", "token"):
+                self.assertNotIn(words, main)
+
+    def test_a_visitor_is_asked_to_sign_in_again(self) -> None:
+        response = self.browser_of(None, "/accounts/sign-in/").post(
+            "/accounts/sign-in/", {"csrfmiddlewaretoken": STALE_TOKEN}
+        )
+        self.assertContains(response, "You are signed out. Sign in again", status_code=403)
+        self.assertContains(
+            response, '<a class="button" href="/accounts/sign-in/">', status_code=403
+        )
+
+    def test_a_client_reads_it_in_german_and_their_choice_is_not_changed(self) -> None:
+        user = user_of(self.client_a)
+        accounts.set_language(user, "de", by=user)
+        browser = self.browser_of(user, "/me/")
+        response = browser.post(
+            "/me/consents/", {"csrfmiddlewaretoken": STALE_TOKEN, "language": "en"}
+        )
+        self.assertContains(response, "<h1>Dieses Formular ist abgelaufen</h1>", status_code=403)
+        self.assertContains(response, "Nichts wurde geändert.", status_code=403)
+        self.assertContains(response, "laden Sie die Seite neu", status_code=403)
+        user.refresh_from_db()
+        self.assertEqual(user.language, "de")
 
 
 class ServerErrorPageTests(BaseTestCase):

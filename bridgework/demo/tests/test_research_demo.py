@@ -18,8 +18,8 @@ from bridgework.demo import cohort
 from bridgework.measures.models import Flag, Response
 from bridgework.plans.actions import snapshot
 from bridgework.plans.models import ActionPlan, Review
-from bridgework.practice.models import PracticeLog
-from bridgework.prompts.models import Prompt, Schedule
+from bridgework.practice.models import CheckIn, PracticeLog
+from bridgework.prompts.models import Prompt, Purpose, Schedule
 from bridgework.prompts.states import PENDING
 from bridgework.prompts.states import WAITING_FOR_ANSWER as WAITING
 from bridgework.research.export.package import write_package
@@ -150,6 +150,28 @@ class DemoStudyTests(TestCase):
         answered = Prompt.objects.filter(client__in=self.cohort, state=Prompt.State.ANSWERED)
         assert answered.count() == linked.count()  # none answered without its log
 
+    def test_a_check_in_given_from_a_reminder_answers_its_prompt_as_the_app_links_them(
+        self,
+    ) -> None:
+        linked = CheckIn.objects.filter(client__clinic=self.clinic, prompt__isnull=False)
+        with_scales = Client.objects.filter(clinic=self.clinic, check_in_scales__isnull=False)
+        assert linked.count() > 10 * with_scales.distinct().count() > 0
+        for check_in in linked.select_related("prompt"):
+            prompt = check_in.prompt
+            assert prompt is not None
+            assert prompt.client_id == check_in.client_id
+            assert (prompt.purpose, prompt.state) == (Purpose.CHECK_IN, Prompt.State.ANSWERED)
+            assert prompt.answered_at == check_in.answered_at == check_in.received_at
+            assert prompt.due_at < check_in.answered_at < prompt.expires_at
+            steps = list(prompt.events.values_list("state", flat=True))
+            assert steps == ["scheduled", "delivered", "opened", "answered"]
+        answered = Prompt.objects.filter(
+            client__clinic=self.clinic, purpose=Purpose.CHECK_IN, state=Prompt.State.ANSWERED
+        )
+        assert answered.count() == linked.count()  # none answered without its check-in
+        # and some check-ins the clients gave of their own accord, with no reminder
+        assert CheckIn.objects.filter(client__clinic=self.clinic, prompt=None).exists()
+
     def test_the_cohorts_unanswered_reminders_expired_or_were_cancelled_with_their_plan(
         self,
     ) -> None:
@@ -173,6 +195,20 @@ class DemoStudyTests(TestCase):
         assert (joined["plan_id"] == joined["plan_id_log"]).all()
         # Every prompt a practice log names is in the prompts file.
         named = logs["prompt_id"].dropna()
+        assert named.isin(prompts["prompt_id"]).all()
+        assert len(named) == len(joined)
+
+    def test_the_studys_prompts_join_its_check_ins(self) -> None:
+        out = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        write_package(self.study, fmt="parquet", out_dir=out, tables=["prompts", "checkins"])
+        prompts = pd.read_parquet(out / "prompts.parquet")
+        check_ins = pd.read_parquet(out / "checkins.parquet")
+        joined = prompts.merge(check_ins, on="prompt_id", suffixes=("", "_check_in"))
+        assert len(joined) > 10
+        assert (joined["state"] == "answered").all()
+        assert (joined["purpose"] == "check-in").all()
+        assert (joined["client_id"] == joined["client_id_check_in"]).all()
+        named = check_ins["prompt_id"].dropna()
         assert named.isin(prompts["prompt_id"]).all()
         assert len(named) == len(joined)
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 
+from bridgework.accounts import actions as accounts
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Client, Consent, TherapySession
@@ -59,6 +60,14 @@ class DemoStudyPageTests(DemoStudyCase):
         within = replace(kept.model.within, estimate=-123.456)
         cache.set(self.key(), replace(kept, model=replace(kept.model, within=within)))
         assert "-123.456" in self.analyses_page()
+
+    def test_a_researcher_who_reads_german_reads_the_fitted_model_in_german(self) -> None:
+        accounts.set_language(self.sam, "de", by=self.sam)
+        page = self.analyses_page()
+        sentence = page.split("<p data-model-sentence>", 1)[1].split("</p>", 1)[0]
+        assert sentence.startswith("In einer Woche, in der eine Klientin oder ein Klient")
+        assert "95-%-KI" in sentence and "Beobachtungsdaten" in sentence
+        assert "Innerhalb der Person" in page and "Konvergiert" in page
 
     def test_a_rescheduled_session_makes_another_key_and_a_new_fit(self) -> None:
         self.analyses_page()

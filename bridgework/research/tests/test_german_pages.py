@@ -1,0 +1,76 @@
+"""The research staff's pages speak the language of the person reading them: a researcher who
+chose German reads the study page, the codebook and the analyses in German (the codebook's
+own entries stay as datapackage.json writes them: one codebook per dataset)."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from bridgework.accounts import actions as accounts
+from bridgework.research import pages, recipe
+from bridgework.research.models import Export
+from bridgework.research.tests.study_setup import StudyCase, consent
+
+
+class GermanResearchPagesTests(StudyCase):
+    def setUp(self) -> None:
+        super().setUp()
+        accounts.set_language(self.researcher, "de", by=self.researcher)
+        self.sign_in(self.researcher)
+
+    def test_the_study_page_is_in_german(self) -> None:
+        study = self.make_study()
+        consent(self.client_a)
+        page = self.client.get(f"/research/studies/{study.pk}/")
+        self.assertEqual(page["Content-Language"], "de")
+        for words in (
+            "Datenzeitraum",
+            "Klientinnen und Klienten mit offener Einwilligung für die Forschung",
+            "je Klientin oder Klient verschoben, Abstände erhalten",
+            "Export erstellen",
+            "Noch kein Export.",
+            "Das Engagement-Modell auf dieser Studie und ein Beispiel einer Metaanalyse",
+        ):
+            self.assertContains(page, words)
+        self.assertNotContains(page, "Make an export")
+
+    def test_the_codebook_page_is_in_german(self) -> None:
+        study = self.make_study()
+        page = self.client.get(f"/research/studies/{study.pk}/codebook/")
+        for words in ("Codebuch", "Erlaubte Werte", "Bedeutung", "Eine Zeile je <code>"):
+            self.assertContains(page, words)
+        self.assertNotContains(page, "Allowed values")
+
+    def test_the_analyses_page_is_in_german_to_the_forest_plot(self) -> None:
+        study = self.make_study(tables=list(recipe.MODEL_TABLES))
+        page = self.client.get(f"/research/studies/{study.pk}/analyses/")
+        for words in (
+            "Engagement und Symptome in der nächsten Sitzung",
+            "Zu wenige Daten für das Modell",
+            "Beispiel einer Metaanalyse: Studien zum BCG-Impfstoff",
+            "Fester Effekt",
+            "95-%-Vorhersageintervall",
+            "Heterogenität: Q = ",
+            ">Gewicht</text>",  # the forest plot's own words
+            "Modell REML",
+            "Eigene Studien poolen",
+        ):
+            self.assertContains(page, words)
+        self.assertNotContains(page, "Fixed effect")
+        self.assertNotContains(page, ">Weight</text>")
+
+    def test_a_refused_paste_says_why_in_german(self) -> None:
+        study = self.make_study(tables=list(recipe.MODEL_TABLES))
+        page = self.client.post(
+            f"/research/studies/{study.pk}/analyses/", {"studies": "Smith 2019; -0,42; 0,05"}
+        )
+        self.assertContains(page, "Geben Sie mindestens zwei Studien an, eine pro Zeile")
+
+    def test_an_exports_progress_is_worded_and_numbered_in_german(self) -> None:
+        running = Export(state=Export.State.RUNNING, tables_done=2, rows_written=1234567)
+        with translation.override("de"):
+            progress = pages.progress_words(running, 3)
+        self.assertEqual(progress, "2 von 3 Tabellen, bisher 1.234.567 Zeilen.")
+        with translation.override("en"):
+            progress = pages.progress_words(running, 3)
+        self.assertEqual(progress, "2 of 3 tables, 1,234,567 rows so far.")
