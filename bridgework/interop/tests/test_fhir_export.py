@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import connection
-from django.http import Http404
-from django.test.utils import CaptureQueriesContext
-
 from bridgework.interop import fhir
 from bridgework.interop.tests.fhir_records import history, validated
-from bridgework.test import BaseTestCase, make_client, request_of
+from bridgework.test import BaseTestCase, request_of
 
 
 def of_type(bundle: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
