@@ -20,6 +20,9 @@ PLAN_KINDS = f"{CANONICAL}/CodeSystem/plan-kind"
 FLAG_KINDS = f"{CANONICAL}/CodeSystem/flag-kind"
 CONSENT_PURPOSES = f"{CANONICAL}/CodeSystem/consent-purpose"
 PSEUDONYMS = f"{CANONICAL}/NamingSystem/client-pseudonym"
+# Staff in a pseudonymised export: the same person is the same value within one client's
+# record, and names neither the person nor the clinic.
+STAFF_PSEUDONYMS = f"{CANONICAL}/NamingSystem/staff-pseudonym"
 LOINC = "http://loinc.org"
 # The LOINC codes of the shipped questionnaires' totals: PHQ-9 44261-6, GAD-7 70274-6 (also
 # in each definition's scoring, `loinc`, which wins).
@@ -33,6 +36,9 @@ KINDS = {
     "CarePlan": "plan",
     "QuestionnaireResponse": "response",
 }
+
+# A check-in's ratings share its identifier: the entry's uid, not a record id.
+CHECK_IN = "check-in"
 
 # An action plan's status as a CarePlan.status, and back (CarePlan has no "proposed": a
 # client's proposal is a draft until the therapist takes it up).
@@ -58,7 +64,8 @@ def own_kind(system: str, clinic_id: int) -> str | None:
     """Which kind of this clinic's records `system` names, or None for anyone else's."""
     prefix = f"{settings.SITE_URL}/fhir/clinics/{clinic_id}/"
     kind = system.removeprefix(prefix)
-    return kind if system.startswith(prefix) and kind in KINDS.values() else None
+    known = (*KINDS.values(), CHECK_IN)
+    return kind if system.startswith(prefix) and kind in known else None
 
 
 def staff_system(clinic_id: int) -> str:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bridgework.care import actions as care
 from bridgework.care.models import Client
 from bridgework.interop import fhir
+from bridgework.interop.fhir import codes
+from bridgework.interop.fhir.load.report import ImportReport
+from bridgework.interop.fhir.load.validation import InvalidBundle
 from bridgework.interop.tests.fhir_records import history
 from bridgework.plans.models import ActionPlan
 from bridgework.test import BaseTestCase, make_clinic, make_staff, request_of
@@ -22,23 +26,30 @@ NOT_CONTENT |= {"author", "participant"}
 
 def clinical(bundle: dict[str, Any]) -> list[Any]:
     """The Bundle's clinical content, comparable across clinics: each resource without what
-    names its record or the moment it was made, in a stable order."""
-    kept = [normal(entry["resource"]) for entry in bundle["entry"]]
+    names its record or the moment it was made, a reference replaced by what it points to
+    (its resource's own content), in a stable order."""
+    targets = {entry["fullUrl"]: repr(normal(entry["resource"], {})) for entry in bundle["entry"]}
+    kept = [normal(entry["resource"], targets) for entry in bundle["entry"]]
     kept = [r for r in kept if r["resourceType"] not in ("Provenance", "Flag", "Consent")]
     return sorted(kept, key=repr)
 
 
-def normal(value: Any) -> Any:
+def normal(value: Any, targets: dict[str, str]) -> Any:
     if isinstance(value, dict):
-        found = {k: normal(v) for k, v in value.items() if k not in NOT_CONTENT}
+        found = {k: normal(v, targets) for k, v in value.items() if k not in NOT_CONTENT}
+        if "reference" in value:
+            found["to"] = targets.get(value["reference"], "")
         if found.get("resourceType") == "CarePlan":
             found.pop("period", None)  # agreed and closed when imported
         if found.get("resourceType") == "QuestionnaireResponse" and "basedOn" in value:
             found.pop("authored", None)  # a review is done again when imported
         return found
     if isinstance(value, list):
-        return [normal(v) for v in value]
+        return [normal(v, targets) for v in value]
     return value
+
+
+MISSING_STATUS = "lifecycleStatus: required, but missing"
 
 
 class ImportTests(BaseTestCase):
@@ -53,7 +64,7 @@ class ImportTests(BaseTestCase):
     def exported(self) -> dict[str, Any]:
         return fhir.everything(request_of(self.therapist_a), self.client_a.pk, "identified")
 
-    def into_empty(self, bundle: dict[str, Any]) -> fhir.ImportReport:  # type: ignore[name-defined]
+    def into_empty(self, bundle: dict[str, Any]) -> ImportReport:
         return fhir.import_bundle(
             bundle, clinic=self.empty, by=self.empty_admin, therapist=self.empty_therapist
         )
@@ -75,8 +86,82 @@ class ImportTests(BaseTestCase):
         self.assertEqual(ActionPlan.objects.filter(client_id=first.client_id).count(), plans)
         self.assertEqual(len(second.unchanged), len(first.created) + len(first.changed))
 
-    def test_it_prints(self) -> None:
-        report = self.into_empty(self.exported())
-        for n in report.not_imported:
-            print(n)
-        print(len(report.created), report.derived)
+    def test_a_resource_it_cannot_map_is_reported_with_its_type_and_id(self) -> None:
+        bundle = self.exported()
+        patient = bundle["entry"][0]["fullUrl"]
+        allergy = {
+            "resourceType": "AllergyIntolerance",
+            "id": "a1",
+            "patient": {"reference": patient},
+        }
+        bundle["entry"].append({"fullUrl": "urn:uuid:a1", "resource": allergy})
+        report = self.into_empty(bundle)
+        left = {(n.resource_type, n.resource_id): n.reason for n in report.not_imported}
+        self.assertEqual(
+            left[("AllergyIntolerance", "a1")], "Bridgework keeps no record of this kind."
+        )
+        self.assertIn("Consent", {kind for kind, _id in left})
+
+    def test_an_invalid_bundle_is_refused_naming_the_resource_and_element(self) -> None:
+        bundle = self.exported()
+        index, goal = next(
+            (i, e["resource"])
+            for i, e in enumerate(bundle["entry"])
+            if e["resource"]["resourceType"] == "Goal"
+        )
+        del goal["lifecycleStatus"]
+        with self.assertRaises(InvalidBundle) as refused:
+            self.into_empty(bundle)
+        self.assertEqual(
+            refused.exception.problems,
+            [f"Bundle.entry[{index}].resource (Goal/{goal['id']}): {MISSING_STATUS}"],
+        )
+        self.assertFalse(Client.objects.filter(clinic=self.empty).exists())
+
+    def test_text_no_record_may_hold_is_refused_with_where_it_is(self) -> None:
+        bundle = self.exported()
+        bundle["entry"][0]["resource"]["name"][0]["text"] = "Client\x00A"
+        with self.assertRaises(InvalidBundle) as refused:
+            self.into_empty(bundle)
+        self.assertIn("Bundle/entry/0/resource/name/0/text", refused.exception.problems[0])
+        self.assertIn("U+0000", refused.exception.problems[0])
+
+    def test_a_pseudonymised_record_is_refused(self) -> None:
+        bundle = fhir.everything(request_of(self.therapist_a), self.client_a.pk, "pseudonymised")
+        with self.assertRaises(InvalidBundle) as refused:
+            self.into_empty(bundle)
+        self.assertIn("identified", refused.exception.problems[0])
+        self.assertFalse(Client.objects.filter(clinic=self.empty).exists())
+
+    def test_another_clinics_identifiers_never_reach_this_clinics_records(self) -> None:
+        """A Bundle from Northside whose ids happen to be those of Elsewhere's records:
+        imported into Elsewhere, it makes new records and leaves Elsewhere's alone."""
+        theirs = care.add_goal(self.other_client, text="Mine", by=self.other_therapist)
+        bundle = self.exported()
+        same_ids = {"Patient": self.other_client.pk, "Goal": theirs.pk}
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            for identifier in (
+                resource.get("identifier", []) if resource["resourceType"] in same_ids else []
+            ):
+                identifier["value"] = str(same_ids[resource["resourceType"]])
+        report = fhir.import_bundle(
+            bundle, clinic=self.other_clinic, by=self.other_admin, therapist=self.other_therapist
+        )
+        self.assertNotEqual(report.client_id, self.other_client.pk)
+        self.assertIn(f"Patient/{bundle['entry'][0]['resource']['id']}", report.created)
+        theirs.refresh_from_db()
+        self.assertEqual((theirs.text, theirs.achieved_at), ("Mine", None))
+        self.assertEqual(self.other_client.goals.count(), 1)
+
+    def test_this_clinics_own_identifiers_find_its_records(self) -> None:
+        report = fhir.import_bundle(
+            self.exported(), clinic=self.clinic, by=self.admin, therapist=self.therapist_a
+        )
+        self.assertEqual(report.client_id, self.client_a.pk)
+        self.assertEqual((report.created, report.changed), ([], []))
+
+    def test_own_identifiers_of_another_clinic_name_nothing_here(self) -> None:
+        system = codes.clinic_system(self.other_clinic.pk, "client")
+        self.assertIsNone(codes.own_kind(system, self.clinic.pk))
+        self.assertEqual(codes.own_kind(system, self.other_clinic.pk), "client")

@@ -43,7 +43,7 @@ class Context:
     def patient(self) -> dict[str, str]:
         return self.ref("client", self.client.pk)
 
-    def identifiers(self, kind: str, pk: int) -> list[dict[str, str]]:
+    def identifiers(self, kind: str, pk: object) -> list[dict[str, str]]:
         """The record's identifier in its clinic; none in a pseudonymised export (a record
         id leads back to the clinic's database)."""
         if not self.identified:
@@ -57,10 +57,11 @@ class Context:
             return None
         if user.pk == self.client.user_id:
             return self.patient
-        value = str(user.pk) if self.identified else self.id_of("staff", user.pk)
-        found: dict[str, Any] = {
-            "identifier": {"system": codes.staff_system(self.client.clinic_id), "value": value}
-        }
+        if self.identified:
+            named = {"system": codes.staff_system(self.client.clinic_id), "value": str(user.pk)}
+        else:
+            named = {"system": codes.STAFF_PSEUDONYMS, "value": self.id_of("staff", user.pk)}
+        found: dict[str, Any] = {"identifier": named}
         if self.identified:
             found["display"] = user.full_name
         return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bridgework.interop.fhir import codes
-from bridgework.interop.fhir.export.context import Context, Resource, instant
+from bridgework.interop.fhir.export.context import Context, Resource, instant, pruned
 from bridgework.interop.fhir.export.questionnaires import SURVEY
 from bridgework.practice.models import CheckIn, Rating
 
@@ -21,6 +21,8 @@ def rating(ctx: Context, check_in: CheckIn, one: Rating) -> Resource:
     scale = one.scale
     observation = {
         "resourceType": "Observation",
+        # The check-in's uid: each of its ratings names the one entry they were given in.
+        "identifier": ctx.identifiers("check-in", check_in.uid),
         "status": "final",
         "category": [SURVEY],
         "code": {
@@ -38,4 +40,4 @@ def rating(ctx: Context, check_in: CheckIn, one: Rating) -> Resource:
             }
         ],
     }
-    return ctx.entry("rating", one.pk, observation)
+    return ctx.entry("rating", one.pk, pruned(observation))

@@ -1,7 +1,8 @@
 """0–100 check-in ratings from Observations coded in Bridgework's ratings CodeSystem, through
 practice's actions: the scale found by its name and anchors (or added), one check-in per
-moment. Each check-in's uid is made from the clinic and the Observation's id, so the same
-Bundle imported again finds the check-in it made (practice.actions.once)."""
+check-in per identifier (the sending check-in's uid). This clinic's own uid is used as it
+is; another's becomes one of this clinic's, the same each time, so the same Bundle imported
+again finds the check-in it made (practice.actions.once)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from bridgework.interop.fhir import codes
+from bridgework.interop.fhir.load import links
 from bridgework.interop.fhir.load.intake import Intake, Resource
 from bridgework.interop.fhir.load.records import moment
 from bridgework.practice import actions as practice
@@ -28,15 +30,29 @@ def is_rating(resource: Resource) -> bool:
 
 
 def take_ratings(intake: Intake) -> None:
-    moments: dict[str, list[Resource]] = defaultdict(list)
+    check_ins: dict[str, list[Resource]] = defaultdict(list)
     for resource in intake.of_type("Observation"):
         if is_rating(resource):
-            moments[str(resource.get("effectiveDateTime"))].append(resource)
-    for group in moments.values():
-        take_check_in(intake, group)
+            check_ins[uid_of(intake, resource)].append(resource)
+    for uid, group in check_ins.items():
+        take_check_in(intake, uuid.UUID(uid), group)
 
 
-def take_check_in(intake: Intake, group: list[Resource]) -> None:
+def uid_of(intake: Intake, rating: Resource) -> str:
+    """The check-in's uid: this clinic's own as it is; anyone else's (or none: the moment)
+    made into one of this clinic's, the same each time the Bundle comes."""
+    for system, value in links.identifiers(rating):
+        if codes.own_kind(system, intake.clinic.pk) == codes.CHECK_IN:
+            try:
+                return str(uuid.UUID(value))
+            except ValueError:
+                continue
+    named = links.identifiers(rating) or [("moment", str(rating.get("effectiveDateTime")))]
+    seed = codes.clinic_system(intake.clinic.pk, codes.CHECK_IN) + "|" + "|".join(named[0])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+
+
+def take_check_in(intake: Intake, uid: uuid.UUID, group: list[Resource]) -> None:
     assert intake.client is not None
     answered_at = moment(group[0].get("effectiveDateTime"))
     values = {scale_for(intake, one).pk: one.get("valueInteger") for one in group}
@@ -44,12 +60,11 @@ def take_check_in(intake: Intake, group: list[Resource]) -> None:
         for one in group:
             intake.skip(one, _("A rating needs its moment (effectiveDateTime)."))
         return
-    seed = f"{codes.clinic_system(intake.clinic.pk, 'check-in')}|{group[0].get('id')}"
     try:
         saved = practice.check_in(
             intake.client,
             by=intake.by,
-            uid=uuid.uuid5(uuid.NAMESPACE_URL, seed),
+            uid=uid,
             ratings=values,
             answered_at=answered_at,
         )
