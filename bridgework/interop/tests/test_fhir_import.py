@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bridgework.accounts.models import Clinic, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client
 from bridgework.interop import fhir
@@ -53,6 +54,10 @@ MISSING_STATUS = "lifecycleStatus: required, but missing"
 
 
 class ImportTests(BaseTestCase):
+    empty: Clinic  # a clinic with no clients yet, its admin and a therapist
+    empty_admin: User
+    empty_therapist: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -9,9 +9,9 @@ twice finds the records the first import made."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed
@@ -51,7 +51,7 @@ def find(intake: Intake, kind: str, resource: Resource, model: type[M]) -> M | N
     return None
 
 
-def scoped(intake: Intake, model: type[M]) -> Any:
+def scoped(intake: Intake, model: type[M]) -> QuerySet[M]:
     if intake.client is None:  # the client itself: this clinic's real clients only
         return model._default_manager.filter(clinic=intake.clinic, is_training=False)
     return model._default_manager.filter(client=intake.client)

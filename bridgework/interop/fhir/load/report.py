@@ -18,7 +18,7 @@ class NotImported:
 
 @dataclass
 class ImportReport:
-    client_id: int | None = None
+    client_id: int = 0  # the client's record here, once the Patient is taken
     created: list[str] = field(default_factory=list)  # "Goal/<id in the Bundle>"
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
