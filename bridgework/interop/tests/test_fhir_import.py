@@ -4,9 +4,13 @@ does not take, what it refuses, and other clinics' identifiers."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from bridgework.accounts.models import Clinic, User
+from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Client
 from bridgework.interop import fhir
@@ -170,3 +174,76 @@ class ImportTests(BaseTestCase):
         system = codes.clinic_system(self.other_clinic.pk, "client")
         self.assertIsNone(codes.own_kind(system, self.clinic.pk))
         self.assertEqual(codes.own_kind(system, self.other_clinic.pk), "client")
+
+
+class ImportPageTests(BaseTestCase):
+    """The clinic admin's page at /fhir/import/."""
+
+    def upload(self, content: bytes) -> Any:
+        self.sign_in(self.admin)
+        record = SimpleUploadedFile("record.json", content, content_type="application/json")
+        return self.client.post(
+            "/fhir/import/", {"record": record, "therapist": self.therapist_b.pk}
+        )
+
+    def test_an_admin_imports_a_record_and_sees_what_was_not_imported(self) -> None:
+        history(self.other_client, self.other_therapist, weeks=1)
+        bundle = fhir.everything(
+            request_of(self.other_therapist), self.other_client.pk, "identified"
+        )
+        page = self.upload(json.dumps(bundle).encode())
+        self.assertContains(page, "Record imported")
+        self.assertContains(page, "Consent is given to a clinic by the client")
+        client = Client.objects.get(clinic=self.clinic, full_name="Other Client")
+        self.assertEqual(list(client.care_team.all()), [self.therapist_b])
+
+    def test_a_file_that_is_not_json_is_refused_saying_so(self) -> None:
+        page = self.upload(b"\xff not json")
+        self.assertContains(page, "The file is not JSON", status_code=400)
+
+    def test_an_invalid_bundle_is_refused_naming_the_element(self) -> None:
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Goal",
+                        "id": "g1",
+                        "description": {"text": "x"},
+                        "subject": {"reference": "Patient/p"},
+                    }
+                },
+            ],
+        }
+        page = self.upload(json.dumps(bundle).encode())
+        self.assertContains(
+            page,
+            "Bundle.entry[0].resource (Goal/g1): lifecycleStatus: required, but missing",
+            status_code=400,
+        )
+
+    def test_a_therapist_of_another_clinic_cannot_be_chosen(self) -> None:
+        self.sign_in(self.admin)
+        record = SimpleUploadedFile("record.json", b"{}", content_type="application/json")
+        page = self.client.post(
+            "/fhir/import/", {"record": record, "therapist": self.other_therapist.pk}
+        )
+        self.assertContains(page, "Choose one of your clinic&#x27;s therapists.", status_code=400)
+
+
+class DownloadTests(BaseTestCase):
+    def test_the_download_is_fhir_json_named_by_number_and_recorded_as_an_export(self) -> None:
+        self.sign_in(self.therapist_a)
+        response = self.client.get(f"/fhir/clients/{self.client_a.pk}/record.json")
+        self.assertEqual(response["Content-Type"], "application/fhir+json; fhirVersion=4.0")
+        self.assertEqual(
+            response["Content-Disposition"],
+            f'attachment; filename="bridgework-client-{self.client_a.pk}-identified.fhir.json"',
+        )
+        self.assertEqual(json.loads(response.content)["resourceType"], "Bundle")
+        self.assertTrue(
+            AccessEvent.objects.filter(
+                action="export", object_type="fhir-record", client_id=self.client_a.pk
+            ).exists()
+        )

@@ -41,11 +41,9 @@ LEFT: dict[str, object] = {
 def import_bundle(data: object, *, clinic: Clinic, by: User, therapist: User) -> ImportReport:
     if therapist.clinic_id != clinic.pk or not therapist.is_therapist:
         raise ValueError("The client joins a therapist of the importing clinic.")
-    checked(data)
-    assert isinstance(data, dict)
-    intake = Intake(
-        clinic=clinic, by=by, therapist=therapist, entries=list(data.get("entry") or [])
-    )
+    bundle = checked(data)
+    entries = [e for e in bundle.get("entry") or [] if isinstance(e.get("resource"), dict)]
+    intake = Intake(clinic=clinic, by=by, therapist=therapist, entries=entries)
     patient = the_patient(intake)
     try:
         with transaction.atomic():

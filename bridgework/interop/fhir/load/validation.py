@@ -24,7 +24,8 @@ class InvalidBundle(ValueError):
         self.problems = problems
 
 
-def checked(data: object) -> Bundle:
+def checked(data: object) -> dict[str, Any]:
+    """`data` itself, once FHIR's structure allows it; InvalidBundle saying where not."""
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise InvalidBundle(
             [_('This is not a FHIR Bundle: expected a JSON object with "resourceType": "Bundle".')]
@@ -34,9 +35,10 @@ def checked(data: object) -> Bundle:
         path, refusal = refused
         raise InvalidBundle([refusal.message(f"Bundle/{path}")])
     try:
-        return Bundle.model_validate(data)
+        Bundle.model_validate(data)
     except pydantic.ValidationError as error:
         raise InvalidBundle([said(data, problem) for problem in error.errors()]) from None
+    return data
 
 
 def said(data: dict[str, Any], problem: Any) -> str:
