@@ -18,6 +18,7 @@ from bridgework.interop.fhir import codes
 from bridgework.interop.fhir.load.report import ImportReport
 from bridgework.interop.fhir.load.validation import InvalidBundle
 from bridgework.interop.tests.fhir_records import history
+from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan
 from bridgework.test import BaseTestCase, make_clinic, make_staff, request_of
 
@@ -94,6 +95,38 @@ class ImportTests(BaseTestCase):
         self.assertEqual(second.client_id, first.client_id)
         self.assertEqual(ActionPlan.objects.filter(client_id=first.client_id).count(), plans)
         self.assertEqual(len(second.unchanged), len(first.created) + len(first.changed))
+
+    def test_a_modified_plans_successor_is_the_draft_its_review_made(self) -> None:
+        plan = plans.start_plan(self.client_b, by=self.therapist_b)
+        fields = {"title": "Walk", "instructions": "Ten minutes", "kind": "behavioural-activation"}
+        plans.save_plan(plan, by=self.therapist_b, version=1, fields=fields, goals=[], obstacles=[])
+        plans.agree(plan, by=self.therapist_b)
+        answers = {"done": 1, "decision": "modify"}
+        plans.review(plan, by=self.therapist_b, session=None, answers=answers)
+        bundle = fhir.everything(request_of(self.therapist_b), self.client_b.pk, "identified")
+        first = self.into_empty(bundle)
+        here = ActionPlan.objects.filter(client_id=first.client_id)
+        self.assertEqual(sorted(here.values_list("status", flat=True)), ["draft", "reviewed"])
+        again = fhir.everything(request_of(self.empty_therapist), first.client_id, "identified")
+        self.assertEqual(clinical(again), clinical(bundle))
+        second = self.into_empty(bundle)
+        self.assertEqual((second.created, second.changed), ([], []))
+
+    def test_a_plan_with_a_value_out_of_range_is_refused_and_leaves_nothing(self) -> None:
+        bundle = self.exported()
+        care_plan = next(
+            e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"
+        )
+        for part in care_plan["extension"][0]["extension"]:
+            if part["url"] == "importance":
+                part["valueInteger"] = 11
+        report = self.into_empty(bundle)
+        (refused,) = [n for n in report.not_imported if n.resource_id == care_plan["id"]]
+        self.assertIn("The plan was refused", refused.reason)
+        titles = ActionPlan.objects.filter(client_id=report.client_id).values_list(
+            "title", flat=True
+        )
+        self.assertEqual(sorted(titles), ["Bus ride 1", "Bus ride 2"])
 
     def test_a_resource_it_cannot_map_is_reported_with_its_type_and_id(self) -> None:
         bundle = self.exported()

@@ -3,8 +3,9 @@ resource became here, and the report."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Model
@@ -65,3 +66,12 @@ class Intake:
     def skip(self, resource: Resource, reason: str) -> None:
         self.handled.add(id(resource))
         self.report.skip(resource, reason)
+
+    def checkpoint(self) -> Intake:
+        """What the import knows now, to go back to when a part of it is rolled back."""
+        return replace(
+            self, report=copy.deepcopy(self.report), made=dict(self.made), handled=set(self.handled)
+        )
+
+    def restore(self, saved: Intake) -> None:
+        self.report, self.made, self.handled = saved.report, saved.made, saved.handled

@@ -21,13 +21,21 @@ from bridgework.plans.models import ActionPlan, Status
 from bridgework.plans.reminders import RemindersRefused
 
 EDITABLE_NOW = (Status.DRAFT, Status.AGREED, Status.ACTIVE)
+# Left out of a CarePlan when empty: empty here too. (The codes — who proposed it, framing,
+# approach — keep the new plan's defaults when the CarePlan does not say.)
+CODED = ("proposed_by", "framing", "approach")
+EMPTY = (
+    {name: "" for name in shape.TEXTS if name not in CODED}
+    | dict.fromkeys(shape.NUMBERS)
+    | dict.fromkeys(shape.FLAGS, False)
+)
 
 
 def fields_of(resource: Resource) -> dict[str, Any]:
     """The plan's editable fields as the CarePlan gives them."""
     detail = ((resource.get("activity") or [{}])[0]).get("detail") or {}
     kind = [c.get("code") for c in category_codes(resource) if c.get("system") == codes.PLAN_KINDS]
-    fields: dict[str, Any] = {
+    fields: dict[str, Any] = EMPTY | {
         "title": str(resource.get("title") or "")[:160],
         "rationale": str(resource.get("description") or ""),
         "instructions": str(detail.get("description") or ""),
@@ -96,10 +104,12 @@ def take_plan(intake: Intake, resource: Resource) -> None:
         )
         return
     plan = links.find(intake, "plan", resource, ActionPlan) or successor_of(intake, resource)
+    before = intake.checkpoint()
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a refused plan leaves nothing of itself, nor its reviews
             created, moved = shaped(intake, resource, plan)
     except (ValidationError, ValueError, plans.TransitionRefused, RemindersRefused) as problem:
+        intake.restore(before)
         intake.skip(resource, _("The plan was refused: %(problem)s") % {"problem": said(problem)})
         return
     intake.outcome(resource, created=created, changed=moved)
