@@ -128,6 +128,18 @@ class ImportTests(BaseTestCase):
         )
         self.assertEqual(sorted(titles), ["Bus ride 1", "Bus ride 2"])
 
+    def test_a_goal_too_long_for_the_record_is_refused_not_cut(self) -> None:
+        bundle = self.exported()
+        goal = next(
+            e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Goal"
+        )
+        goal["description"]["text"] = "x" * 301
+        report = self.into_empty(bundle)
+        (refused,) = [n for n in report.not_imported if n.resource_type == "Goal"]
+        self.assertEqual(
+            refused.reason, "Goal.description.text is 301 characters long; at most 300 fit."
+        )
+
     def test_a_resource_it_cannot_map_is_reported_with_its_type_and_id(self) -> None:
         bundle = self.exported()
         patient = bundle["entry"][0]["fullUrl"]

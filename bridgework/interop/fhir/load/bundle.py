@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from bridgework.accounts.models import Clinic, User
 from bridgework.interop.fhir.load import plans, ratings, records, responses
 from bridgework.interop.fhir.load.intake import Intake, Resource
+from bridgework.interop.fhir.load.limits import TooLong
 from bridgework.interop.fhir.load.links import ForeignRecord
 from bridgework.interop.fhir.load.records import Refused
 from bridgework.interop.fhir.load.report import ImportReport
@@ -53,7 +54,7 @@ def import_bundle(data: object, *, clinic: Clinic, by: User, therapist: User) ->
                     taken(intake, resource, take)
             ratings.take_ratings(intake)
             rest(intake)
-    except Refused as refused:
+    except (Refused, TooLong) as refused:  # the Patient itself
         raise InvalidBundle([str(refused)]) from None
     assert intake.client is not None
     intake.report.client_id = intake.client.pk
@@ -67,6 +68,8 @@ def taken(intake: Intake, resource: Resource, take: Taker) -> None:
         take(intake, resource)
     except ForeignRecord:
         intake.skip(resource, _("Its identifier names another client's record in this clinic."))
+    except TooLong as long:
+        intake.skip(resource, str(long))
 
 
 def the_patient(intake: Intake) -> Resource:

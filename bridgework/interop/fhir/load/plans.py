@@ -15,14 +15,17 @@ from bridgework.interop.fhir import codes
 from bridgework.interop.fhir.export import plans as shape
 from bridgework.interop.fhir.load import links
 from bridgework.interop.fhir.load.intake import Intake, Resource
+from bridgework.interop.fhir.load.limits import fitting
 from bridgework.interop.fhir.load.reviews import replay
 from bridgework.plans import actions as plans
-from bridgework.plans.models import ActionPlan, Status
+from bridgework.plans.models import ActionPlan, Obstacle, Status
 from bridgework.plans.reminders import RemindersRefused
 
 EDITABLE_NOW = (Status.DRAFT, Status.AGREED, Status.ACTIVE)
 # Left out of a CarePlan when empty: empty here too. (The codes — who proposed it, framing,
 # approach — keep the new plan's defaults when the CarePlan does not say.)
+OBSTACLE = "CarePlan.extension (action-plan): obstacle description"
+COPING = "CarePlan.extension (action-plan): obstacle coping_plan"
 CODED = ("proposed_by", "framing", "approach")
 EMPTY = (
     {name: "" for name in shape.TEXTS if name not in CODED}
@@ -36,7 +39,7 @@ def fields_of(resource: Resource) -> dict[str, Any]:
     detail = ((resource.get("activity") or [{}])[0]).get("detail") or {}
     kind = [c.get("code") for c in category_codes(resource) if c.get("system") == codes.PLAN_KINDS]
     fields: dict[str, Any] = EMPTY | {
-        "title": str(resource.get("title") or "")[:160],
+        "title": str(resource.get("title") or ""),
         "rationale": str(resource.get("description") or ""),
         "instructions": str(detail.get("description") or ""),
         "kind": kind[0] if kind else "other",
@@ -73,8 +76,12 @@ def obstacles_of(resource: Resource) -> list[dict[str, Any]]:
             found.append(
                 {
                     "kind": str(values.get("kind") or "practical"),
-                    "description": str(values.get("description") or "")[:300],
-                    "coping_plan": str(values.get("coping_plan") or "")[:500],
+                    "description": fitting(
+                        str(values.get("description") or ""), Obstacle, "description", OBSTACLE
+                    ),
+                    "coping_plan": fitting(
+                        str(values.get("coping_plan") or ""), Obstacle, "coping_plan", COPING
+                    ),
                 }
             )
     return found

@@ -10,11 +10,13 @@ import re
 import uuid
 from collections import defaultdict
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bridgework.interop.fhir import codes
 from bridgework.interop.fhir.load import links
 from bridgework.interop.fhir.load.intake import Intake, Resource
+from bridgework.interop.fhir.load.limits import TooLong, fitting
 from bridgework.interop.fhir.load.records import moment
 from bridgework.practice import actions as practice
 from bridgework.practice.models import CheckInScale, active_scales
@@ -55,22 +57,23 @@ def uid_of(intake: Intake, rating: Resource) -> str:
 def take_check_in(intake: Intake, uid: uuid.UUID, group: list[Resource]) -> None:
     assert intake.client is not None
     answered_at = moment(group[0].get("effectiveDateTime"))
-    values = {scale_for(intake, one).pk: one.get("valueInteger") for one in group}
     if answered_at is None:
         for one in group:
             intake.skip(one, _("A rating needs its moment (effectiveDateTime)."))
         return
     try:
-        saved = practice.check_in(
-            intake.client,
-            by=intake.by,
-            uid=uid,
-            ratings=values,
-            answered_at=answered_at,
-        )
+        with transaction.atomic():  # a refused check-in adds no scale either
+            values = {scale_for(intake, one).pk: one.get("valueInteger") for one in group}
+            saved = practice.check_in(
+                intake.client, by=intake.by, uid=uid, ratings=values, answered_at=answered_at
+            )
     except practice.EntryRefused as refused:
         for one in group:
             intake.skip(one, " ".join(str(p) for p in refused.problems.values()))
+        return
+    except TooLong as long:
+        for one in group:
+            intake.skip(one, str(long))
         return
     for one in group:
         intake.outcome(one, created=saved.created, changed=False)
@@ -78,10 +81,13 @@ def take_check_in(intake: Intake, uid: uuid.UUID, group: list[Resource]) -> None
 
 def scale_for(intake: Intake, rating: Resource) -> CheckInScale:
     assert intake.client is not None
-    name = str((rating.get("code") or {}).get("text") or _("rating"))[:60]
+    name = str((rating.get("code") or {}).get("text") or _("rating"))
+    fitting(name, CheckInScale, "name", "Observation.code.text")
     ranges = rating.get("referenceRange") or [{}]
     found = ANCHORS.match(str(ranges[0].get("text") or ""))
-    low, high = (found["low"][:60], found["high"][:60]) if found else ("", "")
+    low, high = (found["low"], found["high"]) if found else ("", "")
+    fitting(low, CheckInScale, "low_anchor", "Observation.referenceRange.text")
+    fitting(high, CheckInScale, "high_anchor", "Observation.referenceRange.text")
     scales = active_scales(intake.client).filter(name=name)
     same = scales.filter(low_anchor=low, high_anchor=high).first() if found else scales.first()
     if same is not None:

@@ -12,6 +12,7 @@ from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.interop.fhir.export.care import TAKEAWAY
 from bridgework.interop.fhir.load import links
 from bridgework.interop.fhir.load.intake import Intake, Resource
+from bridgework.interop.fhir.load.limits import fitting
 
 
 class Refused(ValueError):
@@ -22,7 +23,7 @@ def name_of(patient: Resource) -> str:
     for name in patient.get("name") or []:
         words = name.get("text") or " ".join([*name.get("given", []), name.get("family", "")])
         if words.strip():
-            return str(words).strip()[: Client._meta.get_field("full_name").max_length]
+            return fitting(str(words).strip(), Client, "full_name", "Patient.name")
     return ""
 
 
@@ -34,7 +35,7 @@ def take_client(intake: Intake, patient: Resource) -> Client:
         return found
     name = name_of(patient)
     if not name:
-        raise Refused(
+        raise Refused(  # a pseudonymised record, most likely
             _(
                 "The Patient names no one (a pseudonymised record?). A clinic takes on "
                 "identified records only: export the client's record in the identified mode."
@@ -61,7 +62,8 @@ def take_goal(intake: Intake, resource: Resource) -> None:
         return
     created = goal is None
     if goal is None:
-        goal = care.add_goal(intake.client, text=text[:300], by=intake.by)
+        text = fitting(text, Goal, "text", "Goal.description.text")
+        goal = care.add_goal(intake.client, text=text, by=intake.by)
         links.remember(intake, "goal", resource, goal)
     moved = (goal.achieved_at is not None) != achieved
     if moved:
@@ -77,7 +79,8 @@ def moment(value: object) -> datetime | None:
 def takeaway_of(resource: Resource) -> str:
     for extension in resource.get("extension") or []:
         if extension.get("url") == TAKEAWAY:
-            return str(extension.get("valueString", ""))[:2000]
+            text = str(extension.get("valueString", ""))
+            return fitting(text, TherapySession, "takeaway", "Encounter.extension (takeaway)")
     return ""
 
 
