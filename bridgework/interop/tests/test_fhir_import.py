@@ -215,6 +215,14 @@ class ImportTests(BaseTestCase):
         self.assertEqual(report.client_id, self.client_a.pk)
         self.assertEqual((report.created, report.changed), ([], []))
 
+    def test_a_client_already_here_takes_records_only_with_their_care_team(self) -> None:
+        bundle = self.exported()
+        with self.assertRaises(InvalidBundle) as refused:
+            fhir.import_bundle(
+                bundle, clinic=self.clinic, by=self.admin, therapist=self.therapist_b
+            )
+        self.assertIn("Choose a therapist on their care team", refused.exception.problems[0])
+
     def test_own_identifiers_of_another_clinic_name_nothing_here(self) -> None:
         system = codes.clinic_system(self.other_clinic.pk, "client")
         self.assertIsNone(codes.own_kind(system, self.clinic.pk))

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bridgework.care import actions as care
+from bridgework.care.access import Need, decide
 from bridgework.care.models import Client, Goal, TherapySession
 from bridgework.interop.fhir.export.care import TAKEAWAY
 from bridgework.interop.fhir.load import links
@@ -30,6 +31,15 @@ def name_of(patient: Resource) -> str:
 def take_client(intake: Intake, patient: Resource) -> Client:
     found = links.find(intake, "client", patient, Client)
     if found is not None:
+        # The records land with the therapist who takes the client on: for a client already
+        # here, one who may change their record (the care team), as on the pages.
+        if decide(intake.therapist, found, Need.WRITE) is None:
+            raise Refused(
+                _(
+                    "This is the record of a client your clinic has already. Choose a "
+                    "therapist on their care team, who may change their record."
+                )
+            )
         intake.client = found
         intake.outcome(patient, created=False, changed=False)
         return found
