@@ -115,29 +115,34 @@ def answer(kind: str, value: Any) -> dict[str, Any]:
 
 def score_observations(ctx: Context, response: Response, instrument: Instrument) -> list[Resource]:
     recipes = {s["id"]: s for s in instrument.definition.get("scoring", {}).get("scores", [])}
-    found = []
-    for score_id, score in sorted(response.scores.items()):
-        if score.get("value") is None:
-            continue
-        recipe = recipes.get(score_id, {})
-        observation = {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [SURVEY],
-            "code": score_code(instrument, score_id, recipe),
-            "subject": ctx.patient,
-            "effectiveDateTime": instant(response.completed_at),
-            "valueQuantity": {
-                "value": score["value"],
-                "unit": "{score}",
-                "system": UCUM,
-                "code": "{score}",
-            },
-            "interpretation": [{"text": score["band"]}] if score.get("band") else [],
-            "derivedFrom": [ctx.ref("response", response.pk)],
-        }
-        found.append(ctx.entry("score", f"{response.pk}:{score_id}", pruned(observation)))
-    return found
+    return [
+        score_observation(
+            ctx, response, score_code(instrument, score_id, recipes.get(score_id, {})), score_id
+        )
+        for score_id, score in sorted(response.scores.items())
+        if score.get("value") is not None
+    ]
+
+
+def score_observation(ctx: Context, response: Response, code: Resource, score_id: str) -> Resource:
+    score = response.scores[score_id]
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "code": code,
+        "subject": ctx.patient,
+        "effectiveDateTime": instant(response.completed_at),
+        "valueQuantity": {
+            "value": score["value"],
+            "unit": "{score}",
+            "system": UCUM,
+            "code": "{score}",
+        },
+        "interpretation": [{"text": score["band"]}] if score.get("band") else [],
+        "derivedFrom": [ctx.ref("response", response.pk)],
+    }
+    return ctx.entry("score", f"{response.pk}:{score_id}", pruned(observation))
 
 
 def score_code(instrument: Instrument, score_id: str, recipe: Mapping[str, Any]) -> Resource:
