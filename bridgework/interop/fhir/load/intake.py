@@ -28,6 +28,14 @@ class Intake:
     # What each of the Bundle's resources became here, by every name it may be referred by.
     made: dict[str, Model] = field(default_factory=dict)
     handled: set[int] = field(default_factory=set)  # resources taken (by id())
+    full_urls: dict[int, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.full_urls = {
+            id(entry["resource"]): str(entry["fullUrl"])
+            for entry in self.entries
+            if entry.get("fullUrl")
+        }
 
     @property
     def resources(self) -> Iterator[Resource]:
