@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bridgework.supervision",
     "bridgework.research",
     "bridgework.interop",
+    "bridgework.interop.fhir",
     "bridgework.desk",
     "bridgework.demo",
 ]

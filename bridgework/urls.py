@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("bridgework.research.urls")),
     path("", include("bridgework.desk.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
+    path("fhir/", include("bridgework.interop.fhir.urls")),
 ]

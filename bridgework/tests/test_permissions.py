@@ -323,6 +323,19 @@ MATRIX: dict[str, Row] = {
         lambda t: f"/supervision/therapists/{t.therapist_a.pk}/indicators.csv",
         {"therapist_a": 200, "supervisor": 200},
     ),
+    # A client's record as FHIR: the staff who may read the client, in either mode.
+    "fhir/clients/<int:client_id>/": Row(
+        lambda t: f"/fhir/clients/{t.client_a.pk}/", {"therapist_a": 200, "supervisor": 200}
+    ),
+    "fhir/clients/<int:client_id>/record.json": Row(
+        lambda t: f"/fhir/clients/{t.client_a.pk}/record.json",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
+    "fhir/clients/<int:client_id>/pseudonymised.json": Row(
+        lambda t: f"/fhir/clients/{t.client_a.pk}/pseudonymised.json",
+        {"therapist_a": 200, "supervisor": 200},
+    ),
+    "fhir/import/": Row(lambda t: "/fhir/import/", {"admin": 200, "other_admin": 200}),
     "clinic/": Row(lambda t: "/clinic/", {"admin": 200, "other_admin": 200}),
     "clinic/instruments/": Row(
         lambda t: "/clinic/instruments/", {"admin": 200, "other_admin": 200}
@@ -481,6 +494,7 @@ MATRIX: dict[str, Row] = {
 
 # Routes that open no client's record for anyone, so an answer leaves nothing in the trail.
 NO_CLIENT_DATA: dict[str, str] = {
+    "fhir/import/": "the import form: a file field and the clinic's therapists",
     "research/exports/<int:export_id>/status/": "how far an export is: counts, polled often",
     "": "where each person lands: a redirect by role",
     "healthz": "the database's health",

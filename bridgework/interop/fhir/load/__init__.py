@@ -1,0 +1,1 @@
+"""Taking a FHIR Bundle into a clinic through the areas' actions (docs/fhir.md)."""
