@@ -106,6 +106,14 @@ class GlanceTests(BaseTestCase):
         )
 
 
+    def test_it_leads_to_the_clients_record_as_fhir_for_another_system(self) -> None:
+        self.sign_in(self.therapist_a)
+        page = self.client.get(f"/clients/{self.client_a.pk}/")
+        self.assertContains(page, f'href="/fhir/clients/{self.client_a.pk}/"')
+        record = self.client.get(f"/fhir/clients/{self.client_a.pk}/")
+        self.assertContains(record, f"/fhir/clients/{self.client_a.pk}/record.json")
+
+
 class SinceLastSessionTests(BaseTestCase):
     def test_the_page_opens_with_what_happened_since_the_last_session(self) -> None:
         therapist = self.therapist_a
