@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
+from bridgework.research import expiry
 from bridgework.research.export.package import ExportRefused, PackageResult, write_package
 from bridgework.research.models import Export
 from bridgework.research.replica import research_database
@@ -62,10 +63,7 @@ class LeaseLost(Exception):
     """Another worker has taken the export over: this one stops and records nothing."""
 
 
-def export_dir() -> Path:
-    directory = Path(settings.RESEARCH_EXPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+export_dir = expiry.export_dir
 
 
 def due(now: datetime) -> QuerySet[Export]:
@@ -203,19 +201,52 @@ def record_outcome(export: Export, worker: str, **fields: Any) -> bool:
 
 
 def finish(export: Export, worker: str, result: PackageResult, name: str, size: int) -> bool:
+    """Mark the export ready, holding its clients; unless one of them withdrew research
+    consent while it was made (the snapshot it read still had them): then it is made again
+    (`again`). False when it is not ready: the caller deletes the file."""
+    with transaction.atomic():
+        # A write first: on SQLite it takes the database's write lock, so no withdrawal can
+        # commit between the check and the export's being ready (on PostgreSQL the check
+        # locks the consents instead, expiry.withdrawn_among).
+        if not held(export, worker).update(lease_until=timezone.now() + EXPORT_LEASE):
+            return False
+        if expiry.withdrawn_among(result.clients):
+            again(export, worker)
+            return False
+        if not record_outcome(export, worker, **ready(export, result, name, size)):
+            return False
+        expiry.hold_clients(export, result.clients)
+    return True
+
+
+def ready(export: Export, result: PackageResult, name: str, size: int) -> dict[str, Any]:
     now = timezone.now()
+    return {
+        "state": Export.State.READY,
+        "finished_at": now,
+        "expires_at": now + timedelta(days=settings.RESEARCH_EXPORT_KEEP_DAYS),
+        "tables_done": len(export.tables),
+        "rows_written": sum(result.rows.values()),
+        "clients_included": result.clients_included,
+        "withdrawn": list(result.withdrawn),
+        "file_name": name,
+        "file_size": size,
+        "detail": "",
+    }
+
+
+def again(export: Export, worker: str) -> bool:
+    """Put the export back in the queue, to be made again from the data as it is now: a
+    client in it withdrew while it was being made."""
+    log.info("export %s: a client withdrew while it was made; making it again", export.pk)
     return record_outcome(
         export,
         worker,
-        state=Export.State.READY,
-        finished_at=now,
-        expires_at=now + timedelta(days=settings.RESEARCH_EXPORT_KEEP_DAYS),
-        tables_done=len(export.tables),
-        rows_written=sum(result.rows.values()),
-        clients_included=result.clients_included,
-        withdrawn=list(result.withdrawn),
-        file_name=name,
-        file_size=size,
+        state=Export.State.WAITING,
+        claimed_by="",
+        started_at=None,
+        tables_done=0,
+        rows_written=0,
         detail="",
     )
 
@@ -243,24 +274,7 @@ def make_one(worker: str) -> int:
 
 def expire_exports() -> int:
     """Delete the files of ready exports past their time; returns how many expired."""
-    expired = 0
-    now = timezone.now()
-    for export in Export.objects.filter(
-        state=Export.State.READY, expires_at__lte=now
-    ).select_related("study"):
-        with transaction.atomic():
-            # Another worker's round may have expired it a moment ago.
-            if not Export.objects.filter(pk=export.pk, state=Export.State.READY).update(
-                state=Export.State.EXPIRED, file_name=""
-            ):
-                continue
-            was = trail.snapshot(export)
-            name, export.state, export.file_name = export.file_name, Export.State.EXPIRED, ""
-            trail.changed(None, CHANGE, export, before=was, scope=(export.study.clinic_id, None))
-        if name:
-            (export_dir() / name).unlink(missing_ok=True)
-        expired += 1
-    return expired
+    return expiry.expire_past_their_time()
 
 
 def clear_abandoned_work() -> None:

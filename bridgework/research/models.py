@@ -95,6 +95,10 @@ class Export(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
+    class ExpiredBecause(models.TextChoices):
+        TIME = "time", _("its time was up")
+        WITHDRAWAL = "withdrawal", _("a participant withdrew research consent")
+
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -116,6 +120,12 @@ class Export(models.Model):
     # by chance).
     clients_included = models.PositiveIntegerField(default=0)
     withdrawn = models.JSONField(default=list)
+    # Which clients a ready export holds, filled in the transaction that makes it ready: a
+    # client who withdraws research consent later expires every export still holding them
+    # (research.expiry), as the consent page promises. Bounded by the study's clients.
+    included_clients = models.ManyToManyField("care.Client", related_name="+", blank=True)
+    # Why an expired export's file was deleted early or on time (empty while not expired).
+    expired_because = models.CharField(max_length=20, choices=ExpiredBecause.choices, blank=True)
     # The finished file (a zip of datapackage.json and one file per table), under
     # settings.RESEARCH_EXPORT_DIR; removed when the export expires.
     file_name = models.CharField(max_length=200, blank=True)

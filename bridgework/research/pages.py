@@ -73,7 +73,21 @@ def log_of(export: Export) -> list[str]:
             )
             % {"count": withdrawn}
         )
-    return lines
+    return lines + expiry_words(export)
+
+
+def expiry_words(export: Export) -> list[str]:
+    """Why an expired export's file is gone (the study page's log)."""
+    if export.state != Export.State.EXPIRED:
+        return []
+    if export.expired_because == Export.ExpiredBecause.WITHDRAWAL:
+        return [
+            _(
+                "Withdrawn: a participant withdrew their research consent, so its file was "
+                "deleted. A new export leaves them out."
+            )
+        ]
+    return [_("Its file was deleted when its time was up.")]
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ class PackageResult:
     clients_included: int
     withdrawn: list[str]
     rows: dict[str, int] = field(default_factory=dict)
+    # The database ids of the clients in it (Export.included_clients): never written out.
+    clients: list[int] = field(default_factory=list, repr=False)
 
 
 def consented_clients(study: Study, *, using: str = "default") -> QuerySet[Client]:
@@ -157,8 +159,10 @@ def write_package(
         names = check_request(study, fmt, tables, reading)
         out_dir.mkdir(parents=True, exist_ok=True)
         ctx = Context.of(study, reading)
+        clients = list(ctx.clients.values_list("pk", flat=True))
         result = PackageResult(
-            clients_included=ctx.clients.count(),
+            clients_included=len(clients),
+            clients=clients,
             withdrawn=sorted(
                 {
                     *withdrawn_clients(study, using=reading),

@@ -136,9 +136,13 @@ class MakingAnExportTests(StudyCase):
         export = self.make()
         path = self.export_dir / export.file_name
         Export.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-        self.assertEqual(jobs.expire_exports(), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(jobs.expire_exports(), 1)
         export.refresh_from_db()
-        self.assertEqual((export.state, export.file_name), (Export.State.EXPIRED, ""))
+        self.assertEqual(
+            (export.state, export.file_name, export.expired_because),
+            (Export.State.EXPIRED, "", Export.ExpiredBecause.TIME),
+        )
         self.assertFalse(path.exists())
         self.sign_in(self.researcher)
         gone = self.client.get(f"/research/exports/{export.pk}/download/")
