@@ -115,9 +115,9 @@ class Export(models.Model):
     tables_done = models.PositiveSmallIntegerField(default=0)
     rows_written = models.PositiveBigIntegerField(default=0)
     # Who was in it: a count, and the study pseudonyms of the clients left out because they
-    # gave research consent once and have none open now (withdrawn, whenever that was: a
-    # withdrawal is listed in every later export, so no export reads as if they were absent
-    # by chance).
+    # withdrew research consent since the study was set up and have none open now (as its
+    # withdrawn.csv lists them: a withdrawal is listed in every later export, so no export
+    # reads as if they were absent by chance).
     clients_included = models.PositiveIntegerField(default=0)
     withdrawn = models.JSONField(default=list)
     # Which clients a ready export holds, filled in the transaction that makes it ready: a

@@ -15,6 +15,7 @@ from bridgework.research import access
 from bridgework.research.export.codebook import Column, Table
 from bridgework.research.export.package import consented_clients, descriptor
 from bridgework.research.export.tables import TABLES, columns_of
+from bridgework.research.export.withdrawn import WITHDRAWN
 from bridgework.research.export.writers import resource_descriptor
 from bridgework.research.forms import ExportForm
 from bridgework.research.models import Export, Study
@@ -132,7 +133,7 @@ class CodebookTable:
 
 def codebook_page(study: Study) -> dict[str, Any]:
     """The study's tables and the columns an export of it writes (free text only when the
-    study includes it)."""
+    study includes it), and the withdrawn table every package holds."""
     tables = []
     for name in study.tables:
         if name not in TABLES:
@@ -140,6 +141,9 @@ def codebook_page(study: Study) -> dict[str, Any]:
         columns = columns_of(TABLES[name], include_free_text=study.include_free_text)
         rows = [CodebookColumn(column, column.allowed_values()) for column in columns]
         tables.append(CodebookTable(TABLES[name], rows))
+    # Every package also lists who withdrew.
+    listed = [CodebookColumn(column, column.allowed_values()) for column in WITHDRAWN.columns]
+    tables.append(CodebookTable(WITHDRAWN, listed))
     return {"study": study, "tables": tables}
 
 
@@ -156,6 +160,7 @@ def descriptor_of(study: Study, fmt: str = Export.Format.CSV) -> dict[str, Any]:
         )
         for name in names
     ]
+    resources.append(resource_descriptor(WITHDRAWN, WITHDRAWN.columns, fmt, set()))
     return descriptor(study, resources)
 
 

@@ -17,16 +17,12 @@ from django.db.models import QuerySet
 
 from bridgework.care.models import Client
 from bridgework.research.export import answers, outcomes, rows
+from bridgework.research.export.codebook import Table
 from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
-from bridgework.research.export.context import (
-    Context,
-    clients_of_clinics,
-    consented,
-    research_consent,
-)
-from bridgework.research.export.pseudonyms import Pseudonyms
+from bridgework.research.export.context import Context, consented
 from bridgework.research.export.snapshot import one_snapshot
 from bridgework.research.export.tables import TABLES, columns_of
+from bridgework.research.export.withdrawn import WITHDRAWN, withdrawn
 from bridgework.research.export.writers import (
     FORMATS,
     WRITERS,
@@ -95,19 +91,6 @@ def consented_clients(study: Study, *, using: str = "default") -> QuerySet[Clien
     return consented(study, using)
 
 
-def withdrawn_clients(study: Study, *, using: str = "default") -> list[str]:
-    """The study pseudonyms of its clinics' clients who gave a research consent and have
-    withdrawn it (none is open now): left out of the export, and named in its log."""
-    pseudonyms = Pseudonyms(study.pseudonym_key)
-    pks = (
-        clients_of_clinics(study, using)
-        .filter(research_consent(open_only=False))
-        .exclude(research_consent())
-        .values_list("pk", flat=True)
-    )
-    return sorted(pseudonyms.of("client", pk) for pk in pks.iterator())
-
-
 def chosen_tables(study: Study, tables: list[str] | None) -> list[str]:
     included = [name for name in TABLES if name in (study.tables or [])]
     if tables is None:
@@ -160,18 +143,16 @@ def write_package(
         out_dir.mkdir(parents=True, exist_ok=True)
         ctx = Context.of(study, reading)
         clients = list(ctx.clients.values_list("pk", flat=True))
+        left = list(withdrawn(ctx))
         result = PackageResult(
             clients_included=len(clients),
             clients=clients,
-            withdrawn=sorted(
-                {
-                    *withdrawn_clients(study, using=reading),
-                    *(ctx.pseudonyms.of("client", pk) for pk in ctx.withdrawn_meanwhile),
-                }
-            ),
+            withdrawn=[pseudonym for pseudonym, _day in left],
         )
         report = progress or (lambda _tables, _rows: None)
         resources = write_tables(ctx, fmt, out_dir, names, result, report)
+        # In every package, not counted among the study's tables (nor in the progress).
+        resources.append(write_table(WITHDRAWN, fmt, out_dir, batches_of_rows(iter(left))))
     write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
     return result
 
@@ -199,6 +180,12 @@ def write_tables(
         resources.append(resource_descriptor(table, columns, fmt, set(names)))
         report(done + 1, total)
     return resources
+
+
+def write_table(table: Table, fmt: str, out_dir: Path, rows: Iterator[Batch]) -> dict[str, Any]:
+    """A table without free text or progress (withdrawn): its file, and its resource."""
+    WRITERS[fmt](out_dir / f"{table.name}.{fmt}", table, table.columns, rows, lambda _rows: None)
+    return resource_descriptor(table, table.columns, fmt, set())
 
 
 def tick(report: Callable[[int, int], None], done: int, before: int, so_far: int) -> None:

@@ -91,7 +91,8 @@ class MakingAnExportTests(StudyCase):
         self.assertEqual(export.file_size, path.stat().st_size)
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-        self.assertEqual(names, ["datapackage.json", *sorted(f"{t}.csv" for t in TABLES)])
+        files = sorted(f"{t}.csv" for t in [*TABLES, "withdrawn"])
+        self.assertEqual(names, ["datapackage.json", *files])
         self.assertEqual(list(self.export_dir.iterdir()), [path])  # no work left behind
         assert export.expires_at is not None and export.finished_at is not None
         self.assertEqual(export.expires_at - export.finished_at, timedelta(days=14))

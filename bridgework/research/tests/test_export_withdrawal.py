@@ -12,6 +12,7 @@ from bridgework.care.models import Consent
 from bridgework.prompts.worker import Worker
 from bridgework.research import actions, jobs
 from bridgework.research.models import Export
+from bridgework.research.tests.helpers import study_pseudonym
 from bridgework.research.tests.study_setup import StudyCase, consent
 from bridgework.test import user_of
 
@@ -82,7 +83,14 @@ class WithdrawalTests(StudyCase):
         later = self.make()
         self.assertEqual(list(later.included_clients.all()), [self.client_b])
         self.assertEqual(later.clients_included, 1)
-        self.assertEqual(len(later.withdrawn), 1)
+        a = study_pseudonym(self.study, "client", self.client_a.pk)
+        self.assertEqual(later.withdrawn, [a])
+        with zipfile.ZipFile(self.export_dir / later.file_name) as archive:
+            clients = archive.read("clients.csv").decode()
+            withdrawn = archive.read("withdrawn.csv").decode().splitlines()
+        self.assertNotIn(a, clients)
+        self.assertEqual(len(withdrawn), 2)
+        self.assertTrue(withdrawn[1].startswith(f"{a},"))
 
     def test_another_consent_withdrawn_keeps_the_export(self) -> None:
         care.set_consent(

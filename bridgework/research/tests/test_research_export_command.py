@@ -28,10 +28,11 @@ class ResearchExportCommandTests(StudyCase):
         said = self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
         self.assertEqual(
             sorted(path.name for path in self.out.iterdir()),
-            sorted(["datapackage.json", *(f"{name}.csv" for name in TABLES)]),
+            sorted(["datapackage.json", *(f"{name}.csv" for name in [*TABLES, "withdrawn"])]),
         )
         package = json.loads((self.out / "datapackage.json").read_text())
-        self.assertEqual([resource["name"] for resource in package["resources"]], TABLES)
+        names = [resource["name"] for resource in package["resources"]]
+        self.assertEqual(names, [*TABLES, "withdrawn"])
         self.assertIn("1 clients", said)
 
     def test_parquet_files_load_with_one_row_per_consented_client(self) -> None:
@@ -63,7 +64,7 @@ class ResearchExportCommandTests(StudyCase):
         self.export(*args, "--tables", "clients, sessions")
         self.assertEqual(
             sorted(path.name for path in self.out.iterdir()),
-            ["clients.csv", "datapackage.json", "sessions.csv"],
+            ["clients.csv", "datapackage.json", "sessions.csv", "withdrawn.csv"],
         )
         self.study.tables = ["clients"]
         self.study.save()
