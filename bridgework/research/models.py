@@ -108,6 +108,10 @@ class Export(models.Model):
     # The worker's claim (as lib.leases): only the worker holding it may finish the export.
     claimed_by = models.CharField(max_length=80, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Tries so far (each claim is one, a worker that died too): an error on the server is
+    # tried again after a pause (`next_attempt_at`) up to jobs.MAX_ATTEMPTS, then it fails.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -40,7 +40,8 @@ def progress_of(export: Export) -> dict[str, Any]:
 
 def progress_words(export: Export, total: int) -> str:
     if export.state == Export.State.WAITING:
-        return _("Waiting for the worker to start it.")
+        # After a failed try, the detail says so and that it is tried again.
+        return export.detail or _("Waiting for the worker to start it.")
     if export.state == Export.State.RUNNING:
         return _("%(done)d of %(total)d tables, %(rows)s rows so far.") % {
             "done": export.tables_done,

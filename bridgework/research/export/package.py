@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from bridgework.care.models import Client
 from bridgework.research.export import answers, outcomes, rows
@@ -98,27 +99,35 @@ def chosen_tables(study: Study, tables: list[str] | None) -> list[str]:
     unknown = [name for name in tables if name not in TABLES]
     if unknown:
         raise ExportRefused(
-            f"There is no table called {', '.join(unknown)}. The tables are: {', '.join(TABLES)}."
+            _("There is no table called %(names)s. The tables are: %(tables)s.")
+            % {"names": ", ".join(unknown), "tables": ", ".join(TABLES)}
         )
     outside = [name for name in tables if name not in included]
     if outside:
         raise ExportRefused(
-            f"The study does not include {', '.join(outside)}. Its tables are: "
-            f"{', '.join(included) or 'none'}; a clinic admin can add tables to the study."
+            _(
+                "The study does not include %(names)s. Its tables are: %(tables)s; a clinic "
+                "admin can add tables to the study."
+            )
+            % {"names": ", ".join(outside), "tables": ", ".join(included) or _("none")}
         )
     return [name for name in TABLES if name in tables]
 
 
 def check_request(study: Study, fmt: str, tables: list[str] | None, using: str) -> list[str]:
     if fmt not in FORMATS:
-        raise ExportRefused(f"Unknown format “{fmt}”: choose csv or parquet.")
+        raise ExportRefused(
+            _("Unknown format “%(format)s”: choose csv or parquet.") % {"format": fmt}
+        )
     names = chosen_tables(study, tables)
     if not names:
-        raise ExportRefused("The study includes no tables; a clinic admin can choose some.")
+        raise ExportRefused(_("The study includes no tables; a clinic admin can choose some."))
     if not consented_clients(study, using=using).exists():
         raise ExportRefused(
-            "No client of this study has an open research consent, so there is nothing to "
-            "export. Clients of the study's clinics join it by giving research consent."
+            _(
+                "No client of this study has an open research consent, so there is nothing to "
+                "export. Clients of the study's clinics join it by giving research consent."
+            )
         )
     return names
 
