@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from bridgework.accounts.models import User
-
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.research.access import researcher_role
