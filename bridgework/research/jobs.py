@@ -247,9 +247,9 @@ def finish(export: Export, worker: str, result: PackageResult, name: str, size: 
     consent while it was made (the snapshot it read still had them): then it is made again
     (`again`). False when it is not ready: the caller deletes the file."""
     with transaction.atomic():
-        # A write first: on SQLite it takes the database's write lock, so no withdrawal can
-        # commit between the check and the export's being ready (on PostgreSQL the check
-        # locks the consents instead, expiry.withdrawn_among).
+        # No withdrawal commits between the check and the export's being ready: on SQLite
+        # the transaction holds the write lock from its start (IMMEDIATE, settings.py), on
+        # PostgreSQL the check locks the consents (expiry.withdrawn_among).
         if not held(export, worker).update(lease_until=timezone.now() + EXPORT_LEASE):
             return False
         if expiry.withdrawn_among(result.clients):

@@ -86,7 +86,7 @@ def expiry_words(export: Export) -> list[str]:
         return [
             _(
                 "Withdrawn: a participant withdrew their research consent, so its file was "
-                "deleted. A new export leaves them out."
+                "deleted; if you downloaded it, delete your copies. A new export leaves them out."
             )
         ]
     return [_("Its file was deleted when its time was up.")]
