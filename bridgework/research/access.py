@@ -38,10 +38,12 @@ def has_access(user: User, study: Study) -> bool:
 
 
 def researcher_role(user: User, study: Study) -> str | None:
-    """ "researcher" for a researcher holding an open access to the study, else None."""
-    if user.is_active and user.is_researcher and has_access(user, study):
-        return "researcher"
-    return None
+    """ "researcher" for a researcher of the study's clinic holding an open access to it,
+    else None. The clinic is checked too: an access granted by mistake to another clinic's
+    researcher opens nothing (nothing crosses clinics)."""
+    if not (user.is_active and user.is_researcher and user.clinic_id == study.clinic_id):
+        return None
+    return "researcher" if has_access(user, study) else None
 
 
 def record(
@@ -158,23 +160,26 @@ def get_export_for_user(
 
 
 def studies_for_user(request: AuthenticatedHttpRequest) -> QuerySet[Study]:
-    """The studies the signed-in researcher holds an open access to; one listing recorded.
-    None for anyone else."""
+    """The studies of the signed-in researcher's clinic they hold an open access to; one
+    listing recorded (a refusal, with none, for anyone who is not a researcher)."""
     user = request.user
-    record(request, "studies", action=AccessEvent.Action.LIST, role="researcher")
-    if not (user.is_active and user.is_researcher):
+    allowed = user.is_active and user.is_researcher
+    role = "researcher" if allowed else None
+    record(request, "studies", action=AccessEvent.Action.LIST, role=role)
+    if not allowed:
         return Study.objects.none()
     return Study.objects.filter(
-        accesses__researcher=user, accesses__revoked_at=None
+        clinic_id=user.clinic_id, accesses__researcher=user, accesses__revoked_at=None
     ).select_related("clinic")
 
 
 def studies_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[Study]:
-    """The studies of the signed-in admin's clinic; one listing recorded. None for anyone
-    who is not a clinic admin."""
+    """The studies of the signed-in admin's clinic; one listing recorded (a refusal, with
+    none, for anyone who is not a clinic admin)."""
     user = request.user
-    record(request, "studies", action=AccessEvent.Action.LIST, role="admin")
-    if not (user.is_active and user.is_clinic_admin):
+    allowed = user.is_active and user.is_clinic_admin
+    record(request, "studies", action=AccessEvent.Action.LIST, role="admin" if allowed else None)
+    if not allowed:
         return Study.objects.none()
     return Study.objects.filter(clinic_id=user.clinic_id)
 

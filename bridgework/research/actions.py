@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from bridgework.research import access
 from bridgework.research.export.package import consented_clients
 from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Export, Study, StudyAccess
-from bridgework.research.replica import research_database
 
 CREATE, CHANGE = AccessEvent.Action.CREATE, AccessEvent.Action.CHANGE
 UNFINISHED = (Export.State.WAITING, Export.State.RUNNING)
@@ -172,7 +171,8 @@ def request_export(study: Study, fmt: str, *, by: User) -> Export:
             _("This study's data period starts on %(date)s: there is nothing to export yet.")
             % {"date": date_format(study.starts_on)}
         )
-    if not consented_clients(study, using=research_database()).exists():
+    # On the primary: a replica a moment behind may still hold a consent just withdrawn.
+    if not consented_clients(study, using=DEFAULT_DB_ALIAS).exists():
         raise StudyRefused(
             _(
                 "No client of this study has an open research consent, so there is nothing to "

@@ -32,9 +32,10 @@ def initial_of(study: Study) -> dict[str, Any]:
 
 class StudyForm(Form):
     """A study's facts. The clinics offered are the admin's own (a study takes no other
-    clinic's data); the tables are the codebook's, each with its title. A plain form, not a
-    ModelForm: the action changes the study, and its audit row compares it with the study as
-    it was, which a ModelForm would have changed in memory while validating."""
+    clinic's data), chosen when it is set up and read-only afterwards; the tables are the
+    codebook's, each with its title. A plain form, not a ModelForm: the action changes the
+    study, and its audit row compares it with the study as it was, which a ModelForm would
+    have changed in memory while validating."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
     purpose = forms.CharField(
@@ -83,8 +84,13 @@ class StudyForm(Form):
         if study is not None:
             kwargs.setdefault("initial", initial_of(study))
         super().__init__(*args, **kwargs)
-        field_of(self, "clinics", ChoicesOfRows).queryset = Clinic.objects.filter(pk=clinic.pk)
-        if study is None:
+        self.study = study
+        if study is not None:
+            # A study's clinics are set when it is set up: the edit page shows them as text,
+            # and nothing sent can change them.
+            del self.fields["clinics"]
+        else:
+            field_of(self, "clinics", ChoicesOfRows).queryset = Clinic.objects.filter(pk=clinic.pk)
             self.initial.setdefault("clinics", [clinic.pk])
         field_of(self, "tables", forms.MultipleChoiceField).choices = [
             (name, table.title) for name, table in TABLES.items()
@@ -108,7 +114,7 @@ class StudyForm(Form):
             "tables": list(data["tables"]),
             "include_free_text": data["include_free_text"],
             "shift_dates": data["shift_dates"],
-            "clinics": list(data["clinics"]),
+            "clinics": list(data["clinics"] if self.study is None else self.study.clinics.all()),
         }
 
 

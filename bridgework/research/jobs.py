@@ -29,11 +29,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
+from bridgework.lib import leases
+from bridgework.research import expiry
 from bridgework.research.export.package import ExportRefused, PackageResult, write_package
 from bridgework.research.models import Export
 from bridgework.research.replica import research_database
@@ -51,29 +53,46 @@ WORK_PREFIX = "work-"
 ABANDONED_AFTER = timedelta(days=1)
 
 
-def failed_on_the_server() -> str:
+# An export that fails because of an error on the server is tried this many times in all,
+# after pauses of 2 and 4 minutes (lib.leases.pause_after), then it fails for good.
+MAX_ATTEMPTS = 3
+
+
+def failed_on_the_server(attempts: int) -> str:
     return _(
-        "The export could not be made because of an error on the server. Ask for it again; "
-        "if it fails again, tell your clinic's admin."
-    )
+        "The export could not be made: it failed %(count)d times because of an error on the "
+        "server. Tell your clinic's admin, who finds the error in the worker's log; then ask "
+        "for the export again."
+    ) % {"count": attempts}
+
+
+def trying_again(attempts: int) -> str:
+    return _(
+        "Try %(attempt)d of %(most)d failed because of an error on the server; the worker "
+        "tries again in a few minutes."
+    ) % {"attempt": attempts, "most": MAX_ATTEMPTS}
+
+
+def language_of(export: Export) -> str:
+    """The requester's language: what the messages the researcher reads are written in."""
+    person = export.requested_by
+    return person.language if person is not None else settings.LANGUAGE_CODE
 
 
 class LeaseLost(Exception):
     """Another worker has taken the export over: this one stops and records nothing."""
 
 
-def export_dir() -> Path:
-    directory = Path(settings.RESEARCH_EXPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+export_dir = expiry.export_dir
 
 
 def due(now: datetime) -> QuerySet[Export]:
-    """Exports waiting, and those whose worker let its lease run out (it died)."""
-    running = Export.State.RUNNING
-    return Export.objects.filter(
-        Q(state=Export.State.WAITING) | Q(state=running, lease_until__lt=now)
+    """Exports waiting (after their pause, when a try failed), and those whose worker let its
+    lease run out (it died)."""
+    waiting = Q(state=Export.State.WAITING) & (
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)
     )
+    return Export.objects.filter(waiting | Q(state=Export.State.RUNNING, lease_until__lt=now))
 
 
 def claim_export(worker: str, *, lease: timedelta = EXPORT_LEASE) -> Export | None:
@@ -83,7 +102,7 @@ def claim_export(worker: str, *, lease: timedelta = EXPORT_LEASE) -> Export | No
     with transaction.atomic():
         export = (
             due(now)
-            .select_related("study")
+            .select_related("study", "requested_by")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("requested_at", "pk")
             .first()
@@ -97,10 +116,11 @@ def claim_export(worker: str, *, lease: timedelta = EXPORT_LEASE) -> Export | No
             "started_at": now,
             "tables_done": 0,
             "rows_written": 0,
-            "detail": "",
+            "attempts": export.attempts + 1,
+            "next_attempt_at": None,
         }
         # Still due? (SQLite locks no rows: of two workers reading it, one updates it.)
-        if not due(now).filter(pk=export.pk).update(**fields):
+        if not due(now).filter(pk=export.pk, attempts=export.attempts).update(**fields):
             return None
         was = trail.snapshot(export)
         for name, value in fields.items():
@@ -152,23 +172,43 @@ def pack(package: Path, into: Path, fmt: str) -> tuple[str, int]:
 
 
 def run_export(export: Export, *, worker: str, lease: timedelta = EXPORT_LEASE) -> None:
-    """Make a claimed export and record the outcome. A refusal or an error fails it with a
-    message for the researcher (never client data); the log names the error's type only,
-    and the worker goes on with its other work."""
-    try:
-        result, name, size = make_file(export, worker, lease)
-    except LeaseLost:
-        log.info("export %s: taken over by another worker", export.pk)
-        return
-    except ExportRefused as refused:
-        fail(export, worker, str(refused))
-        return
-    except Exception as error:
-        log.warning("export %s failed with %s", export.pk, type(error).__name__)
-        fail(export, worker, failed_on_the_server())
-        return
-    if not finish(export, worker, result, name, size):
-        (export_dir() / name).unlink(missing_ok=True)
+    """Make a claimed export and record the outcome, its messages in the requester's
+    language. A refusal fails it with its message; an error on the server is tried again
+    (`retry_or_fail`). Messages are for the researcher (never client data); the log names
+    the error's type only, and the worker goes on with its other work."""
+    with translation.override(language_of(export)):
+        if export.attempts > MAX_ATTEMPTS:  # a worker died on each try: give up
+            fail(export, worker, failed_on_the_server(MAX_ATTEMPTS))
+            return
+        try:
+            result, name, size = make_file(export, worker, lease)
+        except LeaseLost:
+            log.info("export %s: taken over by another worker", export.pk)
+            return
+        except ExportRefused as refused:
+            fail(export, worker, refused.message)
+            return
+        except Exception as error:
+            log.warning("export %s failed with %s", export.pk, type(error).__name__)
+            retry_or_fail(export, worker)
+            return
+        if not finish(export, worker, result, name, size):
+            (export_dir() / name).unlink(missing_ok=True)
+
+
+def retry_or_fail(export: Export, worker: str) -> bool:
+    """After an error on the server: back in the queue after a pause, or, at the last try,
+    failed with a message the researcher can act on."""
+    if export.attempts >= MAX_ATTEMPTS:
+        return fail(export, worker, failed_on_the_server(export.attempts))
+    return record_outcome(
+        export,
+        worker,
+        state=Export.State.WAITING,
+        claimed_by="",
+        next_attempt_at=timezone.now() + leases.pause_after(export.attempts),
+        detail=trying_again(export.attempts),
+    )
 
 
 def make_file(export: Export, worker: str, lease: timedelta) -> tuple[PackageResult, str, int]:
@@ -203,19 +243,53 @@ def record_outcome(export: Export, worker: str, **fields: Any) -> bool:
 
 
 def finish(export: Export, worker: str, result: PackageResult, name: str, size: int) -> bool:
+    """Mark the export ready, holding its clients; unless one of them withdrew research
+    consent while it was made (the snapshot it read still had them): then it is made again
+    (`again`). False when it is not ready: the caller deletes the file."""
+    with transaction.atomic():
+        # No withdrawal commits between the check and the export's being ready: on SQLite
+        # the transaction holds the write lock from its start (IMMEDIATE, settings.py), on
+        # PostgreSQL the check locks the consents (expiry.withdrawn_among).
+        if not held(export, worker).update(lease_until=timezone.now() + EXPORT_LEASE):
+            return False
+        if expiry.withdrawn_among(result.clients):
+            again(export, worker)
+            return False
+        if not record_outcome(export, worker, **ready(export, result, name, size)):
+            return False
+        expiry.hold_clients(export, result.clients)
+    return True
+
+
+def ready(export: Export, result: PackageResult, name: str, size: int) -> dict[str, Any]:
     now = timezone.now()
+    return {
+        "state": Export.State.READY,
+        "finished_at": now,
+        "expires_at": now + timedelta(days=settings.RESEARCH_EXPORT_KEEP_DAYS),
+        "tables_done": len(export.tables),
+        "rows_written": sum(result.rows.values()),
+        "clients_included": result.clients_included,
+        "withdrawn": list(result.withdrawn),
+        "file_name": name,
+        "file_size": size,
+        "detail": "",
+    }
+
+
+def again(export: Export, worker: str) -> bool:
+    """Put the export back in the queue, to be made again from the data as it is now: a
+    client in it withdrew while it was being made."""
+    log.info("export %s: a client withdrew while it was made; making it again", export.pk)
     return record_outcome(
         export,
         worker,
-        state=Export.State.READY,
-        finished_at=now,
-        expires_at=now + timedelta(days=settings.RESEARCH_EXPORT_KEEP_DAYS),
-        tables_done=len(export.tables),
-        rows_written=sum(result.rows.values()),
-        clients_included=result.clients_included,
-        withdrawn=list(result.withdrawn),
-        file_name=name,
-        file_size=size,
+        state=Export.State.WAITING,
+        claimed_by="",
+        started_at=None,
+        tables_done=0,
+        rows_written=0,
+        attempts=export.attempts - 1,  # not a failed try
         detail="",
     )
 
@@ -243,24 +317,7 @@ def make_one(worker: str) -> int:
 
 def expire_exports() -> int:
     """Delete the files of ready exports past their time; returns how many expired."""
-    expired = 0
-    now = timezone.now()
-    for export in Export.objects.filter(
-        state=Export.State.READY, expires_at__lte=now
-    ).select_related("study"):
-        with transaction.atomic():
-            # Another worker's round may have expired it a moment ago.
-            if not Export.objects.filter(pk=export.pk, state=Export.State.READY).update(
-                state=Export.State.EXPIRED, file_name=""
-            ):
-                continue
-            was = trail.snapshot(export)
-            name, export.state, export.file_name = export.file_name, Export.State.EXPIRED, ""
-            trail.changed(None, CHANGE, export, before=was, scope=(export.study.clinic_id, None))
-        if name:
-            (export_dir() / name).unlink(missing_ok=True)
-        expired += 1
-    return expired
+    return expiry.expire_past_their_time()
 
 
 def clear_abandoned_work() -> None:

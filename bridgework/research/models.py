@@ -95,6 +95,10 @@ class Export(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
+    class ExpiredBecause(models.TextChoices):
+        TIME = "time", _("its time was up")
+        WITHDRAWAL = "withdrawal", _("a participant withdrew research consent")
+
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -104,6 +108,10 @@ class Export(models.Model):
     # The worker's claim (as lib.leases): only the worker holding it may finish the export.
     claimed_by = models.CharField(max_length=80, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Tries so far (each claim is one, a worker that died too): an error on the server is
+    # tried again after a pause (`next_attempt_at`) up to jobs.MAX_ATTEMPTS, then it fails.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -111,11 +119,17 @@ class Export(models.Model):
     tables_done = models.PositiveSmallIntegerField(default=0)
     rows_written = models.PositiveBigIntegerField(default=0)
     # Who was in it: a count, and the study pseudonyms of the clients left out because they
-    # gave research consent once and have none open now (withdrawn, whenever that was: a
-    # withdrawal is listed in every later export, so no export reads as if they were absent
-    # by chance).
+    # withdrew research consent since the study was set up and have none open now (as its
+    # withdrawn.csv lists them: a withdrawal is listed in every later export, so no export
+    # reads as if they were absent by chance).
     clients_included = models.PositiveIntegerField(default=0)
     withdrawn = models.JSONField(default=list)
+    # Which clients a ready export holds, filled in the transaction that makes it ready: a
+    # client who withdraws research consent later expires every export still holding them
+    # (research.expiry), as the consent page promises. Bounded by the study's clients.
+    included_clients = models.ManyToManyField("care.Client", related_name="+", blank=True)
+    # Why an expired export's file was deleted early or on time (empty while not expired).
+    expired_because = models.CharField(max_length=20, choices=ExpiredBecause.choices, blank=True)
     # The finished file (a zip of datapackage.json and one file per table), under
     # settings.RESEARCH_EXPORT_DIR; removed when the export expires.
     file_name = models.CharField(max_length=200, blank=True)

@@ -16,6 +16,7 @@ from bridgework.research import access
 from bridgework.research.export.codebook import Column, Table
 from bridgework.research.export.package import consented_clients, descriptor
 from bridgework.research.export.tables import TABLES, columns_of
+from bridgework.research.export.withdrawn import WITHDRAWN
 from bridgework.research.export.writers import resource_descriptor
 from bridgework.research.forms import ExportForm
 from bridgework.research.models import Export, Study
@@ -40,7 +41,8 @@ def progress_of(export: Export) -> dict[str, Any]:
 
 def progress_words(export: Export, total: int) -> str:
     if export.state == Export.State.WAITING:
-        return _("Waiting for the worker to start it.")
+        # After a failed try, the detail says so and that it is tried again.
+        return export.detail or _("Waiting for the worker to start it.")
     if export.state == Export.State.RUNNING:
         return _("%(done)d of %(total)d tables, %(rows)s rows so far.") % {
             "done": export.tables_done,
@@ -74,7 +76,21 @@ def log_of(export: Export) -> list[str]:
             )
             % {"count": withdrawn}
         )
-    return lines
+    return lines + expiry_words(export)
+
+
+def expiry_words(export: Export) -> list[str]:
+    """Why an expired export's file is gone (the study page's log)."""
+    if export.state != Export.State.EXPIRED:
+        return []
+    if export.expired_because == Export.ExpiredBecause.WITHDRAWAL:
+        return [
+            _(
+                "Withdrawn: a participant withdrew their research consent, so its file was "
+                "deleted; if you downloaded it, delete your copies. A new export leaves them out."
+            )
+        ]
+    return [_("Its file was deleted when its time was up.")]
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ class CodebookTable:
 
 def codebook_page(study: Study) -> dict[str, Any]:
     """The study's tables and the columns an export of it writes (free text only when the
-    study includes it)."""
+    study includes it), and the withdrawn table every package holds."""
     tables = []
     for name in study.tables:
         if name not in TABLES:
@@ -127,6 +143,9 @@ def codebook_page(study: Study) -> dict[str, Any]:
         columns = columns_of(TABLES[name], include_free_text=study.include_free_text)
         rows = [CodebookColumn(column, column.allowed_values()) for column in columns]
         tables.append(CodebookTable(TABLES[name], rows))
+    # Every package also lists who withdrew.
+    listed = [CodebookColumn(column, column.allowed_values()) for column in WITHDRAWN.columns]
+    tables.append(CodebookTable(WITHDRAWN, listed))
     return {"study": study, "tables": tables}
 
 
@@ -143,6 +162,7 @@ def descriptor_of(study: Study, fmt: str = Export.Format.CSV) -> dict[str, Any]:
         )
         for name in names
     ]
+    resources.append(resource_descriptor(WITHDRAWN, WITHDRAWN.columns, fmt, set()))
     return descriptor(study, resources)
 
 

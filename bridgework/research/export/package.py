@@ -14,19 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bridgework.care.models import Client
 from bridgework.research.export import answers, outcomes, rows
+from bridgework.research.export.codebook import Table
 from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
-from bridgework.research.export.context import (
-    Context,
-    clients_of_clinics,
-    consented,
-    research_consent,
-)
-from bridgework.research.export.pseudonyms import Pseudonyms
+from bridgework.research.export.context import Context, consented
 from bridgework.research.export.snapshot import one_snapshot
 from bridgework.research.export.tables import TABLES, columns_of
+from bridgework.research.export.withdrawn import WITHDRAWN, withdrawn
 from bridgework.research.export.writers import (
     FORMATS,
     WRITERS,
@@ -86,24 +84,13 @@ class PackageResult:
     clients_included: int
     withdrawn: list[str]
     rows: dict[str, int] = field(default_factory=dict)
+    # The database ids of the clients in it (Export.included_clients): never written out.
+    clients: list[int] = field(default_factory=list, repr=False)
 
 
 def consented_clients(study: Study, *, using: str = "default") -> QuerySet[Client]:
     """The study's clients: real clients of its clinics with an open research consent."""
     return consented(study, using)
-
-
-def withdrawn_clients(study: Study, *, using: str = "default") -> list[str]:
-    """The study pseudonyms of its clinics' clients who gave a research consent and have
-    withdrawn it (none is open now): left out of the export, and named in its log."""
-    pseudonyms = Pseudonyms(study.pseudonym_key)
-    pks = (
-        clients_of_clinics(study, using)
-        .filter(research_consent(open_only=False))
-        .exclude(research_consent())
-        .values_list("pk", flat=True)
-    )
-    return sorted(pseudonyms.of("client", pk) for pk in pks.iterator())
 
 
 def chosen_tables(study: Study, tables: list[str] | None) -> list[str]:
@@ -113,27 +100,38 @@ def chosen_tables(study: Study, tables: list[str] | None) -> list[str]:
     unknown = [name for name in tables if name not in TABLES]
     if unknown:
         raise ExportRefused(
-            f"There is no table called {', '.join(unknown)}. The tables are: {', '.join(TABLES)}."
+            _("There is no table called %(names)s. The tables are: %(tables)s.")
+            % {"names": ", ".join(unknown), "tables": ", ".join(TABLES)}
         )
     outside = [name for name in tables if name not in included]
     if outside:
         raise ExportRefused(
-            f"The study does not include {', '.join(outside)}. Its tables are: "
-            f"{', '.join(included) or 'none'}; a clinic admin can add tables to the study."
+            _(
+                "The study does not include %(names)s. Its tables are: %(tables)s; a clinic "
+                "admin can add tables to the study."
+            )
+            % {
+                "names": ", ".join(outside),
+                "tables": ", ".join(included) or pgettext("no tables", "none"),
+            }
         )
     return [name for name in TABLES if name in tables]
 
 
 def check_request(study: Study, fmt: str, tables: list[str] | None, using: str) -> list[str]:
     if fmt not in FORMATS:
-        raise ExportRefused(f"Unknown format “{fmt}”: choose csv or parquet.")
+        raise ExportRefused(
+            _("Unknown format “%(format)s”: choose csv or parquet.") % {"format": fmt}
+        )
     names = chosen_tables(study, tables)
     if not names:
-        raise ExportRefused("The study includes no tables; a clinic admin can choose some.")
+        raise ExportRefused(_("The study includes no tables; a clinic admin can choose some."))
     if not consented_clients(study, using=using).exists():
         raise ExportRefused(
-            "No client of this study has an open research consent, so there is nothing to "
-            "export. Clients of the study's clinics join it by giving research consent."
+            _(
+                "No client of this study has an open research consent, so there is nothing to "
+                "export. Clients of the study's clinics join it by giving research consent."
+            )
         )
     return names
 
@@ -157,17 +155,17 @@ def write_package(
         names = check_request(study, fmt, tables, reading)
         out_dir.mkdir(parents=True, exist_ok=True)
         ctx = Context.of(study, reading)
+        clients = list(ctx.clients.values_list("pk", flat=True))
+        left = list(withdrawn(ctx))
         result = PackageResult(
-            clients_included=ctx.clients.count(),
-            withdrawn=sorted(
-                {
-                    *withdrawn_clients(study, using=reading),
-                    *(ctx.pseudonyms.of("client", pk) for pk in ctx.withdrawn_meanwhile),
-                }
-            ),
+            clients_included=len(clients),
+            clients=clients,
+            withdrawn=[pseudonym for pseudonym, _day in left],
         )
         report = progress or (lambda _tables, _rows: None)
         resources = write_tables(ctx, fmt, out_dir, names, result, report)
+        # In every package, not counted among the study's tables (nor in the progress).
+        resources.append(write_table(WITHDRAWN, fmt, out_dir, batches_of_rows(iter(left))))
     write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
     return result
 
@@ -195,6 +193,12 @@ def write_tables(
         resources.append(resource_descriptor(table, columns, fmt, set(names)))
         report(done + 1, total)
     return resources
+
+
+def write_table(table: Table, fmt: str, out_dir: Path, rows: Iterator[Batch]) -> dict[str, Any]:
+    """A table without free text or progress (withdrawn): its file, and its resource."""
+    WRITERS[fmt](out_dir / f"{table.name}.{fmt}", table, table.columns, rows, lambda _rows: None)
+    return resource_descriptor(table, table.columns, fmt, set())
 
 
 def tick(report: Callable[[int, int], None], done: int, before: int, so_far: int) -> None:

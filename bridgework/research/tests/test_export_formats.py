@@ -77,7 +77,7 @@ class FormatTests(ExportTestCase):
         for fmt in ("csv", "parquet"):
             out, _ = export(self.study, fmt)
             resources = {r["name"]: r for r in descriptor_of(out)["resources"]}
-            self.assertEqual(list(resources), list(TABLES))
+            self.assertEqual(list(resources), [*TABLES, "withdrawn"])
             for name, resource in resources.items():
                 with self.subTest(fmt=fmt, table=name):
                     fields = [f["name"] for f in resource["schema"]["fields"]]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.test import override_settings
 from django.utils import timezone
 
+from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
 from bridgework.prompts.worker import Worker
 from bridgework.research import actions, jobs
@@ -91,7 +92,8 @@ class MakingAnExportTests(StudyCase):
         self.assertEqual(export.file_size, path.stat().st_size)
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-        self.assertEqual(names, ["datapackage.json", *sorted(f"{t}.csv" for t in TABLES)])
+        files = sorted(f"{t}.csv" for t in [*TABLES, "withdrawn"])
+        self.assertEqual(names, ["datapackage.json", *files])
         self.assertEqual(list(self.export_dir.iterdir()), [path])  # no work left behind
         assert export.expires_at is not None and export.finished_at is not None
         self.assertEqual(export.expires_at - export.finished_at, timedelta(days=14))
@@ -136,9 +138,13 @@ class MakingAnExportTests(StudyCase):
         export = self.make()
         path = self.export_dir / export.file_name
         Export.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-        self.assertEqual(jobs.expire_exports(), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(jobs.expire_exports(), 1)
         export.refresh_from_db()
-        self.assertEqual((export.state, export.file_name), (Export.State.EXPIRED, ""))
+        self.assertEqual(
+            (export.state, export.file_name, export.expired_because),
+            (Export.State.EXPIRED, "", Export.ExpiredBecause.TIME),
+        )
         self.assertFalse(path.exists())
         self.sign_in(self.researcher)
         gone = self.client.get(f"/research/exports/{export.pk}/download/")
@@ -166,7 +172,7 @@ class MakingAnExportTests(StudyCase):
         self.assertContains(page, "The study does not include")
         self.assertContains(page, "Make an export")  # may ask again
 
-    def test_an_error_on_the_server_fails_the_export_with_a_general_message(self) -> None:
+    def test_an_error_on_the_server_is_tried_again_after_a_pause(self) -> None:
         export = actions.request_export(self.study, "csv", by=self.researcher)
         blocked = self.export_dir / "not-a-directory"
         blocked.write_text("")
@@ -175,13 +181,64 @@ class MakingAnExportTests(StudyCase):
             self.assertLogs("bridgework.worker", "WARNING") as logged,
         ):
             self.assertEqual(Worker(name="worker-1").step(), 1)  # and the worker goes on
+            self.assertEqual(Worker(name="worker-1").step(), 0)  # not again at once
         export.refresh_from_db()
-        self.assertEqual(export.state, Export.State.FAILED)
-        self.assertIn("because of an error on the server", export.detail)
+        self.assertEqual((export.state, export.attempts), (Export.State.WAITING, 1))
+        assert export.next_attempt_at is not None
+        self.assertGreater(export.next_attempt_at, timezone.now() + timedelta(minutes=1))
+        self.assertIn("Try 1 of 3 failed because of an error on the server", export.detail)
         self.assertEqual(
             logged.output,
             [f"WARNING:bridgework.worker:export {export.pk} failed with FileExistsError"],
         )
+        self.sign_in(self.researcher)
+        page = self.client.get(f"/research/studies/{self.study.pk}/")
+        self.assertContains(page, "Try 1 of 3 failed")
+
+    def test_the_third_failure_marks_the_export_failed_with_a_message_to_act_on(self) -> None:
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        blocked = self.export_dir / "not-a-directory"
+        blocked.write_text("")
+        with (
+            override_settings(RESEARCH_EXPORT_DIR=blocked),
+            self.assertLogs("bridgework.worker", "WARNING"),
+        ):
+            for _try in range(3):
+                Export.objects.filter(pk=export.pk).update(next_attempt_at=None)
+                self.assertEqual(Worker(name="worker-1").step(), 1)
+        export.refresh_from_db()
+        self.assertEqual((export.state, export.attempts), (Export.State.FAILED, 3))
+        self.assertIn("it failed 3 times because of an error on the server", export.detail)
+        self.assertIn("Tell your clinic's admin", export.detail)
+        self.assertEqual(Worker(name="worker-1").step(), 0)  # failed for good
+
+    def test_an_export_whose_worker_died_on_every_try_fails(self) -> None:
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        for _try in range(3):
+            claimed = jobs.claim_export("worker-1")
+            assert claimed is not None
+            Export.objects.filter(pk=export.pk).update(lease_until=timezone.now())
+        Worker(name="worker-2").step()
+        export.refresh_from_db()
+        self.assertEqual((export.state, export.attempts), (Export.State.FAILED, 4))
+        self.assertIn("it failed 3 times", export.detail)
+        self.assertEqual(list(self.export_dir.iterdir()), [])
+
+    def test_a_refusal_is_not_tried_again(self) -> None:
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        Study.objects.filter(pk=self.study.pk).update(tables=["clients"])
+        Worker(name="worker-1").step()
+        export.refresh_from_db()
+        self.assertEqual((export.state, export.attempts), (Export.State.FAILED, 1))
+
+    def test_a_german_researcher_reads_the_refusal_in_german(self) -> None:
+        User.objects.filter(pk=self.researcher.pk).update(language="de")
+        export = actions.request_export(self.study, "csv", by=self.researcher)
+        Study.objects.filter(pk=self.study.pk).update(tables=["clients"])
+        Worker(name="worker-1").step()
+        export.refresh_from_db()
+        self.assertEqual(export.state, Export.State.FAILED)
+        self.assertIn("Die Studie umfasst sessions, practice_logs nicht.", export.detail)
 
     def test_a_withdrawn_client_appears_in_the_export_log(self) -> None:
         consent(self.client_b)

@@ -24,6 +24,7 @@ from psycopg import errors
 
 from bridgework.accounts.models import Supervision
 from bridgework.care.models import Client, Consent
+from bridgework.research.actions import StudyRefused, request_export
 from bridgework.research.export.package import write_package
 from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.export.tables import TABLES
@@ -120,6 +121,22 @@ class ResearchReadsComeFromTheReplica(TransactionTestCase):
         assert read.withdrawn == [left_out]
         assert left_out not in (out / "clients.csv").read_text()
         assert left_out not in (out / "practice_logs.csv").read_text()
+
+    def test_asking_for_an_export_checks_the_consents_on_the_primary(self) -> None:
+        study, clients = self.study_of_two_consenting_clients()
+        with replay_paused():
+            with transaction.atomic(using="default"):
+                one("default", "SELECT set_config('synchronous_commit', 'local', true)")
+                for client in clients:
+                    consent(client, False)
+            assert (
+                Consent.objects.using("replica")
+                .filter(client__in=clients, purpose=Consent.Purpose.RESEARCH, withdrawn_at=None)
+                .exists()
+            ), "the replica applied the withdrawals: no lag to test"
+            assert study.created_by is not None
+            with pytest.raises(StudyRefused, match="No client of this study has an open"):
+                request_export(study, "csv", by=study.created_by)
 
     def study_of_two_consenting_clients(self) -> tuple[Study, list[Client]]:
         clinic = make_clinic("Northside Therapy")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import tempfile
@@ -8,7 +9,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from django.core.management import CommandError, call_command
 
+from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
+from bridgework.research import actions
 from bridgework.research.tests.study_setup import TABLES, StudyCase, consent
 
 
@@ -19,19 +22,21 @@ class ResearchExportCommandTests(StudyCase):
         consent(self.client_a)
         self.out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "export"
 
-    def export(self, *args: str) -> str:
+    def export(self, *args: str, by: str | None = None) -> str:
         output = io.StringIO()
-        call_command("research_export", *args, stdout=output)
+        named = ["--by", by or self.researcher.email]
+        call_command("research_export", *args, *named, stdout=output)
         return output.getvalue()
 
     def test_it_writes_the_datapackage_and_one_file_per_table(self) -> None:
         said = self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
         self.assertEqual(
             sorted(path.name for path in self.out.iterdir()),
-            sorted(["datapackage.json", *(f"{name}.csv" for name in TABLES)]),
+            sorted(["datapackage.json", *(f"{name}.csv" for name in [*TABLES, "withdrawn"])]),
         )
         package = json.loads((self.out / "datapackage.json").read_text())
-        self.assertEqual([resource["name"] for resource in package["resources"]], TABLES)
+        names = [resource["name"] for resource in package["resources"]]
+        self.assertEqual(names, [*TABLES, "withdrawn"])
         self.assertIn("1 clients", said)
 
     def test_parquet_files_load_with_one_row_per_consented_client(self) -> None:
@@ -39,17 +44,44 @@ class ResearchExportCommandTests(StudyCase):
         clients = pq.read_table(self.out / "clients.parquet")
         self.assertEqual(clients.num_rows, 1)
 
-    def test_it_is_audited_as_an_export_by_the_command(self) -> None:
+    def test_it_is_audited_as_an_export_naming_the_researcher_and_the_os_user(self) -> None:
         consent(self.client_b)
         consent(self.client_b, False)
         said = self.export("--study", str(self.study.pk), "--format", "csv", "--out", str(self.out))
         self.assertIn("1 clients withdrew consent and are left out.", said)
         event = AccessEvent.objects.get(action="export", object_type="study")
-        self.assertEqual((event.actor_id, event.actor_role), (None, "system"))
+        self.assertEqual((event.actor_id, event.actor_role), (self.researcher.pk, "staff"))
         self.assertEqual(event.clinic_id, self.clinic.pk)
         detail = event.changes["detail"]
         self.assertEqual((detail["command"], detail["format"]), ("research_export", "csv"))
+        self.assertEqual(detail["os_user"], getpass.getuser())
         self.assertEqual((detail["clients"], detail["withdrawn"]), (1, 1))
+
+    def test_it_refuses_to_run_without_by(self) -> None:
+        args = ["--study", str(self.study.pk), "--format", "csv", "--out", str(self.out)]
+        with self.assertRaisesMessage(CommandError, "the following arguments are required: --by"):
+            call_command("research_export", *args, stdout=io.StringIO())
+        self.assertFalse(self.out.exists())
+
+    def test_it_refuses_anyone_but_a_researcher_holding_access(self) -> None:
+        args = ["--study", str(self.study.pk), "--format", "csv", "--out", str(self.out)]
+        for email in (self.admin.email, self.therapist_a.email, "nobody@example.org"):
+            with (
+                self.subTest(email=email),
+                self.assertRaisesMessage(CommandError, "is not a researcher with access to"),
+            ):
+                self.export(*args, by=email)
+        actions.revoke_access(self.study, self.researcher, by=self.admin)
+        with self.assertRaisesMessage(CommandError, "Name yourself with --by"):
+            self.export(*args)
+        self.assertFalse(self.out.exists())
+        self.assertFalse(AccessEvent.objects.filter(action="export").exists())
+
+    def test_its_refusals_are_in_the_researchers_language(self) -> None:
+        User.objects.filter(pk=self.researcher.pk).update(language="de")
+        args = ["--study", str(self.study.pk), "--format", "csv", "--out", str(self.out)]
+        with self.assertRaisesMessage(CommandError, "Die Studie umfasst plans nicht."):
+            self.export(*args, "--tables", "plans")
 
     def test_it_refuses_a_directory_that_holds_files_already(self) -> None:
         self.out.mkdir()
@@ -63,7 +95,7 @@ class ResearchExportCommandTests(StudyCase):
         self.export(*args, "--tables", "clients, sessions")
         self.assertEqual(
             sorted(path.name for path in self.out.iterdir()),
-            ["clients.csv", "datapackage.json", "sessions.csv"],
+            ["clients.csv", "datapackage.json", "sessions.csv", "withdrawn.csv"],
         )
         self.study.tables = ["clients"]
         self.study.save()

@@ -241,7 +241,7 @@ class StudyPageTests(StudyCase):
         response = self.client.get(f"/research/studies/{study.pk}/datapackage.json")
         self.assertIn("attachment", response["Content-Disposition"])
         package = json.loads(response.content)
-        self.assertEqual([r["name"] for r in package["resources"]], study.tables)
+        self.assertEqual([r["name"] for r in package["resources"]], [*study.tables, "withdrawn"])
         fields = package["resources"][0]["schema"]["fields"]
         self.assertIn("client_id", [f["name"] for f in fields])
 
