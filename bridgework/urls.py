@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("bridgework.supervision.urls")),
     path("", include("bridgework.research.urls")),
     path("", include("bridgework.desk.urls")),
+    path("", include("bridgework.interop.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
 ]
