@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # its vendored Swagger UI (static/ninja/), so the API's docs load no CDN asset
     "bridgework.audit",
     "bridgework.accounts",
     "bridgework.care",

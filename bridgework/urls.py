@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from bridgework import views
+from bridgework.interop.api.main import api
 
 urlpatterns = [
     path("", views.home),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("", include("bridgework.desk.urls")),
     path("", include("bridgework.interop.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
+    path("api/v1/", api.urls),
 ]
