@@ -66,6 +66,10 @@ def set_schedule(request: HttpRequest, client_id: int, body: ScheduleIn) -> Stat
         replaces = access.get_schedule_for_user(request, body.replaces, need=Need.WRITE)
         if replaces.client_id != client.pk:
             raise not_found()
+    if not isinstance(body.rule.get("kind"), str):
+        raise invalid(
+            {"rule.kind": _("Choose the kind of rule: fixed, relative, random or before-session.")}
+        )
     try:
         schedule = schedules.set_schedule(
             client,
@@ -81,6 +85,16 @@ def set_schedule(request: HttpRequest, client_id: int, body: ScheduleIn) -> Stat
             {
                 f"rule.{name}" if name not in ("plan", "channels") else name: text
                 for name, text in refused.problems.items()
+            }
+        ) from None
+    except (TypeError, AttributeError, KeyError, ValueError):
+        # A value of the wrong type inside the rule (a number where times are listed): the
+        # rule's own checks expect the shapes the reminders form makes.
+        raise invalid(
+            {
+                "rule": _(
+                    "This rule could not be read. Its fields and their types are in docs/api.md."
+                )
             }
         ) from None
     return Status(201, schedule)
