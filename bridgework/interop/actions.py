@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,6 @@ from bridgework.lib.tokens import new_token, token_hash
 
 SECRET_PREFIX = "bw_pat_"  # so a leaked token is recognisable (secret scanners, logs)
 LONGEST = timedelta(days=366)
-REQUESTS_A_MINUTE = 120
 # The last-used time is written at most once a minute: a token's every request writing its row
 # would make the rows of a busy script a hot spot for nothing.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -151,6 +151,6 @@ def count_request(token: AccessToken, now: datetime) -> int | None:
         except IntegrityError:  # another process made this minute's row first
             counts.update(requests=F("requests") + 1)
     made = counts.values_list("requests", flat=True).first() or 0
-    if made <= REQUESTS_A_MINUTE:
+    if made <= settings.API_REQUESTS_A_MINUTE:
         return None
     return max(1, 60 - int((now - minute).total_seconds()))

@@ -9,6 +9,7 @@ for a change, may write."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ class TokenAuth(HttpBearer):
                 "rate-limited",
                 _("Too many requests with this token."),
                 _("At most %(n)d requests a minute; try again in %(s)d seconds.")
-                % {"n": actions.REQUESTS_A_MINUTE, "s": wait},
+                % {"n": settings.API_REQUESTS_A_MINUTE, "s": wait},
                 headers={"Retry-After": str(wait)},
             )
         if not found.reaches(self.area, write=request.method not in READING):

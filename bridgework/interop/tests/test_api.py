@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
-from bridgework.interop import actions
 from bridgework.interop.models import RequestCount
 from bridgework.interop.tests.helpers import call, token_for
 from bridgework.plans import actions as plans
@@ -168,4 +168,4 @@ class ApiTests(BaseTestCase):
     def test_a_used_token_counts_requests_in_the_database(self) -> None:
         call(self.client, "get", "/api/v1/clients", self.secret)
         self.assertEqual(RequestCount.objects.get(token=self.token).requests, 1)
-        self.assertEqual(actions.REQUESTS_A_MINUTE, 120)
+        self.assertEqual(settings.API_REQUESTS_A_MINUTE, 120)

@@ -26,9 +26,9 @@ def test_the_docs_page_shows_the_operations_from_our_origin_alone(
     desktop.on("console", heard)
     desktop.on("request", asked)
     response = desktop.goto(f"{live_server.url}/api/v1/docs")
-    assert response is not None and "script-src 'self'" in response.headers[
-        "content-security-policy"
-    ]
+    assert (
+        response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+    )
     expect(desktop.get_by_text("/api/v1/clients", exact=True).first).to_be_visible()
     expect(desktop.get_by_text("/api/v1/practice-logs", exact=True).first).to_be_visible()
     assert elsewhere == []
