@@ -22,6 +22,7 @@ from bridgework.care.models import Client
 from bridgework.interop.api.main import api
 from bridgework.interop.tests.helpers import call, token_for
 from bridgework.practice.models import CheckInScale
+from bridgework.test import user_of
 from bridgework.tests.test_permissions import ACTORS, CLIENTS, MatrixCase, MatrixObjects, each
 
 
@@ -156,9 +157,9 @@ class ApiPermissionMatrixTests(MatrixObjects):
         self.secrets = {}
         for actor in ACTORS[1:]:
             person = getattr(self, actor)
-            self.secrets[actor] = token_for(person.user if isinstance(person, Client) else person)[
-                1
-            ]
+            self.secrets[actor] = token_for(
+                user_of(person) if isinstance(person, Client) else person
+            )[1]
 
     def test_every_api_route_is_in_the_matrix(self) -> None:
         served = set(api_routes())
@@ -189,7 +190,7 @@ class ApiPermissionMatrixTests(MatrixObjects):
         self, route: tuple[str, str], actor: str, status: int, events: list[AccessEvent]
     ) -> None:
         person = getattr(self, actor)
-        asker: User = person.user if isinstance(person, Client) else person
+        asker: User = user_of(person) if isinstance(person, Client) else person
         theirs = [event for event in events if event.actor_id == asker.pk]
         self.assertTrue(all(event.via.startswith("token:") for event in theirs), "not via token")
         if status == 404:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 from django.utils import timezone
@@ -15,7 +16,7 @@ from bridgework.test import BaseTestCase
 
 
 class TokenLifeCycleTests(BaseTestCase):
-    def make_on_the_page(self, **fields: object) -> object:
+    def make_on_the_page(self, **fields: object) -> Any:
         data = {
             "name": "Record system",
             "access": "read",

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             clinic=clinic,
             email="therapist@example.org",
             full_name="Therapist",
-            password="an-unused-password-42",  # noqa: S106 (never signed in with)
+            password="an-unused-password-42",  # never signed in with
             roles=["therapist"],
             approach="cbt",
             by=None,
