@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 port=${API_CHECK_PORT:-8765}
-export DATABASE_URL="sqlite:///$work/api-check.sqlite3" DEBUG=0 SECRET_KEY_FILE="$work/key"
+export VAR_DIR="$work" DATABASE_URL="sqlite:///$work/api-check.sqlite3" DEBUG=0
+export SECRET_KEY_FILE="$work/key"
 export API_REQUESTS_A_MINUTE=100000 ALLOWED_HOSTS=127.0.0.1
 .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' >"$work/key"
 .venv/bin/python manage.py migrate -v 0
+.venv/bin/python manage.py collectstatic --no-input -v 0  # as in production: pages need it
 secret=$(.venv/bin/python manage.py seed_api_check)
 .venv/bin/gunicorn bridgework.wsgi --bind "127.0.0.1:$port" --workers 2 --log-level warning &
 server=$!

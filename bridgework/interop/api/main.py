@@ -9,11 +9,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from bridgework.interop.api import care, measures, plans, practice, prompts
+from bridgework.interop.api.openapi import with_problems
 from bridgework.interop.api.problems import Problem, answer, not_found
 
-api = NinjaAPI(
+
+class BridgeworkAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        with_problems(schema)
+        return schema
+
+
+api = BridgeworkAPI(
     title="Bridgework API",
     version="1",
     description=(

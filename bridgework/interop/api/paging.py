@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 
 from bridgework.interop.api.problems import invalid
 
@@ -28,7 +28,8 @@ class Window(Schema):
     """The query parameters every list takes."""
 
     cursor: str | None = None
-    limit: int = 50
+    # The bounds are checked by `checked_limit`, with a message saying them.
+    limit: int = Field(50, json_schema_extra={"minimum": 1, "maximum": LONGEST_PAGE})
     since: datetime | None = None
     until: datetime | None = None
 
