@@ -16,7 +16,7 @@ secret=$(.venv/bin/python manage.py seed_api_check)
 .venv/bin/gunicorn bridgework.wsgi --bind "127.0.0.1:$port" --workers 2 --log-level warning &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
+.venv/bin/schemathesis --config-file scripts/api-check.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
   -H "Authorization: Bearer $secret" \
   --checks not_a_server_error,response_schema_conformance \
   --wait-for-schema 30 --max-examples "${API_CHECK_EXAMPLES:-25}" \

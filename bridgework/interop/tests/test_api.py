@@ -169,3 +169,17 @@ class ApiTests(BaseTestCase):
         call(self.client, "get", "/api/v1/clients", self.secret)
         self.assertEqual(RequestCount.objects.get(token=self.token).requests, 1)
         self.assertEqual(settings.API_REQUESTS_A_MINUTE, 120)
+
+    def test_a_problem_speaks_the_token_owners_language(self) -> None:
+        owner = user_of(self.client_a)
+        owner.language = "de"
+        owner.save(update_fields=["language"])
+        response = self.post("/api/v1/practice-logs", self.practice(duration_minutes="long"))
+        self.assertEqual(response.json()["errors"][0]["message"], "Geben Sie eine ganze Zahl ein.")
+
+    def test_the_api_ignores_a_signed_in_browser(self) -> None:
+        # No session auth: a page open in a signed-in browser cannot drive the API (no CSRF).
+        self.sign_in(self.therapist_a)
+        response = self.client.get(f"/api/v1/clients/{self.client_a.pk}")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response["WWW-Authenticate"], 'Bearer realm="bridgework"')
