@@ -3,15 +3,12 @@ sessions: read through care's doors."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from bridgework.accounts.http import AuthenticatedHttpRequest
 from bridgework.care import access
 from bridgework.care.access import Need
-from bridgework.interop.api.auth import TokenAuth
+from bridgework.interop.api.auth import TokenAuth, signed
 from bridgework.interop.api.paging import Window, listed, page
 from bridgework.interop.api.schemas import ClientOut, GoalOut, SessionOut
 from bridgework.interop.models import Area
@@ -32,11 +29,6 @@ class GoalPage(Schema):
 class SessionPage(Schema):
     items: list[SessionOut]
     next: str | None
-
-
-def signed(request: HttpRequest) -> AuthenticatedHttpRequest:
-    """The request, its user the token's owner (TokenAuth put them there)."""
-    return cast(AuthenticatedHttpRequest, request)
 
 
 @router.get("/clients", response=ClientPage, summary="The caseload, or a client's own record")

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from bridgework.care.access import Need, get_client_for_user, get_session_for_user
-from bridgework.interop.api.auth import TokenAuth
-from bridgework.interop.api.care import signed
+from bridgework.interop.api.auth import TokenAuth, signed
 from bridgework.interop.api.paging import Window, listed, page
 from bridgework.interop.api.problems import invalid, not_found
 from bridgework.interop.api.schemas import (

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from bridgework.care.access import Need, get_client_for_user
-from bridgework.interop.api.auth import TokenAuth
-from bridgework.interop.api.care import signed
+from bridgework.interop.api.auth import TokenAuth, signed
 from bridgework.interop.api.paging import Window, listed, page
-from bridgework.interop.api.problems import invalid
+from bridgework.interop.api.problems import form_problems, invalid
 from bridgework.interop.api.schemas import NewPlanIn, PlanOut, ReviewIn, ReviewOut
 from bridgework.interop.models import Area
 from bridgework.plans import actions
@@ -82,15 +81,16 @@ def review(request: HttpRequest, plan_id: int, body: ReviewIn) -> dict[str, Any]
         {"session": body.session or ""}, client=plan.client, after=plan.set_in_session
     )
     answers = ReviewForm({key: str(value) for key, value in body.answers.items()})
-    problems: dict[str, str] = {}
-    for form, prefix in ((answers, "answers."), (sessions, "")):
-        if not form.is_valid():
-            problems |= {
-                (prefix + name).replace(".__all__", "").replace("__all__", ""): " ".join(
-                    str(error) for error in errors
-                )
-                for name, errors in form.errors.items()
-            }
+    # The review page's own forms check the answers and the session; a question the review
+    # does not ask is named rather than dropped, as a page never sends one.
+    problems = {
+        f"answers.{name}": _("This question is not part of the review.")
+        for name in set(body.answers) - set(answers.fields)
+    }
+    if not answers.is_valid():
+        problems |= form_problems(answers, "answers.")
+    if not sessions.is_valid():
+        problems |= form_problems(sessions)
     if problems:
         raise invalid(problems)
     try:

@@ -10,8 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from bridgework.care.access import Need, get_client_for_user, own_record
-from bridgework.interop.api.auth import TokenAuth
-from bridgework.interop.api.care import signed
+from bridgework.interop.api.auth import TokenAuth, signed
 from bridgework.interop.api.paging import Window, listed, page
 from bridgework.interop.api.problems import invalid
 from bridgework.interop.api.schemas import CheckInIn, CheckInOut, PracticeLogIn, PracticeLogOut

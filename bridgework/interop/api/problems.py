@@ -43,6 +43,17 @@ def field_errors(
     ]
 
 
+def form_problems(form: Any, prefix: str = "") -> dict[str, str]:
+    """A Django form's errors as problems by API field ("answers.done"; the form as a whole
+    under `prefix` alone, or the body)."""
+    return {
+        (prefix + name if name != "__all__" else prefix.rstrip(".") or "__all__"): " ".join(
+            str(error) for error in errors
+        )
+        for name, errors in form.errors.items()
+    }
+
+
 def invalid(problems: Mapping[str, str], fields: Mapping[str, str] | None = None) -> Problem:
     return Problem(
         422,

@@ -183,3 +183,15 @@ class ApiTests(BaseTestCase):
         response = self.client.get(f"/api/v1/clients/{self.client_a.pk}")
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response["WWW-Authenticate"], 'Bearer realm="bridgework"')
+
+    def test_a_therapist_reviews_a_plan_with_the_pages_checks(self) -> None:
+        _token, secret = token_for(self.therapist_a)
+        url = f"/api/v1/plans/{self.plan.pk}/review"
+        refused = self.post(
+            url, {"answers": {"done": 9, "decision": "continue", "mood": 1}}, secret
+        )
+        self.assert_refused_naming(refused, 422, "answers.mood")
+        self.assert_refused_naming(refused, 422, "answers.done")
+        reviewed = self.post(url, {"answers": {"done": 2, "decision": "stop"}}, secret)
+        self.assertEqual(reviewed.status_code, 200, reviewed.content)
+        self.assertEqual(reviewed.json()["plan"]["status"], "reviewed")

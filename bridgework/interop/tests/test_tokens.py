@@ -118,3 +118,9 @@ class TokenLifeCycleTests(BaseTestCase):
             token_for(self.therapist_a)  # the action holds the rule too, whoever calls it
         self.assertIn("Confirm your authenticator code", refused.exception.problems["__all__"])
         self.assertFalse(AccessToken.objects.exists())
+
+    def test_a_deactivated_accounts_tokens_stop_working(self) -> None:
+        _token, secret = token_for(self.therapist_a)
+        self.therapist_a.is_active = False
+        self.therapist_a.save(update_fields=["is_active"])
+        self.assertEqual(call(self.client, "get", "/api/v1/clients", secret).status_code, 401)
