@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from bridgework.accounts.http import AuthenticatedHttpRequest
-from bridgework.audit import context
+from bridgework.accounts.http import AuthenticatedHttpRequest, action_of
+from bridgework.audit import context, trail
 from bridgework.interop import actions
 from bridgework.interop.api.problems import Problem
 from bridgework.interop.models import AccessToken
@@ -53,7 +53,9 @@ class TokenAuth(HttpBearer):
                 % {"n": settings.API_REQUESTS_A_MINUTE, "s": wait},
                 headers={"Retry-After": str(wait)},
             )
+        context.via.set(f"token:{found.pk}")
         if not found.reaches(self.area, write=request.method not in READING):
+            refused(found, request)
             raise Problem(
                 403,
                 "scope",
@@ -66,7 +68,21 @@ class TokenAuth(HttpBearer):
             )
         actions.note_use(found, now)
         request.user = found.owner
-        context.via.set(f"token:{found.pk}")
         if found.owner.language:
             translation.activate(found.owner.language)
         return found
+
+
+def refused(token: AccessToken, request: HttpRequest) -> None:
+    """A token used beyond its areas or access: a refusal in the owner's trail, on the
+    clinic's chain (no client's record was opened)."""
+    trail.record(
+        actor_id=token.owner_id,
+        actor_role=token.owner.kind,
+        action=action_of(request),
+        object_type="access-token",
+        object_id=token.pk,
+        clinic_id=token.clinic_id,
+        allowed=False,
+        defer=True,
+    )

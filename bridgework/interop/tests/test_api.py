@@ -106,6 +106,11 @@ class ApiTests(BaseTestCase):
         refused = call(self.client, "get", f"/api/v1/clients/{self.client_a.pk}", plans_only)
         self.assertEqual(refused.status_code, 403)
         self.assertEqual(refused["Content-Type"], "application/problem+json")
+        noted = AccessEvent.objects.filter(allowed=False, object_type="access-token")
+        self.assertEqual(
+            sorted(noted.values_list("actor_id", "action")),
+            sorted([(user_of(self.client_a).pk, "change"), (self.therapist_a.pk, "view")]),
+        )
 
     def test_the_121st_request_in_a_minute_is_refused_with_retry_after(self) -> None:
         minute = timezone.now().replace(second=0, microsecond=0)
