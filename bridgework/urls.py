@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from bridgework import views
+from bridgework.interop.api.main import api
 
 urlpatterns = [
     path("", views.home),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("bridgework.supervision.urls")),
     path("", include("bridgework.research.urls")),
     path("", include("bridgework.desk.urls")),
+    path("", include("bridgework.interop.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
     path("fhir/", include("bridgework.interop.fhir.urls")),
+    path("api/v1/", api.urls),
 ]

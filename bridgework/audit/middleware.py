@@ -24,6 +24,7 @@ class RequestIdMiddleware:
         offered = request.headers.get("X-Request-ID", "")
         rid = offered if VALID_REQUEST_ID.match(offered) else uuid.uuid4().hex
         token = context.request_id.set(rid)
+        how = context.via.set("")
         batch = trail.pending.set([])
         request.request_id = rid  # type: ignore[attr-defined]
         try:
@@ -32,6 +33,7 @@ class RequestIdMiddleware:
             # Written even when the view failed: a refused look is recorded like any other.
             trail.flush()
             trail.pending.reset(batch)
+            context.via.reset(how)
             context.request_id.reset(token)
         response["X-Request-ID"] = rid
         return response

@@ -53,6 +53,9 @@ class AccessEvent(models.Model):
     # What a change changed (audit.trail.changed): {"values": {field: [old, new]}, "named":
     # [field, ...], "detail": {...}}. Structured values only; free text is named, never kept.
     changes = models.JSONField(default=dict, blank=True)
+    # How the request was made when not in a signed-in browser: "token:<id>" for the REST API
+    # with that personal access token (the actor is still the token's owner).
+    via = models.CharField(max_length=40, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -91,7 +94,8 @@ class AccessEvent(models.Model):
 
     def contents(self) -> str:
         """The row's fields in a fixed order: what the hash covers. The changes come last and
-        only when there are some, so rows written before they were recorded hash as they did."""
+        only when there are some, so rows written before they were recorded hash as they did; so
+        does the way the request came (`via`)."""
         fields: list[Any] = [
             self.chain,
             self.seq,
@@ -109,6 +113,8 @@ class AccessEvent(models.Model):
         ]
         if self.changes:
             fields.append(self.changes)
+        if self.via:
+            fields.append({"via": self.via})
         return json.dumps(fields, separators=(",", ":"), sort_keys=True)
 
     def compute_hash(self) -> str:

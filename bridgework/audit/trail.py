@@ -65,6 +65,7 @@ def record(
         clinic_id=clinic_id,
         client_id=client_id,
         request_id=context.request_id.get(),
+        via=context.via.get(),
         allowed=allowed,
         changes={key: part for key, part in (changes or {}).items() if part},
     )

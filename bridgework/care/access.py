@@ -286,6 +286,19 @@ def sessions_of_clients(
     return TherapySession.objects.filter(of_clients(readable, lambda _role: Q()))
 
 
+def goals_of(request: HttpRequest, client: Client) -> QuerySet[Goal]:
+    """The goals of a client already opened through the client door. Records one listing."""
+    record_listing(request, client, "goals")
+    return Goal.objects.filter(client=client)
+
+
+def sessions_of(request: HttpRequest, client: Client) -> QuerySet[TherapySession]:
+    """The therapy sessions of a client already opened through the client door. Records one
+    listing event."""
+    record_listing(request, client, "sessions")
+    return TherapySession.objects.filter(client=client).select_related("therapist")
+
+
 def get_goal_for_user(
     request: HttpRequest, goal_id: int, *, need: Need = Need.READ, staff_view: bool = False
 ) -> Goal:

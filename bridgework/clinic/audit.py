@@ -236,6 +236,7 @@ CSV_HEADER = [
     "client",
     "outcome",
     "request id",
+    "via",
     "chain",
     "seq",
     "changes",
@@ -285,6 +286,7 @@ def csv_rows(
             clients.get(event.client_id, "") if event.client_id else "",
             "allowed" if event.allowed else "refused",
             event.request_id,
+            event.via,  # "token:<id>" for the REST API with that access token
             event.chain,
             event.seq,
             as_json(event.changes),

@@ -242,6 +242,7 @@ class AuditRowContentsTests(BaseTestCase):
                 "clinic_id",
                 "client_id",
                 "request_id",
+                "via",  # how the request came: "token:<id>" for the REST API, else empty
                 "allowed",
                 "changes",  # structured values and field names only (audit.trail.changed)
                 "prev_hash",

@@ -25,7 +25,8 @@ from bridgework.plans.models import PlanTemplate
 from bridgework.test import BaseTestCase, routes
 
 # Route parameters that name a secret (Django's password reset uses uidb64 and token).
-SECRET_PARAMETER = re.compile(r"<(?:\w+:)?(\w*(?:token|secret|key)\w*|uidb64)>")
+# A whole number is never a secret (an access token's id names the row, not its secret).
+SECRET_PARAMETER = re.compile(r"<(?!int:)(?:\w+:)?(\w*(?:token|secret|key)\w*|uidb64)>")
 
 
 @contextmanager
