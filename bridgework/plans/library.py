@@ -12,8 +12,9 @@ from typing import Any
 
 import jsonschema
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from bridgework.accounts.models import Approach
+from bridgework.accounts.models import Approach, User
 from bridgework.lib import text
 from bridgework.plans import details, seeds
 from bridgework.plans.hooks import reminder_problems
@@ -215,3 +216,14 @@ def sync_shipped(folder: Path = LIBRARY) -> int:
 
 def sync_after_migrate(**kwargs: Any) -> None:
     sync_shipped()
+
+
+def templates_for(user: User, filters: dict[str, Any]) -> QuerySet[PlanTemplate]:
+    """The active templates `user` may start a plan from (shipped ones and their clinic's),
+    by kind and words of the title or summary: the picker's list and the API's choice."""
+    found = PlanTemplate.objects.filter(Q(clinic=None) | Q(clinic=user.clinic), is_active=True)
+    if filters.get("kind"):
+        found = found.filter(kind=filters["kind"])
+    for word in (filters.get("q") or "").split():
+        found = found.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    return found.order_by("title")

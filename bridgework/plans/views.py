@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -41,22 +40,14 @@ from bridgework.plans.forms import (
     suggestion_formset,
 )
 from bridgework.plans.hooks import practice_of
-from bridgework.plans.models import ActionPlan, PlanTemplate, Status
+from bridgework.plans.library import templates_for
+from bridgework.plans.models import ActionPlan, Status
 from bridgework.plans.reminder_forms import RemindersForm
 from bridgework.plans.reminders import RemindersRefused
 from bridgework.plans.review import ReviewForm
 from bridgework.plans.shared_screen import enter_shared_screen
 
 PRACTISED = (Status.AGREED, Status.ACTIVE, Status.REVIEWED)
-
-
-def templates_for(user: User, filters: dict[str, Any]) -> QuerySet[PlanTemplate]:
-    found = PlanTemplate.objects.filter(Q(clinic=None) | Q(clinic=user.clinic), is_active=True)
-    if filters.get("kind"):
-        found = found.filter(kind=filters["kind"])
-    for word in (filters.get("q") or "").split():
-        found = found.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-    return found.order_by("title")
 
 
 def picker_context(request: HttpRequest, user: User) -> dict[str, Any]:

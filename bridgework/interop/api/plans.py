@@ -18,9 +18,9 @@ from bridgework.interop.models import Area
 from bridgework.plans import actions
 from bridgework.plans.access import get_plan_for_user, plans_of
 from bridgework.plans.forms import ReviewSessionForm
+from bridgework.plans.library import templates_for
 from bridgework.plans.reminders import RemindersRefused
 from bridgework.plans.review import ReviewForm
-from bridgework.plans.views import templates_for
 
 router = Router(auth=TokenAuth(Area.PLANS), tags=["plans"])
 
