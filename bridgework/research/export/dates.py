@@ -14,9 +14,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from bridgework.research.export.pseudonyms import Pseudonyms
 
 MAX_SHIFT_DAYS = 180
+TIME = pa.timestamp("s", tz="UTC")  # as the writers keep times (whole seconds)
 
 When = TypeVar("When", date, datetime)
 
@@ -66,6 +71,19 @@ class Shifts:
         return [
             None if t is None else t + by_client[c] for c, t in zip(clients, times, strict=True)
         ]
+
+
+    def times(self, clients: pa.Array, seconds: pa.Array) -> pa.Array:
+        """An Arrow column of whole seconds since 1970 moved by each row's client's shift, as
+        times (UTC): the same instants as seconds(), each client's shift looked up once."""
+        if self._enabled:
+            encoded = pc.dictionary_encode(clients)
+            by_client = np.array(
+                [self._seconds[c] for c in encoded.dictionary.to_pylist()], dtype=np.int64
+            )
+            shifts = by_client[encoded.indices.to_numpy(zero_copy_only=False)]
+            seconds = pc.add(seconds, pa.array(shifts))
+        return seconds.cast(TIME)
 
 
 class SecondsByClient(dict[int, int]):

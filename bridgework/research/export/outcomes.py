@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+import pyarrow as pa
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet
 
 from bridgework.measures.models import Baseline, Flag, Response
@@ -15,7 +16,8 @@ from bridgework.plans.models import Review
 from bridgework.practice import worksheets
 from bridgework.practice.models import CheckIn, Rating
 from bridgework.research.export.as_of import plan_version_at
-from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
+from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
+from bridgework.research.export.columnar import Batch, Seconds
 from bridgework.research.export.context import Context
 from bridgework.research.export.rows import Row, logs_in_export, stream
 from bridgework.supervision.models import CompetenceRating
@@ -81,61 +83,67 @@ def checkin_ratings(ctx: Context) -> Iterator[Batch]:
             "value",
         )
     )
-    for batch in fetch(given):
-        client, pk, check_in, scale, name, answered, value = batch
-        nothing = [None] * len(pk)
+    types = [INTEGER] * 4 + [STRING] + [INTEGER] * 2
+    for client, pk, check_in, scale, name, answered, value in arrays(
+        given, types, by_copy=ctx.by_copy
+    ):
         yield [
-            ps.many("rating", pk),
-            ps.many("client", client),
-            ps.many("check-in", check_in),
-            nothing,
-            ["check-in"] * len(pk),
-            ps.many("check-in-scale", scale),
+            ps.column("rating", pk),
+            ps.column("client", client),
+            ps.column("check-in", check_in),
+            pa.nulls(len(pk), STRING),
+            pa.array(["check-in"] * len(pk), STRING),
+            ps.column("check-in-scale", scale),
             name,
-            nothing,
-            Epochs(ctx.shifts.seconds(client, answered)),
+            pa.nulls(len(pk), INTEGER),
+            ctx.shifts.times(client, answered),
             value,
         ]
 
 
 def log_ratings(ctx: Context) -> Iterator[Batch]:
     """Every 0–100 value of the logs' entries, a rating each; a batch of logs at a time."""
-    ps = ctx.pseudonyms
     logged = logs_in_export(ctx).values_list(
         "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
     )
-    for batch in fetch(logged):
-        ids: list[str] = []
-        client: list[int] = []
-        log: list[int] = []
-        scale: list[str] = []
-        position: list[int | None] = []
-        rated: list[int | None] = []
-        value: list[int] = []
-        for client_pk, pk, sheet, version, practiced, entries in zip(*batch, strict=True):
-            for name, at, given in worksheet_ratings(entries or {}, rating_fields(sheet, version)):
-                ids.append(f"log:{pk}:{name}:{at}")
-                client.append(client_pk)
-                log.append(pk)
-                scale.append(name)
-                position.append(at)
-                rated.append(practiced)
-                value.append(given)
-        if not ids:
-            continue
-        nothing = [None] * len(ids)
-        yield [
-            ps.many("rating", ids),
-            ps.many("client", client),
-            nothing,
-            ps.many("practice-log", log),
-            ["practice-log"] * len(ids),
-            nothing,
-            scale,
-            position,
-            Epochs(ctx.shifts.seconds(client, rated)),
-            value,
-        ]
+    types = [INTEGER, INTEGER, STRING, INTEGER, INTEGER, JSON]
+    for batch in arrays(logged, types, by_copy=ctx.by_copy):
+        found = list(ratings_of_logs(*(c if isinstance(c, list) else c.to_pylist() for c in batch)))
+        if found:
+            yield log_ratings_batch(ctx, [pa.array(c) for c in zip(*found, strict=True)])
+
+
+def ratings_of_logs(
+    clients: list[int],
+    pks: list[int],
+    sheets: list[str],
+    versions: list[int],
+    practiced: list[int],
+    entries: list[Any],
+) -> Iterator[tuple[str, int, int, str, int | None, int, int]]:
+    """(id, client, log, scale, position, time, value) for each 0–100 value of the logs."""
+    for client, pk, sheet, version, at_time, given in zip(
+        clients, pks, sheets, versions, practiced, entries, strict=True
+    ):
+        for name, at, value in worksheet_ratings(given or {}, rating_fields(sheet, version)):
+            yield f"log:{pk}:{name}:{at}", client, pk, name, at, at_time, value
+
+
+def log_ratings_batch(ctx: Context, found: list[pa.Array]) -> Batch:
+    ps = ctx.pseudonyms
+    ids, client, log, scale, position, rated, value = found
+    return [
+        ps.column("rating", ids),
+        ps.column("client", client),
+        pa.nulls(len(ids), STRING),
+        ps.column("practice-log", log),
+        pa.array(["practice-log"] * len(ids), STRING),
+        pa.nulls(len(ids), STRING),
+        scale,
+        position.cast(INTEGER),
+        ctx.shifts.times(client, rated),
+        value.cast(INTEGER),
+    ]
 
 
 def checkins_in_export(ctx: Context) -> QuerySet[CheckIn]:
