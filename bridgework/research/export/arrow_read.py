@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -52,13 +53,25 @@ def arrays(
 
 
 def copied(rows: QuerySet[Any, Any], types: Sequence[pa.DataType]) -> Iterator[list[Column]]:
-    connection = connections[rows.db]
     try:
         sql, params = rows.query.get_compiler(rows.db).as_sql()
     except EmptyResultSet:
         return
+    yield from by_query(rows.db, sql, params, types)
+
+
+def by_query(
+    using: str,
+    sql: str,
+    params: Sequence[Any],
+    types: Sequence[pa.DataType],
+    *,
+    group_by: int | None = None,
+) -> Iterator[list[Column]]:
+    """The rows of a SELECT on PostgreSQL, read by COPY, in batches of BATCH rows, or, with
+    `group_by`, a batch for each value of that column (a batch number the query gives)."""
     names = [f"c{at}" for at in range(len(types))]
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         # psycopg binds the parameters on the client for COPY (it takes none of its own).
         with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", list(params)) as copy:
             reader = pa_csv.open_csv(
@@ -76,7 +89,8 @@ def copied(rows: QuerySet[Any, Any], types: Sequence[pa.DataType]) -> Iterator[l
                     quoted_strings_can_be_null=False,
                 ),
             )
-            for batch in rebatched(reader, BATCH):
+            batches = rebatched(reader, BATCH) if group_by is None else grouped(reader, group_by)
+            for batch in batches:
                 yield [
                     json_values(column) if kind == JSON else column
                     for column, kind in zip(batch.columns, types, strict=True)
@@ -103,6 +117,26 @@ def rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Recor
             pending, count = table.slice(cut).to_batches(), count - cut
     if count:
         yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
+
+
+def grouped(batches: Iterable[pa.RecordBatch], at: int) -> Iterator[pa.RecordBatch]:
+    """The rows in a batch for each run of the same value in column `at`."""
+    pending: list[pa.RecordBatch] = []
+    for batch in batches:
+        keys, start = batch.column(at), 0
+        changes = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1))
+        for cut in (pc.indices_nonzero(changes).to_pylist() if len(keys) else []):
+            cut += 1  # the first row of the next value
+            yield joined([*pending, batch.slice(start, cut - start)])
+            pending, start = [], cut
+        pending.append(batch.slice(start))
+    if sum(batch.num_rows for batch in pending):
+        yield joined(pending)
+
+
+def joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    """One batch of the rows of several (some rows in all)."""
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 class CopyStream(io.RawIOBase):

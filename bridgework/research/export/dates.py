@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bridgework.research.export.arrow_build import integers
 from bridgework.research.export.pseudonyms import Pseudonyms
 
 MAX_SHIFT_DAYS = 180
@@ -81,8 +82,7 @@ class Shifts:
             by_client = np.array(
                 [self._seconds[c] for c in encoded.dictionary.to_pylist()], dtype=np.int64
             )
-            shifts = by_client[encoded.indices.to_numpy(zero_copy_only=False)]
-            seconds = pc.add(seconds, pa.array(shifts))
+            seconds = pc.add(seconds, integers(by_client).take(encoded.indices))
         return seconds.cast(TIME)
 
 

@@ -1,149 +1,22 @@
-"""The rows of the tables after the plan: ratings, check-ins, reviews, questionnaires, flags
-and competence ratings (streamed as in research.export.rows)."""
+"""The rows of the tables after the plan: check-ins, reviews, questionnaires, flags and
+competence ratings (streamed as in research.export.rows; the ratings are in
+research.export.ratings)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
-import pyarrow as pa
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet
 
 from bridgework.measures.models import Baseline, Flag, Response
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
-from bridgework.practice import worksheets
-from bridgework.practice.models import CheckIn, Rating
+from bridgework.practice.models import CheckIn
 from bridgework.research.export.as_of import plan_version_at
-from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
-from bridgework.research.export.columnar import Batch, Seconds
 from bridgework.research.export.context import Context
-from bridgework.research.export.rows import Row, logs_in_export, stream
+from bridgework.research.export.rows import Row, stream
 from bridgework.supervision.models import CompetenceRating
-
-
-def is_rating(spec: dict[str, Any]) -> bool:
-    return spec.get("type") == "integer" and (spec.get("minimum"), spec.get("maximum")) == (0, 100)
-
-
-@cache  # one entry per worksheet version shipped: a handful
-def rating_fields(slug: str, version: int) -> tuple[tuple[str, str | None], ...]:
-    """A worksheet's 0–100 fields: (field, None) at the top, (list, column) inside a list."""
-    sheet = worksheets.all_versions().get((slug, version))
-    if sheet is None:
-        return ()
-    fields: list[tuple[str, str | None]] = []
-    for name, spec in sheet.properties.items():
-        if is_rating(spec):
-            fields.append((name, None))
-        elif spec.get("type") == "array":
-            columns = spec.get("items", {}).get("properties", {})
-            fields.extend((name, column) for column, inner in columns.items() if is_rating(inner))
-    return tuple(fields)
-
-
-def worksheet_ratings(
-    entries: dict[str, Any], fields: tuple[tuple[str, str | None], ...]
-) -> Iterator[tuple[str, int | None, int]]:
-    """(scale, position in the list, value) for every 0–100 value the entries hold."""
-    for name, column in fields:
-        value = entries.get(name)
-        if column is None and isinstance(value, int) and not isinstance(value, bool):
-            yield name, None, value
-        elif column is not None and isinstance(value, list):
-            for position, row in enumerate(value):
-                inner = row.get(column) if isinstance(row, dict) else None
-                if isinstance(inner, int) and not isinstance(inner, bool):
-                    yield f"{name}.{column}", position, inner
-
-
-def ratings(ctx: Context) -> Iterator[Batch]:
-    """Check-ins' ratings first, then practice logs' 0–100 fields (two streams, one table), in
-    batches of columns (research.export.columnar)."""
-    yield from checkin_ratings(ctx)
-    yield from log_ratings(ctx)
-
-
-def checkin_ratings(ctx: Context) -> Iterator[Batch]:
-    ps = ctx.pseudonyms
-    given = (
-        Rating.objects.using(ctx.using)
-        .filter(check_in__client_id__in=ctx.client_ids())
-        .filter(ctx.period.during("check_in__answered_at", client="check_in__client_id"))
-        .values_list(
-            "check_in__client_id",
-            "pk",
-            "check_in_id",
-            "scale_id",
-            # The therapist names a client's scale (free text: it could name a person); the
-            # scale_id tells the scales apart without it.
-            ctx.text("scale__name"),
-            Seconds("check_in__answered_at"),
-            "value",
-        )
-    )
-    types = [INTEGER] * 4 + [STRING] + [INTEGER] * 2
-    for client, pk, check_in, scale, name, answered, value in arrays(
-        given, types, by_copy=ctx.by_copy
-    ):
-        yield [
-            ps.column("rating", pk),
-            ps.column("client", client),
-            ps.column("check-in", check_in),
-            pa.nulls(len(pk), STRING),
-            pa.array(["check-in"] * len(pk), STRING),
-            ps.column("check-in-scale", scale),
-            name,
-            pa.nulls(len(pk), INTEGER),
-            ctx.shifts.times(client, answered),
-            value,
-        ]
-
-
-def log_ratings(ctx: Context) -> Iterator[Batch]:
-    """Every 0–100 value of the logs' entries, a rating each; a batch of logs at a time."""
-    logged = logs_in_export(ctx).values_list(
-        "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
-    )
-    types = [INTEGER, INTEGER, STRING, INTEGER, INTEGER, JSON]
-    for batch in arrays(logged, types, by_copy=ctx.by_copy):
-        found = list(ratings_of_logs(*(c if isinstance(c, list) else c.to_pylist() for c in batch)))
-        if found:
-            yield log_ratings_batch(ctx, [pa.array(c) for c in zip(*found, strict=True)])
-
-
-def ratings_of_logs(
-    clients: list[int],
-    pks: list[int],
-    sheets: list[str],
-    versions: list[int],
-    practiced: list[int],
-    entries: list[Any],
-) -> Iterator[tuple[str, int, int, str, int | None, int, int]]:
-    """(id, client, log, scale, position, time, value) for each 0–100 value of the logs."""
-    for client, pk, sheet, version, at_time, given in zip(
-        clients, pks, sheets, versions, practiced, entries, strict=True
-    ):
-        for name, at, value in worksheet_ratings(given or {}, rating_fields(sheet, version)):
-            yield f"log:{pk}:{name}:{at}", client, pk, name, at, at_time, value
-
-
-def log_ratings_batch(ctx: Context, found: list[pa.Array]) -> Batch:
-    ps = ctx.pseudonyms
-    ids, client, log, scale, position, rated, value = found
-    return [
-        ps.column("rating", ids),
-        ps.column("client", client),
-        pa.nulls(len(ids), STRING),
-        ps.column("practice-log", log),
-        pa.array(["practice-log"] * len(ids), STRING),
-        pa.nulls(len(ids), STRING),
-        scale,
-        position.cast(INTEGER),
-        ctx.shifts.times(client, rated),
-        value.cast(INTEGER),
-    ]
 
 
 def checkins_in_export(ctx: Context) -> QuerySet[CheckIn]:

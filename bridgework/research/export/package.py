@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bridgework.care.models import Client
-from bridgework.research.export import answers, outcomes, rows
+from bridgework.research.export import answers, outcomes, ratings, rows
 from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
 from bridgework.research.export.context import (
     Context,
@@ -40,7 +40,7 @@ from bridgework.research.models import Study
 # them into data frames).
 COLUMNAR: dict[str, Callable[[Context], Iterator[Batch]]] = {
     "practice_logs": rows.practice_logs,
-    "ratings": outcomes.ratings,
+    "ratings": ratings.ratings,
 }
 ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "clients": rows.clients,
@@ -52,7 +52,7 @@ ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "obstacles": rows.obstacles,
     "prompts": rows.prompts,
     "practice_logs": rows_of_batches(rows.practice_logs),
-    "ratings": rows_of_batches(outcomes.ratings),
+    "ratings": rows_of_batches(ratings.ratings),
     "checkins": outcomes.checkins,
     "reviews": outcomes.reviews,
     "measure_responses": outcomes.measure_responses,

@@ -20,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bridgework.research.export.arrow_build import same_width
+
 # Prefixes that say what an id names, and how many base32 characters follow. People and
 # clinics are few, so 8 characters (40 bits) leave collisions out of reach and stay readable;
 # rows may be millions, so they get 12 (60 bits: about one chance in two million of a
@@ -187,9 +189,10 @@ class Pseudonyms:
         encoded = pc.dictionary_encode(pks)
         distinct = encoded.dictionary.to_pylist()
         if kind in CACHED and kind not in ADJACENT:
-            names = pa.array(self.many(kind, distinct), pa.string())
+            made = "".join(self.many(kind, distinct))  # type: ignore[arg-type]  # no None
+            names = same_width(made.encode("ascii"), len(distinct))
         else:
-            names = self._array(kind, distinct)
+            names = same_width(self._letters_with_prefix(kind, distinct), len(distinct))
         return names.take(encoded.indices)
 
     def _column(self, kind: str, pks: list[object]) -> list[str]:
@@ -199,16 +202,12 @@ class Pseudonyms:
         head = prefix + "-"
         return [head + text[at : at + length] for at in range(0, len(text), length)]
 
-    def _array(self, kind: str, pks: list[object]) -> pa.Array:
-        """The same strings as _column(), laid out as an Arrow string array by numpy: every
-        pseudonym of a kind has the same width, so the offsets are a range."""
+    def _letters_with_prefix(self, kind: str, pks: list[object]) -> bytes:
+        """The pseudonyms of `pks` laid end to end, as bytes: each the prefix and the letters."""
         prefix, _length = KINDS[kind]
         letters = self._letters(kind, pks)
         head = np.frombuffer(f"{prefix}-".encode("ascii"), dtype=np.uint8)
-        count, width = len(pks), len(head) + letters.shape[1]
-        text = np.hstack([np.broadcast_to(head, (count, len(head))), letters])
-        offsets = np.arange(0, (count + 1) * width, width, dtype=np.int32)
-        return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(text))
+        return np.hstack([np.broadcast_to(head, (len(pks), len(head))), letters]).tobytes()
 
     def _letters(self, kind: str, pks: list[object]) -> np.ndarray[Any, np.dtype[np.uint8]]:
         """The base-32 letters of each id's pseudonym, a row of them per id."""

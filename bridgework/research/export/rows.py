@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import pyarrow as pa
 from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
 
 from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySession
@@ -30,6 +29,7 @@ from bridgework.research.export.as_of import (
     prompt_state_at_end,
     versions_in_period,
 )
+from bridgework.research.export.arrow_build import strings
 from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
 from bridgework.research.export.columnar import Batch, Seconds
 from bridgework.research.export.context import Context
@@ -366,12 +366,11 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
             ctx.shifts.times(client, practiced),
             ctx.shifts.times(client, received),
             minutes,
-            pa.array(
+            strings(
                 [
                     None if e is None else json.dumps(e, ensure_ascii=False, sort_keys=True)
                     for e in entries
-                ],
-                STRING,
+                ]
             ),
             obstacles_note,
             note,

@@ -195,7 +195,9 @@ def arrow_column(values: Sequence[Any] | pa.Array, field: pa.Field) -> pa.Array:
         array = pa.array(values, type=field.type)
     if field.type == pa.string():
         # CSV cannot tell an empty text from a missing one: Parquet says missing for both.
-        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+        # (Emptiness from the lengths, nothing from a Python value: see arrow_build.)
+        empty = pc.invert(pc.cast(pc.binary_length(array), pa.bool_()))
+        return pc.if_else(empty, pa.nulls(len(array), pa.string()), array)
     return array
 
 
