@@ -28,6 +28,7 @@ from bridgework.research.export.columnar import BATCH, fetch
 INTEGER = pa.int64()
 STRING = pa.string()
 # A JSON column: Python values (dicts, lists) either way, as Django's JSONField gives them.
+# (A type of its own so it can be told apart; PostgreSQL's CSV of it is read as text.)
 JSON = pa.large_string()
 
 Column = pa.Array | list[Any]
@@ -70,31 +71,39 @@ def by_query(
 ) -> Iterator[list[Column]]:
     """The rows of a SELECT on PostgreSQL, read by COPY, in batches of BATCH rows, or, with
     `group_by`, a batch for each value of that column (a batch number the query gives)."""
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    # psycopg binds the parameters on the client for COPY (it takes none of its own).
+    with connections[using].cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        stream = CopyStream(copy)
+        if stream.empty():  # no rows: pyarrow refuses an empty file
+            return
+        reader = csv_reader(stream, types)
+        batches = rebatched(reader, BATCH) if group_by is None else grouped(reader, group_by)
+        for batch in batches:
+            yield [
+                json_values(column) if kind == JSON else column
+                for column, kind in zip(batch.columns, types, strict=True)
+            ]
+
+
+def csv_reader(stream: io.RawIOBase, types: Sequence[pa.DataType]) -> pa_csv.CSVStreamingReader:
+    """pyarrow's reader of PostgreSQL's CSV, a block at a time, each column of its type."""
     names = [f"c{at}" for at in range(len(types))]
-    with connections[using].cursor() as cursor:
-        # psycopg binds the parameters on the client for COPY (it takes none of its own).
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", list(params)) as copy:
-            reader = pa_csv.open_csv(
-                CopyStream(copy),
-                read_options=pa_csv.ReadOptions(
-                    column_names=names, block_size=BLOCK_BYTES, use_threads=False
-                ),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict(zip(names, types, strict=True)),
-                    # PostgreSQL writes NULL as an empty cell and an empty text as "": only
-                    # the first is missing (never "NA", "null" or other words pyarrow knows).
-                    null_values=[""],
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            batches = rebatched(reader, BATCH) if group_by is None else grouped(reader, group_by)
-            for batch in batches:
-                yield [
-                    json_values(column) if kind == JSON else column
-                    for column, kind in zip(batch.columns, types, strict=True)
-                ]
+    return pa_csv.open_csv(
+        stream,
+        read_options=pa_csv.ReadOptions(
+            column_names=names, block_size=BLOCK_BYTES, use_threads=False
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict(zip(names, types, strict=True)),
+            # PostgreSQL writes NULL as an empty cell and an empty text as "": only the first
+            # is missing (never "NA", "null" or the other words pyarrow knows by default).
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def json_values(column: pa.Array) -> list[Any]:
@@ -120,18 +129,33 @@ def rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Recor
 
 
 def grouped(batches: Iterable[pa.RecordBatch], at: int) -> Iterator[pa.RecordBatch]:
-    """The rows in a batch for each run of the same value in column `at`."""
+    """The rows in a batch for each run of the same value in column `at` (the value may
+    change inside a block of CSV or just between two)."""
     pending: list[pa.RecordBatch] = []
+    last: Any = None
     for batch in batches:
-        keys, start = batch.column(at), 0
-        changes = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1))
-        for cut in (pc.indices_nonzero(changes).to_pylist() if len(keys) else []):
-            cut += 1  # the first row of the next value
+        if not batch.num_rows:
+            continue
+        keys = batch.column(at)
+        if pending and keys[0].as_py() != last:
+            yield joined(pending)
+            pending = []
+        start = 0
+        for cut in changes(keys):
             yield joined([*pending, batch.slice(start, cut - start)])
             pending, start = [], cut
         pending.append(batch.slice(start))
-    if sum(batch.num_rows for batch in pending):
+        last = keys[-1].as_py()
+    if pending:
         yield joined(pending)
+
+
+def changes(keys: pa.Array) -> list[int]:
+    """The rows where a column's value differs from the one before."""
+    if len(keys) < 2:
+        return []
+    differs = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1))
+    return [at + 1 for at in pc.indices_nonzero(differs).to_pylist()]
 
 
 def joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
@@ -150,6 +174,12 @@ class CopyStream(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def empty(self) -> bool:
+        """Whether the COPY sends no rows at all (it has not been read from yet)."""
+        if not self._left:
+            self._left = bytes(self._copy.read())
+        return not self._left
 
     def read(self, size: int = -1) -> bytes:
         blocks, have = [self._left], len(self._left)

@@ -73,7 +73,6 @@ class Shifts:
             None if t is None else t + by_client[c] for c, t in zip(clients, times, strict=True)
         ]
 
-
     def times(self, clients: pa.Array, seconds: pa.Array) -> pa.Array:
         """An Arrow column of whole seconds since 1970 moved by each row's client's shift, as
         times (UTC): the same instants as seconds(), each client's shift looked up once."""

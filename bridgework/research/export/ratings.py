@@ -50,7 +50,9 @@ def rating_fields(slug: str, version: int) -> Fields:
     return tuple(fields)
 
 
-def worksheet_ratings(entries: dict[str, Any], fields: Fields) -> Iterator[tuple[str, int | None, int]]:
+def worksheet_ratings(
+    entries: dict[str, Any], fields: Fields
+) -> Iterator[tuple[str, int | None, int]]:
     """(scale, position in the list, value) for every 0–100 value the entries hold."""
     for name, column in fields:
         value = entries.get(name)
@@ -171,7 +173,11 @@ def every_rating_field() -> dict[str, list[dict[str, str | None]]]:
     as worksheet_ratings names it."""
     return {
         f"{slug}:{version}": [
-            {"name": name, "column": column, "scale": name if column is None else f"{name}.{column}"}
+            {
+                "name": name,
+                "column": column,
+                "scale": name if column is None else f"{name}.{column}",
+            }
             for name, column in rating_fields(slug, version)
         ]
         for slug, version in sorted(worksheets.all_versions())
@@ -199,15 +205,16 @@ CROSS JOIN LATERAL jsonb_array_elements(
     %s::jsonb -> (logs.worksheet || ':' || logs.version)
 ) WITH ORDINALITY AS field (spec, field_order)
 CROSS JOIN LATERAL (
-    SELECT NULL::integer AS position, logs.entries -> (field.spec ->> 'name') AS value
-    WHERE field.spec ->> 'column' IS NULL
-    UNION ALL
-    SELECT item.at - 1, item.row -> (field.spec ->> 'column')
+    -- A top-level field is its value alone; a list's column, one value per row of the list.
+    SELECT CASE WHEN field.spec ->> 'column' IS NOT NULL THEN item.at - 1 END AS position,
+           CASE WHEN field.spec ->> 'column' IS NULL THEN item.row
+                ELSE item.row -> (field.spec ->> 'column') END AS value
     FROM jsonb_array_elements(
-        CASE WHEN jsonb_typeof(logs.entries -> (field.spec ->> 'name')) = 'array'
-        THEN logs.entries -> (field.spec ->> 'name') END
+        CASE WHEN field.spec ->> 'column' IS NULL
+                 THEN jsonb_build_array(logs.entries -> (field.spec ->> 'name'))
+             WHEN jsonb_typeof(logs.entries -> (field.spec ->> 'name')) = 'array'
+                 THEN logs.entries -> (field.spec ->> 'name') END
     ) WITH ORDINALITY AS item (row, at)
-    WHERE field.spec ->> 'column' IS NOT NULL
 ) AS found
 WHERE jsonb_typeof(found.value) = 'number' AND found.value #>> '{{}}' ~ '^-?[0-9]+$'
 ORDER BY logs.pk, field.field_order, found.position

@@ -21,6 +21,8 @@ from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySes
 from bridgework.plans.models import ActionPlan, Obstacle, PlanRevision
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts.models import Prompt
+from bridgework.research.export.arrow_build import strings
+from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
 from bridgework.research.export.as_of import (
     first_channel,
     first_event,
@@ -29,8 +31,6 @@ from bridgework.research.export.as_of import (
     prompt_state_at_end,
     versions_in_period,
 )
-from bridgework.research.export.arrow_build import strings
-from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
 from bridgework.research.export.columnar import Batch, Seconds
 from bridgework.research.export.context import Context
 
