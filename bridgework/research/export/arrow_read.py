@@ -31,7 +31,6 @@ STRING = pa.string()
 # (A type of its own so it can be told apart; PostgreSQL's CSV of it is read as text.)
 JSON = pa.large_string()
 
-Column = pa.Array | list[Any]
 
 # How much CSV pyarrow parses at a time: a few batches' worth, so memory stays bounded.
 BLOCK_BYTES = 1 << 20
@@ -39,7 +38,7 @@ BLOCK_BYTES = 1 << 20
 
 def arrays(
     rows: QuerySet[Any, Any], types: Sequence[pa.DataType], *, by_copy: bool
-) -> Iterator[list[Column]]:
+) -> Iterator[list[Any]]:
     """A values_list queryset's rows in pk order, a batch of BATCH rows at a time, as one
     array per column of the given type (a list of Python values for a JSON column)."""
     ordered = rows.order_by("pk")
@@ -53,7 +52,7 @@ def arrays(
         ]
 
 
-def copied(rows: QuerySet[Any, Any], types: Sequence[pa.DataType]) -> Iterator[list[Column]]:
+def copied(rows: QuerySet[Any, Any], types: Sequence[pa.DataType]) -> Iterator[list[Any]]:
     try:
         sql, params = rows.query.get_compiler(rows.db).as_sql()
     except EmptyResultSet:
@@ -68,7 +67,7 @@ def by_query(
     types: Sequence[pa.DataType],
     *,
     group_by: int | None = None,
-) -> Iterator[list[Column]]:
+) -> Iterator[list[Any]]:
     """The rows of a SELECT on PostgreSQL, read by COPY, in batches of BATCH rows, or, with
     `group_by`, a batch for each value of that column (a batch number the query gives)."""
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"

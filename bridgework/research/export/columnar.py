@@ -116,7 +116,8 @@ def python_values(column: Sequence[Any] | pa.Array) -> Sequence[Any]:
     if pa.types.is_timestamp(column.type):
         seconds = column.cast(pa.int64()).to_pylist()
         return [None if v is None else datetime.fromtimestamp(v, UTC) for v in seconds]
-    return column.to_pylist()
+    values: list[Any] = column.to_pylist()
+    return values
 
 
 def rows_of_batches(read: Callable[[C], Iterator[Batch]]) -> Callable[[C], Iterator[Row]]:
