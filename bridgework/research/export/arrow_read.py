@@ -11,7 +11,6 @@ the context says so (to check that the two ways agree), the rows come through th
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -30,10 +29,6 @@ STRING = pa.string()
 # A JSON column: Python values (dicts, lists) either way, as Django's JSONField gives them.
 # (A type of its own so it can be told apart; PostgreSQL's CSV of it is read as text.)
 JSON = pa.large_string()
-
-
-# How much CSV pyarrow parses at a time: a few batches' worth, so memory stays bounded.
-BLOCK_BYTES = 1 << 20
 
 
 def arrays(
@@ -73,25 +68,34 @@ def by_query(
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     # psycopg binds the parameters on the client for COPY (it takes none of its own).
     with connections[using].cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        stream = CopyStream(copy)
-        if stream.empty():  # no rows: pyarrow refuses an empty file
-            return
-        reader = csv_reader(stream, types)
-        batches = rebatched(reader, BATCH) if group_by is None else grouped(reader, group_by)
-        for batch in batches:
+        parsed = (parse(chunk, types) for chunk in csv_chunks(copy, BATCH))
+        for batch in parsed if group_by is None else grouped(parsed, group_by):
             yield [
                 json_values(column) if kind == JSON else column
                 for column, kind in zip(batch.columns, types, strict=True)
             ]
 
 
-def csv_reader(stream: io.RawIOBase, types: Sequence[pa.DataType]) -> pa_csv.CSVStreamingReader:
-    """pyarrow's reader of PostgreSQL's CSV, a block at a time, each column of its type."""
+def csv_chunks(copy: Any, rows: int) -> Iterator[bytes]:
+    """The CSV of `rows` rows at a time: PostgreSQL sends each row in a message of its own
+    (a line break inside a quoted cell included), so memory holds one batch of text."""
+    chunk: list[bytes] = []
+    while block := copy.read():
+        chunk.append(bytes(block))  # psycopg may reuse its buffer
+        if len(chunk) == rows:
+            yield b"".join(chunk)
+            chunk = []
+    if chunk:
+        yield b"".join(chunk)
+
+
+def parse(chunk: bytes, types: Sequence[pa.DataType]) -> pa.RecordBatch:
+    """PostgreSQL's CSV of some rows as one batch, each column of its type (by pyarrow, in C)."""
     names = [f"c{at}" for at in range(len(types))]
-    return pa_csv.open_csv(
-        stream,
+    table = pa_csv.read_csv(
+        pa.py_buffer(chunk),
         read_options=pa_csv.ReadOptions(
-            column_names=names, block_size=BLOCK_BYTES, use_threads=False
+            column_names=names, block_size=len(chunk) + 1, use_threads=False
         ),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
@@ -103,28 +107,12 @@ def csv_reader(stream: io.RawIOBase, types: Sequence[pa.DataType]) -> pa_csv.CSV
             quoted_strings_can_be_null=False,
         ),
     )
+    return table.combine_chunks().to_batches()[0]
 
 
 def json_values(column: pa.Array) -> list[Any]:
     """PostgreSQL's text of a jsonb value, read as Django reads it (json.loads)."""
     return [None if text is None else json.loads(text) for text in column.to_pylist()]
-
-
-def rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
-    """The same rows in batches of exactly `size` (the last one shorter), as the cursor gives
-    them: the Parquet files' row groups stay what they were."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
-    for batch in batches:
-        pending.append(batch)
-        count += batch.num_rows
-        if count >= size:
-            table = pa.Table.from_batches(pending).combine_chunks()
-            cut = count - count % size
-            yield from table.slice(0, cut).to_batches(max_chunksize=size)
-            pending, count = table.slice(cut).to_batches(), count - cut
-    if count:
-        yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
 
 
 def grouped(batches: Iterable[pa.RecordBatch], at: int) -> Iterator[pa.RecordBatch]:
@@ -160,36 +148,3 @@ def changes(keys: pa.Array) -> list[int]:
 def joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
     """One batch of the rows of several (some rows in all)."""
     return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
-
-
-class CopyStream(io.RawIOBase):
-    """The blocks of a COPY TO STDOUT (a row each) as a file pyarrow reads from, a large
-    read at a time."""
-
-    def __init__(self, copy: Any) -> None:
-        super().__init__()
-        self._copy = copy
-        self._left = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def empty(self) -> bool:
-        """Whether the COPY sends no rows at all (it has not been read from yet)."""
-        if not self._left:
-            self._left = bytes(self._copy.read())
-        return not self._left
-
-    def read(self, size: int = -1) -> bytes:
-        blocks, have = [self._left], len(self._left)
-        while size < 0 or have < size:
-            block = self._copy.read()
-            if not block:
-                break
-            blocks.append(bytes(block))  # psycopg may reuse its buffer
-            have += len(block)
-        data = b"".join(blocks)
-        if size < 0:
-            size = len(data)
-        self._left = data[size:]
-        return data[:size]

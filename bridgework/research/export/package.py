@@ -35,8 +35,8 @@ from bridgework.research.export.writers import (
 )
 from bridgework.research.models import Study
 
-# The large tables are read in batches of columns (research.export.columnar); the others yield
-# rows, which are put in the same batches. ROWS has every table as rows (the analyses page reads
+# The large tables are read in batches of Arrow columns (research.export.arrow_read); the
+# others yield rows, which are put in batches of Python values (research.export.columnar). ROWS has every table as rows (the analyses page reads
 # them into data frames).
 COLUMNAR: dict[str, Callable[[Context], Iterator[Batch]]] = {
     "practice_logs": rows.practice_logs,
