@@ -36,8 +36,8 @@ from bridgework.research.export.writers import (
 from bridgework.research.models import Study
 
 # The large tables are read in batches of Arrow columns (research.export.arrow_read); the
-# others yield rows, which are put in batches of Python values (research.export.columnar). ROWS has every table as rows (the analyses page reads
-# them into data frames).
+# others yield rows, which are put in batches of Python values (research.export.columnar).
+# ROWS has every table as rows (the analyses page reads them into data frames).
 COLUMNAR: dict[str, Callable[[Context], Iterator[Batch]]] = {
     "practice_logs": rows.practice_logs,
     "ratings": ratings.ratings,
