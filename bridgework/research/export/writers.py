@@ -63,8 +63,12 @@ def csv_boolean(value: bool | None) -> str | None:
 
 def csv_times(values: pa.Array) -> pa.Array:
     """An Arrow column of times as ISO-8601 UTC ("2025-03-01T09:30:00Z"), written by Arrow in C:
-    the same text csv_time gives a datetime."""
-    return pc.strftime(values, format="%Y-%m-%dT%H:%M:%SZ")
+    the same text csv_time gives a datetime. Arrow writes a time without a zone as
+    "2025-03-01 09:30:00", several times faster than its strftime; the T and the Z go in by
+    position (every time of a year from 1000 to 9999 has the same 19 characters)."""
+    text = pc.cast(values.cast(pa.timestamp("s")), pa.string())
+    text = pc.binary_replace_slice(text, start=10, stop=11, replacement="T")
+    return pc.binary_replace_slice(text, start=19, stop=19, replacement="Z")
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
