@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 import pyarrow as pa
-from django.db import connections
 from django.db.models import QuerySet
 
 from bridgework.practice import worksheets
@@ -25,6 +24,7 @@ from bridgework.research.export.arrow_build import optional_integers, repeated, 
 from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays, by_query
 from bridgework.research.export.columnar import BATCH, Batch, Seconds
 from bridgework.research.export.context import Context
+from bridgework.research.export.digests import digest_sql
 from bridgework.research.export.rows import logs_in_export
 
 Fields = tuple[tuple[str, str | None], ...]
@@ -78,8 +78,8 @@ def checkin_ratings(ctx: Context) -> Iterator[Batch]:
         .filter(ctx.period.during("check_in__answered_at", client="check_in__client_id"))
         .values_list(
             "check_in__client_id",
-            "pk",
-            "check_in_id",
+            ctx.own_id("rating"),
+            ctx.own_id("check-in", "check_in_id"),
             "scale_id",
             # The therapist names a client's scale (free text: it could name a person); the
             # scale_id tells the scales apart without it.
@@ -93,9 +93,9 @@ def checkin_ratings(ctx: Context) -> Iterator[Batch]:
         given, types, by_copy=ctx.by_copy
     ):
         yield [
-            ps.column("rating", pk),
+            ctx.own_pseudonyms("rating", pk),
             ps.column("client", client),
-            ps.column("check-in", check_in),
+            ctx.own_pseudonyms("check-in", check_in),
             pa.nulls(len(pk), STRING),
             repeated("check-in", len(pk)),
             ps.column("check-in-scale", scale),
@@ -112,16 +112,16 @@ def log_ratings(ctx: Context) -> Iterator[Batch]:
     logged = logs_in_export(ctx).values_list(
         "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
     )
-    if ctx.by_copy and connections[ctx.using].vendor == "postgresql":
-        found = ratings_by_database(logged)
+    if ctx.reads_by_copy():
+        found = ratings_by_database(logged, ctx.study.pk)
     else:
         found = ratings_by_python(logged)
     for ids, client, log, scale, position, rated, value in found:
         yield [
-            ctx.pseudonyms.column("rating", ids),
+            ctx.own_pseudonyms("rating", ids),
             ctx.pseudonyms.column("client", client),
             pa.nulls(len(ids), STRING),
-            ctx.pseudonyms.column("practice-log", log),
+            ctx.own_pseudonyms("practice-log", log),
             repeated("practice-log", len(ids)),
             pa.nulls(len(ids), STRING),
             scale,
@@ -157,14 +157,25 @@ def ratings_by_python(logged: Any) -> Iterator[list[pa.Array]]:
             ]
 
 
-def ratings_by_database(logged: QuerySet[Any, Any]) -> Iterator[list[pa.Array]]:
-    """The same columns, taken out of the entries by PostgreSQL (logged_ratings_sql)."""
+def ratings_by_database(logged: QuerySet[Any, Any], study: int) -> Iterator[list[pa.Array]]:
+    """The same columns, taken out of the entries by PostgreSQL (LOGGED_RATINGS), the id and
+    the log as their pseudonyms' digests (research.export.digests)."""
     sql, params = logged.order_by().query.get_compiler(logged.db).as_sql()
+    query = LOGGED_RATINGS.format(
+        batch=BATCH,
+        rating=digest_sql("rating", RATING_ID),
+        log=digest_sql("practice-log", "logs.pk"),
+        logs=sql,
+    )
     fields = json.dumps(every_rating_field(), sort_keys=True)
-    types = [INTEGER, STRING, INTEGER, INTEGER, STRING, INTEGER, INTEGER, INTEGER]
-    query = LOGGED_RATINGS.format(batch=BATCH, logs=sql)
-    for batch in by_query(logged.db, query, [*params, fields], types, group_by=0):
+    types = [INTEGER] * 4 + [STRING] + [INTEGER] * 3
+    for batch in by_query(logged.db, query, [*[study] * 4, *params, fields], types, group_by=0):
         yield batch[1:]
+
+
+# A log's rating's id, as ratings_by_python writes it: log:<pk>:<scale>:<position or None>.
+RATING_ID = """'log:' || logs.pk || ':' || (field.spec ->> 'scale') || ':'
+    || coalesce(found.position::text, 'None')"""
 
 
 def every_rating_field() -> dict[str, list[dict[str, str | None]]]:
@@ -192,10 +203,8 @@ def every_rating_field() -> dict[str, list[dict[str, str | None]]]:
 # are a parameter (every_rating_field) looked up by each log's worksheet: a lookup per log
 # keeps the logs' order, so PostgreSQL sorts only each log's few ratings.
 LOGGED_RATINGS = """
-SELECT (logs.n - 1) / {batch},
-       'log:' || logs.pk || ':' || (field.spec ->> 'scale') || ':'
-           || coalesce(found.position::text, 'None'),
-       logs.client, logs.pk, field.spec ->> 'scale', found.position, logs.practiced,
+SELECT (logs.n - 1) / {batch}, {rating},
+       logs.client, {log}, field.spec ->> 'scale', found.position, logs.practiced,
        (found.value #>> '{{}}')::bigint
 FROM (
     SELECT logged.*, row_number() OVER (ORDER BY logged.pk) AS n
