@@ -50,20 +50,12 @@ def strings(values: Sequence[str | None]) -> pa.Array:
     )
 
 
-def same_width(text: bytes, count: int, present: pa.Buffer | None = None) -> pa.Array:
+def same_width(text: bytes, count: int) -> pa.Array:
     """`count` strings of the same width laid end to end in `text` (pseudonyms of one kind):
-    the offsets are a range; `present` is Arrow's bitmap of the values there (none: all)."""
+    the offsets are a range."""
     width = len(text) // count if count else 0
     offsets = np.arange(count + 1, dtype=np.int32) * width
-    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(text), present)
-
-
-def numbers_of(column: pa.Array) -> Numbers:
-    """An Arrow int64 column's values as numpy sees them (a missing one as whatever its slot
-    holds): its buffer, not to_numpy(), which imports pandas."""
-    return np.frombuffer(
-        column.buffers()[1], dtype=np.int64, count=len(column), offset=column.offset * 8
-    )
+    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(text))
 
 
 def repeated(text: str, count: int) -> pa.Array:

@@ -12,11 +12,10 @@ the context says so (to check that the two ways agree), the rows come through th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -56,20 +55,14 @@ def copied(rows: QuerySet[Any, Any], types: Sequence[pa.DataType]) -> Iterator[l
 
 
 def by_query(
-    using: str,
-    sql: str,
-    params: Sequence[Any],
-    types: Sequence[pa.DataType],
-    *,
-    group_by: int | None = None,
+    using: str, sql: str, params: Sequence[Any], types: Sequence[pa.DataType]
 ) -> Iterator[list[Any]]:
-    """The rows of a SELECT on PostgreSQL, read by COPY, in batches of BATCH rows, or, with
-    `group_by`, a batch for each value of that column (a batch number the query gives)."""
+    """The rows of a SELECT on PostgreSQL, read by COPY, in batches of BATCH rows."""
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     # psycopg binds the parameters on the client for COPY (it takes none of its own).
     with connections[using].cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        parsed = (parse(chunk, types) for chunk in csv_chunks(copy, BATCH))
-        for batch in parsed if group_by is None else grouped(parsed, group_by):
+        for chunk in csv_chunks(copy, BATCH):
+            batch = parse(chunk, types)
             yield [
                 json_values(column) if kind == JSON else column
                 for column, kind in zip(batch.columns, types, strict=True)
@@ -113,38 +106,3 @@ def parse(chunk: bytes, types: Sequence[pa.DataType]) -> pa.RecordBatch:
 def json_values(column: pa.Array) -> list[Any]:
     """PostgreSQL's text of a jsonb value, read as Django reads it (json.loads)."""
     return [None if text is None else json.loads(text) for text in column.to_pylist()]
-
-
-def grouped(batches: Iterable[pa.RecordBatch], at: int) -> Iterator[pa.RecordBatch]:
-    """The rows in a batch for each run of the same value in column `at` (the value may
-    change inside a block of CSV or just between two)."""
-    pending: list[pa.RecordBatch] = []
-    last: Any = None
-    for batch in batches:
-        if not batch.num_rows:
-            continue
-        keys = batch.column(at)
-        if pending and keys[0].as_py() != last:
-            yield joined(pending)
-            pending = []
-        start = 0
-        for cut in changes(keys):
-            yield joined([*pending, batch.slice(start, cut - start)])
-            pending, start = [], cut
-        pending.append(batch.slice(start))
-        last = keys[-1].as_py()
-    if pending:
-        yield joined(pending)
-
-
-def changes(keys: pa.Array) -> list[int]:
-    """The rows where a column's value differs from the one before."""
-    if len(keys) < 2:
-        return []
-    differs = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1))
-    return [at + 1 for at in pc.indices_nonzero(differs).to_pylist()]
-
-
-def joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
-    """One batch of the rows of several (some rows in all)."""
-    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]

@@ -12,14 +12,12 @@ from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from bridgework.care.models import Client, Consent
 from bridgework.research.export.columnar import as_given
 from bridgework.research.export.dates import Shifts
-from bridgework.research.export.digests import Digest
 from bridgework.research.export.pseudonyms import Pseudonyms
 from bridgework.research.models import Study
 from bridgework.research.replica import REPLICA
@@ -172,21 +170,6 @@ class Context:
             ids=[pk for pk, _zone in zoned] if len(zoned) <= MAX_LISTED else clients.values("pk"),
             withdrawn_meanwhile=meanwhile,
         )
-
-    def reads_by_copy(self) -> bool:
-        """Whether the large tables are read by COPY (research.export.arrow_read)."""
-        return self.by_copy and connections[self.using].vendor == "postgresql"
-
-    def own_id(self, kind: str, path: str = "pk") -> str | Digest:
-        """A large table's own id at `path` for values_list(): read by COPY, the digest of its
-        pseudonym, made by the database (research.export.digests); else the id."""
-        return Digest(kind, F(path), self.study.pk) if self.reads_by_copy() else path
-
-    def own_pseudonyms(self, kind: str, column: pa.Array) -> pa.Array:
-        """The pseudonyms of a column that own_id() read."""
-        if self.reads_by_copy():
-            return self.pseudonyms.from_digests(kind, column)
-        return self.pseudonyms.column(kind, column)
 
     def client_ids(self) -> list[int] | QuerySet[Client, Any]:
         """The consented clients' ids, for `client_id__in`."""

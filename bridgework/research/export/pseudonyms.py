@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bridgework.research.export.arrow_build import numbers_of, same_width
+from bridgework.research.export.arrow_build import same_width
 
 # Prefixes that say what an id names, and how many base32 characters follow. People and
 # clinics are few, so 8 characters (40 bits) leave collisions out of reach and stay readable;
@@ -195,15 +195,6 @@ class Pseudonyms:
             names = same_width(self._letters_with_prefix(kind, distinct), len(distinct))
         return names.take(encoded.indices)
 
-    def from_digests(self, kind: str, digests: pa.Array) -> pa.Array:
-        """The pseudonyms of a column of digests' first 8 bytes, as the database gives them
-        (a bigint each: research.export.digests), as an Arrow column; null stays null."""
-        if digests.offset:  # a slice: its own buffers, so the bitmap starts at its first row
-            digests = pa.concat_arrays([digests])
-        tops = numbers_of(digests).view(np.uint64) >> 4  # the same 64 bits, then the first 60
-        text = self._prefixed(kind, self._picked(kind, tops))
-        return same_width(text, len(digests), digests.buffers()[0] if digests.null_count else None)
-
     def _column(self, kind: str, pks: list[object]) -> list[str]:
         """The same strings as of(), the letters of a whole column picked out by numpy."""
         prefix, length = KINDS[kind]
@@ -213,15 +204,14 @@ class Pseudonyms:
 
     def _letters_with_prefix(self, kind: str, pks: list[object]) -> bytes:
         """The pseudonyms of `pks` laid end to end, as bytes: each the prefix and the letters."""
-        return self._prefixed(kind, self._letters(kind, pks))
-
-    def _prefixed(self, kind: str, letters: np.ndarray[Any, np.dtype[np.uint8]]) -> bytes:
         prefix, _length = KINDS[kind]
+        letters = self._letters(kind, pks)
         head = np.frombuffer(f"{prefix}-".encode("ascii"), dtype=np.uint8)
-        return np.hstack([np.broadcast_to(head, (len(letters), len(head))), letters]).tobytes()
+        return np.hstack([np.broadcast_to(head, (len(pks), len(head))), letters]).tobytes()
 
     def _letters(self, kind: str, pks: list[object]) -> np.ndarray[Any, np.dtype[np.uint8]]:
         """The base-32 letters of each id's pseudonym, a row of them per id."""
+        _prefix, length = KINDS[kind]
         inner, outer, message = self._inner, self._outer, f"{kind}:".encode()
         tops = bytearray()
         for pk in pks:  # HMAC-SHA256 as in keyed(), written out: this loop is per row
@@ -231,13 +221,8 @@ class Pseudonyms:
             second.update(first.digest())
             tops += second.digest()[:8]
         bits = np.frombuffer(bytes(tops), dtype=">u8") >> 4  # the digests' first 60 bits
-        return self._picked(kind, bits)
-
-    def _picked(self, kind: str, bits: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.uint8]]:
-        """The letters of 60-bit numbers, 5 bits each from the top, a row per number."""
-        _prefix, length = KINDS[kind]
         codes = (bits[:, None] >> SHIFTS[:length]) & 31
-        return np.ascontiguousarray(ALPHABET[codes], dtype=np.uint8).reshape(len(bits), length)
+        return np.ascontiguousarray(ALPHABET[codes], dtype=np.uint8).reshape(len(pks), length)
 
     def digest(self, purpose: str, pk: object) -> bytes:
         """The study's keyed digest of something other than an id (a client's date shift)."""

@@ -338,7 +338,7 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
     ps, period = ctx.pseudonyms, ctx.period
     rows = logs_in_export(ctx).values_list(
         "client_id",
-        ctx.own_id("practice-log"),
+        "pk",
         ctx.linked("plan_id", period.overlapping("plan__created_at", "plan__closed_at")),
         ctx.linked("prompt_id", period.during("prompt__due_at")),
         "outcome",
@@ -356,7 +356,7 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
         client, pk, plan, prompt, outcome, sheet, version, *rest = batch
         practiced, received, minutes, entries, obstacles_note, note = rest
         yield [
-            ctx.own_pseudonyms("practice-log", pk),
+            ps.column("practice-log", pk),
             ps.column("client", client),
             ps.column("plan", plan),
             ps.column("prompt", prompt),

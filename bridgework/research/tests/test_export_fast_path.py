@@ -1,9 +1,7 @@
 """The large tables' fast path: on PostgreSQL practice logs and ratings are read by COPY into
-Arrow columns, and the logs' ratings taken out of their entries by the database
-(research.export.arrow_read, research.export.ratings). It must give the very batches the
-plain path (the cursor, and Python reading the entries) gives, odd entries included. On SQLite
-both are the plain path; the tests of the columns' pseudonyms, shifts and CSV cells hold on
-both."""
+Arrow columns (research.export.arrow_read). It must give the very batches the plain path (the
+cursor, with Django's converters) gives, odd entries included. On SQLite both are the plain
+path; the tests of the columns' pseudonyms, shifts and CSV cells hold on both."""
 
 from __future__ import annotations
 
