@@ -2,10 +2,11 @@
 and how every table reaches the writers.
 
 A batch is a list of columns (one sequence per codebook column of the table, in its order)
-of up to BATCH rows. The large tables build their batches column by column: times come from
-the database as whole seconds since 1970 (`Seconds`, so no Python parses a timestamp), are
-shifted by adding seconds, and the pseudonyms of a column are made in one pass. The other
-tables still yield rows; `batches_of_rows` turns them into the same batches.
+of up to BATCH rows. The large tables build their batches as Arrow arrays, column by column
+(research.export.arrow_read): times come from the database as whole seconds since 1970
+(`Seconds`, so no Python parses a timestamp), are shifted by adding seconds, and the pseudonyms
+of a column are made once per distinct id. The other tables still yield rows; `batches_of_rows`
+turns them into batches of Python values.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
+import pyarrow as pa
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -24,17 +26,14 @@ from django.db.models.sql.compiler import SQLCompiler
 BATCH = 4000
 
 Row = tuple[Any, ...]
-Batch = list[Sequence[Any]]
+# A column of a batch: Python values, or an Arrow array (the large tables, arrow_read).
+Batch = list[Sequence[Any] | pa.Array]
 C = TypeVar("C")
 
 
 def as_given(value: Any, _expression: Any, _connection: Any) -> Any:
     """A value from the database as it came (an integer already)."""
     return value
-
-
-class Epochs(list[int | None]):
-    """A column of times as whole seconds since 1970 in UTC (the writers write them as times)."""
 
 
 class Seconds(Func):
@@ -109,8 +108,16 @@ def batches_of_rows(rows: Iterable[Row], size: int = BATCH) -> Iterator[Batch]:
         yield list(columns(batch))
 
 
-def times(values: Epochs) -> list[datetime | None]:
-    return [None if v is None else datetime.fromtimestamp(v, UTC) for v in values]
+def python_values(column: Sequence[Any] | pa.Array) -> Sequence[Any]:
+    """A column of a batch as Python values; an Arrow column of times as datetimes in UTC
+    (whole seconds, as the rows of the other tables hold them)."""
+    if not isinstance(column, pa.Array):
+        return column
+    if pa.types.is_timestamp(column.type):
+        seconds = column.cast(pa.int64()).to_pylist()
+        return [None if v is None else datetime.fromtimestamp(v, UTC) for v in seconds]
+    values: list[Any] = column.to_pylist()
+    return values
 
 
 def rows_of_batches(read: Callable[[C], Iterator[Batch]]) -> Callable[[C], Iterator[Row]]:
@@ -119,6 +126,6 @@ def rows_of_batches(read: Callable[[C], Iterator[Batch]]) -> Callable[[C], Itera
 
     def rows(ctx: C) -> Iterator[Row]:
         for batch in read(ctx):
-            yield from zip(*(times(c) if isinstance(c, Epochs) else c for c in batch), strict=True)
+            yield from zip(*map(python_values, batch), strict=True)
 
     return rows

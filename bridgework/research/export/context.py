@@ -147,6 +147,9 @@ class Context:
     ids: list[int] | QuerySet[Client, Any] = field(repr=False, default_factory=list)
     # Clients the replica still holds as consenting who have withdrawn on the primary.
     withdrawn_meanwhile: list[int] = field(default_factory=list)
+    # The large tables are read by COPY on PostgreSQL (research.export.arrow_read); False
+    # reads them through the cursor, as on SQLite (the tests compare the two).
+    by_copy: bool = True
 
     @classmethod
     def of(cls, study: Study, using: str) -> Context:

@@ -10,13 +10,18 @@ hour where the shift crosses a change to or from summer time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridgework.research.export.arrow_build import integers
 from bridgework.research.export.pseudonyms import Pseudonyms
 
 MAX_SHIFT_DAYS = 180
+TIME = pa.timestamp("s", tz="UTC")  # as the writers keep times (whole seconds)
 
 When = TypeVar("When", date, datetime)
 
@@ -57,15 +62,17 @@ class Shifts:
             value = value.replace(microsecond=0)
         return value + self.of(client_pk)
 
-    def seconds(self, clients: Sequence[int], times: Sequence[int | None]) -> list[int | None]:
-        """A column of times in whole seconds since 1970 (UTC; research.export.columnar.Seconds)
-        moved by each row's client's shift: a batch at a time, the same instants as apply()."""
-        by_client = self._seconds
-        if not self._enabled:
-            return list(times)
-        return [
-            None if t is None else t + by_client[c] for c, t in zip(clients, times, strict=True)
-        ]
+    def times(self, clients: pa.Array, seconds: pa.Array) -> pa.Array:
+        """An Arrow column of whole seconds since 1970 (UTC; research.export.columnar.Seconds)
+        moved by each row's client's shift, as times: the same instants as apply(), each
+        client's shift looked up once a batch."""
+        if self._enabled:
+            encoded = pc.dictionary_encode(clients)
+            by_client = np.array(
+                [self._seconds[c] for c in encoded.dictionary.to_pylist()], dtype=np.int64
+            )
+            seconds = pc.add(seconds, integers(by_client).take(encoded.indices))
+        return seconds.cast(TIME)
 
 
 class SecondsByClient(dict[int, int]):

@@ -1,10 +1,10 @@
-"""The rows of the tables after the plan: ratings, check-ins, reviews, questionnaires, flags
-and competence ratings (streamed as in research.export.rows)."""
+"""The rows of the tables after the plan: check-ins, reviews, questionnaires, flags and
+competence ratings (streamed as in research.export.rows; the ratings are in
+research.export.ratings)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet
@@ -12,130 +12,11 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet
 from bridgework.measures.models import Baseline, Flag, Response
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Review
-from bridgework.practice import worksheets
-from bridgework.practice.models import CheckIn, Rating
+from bridgework.practice.models import CheckIn
 from bridgework.research.export.as_of import plan_version_at
-from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
 from bridgework.research.export.context import Context
-from bridgework.research.export.rows import Row, logs_in_export, stream
+from bridgework.research.export.rows import Row, stream
 from bridgework.supervision.models import CompetenceRating
-
-
-def is_rating(spec: dict[str, Any]) -> bool:
-    return spec.get("type") == "integer" and (spec.get("minimum"), spec.get("maximum")) == (0, 100)
-
-
-@cache  # one entry per worksheet version shipped: a handful
-def rating_fields(slug: str, version: int) -> tuple[tuple[str, str | None], ...]:
-    """A worksheet's 0–100 fields: (field, None) at the top, (list, column) inside a list."""
-    sheet = worksheets.all_versions().get((slug, version))
-    if sheet is None:
-        return ()
-    fields: list[tuple[str, str | None]] = []
-    for name, spec in sheet.properties.items():
-        if is_rating(spec):
-            fields.append((name, None))
-        elif spec.get("type") == "array":
-            columns = spec.get("items", {}).get("properties", {})
-            fields.extend((name, column) for column, inner in columns.items() if is_rating(inner))
-    return tuple(fields)
-
-
-def worksheet_ratings(
-    entries: dict[str, Any], fields: tuple[tuple[str, str | None], ...]
-) -> Iterator[tuple[str, int | None, int]]:
-    """(scale, position in the list, value) for every 0–100 value the entries hold."""
-    for name, column in fields:
-        value = entries.get(name)
-        if column is None and isinstance(value, int) and not isinstance(value, bool):
-            yield name, None, value
-        elif column is not None and isinstance(value, list):
-            for position, row in enumerate(value):
-                inner = row.get(column) if isinstance(row, dict) else None
-                if isinstance(inner, int) and not isinstance(inner, bool):
-                    yield f"{name}.{column}", position, inner
-
-
-def ratings(ctx: Context) -> Iterator[Batch]:
-    """Check-ins' ratings first, then practice logs' 0–100 fields (two streams, one table), in
-    batches of columns (research.export.columnar)."""
-    yield from checkin_ratings(ctx)
-    yield from log_ratings(ctx)
-
-
-def checkin_ratings(ctx: Context) -> Iterator[Batch]:
-    ps = ctx.pseudonyms
-    given = (
-        Rating.objects.using(ctx.using)
-        .filter(check_in__client_id__in=ctx.client_ids())
-        .filter(ctx.period.during("check_in__answered_at", client="check_in__client_id"))
-        .values_list(
-            "check_in__client_id",
-            "pk",
-            "check_in_id",
-            "scale_id",
-            # The therapist names a client's scale (free text: it could name a person); the
-            # scale_id tells the scales apart without it.
-            ctx.text("scale__name"),
-            Seconds("check_in__answered_at"),
-            "value",
-        )
-    )
-    for batch in fetch(given):
-        client, pk, check_in, scale, name, answered, value = batch
-        nothing = [None] * len(pk)
-        yield [
-            ps.many("rating", pk),
-            ps.many("client", client),
-            ps.many("check-in", check_in),
-            nothing,
-            ["check-in"] * len(pk),
-            ps.many("check-in-scale", scale),
-            name,
-            nothing,
-            Epochs(ctx.shifts.seconds(client, answered)),
-            value,
-        ]
-
-
-def log_ratings(ctx: Context) -> Iterator[Batch]:
-    """Every 0–100 value of the logs' entries, a rating each; a batch of logs at a time."""
-    ps = ctx.pseudonyms
-    logged = logs_in_export(ctx).values_list(
-        "client_id", "pk", "worksheet", "worksheet_version", Seconds("practiced_at"), "entries"
-    )
-    for batch in fetch(logged):
-        ids: list[str] = []
-        client: list[int] = []
-        log: list[int] = []
-        scale: list[str] = []
-        position: list[int | None] = []
-        rated: list[int | None] = []
-        value: list[int] = []
-        for client_pk, pk, sheet, version, practiced, entries in zip(*batch, strict=True):
-            for name, at, given in worksheet_ratings(entries or {}, rating_fields(sheet, version)):
-                ids.append(f"log:{pk}:{name}:{at}")
-                client.append(client_pk)
-                log.append(pk)
-                scale.append(name)
-                position.append(at)
-                rated.append(practiced)
-                value.append(given)
-        if not ids:
-            continue
-        nothing = [None] * len(ids)
-        yield [
-            ps.many("rating", ids),
-            ps.many("client", client),
-            nothing,
-            ps.many("practice-log", log),
-            ["practice-log"] * len(ids),
-            nothing,
-            scale,
-            position,
-            Epochs(ctx.shifts.seconds(client, rated)),
-            value,
-        ]
 
 
 def checkins_in_export(ctx: Context) -> QuerySet[CheckIn]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from bridgework.care.models import Client
-from bridgework.research.export import answers, outcomes, rows
+from bridgework.research.export import answers, outcomes, ratings, rows
 from bridgework.research.export.codebook import Table
 from bridgework.research.export.columnar import Batch, batches_of_rows, rows_of_batches
 from bridgework.research.export.context import Context, consented
@@ -33,12 +33,12 @@ from bridgework.research.export.writers import (
 )
 from bridgework.research.models import Study
 
-# The large tables are read in batches of columns (research.export.columnar); the others yield
-# rows, which are put in the same batches. ROWS has every table as rows (the analyses page reads
-# them into data frames).
+# The large tables are read in batches of Arrow columns (research.export.arrow_read); the
+# others yield rows, which are put in batches of Python values (research.export.columnar).
+# ROWS has every table as rows (the analyses page reads them into data frames).
 COLUMNAR: dict[str, Callable[[Context], Iterator[Batch]]] = {
     "practice_logs": rows.practice_logs,
-    "ratings": outcomes.ratings,
+    "ratings": ratings.ratings,
 }
 ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "clients": rows.clients,
@@ -50,7 +50,7 @@ ROWS: dict[str, Callable[[Context], Iterator[tuple[Any, ...]]]] = {
     "obstacles": rows.obstacles,
     "prompts": rows.prompts,
     "practice_logs": rows_of_batches(rows.practice_logs),
-    "ratings": rows_of_batches(outcomes.ratings),
+    "ratings": rows_of_batches(ratings.ratings),
     "checkins": outcomes.checkins,
     "reviews": outcomes.reviews,
     "measure_responses": outcomes.measure_responses,

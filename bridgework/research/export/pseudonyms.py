@@ -14,8 +14,13 @@ import hashlib
 import hmac
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridgework.research.export.arrow_build import same_width
 
 # Prefixes that say what an id names, and how many base32 characters follow. People and
 # clinics are few, so 8 characters (40 bits) leave collisions out of reach and stay readable;
@@ -58,6 +63,9 @@ CACHED = {
     "competence-rating",
 }
 CACHE_SIZE = 8192
+# Of those, the kinds whose repeats sit next to each other in the large tables (a log's
+# ratings, a check-in's two scales): Pseudonyms.column makes them once per batch, uncached.
+ADJACENT = {"practice-log", "check-in", "response", "competence-rating"}
 
 
 # Base32 two letters at a time: the pair for every 10 bits, so a 12-letter pseudonym is six
@@ -173,9 +181,37 @@ class Pseudonyms:
             known.clear()  # a row's own ids (unique): made for this batch only
         return made
 
+    def column(self, kind: str, pks: pa.Array) -> pa.Array:
+        """The pseudonyms of an Arrow column of ids (null stays null), as an Arrow column: the
+        same strings as many(). Each distinct id is made once; a row's own ids, and the ids
+        whose repeats sit next to each other, go from numpy's letters into the array with no
+        Python string per id."""
+        encoded = pc.dictionary_encode(pks)
+        distinct = encoded.dictionary.to_pylist()
+        if kind in CACHED and kind not in ADJACENT:
+            made = "".join(self.many(kind, distinct))  # type: ignore[arg-type]  # no None
+            names = same_width(made.encode("ascii"), len(distinct))
+        else:
+            names = same_width(self._letters_with_prefix(kind, distinct), len(distinct))
+        return names.take(encoded.indices)
+
     def _column(self, kind: str, pks: list[object]) -> list[str]:
         """The same strings as of(), the letters of a whole column picked out by numpy."""
         prefix, length = KINDS[kind]
+        text = self._letters(kind, pks).tobytes().decode("ascii")
+        head = prefix + "-"
+        return [head + text[at : at + length] for at in range(0, len(text), length)]
+
+    def _letters_with_prefix(self, kind: str, pks: list[object]) -> bytes:
+        """The pseudonyms of `pks` laid end to end, as bytes: each the prefix and the letters."""
+        prefix, _length = KINDS[kind]
+        letters = self._letters(kind, pks)
+        head = np.frombuffer(f"{prefix}-".encode("ascii"), dtype=np.uint8)
+        return np.hstack([np.broadcast_to(head, (len(pks), len(head))), letters]).tobytes()
+
+    def _letters(self, kind: str, pks: list[object]) -> np.ndarray[Any, np.dtype[np.uint8]]:
+        """The base-32 letters of each id's pseudonym, a row of them per id."""
+        _prefix, length = KINDS[kind]
         inner, outer, message = self._inner, self._outer, f"{kind}:".encode()
         tops = bytearray()
         for pk in pks:  # HMAC-SHA256 as in keyed(), written out: this loop is per row
@@ -186,9 +222,7 @@ class Pseudonyms:
             tops += second.digest()[:8]
         bits = np.frombuffer(bytes(tops), dtype=">u8") >> 4  # the digests' first 60 bits
         codes = (bits[:, None] >> SHIFTS[:length]) & 31
-        text = ALPHABET[codes].tobytes().decode("ascii")
-        head = prefix + "-"
-        return [head + text[at : at + length] for at in range(0, len(text), length)]
+        return np.ascontiguousarray(ALPHABET[codes], dtype=np.uint8).reshape(len(pks), length)
 
     def digest(self, purpose: str, pk: object) -> bytes:
         """The study's keyed digest of something other than an id (a client's date shift)."""

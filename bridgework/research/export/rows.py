@@ -21,6 +21,8 @@ from bridgework.care.models import CareTeamMembership, Consent, Goal, TherapySes
 from bridgework.plans.models import ActionPlan, Obstacle, PlanRevision
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts.models import Prompt
+from bridgework.research.export.arrow_build import strings
+from bridgework.research.export.arrow_read import INTEGER, JSON, STRING, arrays
 from bridgework.research.export.as_of import (
     first_channel,
     first_event,
@@ -29,7 +31,7 @@ from bridgework.research.export.as_of import (
     prompt_state_at_end,
     versions_in_period,
 )
-from bridgework.research.export.columnar import Batch, Epochs, Seconds, fetch
+from bridgework.research.export.columnar import Batch, Seconds
 from bridgework.research.export.context import Context
 
 Row = tuple[Any, ...]
@@ -331,7 +333,8 @@ def logs_in_export(ctx: Context) -> QuerySet[PracticeLog]:
 
 
 def practice_logs(ctx: Context) -> Iterator[Batch]:
-    """In batches of columns (research.export.columnar): the largest table with ratings."""
+    """In batches of Arrow columns (research.export.arrow_read): the largest table with
+    ratings."""
     ps, period = ctx.pseudonyms, ctx.period
     rows = logs_in_export(ctx).values_list(
         "client_id",
@@ -348,24 +351,27 @@ def practice_logs(ctx: Context) -> Iterator[Batch]:
         ctx.text("obstacles_note"),
         ctx.text("note"),
     )
-    for batch in fetch(rows):
+    types = [INTEGER] * 4 + [STRING, STRING] + [INTEGER] * 4 + [JSON, STRING, STRING]
+    for batch in arrays(rows, types, by_copy=ctx.by_copy):
         client, pk, plan, prompt, outcome, sheet, version, *rest = batch
         practiced, received, minutes, entries, obstacles_note, note = rest
         yield [
-            ps.many("practice-log", pk),
-            ps.many("client", client),
-            ps.many("plan", plan),
-            ps.many("prompt", prompt),
+            ps.column("practice-log", pk),
+            ps.column("client", client),
+            ps.column("plan", plan),
+            ps.column("prompt", prompt),
             outcome,
             sheet,
             version,
-            Epochs(ctx.shifts.seconds(client, practiced)),
-            Epochs(ctx.shifts.seconds(client, received)),
+            ctx.shifts.times(client, practiced),
+            ctx.shifts.times(client, received),
             minutes,
-            [
-                None if e is None else json.dumps(e, ensure_ascii=False, sort_keys=True)
-                for e in entries
-            ],
+            strings(
+                [
+                    None if e is None else json.dumps(e, ensure_ascii=False, sort_keys=True)
+                    for e in entries
+                ]
+            ),
             obstacles_note,
             note,
         ]

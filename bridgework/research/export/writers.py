@@ -18,14 +18,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from bridgework.research.export.codebook import Column, ColumnType, Table
-from bridgework.research.export.columnar import Batch, Epochs
+from bridgework.research.export.columnar import Batch
 
 FORMATS = ("csv", "parquet")
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
@@ -62,16 +61,14 @@ def csv_boolean(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def csv_seconds(values: Epochs) -> list[str | None]:
-    """Whole seconds since 1970 as ISO-8601 UTC ("2025-03-01T09:30:00Z"), written by numpy a
-    column at a time: the same text csv_time gives a datetime."""
-    array = pa.array(values, type=pa.int64())
-    texts: list[str | None] = np.datetime_as_string(
-        array.fill_null(0).to_numpy().astype("datetime64[s]"), timezone="UTC"
-    ).tolist()
-    if array.null_count:
-        return [None if v is None else text for v, text in zip(values, texts, strict=True)]
-    return texts
+def csv_times(values: pa.Array) -> pa.Array:
+    """An Arrow column of times as ISO-8601 UTC ("2025-03-01T09:30:00Z"), written by Arrow in C:
+    the same text csv_time gives a datetime. Arrow writes a time without a zone as
+    "2025-03-01 09:30:00", several times faster than its strftime; the T and the Z go in by
+    position (every time of a year from 1000 to 9999 has the same 19 characters)."""
+    text = pc.cast(values.cast(pa.timestamp("s")), pa.string())
+    text = pc.binary_replace_slice(text, start=10, stop=11, replacement="T")
+    return pc.binary_replace_slice(text, start=19, stop=19, replacement="Z")
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
@@ -94,15 +91,39 @@ CSV_TEXT: dict[ColumnType, Callable[[Any], Any]] = {
 }
 
 
-def csv_column(values: Sequence[Any], column: Column) -> Sequence[Any]:
+def csv_column(values: Sequence[Any] | pa.Array, column: Column) -> Sequence[Any] | pa.Array:
     """A column as CSV cells: only times, dates and booleans need writing out (the csv module
-    writes None as an empty cell and numbers as they are)."""
-    if isinstance(values, Epochs):
-        return csv_seconds(values)
+    writes None as an empty cell and numbers as they are), and words that start like a
+    formula get their quote."""
+    if isinstance(values, pa.Array):
+        return csv_arrow_column(values, column)
     if column.may_hold_words:
         return [csv_safe(v) for v in values]
     text = CSV_TEXT.get(column.type)
     return values if text is None else [text(v) for v in values]
+
+
+# Where csv_safe adds its quote, in Arrow's regular expressions (RE2).
+LIKE_A_FORMULA = "^[=+\\-@\t\r]"
+
+
+def csv_arrow_column(values: pa.Array, column: Column) -> Sequence[Any] | pa.Array:
+    """An Arrow column (the large tables) as CSV cells, in C unless a cell needs csv_safe's
+    quote (rare: then as for a list)."""
+    if pa.types.is_timestamp(values.type):
+        return csv_times(values)
+    if column.may_hold_words:
+        if pc.any(pc.match_substring_regex(values, LIKE_A_FORMULA)).as_py():
+            return [csv_safe(v) for v in values.to_pylist()]
+        return values
+    if column.type in CSV_TEXT:
+        return csv_column(values.to_pylist(), column)
+    return values
+
+
+def plain(values: Sequence[Any] | pa.Array) -> Sequence[Any]:
+    """Python values for the csv module."""
+    return values.to_pylist() if isinstance(values, pa.Array) else values
 
 
 def write_csv(
@@ -126,13 +147,13 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def csv_block(cells: list[Sequence[Any]], columns: tuple[Column, ...]) -> bytes:
+def csv_block(cells: list[Sequence[Any] | pa.Array], columns: tuple[Column, ...]) -> bytes:
     """A batch of CSV cells, written by pyarrow (in C, many times faster) when no cell needs
     quoting: unquoted, pyarrow writes the very bytes the csv module does. A batch with a cell
     that needs quotes (a comma, a quote, a line break) is written by the csv module, which
     quotes only those cells, as it always did."""
     if len(cells) < 2:  # the csv module quotes a row's only cell when it is empty
-        return csv_text(zip(*cells, strict=True))
+        return csv_text(zip(*map(plain, cells), strict=True))
     try:
         arrays = [csv_array(values, column) for values, column in zip(cells, columns, strict=True)]
         block = pa.BufferOutputStream()
@@ -143,17 +164,17 @@ def csv_block(cells: list[Sequence[Any]], columns: tuple[Column, ...]) -> bytes:
         )
         return bytes(block.getvalue().to_pybytes())
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        return csv_text(zip(*cells, strict=True))
+        return csv_text(zip(*map(plain, cells), strict=True))
 
 
-def csv_array(values: Sequence[Any], column: Column) -> pa.Array:
+def csv_array(values: Sequence[Any] | pa.Array, column: Column) -> pa.Array:
     """A column of cells for pyarrow: integers as integers, the rest as the text the csv module
     writes for them. The type is what pyarrow finds in the values, not what it is told (told,
     it would write 2.0 as 2): anything but Python integers or text raises, and the batch goes to
     the csv module."""
     if column.type == "number":
-        values = [None if v is None else str(v) for v in values]
-    array = pa.array(values)
+        values = [None if v is None else str(v) for v in plain(values)]
+    array = values if isinstance(values, pa.Array) else pa.array(values)
     if pa.types.is_null(array.type) or pa.types.is_string(array.type):
         return array
     if column.type == "integer" and pa.types.is_int64(array.type):
@@ -170,11 +191,16 @@ def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
     )
 
 
-def arrow_column(values: Sequence[Any], field: pa.Field) -> pa.Array:
-    array = pa.array(values, type=field.type)
+def arrow_column(values: Sequence[Any] | pa.Array, field: pa.Field) -> pa.Array:
+    if isinstance(values, pa.Array):
+        array = values if values.type == field.type else values.cast(field.type)
+    else:
+        array = pa.array(values, type=field.type)
     if field.type == pa.string():
         # CSV cannot tell an empty text from a missing one: Parquet says missing for both.
-        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+        # (Emptiness from the lengths, nothing from a Python value: see arrow_build.)
+        empty = pc.invert(pc.cast(pc.binary_length(array), pa.bool_()))
+        return pc.if_else(empty, pa.nulls(len(array), pa.string()), array)
     return array
 
 
