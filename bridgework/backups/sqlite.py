@@ -5,6 +5,7 @@ in WAL mode can miss the pages still in its -wal file, or catch them half-writte
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -37,6 +38,7 @@ def restore(backup_file: Path, target: Path) -> None:
 
 def integrity_problems(database: Path) -> list[str]:
     """SQLite's own check of every page and index; empty when the file is sound."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as check:
+    # sqlite3's own `with` only commits; closing() closes, so no -wal or -shm is left behind.
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as check:
         rows = check.execute("PRAGMA integrity_check").fetchall()
     return [] if rows == [("ok",)] else [str(row[0]) for row in rows]

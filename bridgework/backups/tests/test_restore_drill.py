@@ -131,8 +131,7 @@ def test_a_tampered_audit_row_in_the_backup_fails_the_drill(tmp_path: Path) -> N
     some_audit_rows()
     with connection.cursor() as cursor:  # what an intruder with the database could do
         cursor.execute(
-            f"UPDATE {AccessEvent._meta.db_table} SET object_id = %s "  # noqa: S608
-            "WHERE chain = %s AND seq = 2",
+            f"UPDATE {AccessEvent._meta.db_table} SET object_id = %s WHERE chain = %s AND seq = 2",
             ["someone-else", "platform"],
         )
     with pytest.raises(DrillFailed) as failed:
