@@ -107,20 +107,28 @@ def fresh_copy(backup: Path, *, keep: bool) -> Iterator[tuple[str, BaseDatabaseW
     name = f"bridgework_drill_{stamp}_{secrets.token_hex(3)}"
     if live.vendor == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="bridgework_drill_"))
-        target = folder / f"{name}.sqlite3"
-        sqlite.restore(backup, target)
-        where, remove = str(target), lambda: shutil.rmtree(folder)
+        where = str(folder / f"{name}.sqlite3")
     else:
         postgres.create_database(live, name)
-        where, remove = name, lambda: postgres.drop_database(live, name)
+        where = name
     try:
-        if live.vendor != "sqlite":
+        if live.vendor == "sqlite":
+            sqlite.restore(backup, Path(where))
+        else:
             postgres.restore(backup, live.settings_dict, name)
         with database_named(where) as copy:
             yield where, copy
     finally:
         if not keep:
-            remove()
+            forget(live, where)
+
+
+def forget(live: BaseDatabaseWrapper, where: str) -> None:
+    """Remove the drill's copy: its folder (SQLite, with its -wal and -shm) or its database."""
+    if live.vendor == "sqlite":
+        shutil.rmtree(Path(where).parent)
+    else:
+        postgres.drop_database(live, where)
 
 
 def migrations_check(copy: BaseDatabaseWrapper) -> Check:

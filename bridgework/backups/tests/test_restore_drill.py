@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from django.db import connection
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 from bridgework.backups import manifest
+from bridgework.backups.drill import forget
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads only committed rows
 
@@ -180,13 +180,4 @@ def test_keep_leaves_the_restored_copy_for_a_look(tmp_path: Path) -> None:
         assert drill_copy_exists(where)
         assert f"kept: {where} (--keep)" in report
     finally:
-        forget(where)
-
-
-def forget(where: str) -> None:
-    if connection.vendor == "sqlite":
-        shutil.rmtree(Path(where).parent)
-    else:
-        from bridgework.backups.postgres import drop_database
-
-        drop_database(connection, where)
+        forget(connection, where)
