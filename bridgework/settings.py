@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.lib.database import check_postgres_options
 from bridgework.lib.env import Env, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "bridgework.interop.fhir",
     "bridgework.desk",
     "bridgework.demo",
+    "bridgework.backups",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +130,10 @@ def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict[str, Any
         raise ImproperlyConfigured(
             f"{variable} names {config['ENGINE']!r}. Expected SQLite or PostgreSQL."
         )
+    else:
+        # The query string's options (sslmode, sslrootcert…) arrive in OPTIONS as they are
+        # and go on to psycopg: checked here so a typo stops start-up (docs/operations.md).
+        check_postgres_options(config.get("OPTIONS", {}), variable)
     return config
 
 

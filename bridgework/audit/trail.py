@@ -175,19 +175,20 @@ class BrokenLink:
         return f"chain {self.chain}, row #{self.seq}: {self.reason}"
 
 
-def verify() -> Iterator[BrokenLink]:
-    """Yield the first broken link of every chain that has one."""
-    chains = set(ChainHead.objects.values_list("chain", flat=True))
-    chains |= set(AccessEvent.objects.values_list("chain", flat=True).distinct())
+def verify(using: str = "default") -> Iterator[BrokenLink]:
+    """Yield the first broken link of every chain that has one, in the database `using` (the
+    restore drill checks a restored copy)."""
+    chains = set(ChainHead.objects.using(using).values_list("chain", flat=True))
+    chains |= set(AccessEvent.objects.using(using).values_list("chain", flat=True).distinct())
     for chain in sorted(chains):
-        broken = verify_chain(chain)
+        broken = verify_chain(chain, using)
         if broken:
             yield broken
 
 
-def verify_chain(chain: str) -> BrokenLink | None:
+def verify_chain(chain: str, using: str = "default") -> BrokenLink | None:
     expected_seq, last_hash = 1, GENESIS
-    rows = AccessEvent.objects.filter(chain=chain).order_by("seq")
+    rows = AccessEvent.objects.using(using).filter(chain=chain).order_by("seq")
     for event in rows.iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return BrokenLink(chain, expected_seq, "missing (deleted)")
@@ -196,7 +197,7 @@ def verify_chain(chain: str) -> BrokenLink | None:
         if event.compute_hash() != event.hash:
             return BrokenLink(chain, event.seq, "its contents no longer match its hash (edited)")
         expected_seq, last_hash = expected_seq + 1, event.hash
-    head = ChainHead.objects.filter(chain=chain).first()
+    head = ChainHead.objects.using(using).filter(chain=chain).first()
     if head is None:
         return BrokenLink(chain, 1, "the chain's head is missing")
     if head.seq != expected_seq - 1 or head.hash != last_hash:
