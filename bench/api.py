@@ -1,5 +1,7 @@
-"""Benchmark: the FHIR export of one client's record (issue 15), for a client with three
-months of history and one with two years, beside the therapist's client page in the same run.
+"""Benchmark: the FHIR export of a client's record, its queries and its time beside the page.
+
+Issue 15: for a client with three months of history and one with two years, beside the
+therapist's client page in the same run.
 
 It counts the queries of the export (`fhir.everything` and the download route
 /fhir/clients/<id>/record.json) for both clients and exits non-zero when they differ: the
@@ -40,9 +42,20 @@ HISTORIES = (("three months", 13), ("two years", 104))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--renders", type=int, default=int(number("BENCH_RENDERS", 30)))
+    parser.add_argument(
+        "--renders",
+        type=int,
+        default=int(number("BENCH_RENDERS", 30)),
+        help="runs of each export and page (BENCH_RENDERS, default 30)",
+    )
     default = ["sqlite", "postgresql"] if "BENCH_PG_URL" in os.environ else ["sqlite"]
-    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=default)
+    parser.add_argument(
+        "--databases",
+        nargs="+",
+        choices=["sqlite", "postgresql"],
+        default=default,
+        help="sqlite always by default, postgresql too when BENCH_PG_URL is set",
+    )
     # Internal: the child process that measures one database (named for the report).
     parser.add_argument("--measure", metavar="DATABASE", help=argparse.SUPPRESS)
     args = parser.parse_args()
