@@ -69,20 +69,17 @@ class Shape:
 
     questionnaire: str  # its canonical url|version
     kinds: dict[str, str]  # each item's type by linkId, in the definition's order
-    codes: dict[str, Resource]  # each score's code by the score's id
+    recipes: dict[str, Resource]  # each score's recipe (title, LOINC code) by its id
 
     @classmethod
     def of(cls, instrument: Instrument) -> Shape:
         definition = instrument.definition
-        recipes = {s["id"]: s for s in definition.get("scoring", {}).get("scores", [])}
+        scores = definition.get("scoring", {}).get("scores", [])
         return cls(
             questionnaire=canonical(instrument),
             kinds={item["linkId"]: item["type"] for item in definition.get("item", [])},
-            codes={key: score_code(instrument, key, recipe) for key, recipe in recipes.items()},
+            recipes={score["id"]: score for score in scores},
         )
-
-    def score_code(self, instrument: Instrument, score_id: str) -> Resource:
-        return self.codes.get(score_id) or score_code(instrument, score_id, {})
 
 
 def responses(
@@ -141,7 +138,12 @@ def score_observations(
     ctx: Context, response: Response, instrument: Instrument, shape: Shape
 ) -> list[Resource]:
     return [
-        score_observation(ctx, response, shape.score_code(instrument, score_id), score_id)
+        score_observation(
+            ctx,
+            response,
+            score_code(instrument, score_id, shape.recipes.get(score_id, {})),
+            score_id,
+        )
         for score_id, score in sorted(response.scores.items())
         if score.get("value") is not None
     ]
