@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bridgework_bench")
+# The settings of a benchmark that runs Django in its own process (the test client, no
+# server): as in production but for the host the test client names and the secret.
+IN_PROCESS = {
+    "DEBUG": "0",
+    "STATIC_MANIFEST": "0",
+    "ALLOWED_HOSTS": "testserver",
+    "SECRET_KEY": SECRET,
+    "LOG_LEVEL": "WARNING",
+}
 
 
 def number(name: str, default: float) -> float:

@@ -9,6 +9,7 @@ answers by linkId and code, never its wording."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bridgework.interop.fhir import codes
@@ -61,38 +62,58 @@ def fhir_item(item: Mapping[str, Any]) -> Resource:
     return found
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What every response to one instrument version shares, read off its definition once
+    per export rather than once per response (hundreds of them in a two-year record)."""
+
+    questionnaire: str  # its canonical url|version
+    kinds: dict[str, str]  # each item's type by linkId, in the definition's order
+    recipes: dict[str, Resource]  # each score's recipe (title, LOINC code) by its id
+
+    @classmethod
+    def of(cls, instrument: Instrument) -> Shape:
+        definition = instrument.definition
+        scores = definition.get("scoring", {}).get("scores", [])
+        return cls(
+            questionnaire=canonical(instrument),
+            kinds={item["linkId"]: item["type"] for item in definition.get("item", [])},
+            recipes={score["id"]: score for score in scores},
+        )
+
+
 def responses(
     ctx: Context, answered: Iterable[Response], instruments: Mapping[int, Instrument]
 ) -> list[Resource]:
+    shapes = {pk: Shape.of(instrument) for pk, instrument in instruments.items()}
     found: list[Resource] = []
     for response in answered:
-        instrument = instruments[response.instrument_id]
-        found.append(questionnaire_response(ctx, response, instrument))
-        found += score_observations(ctx, response, instrument)
+        shape = shapes[response.instrument_id]
+        found.append(questionnaire_response(ctx, response, shape))
+        found += score_observations(ctx, response, instruments[response.instrument_id], shape)
     return found
 
 
-def questionnaire_response(ctx: Context, response: Response, instrument: Instrument) -> Resource:
+def questionnaire_response(ctx: Context, response: Response, shape: Shape) -> Resource:
     review = getattr(response, "review", None)
     identifiers = ctx.identifiers("response", response.pk)
     resource = {
         "resourceType": "QuestionnaireResponse",
         "identifier": identifiers[0] if identifiers else None,  # 0..1 in R4
         "basedOn": [ctx.ref("plan", review.plan_id)] if review is not None else [],
-        "questionnaire": canonical(instrument),
+        "questionnaire": shape.questionnaire,
         "status": "completed",
         "subject": ctx.patient,
         "encounter": ctx.ref("session", response.session_id) if response.session_id else None,
         "authored": instant(response.completed_at),
         "author": ctx.who(response.entered_by),
-        "item": items(instrument.definition, response.answers),
+        "item": items(shape.kinds, response.answers),
     }
     return ctx.entry("response", response.pk, pruned(resource))
 
 
-def items(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> list[Resource]:
+def items(kinds: Mapping[str, str], answers: Mapping[str, Any]) -> list[Resource]:
     """The answers in the definition's order, by linkId and value only (no item text)."""
-    kinds = {item["linkId"]: item["type"] for item in definition.get("item", [])}
     order = [link_id for link_id in kinds if link_id in answers]
     order += sorted(set(answers) - set(kinds))
     return [
@@ -113,11 +134,15 @@ def answer(kind: str, value: Any) -> dict[str, Any]:
     return {"valueString": str(value)}
 
 
-def score_observations(ctx: Context, response: Response, instrument: Instrument) -> list[Resource]:
-    recipes = {s["id"]: s for s in instrument.definition.get("scoring", {}).get("scores", [])}
+def score_observations(
+    ctx: Context, response: Response, instrument: Instrument, shape: Shape
+) -> list[Resource]:
     return [
         score_observation(
-            ctx, response, score_code(instrument, score_id, recipes.get(score_id, {})), score_id
+            ctx,
+            response,
+            score_code(instrument, score_id, shape.recipes.get(score_id, {})),
+            score_id,
         )
         for score_id, score in sorted(response.scores.items())
         if score.get("value") is not None
