@@ -105,7 +105,6 @@ class GlanceTests(BaseTestCase):
             self.client.get(f"/clients/{self.client_a.pk}/charts/symptoms.svg").status_code, 404
         )
 
-
     def test_it_leads_to_the_clients_record_as_fhir_for_another_system(self) -> None:
         self.sign_in(self.therapist_a)
         page = self.client.get(f"/clients/{self.client_a.pk}/")

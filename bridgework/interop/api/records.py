@@ -15,8 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from bridgework.accounts.http import record_refusal
+from bridgework.accounts.http import AuthenticatedHttpRequest, record_refusal
 from bridgework.accounts.models import User
+from bridgework.audit import trail
+from bridgework.audit.models import AccessEvent
 from bridgework.interop import fhir
 from bridgework.interop.api.auth import TokenAuth, signed
 from bridgework.interop.api.problems import MEDIA_TYPE, Problem, invalid
@@ -102,10 +104,7 @@ def everything(
     },
 )
 def import_record(request: HttpRequest, response: HttpResponse, therapist: int) -> Status[Any]:
-    admin = signed(request).user
-    if not (admin.is_active and admin.is_clinic_admin):
-        record_refusal(signed(request), "fhir-import", None)
-        raise Http404  # as the import page answers anyone but a clinic admin
+    admin = importer(signed(request))
     receiving = therapist_of(admin, therapist)
     bundle = body_of(request)
     try:
@@ -116,6 +115,25 @@ def import_record(request: HttpRequest, response: HttpResponse, therapist: int) 
     if made:
         response["Location"] = f"/api/v1/clients/{report.client_id}"
     return Status(201 if made else 200, report_of(report))
+
+
+def importer(request: AuthenticatedHttpRequest) -> User:
+    """The clinic admin importing, their attempt recorded in the clinic's trail (an import
+    that changes nothing leaves no audit row of its own); 404 and a refusal for anyone
+    else, as the import page answers."""
+    user = request.user
+    if not (user.is_active and user.is_clinic_admin):
+        record_refusal(request, "fhir-import", None)
+        raise Http404
+    trail.record(
+        actor_id=user.pk,
+        actor_role="clinic_admin",
+        action=AccessEvent.Action.CHANGE,
+        object_type="fhir-import",
+        clinic_id=user.clinic_id,
+        defer=True,
+    )
+    return user
 
 
 def therapist_of(admin: User, therapist_id: int) -> User:
