@@ -14,7 +14,7 @@ from bridgework.care.models import Client
 from bridgework.interop.models import Area
 from bridgework.interop.tests.fhir_records import history
 from bridgework.interop.tests.helpers import token_for
-from bridgework.test import make_clinic, make_client, make_staff, user_of
+from bridgework.test import make_client, make_clinic, make_staff, user_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
