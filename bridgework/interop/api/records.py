@@ -91,7 +91,7 @@ def everything(
         },
         "responses": {
             201: {"description": "The client's record was made here; Location names it"},
-            200: {"description": "The client was here already: their records were updated"},
+            200: {"description": "The client was here already: their records brought up to date"},
             400: {"description": "The body is not a JSON object", "content": PROBLEM_REF},
             413: {"description": "The Bundle is larger than 10 MB", "content": PROBLEM_REF},
             415: {"description": "The body is not JSON", "content": PROBLEM_REF},
