@@ -12,7 +12,10 @@ export API_REQUESTS_A_MINUTE=100000 ALLOWED_HOSTS=127.0.0.1
 .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' >"$work/key"
 .venv/bin/python manage.py migrate -v 0
 .venv/bin/python manage.py collectstatic --no-input -v 0  # as in production: pages need it
-secret=$(.venv/bin/python manage.py seed_api_check)
+secret=$(.venv/bin/python manage.py seed_api_check --admin-secret-file "$work/admin-secret")
+# The FHIR import is a clinic admin's: scripts/api-check.toml sends their token to it.
+API_CHECK_ADMIN_TOKEN=$(cat "$work/admin-secret")
+export API_CHECK_ADMIN_TOKEN
 .venv/bin/gunicorn bridgework.wsgi --bind "127.0.0.1:$port" --workers 2 --log-level warning &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -26,6 +26,9 @@ class Area(models.TextChoices):
     MEASURES = "measures", _("Questionnaires and responses")
     PROMPTS = "prompts", _("Reminders and schedules")
     FLAGS = "flags", _("Flags")
+    # A whole record at once (FHIR export and import): more than any one area above, so a
+    # token must be given it on purpose.
+    RECORDS = "records", _("Whole records as FHIR (export, and import for clinic admins)")
 
 
 class AccessToken(models.Model):

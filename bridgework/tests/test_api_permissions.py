@@ -32,6 +32,7 @@ class Call:
     expect: dict[str, int]
     default: int = 404
     body: Callable[[MatrixCase], Any] | None = None
+    media: str = "application/json"  # of an answer below 400
 
     def status_for(self, actor: str) -> int:
         if actor == "anonymous":
@@ -51,6 +52,13 @@ def scale_of_a(t: MatrixCase) -> dict[str, Any]:
     scale = CheckInScale.objects.filter(client=t.client_a).first()
     assert scale is not None
     return {"uid": str(uuid.uuid4()), "ratings": {str(scale.pk): 50}}
+
+
+def new_record(t: MatrixCase) -> dict[str, Any]:
+    """A Bundle of one client no clinic has yet: a clinic admin's import makes them."""
+    patient = {"resourceType": "Patient", "id": "p1", "name": [{"text": "Imported Client"}]}
+    entry = {"fullUrl": "urn:uuid:p1", "resource": patient}
+    return {"resourceType": "Bundle", "type": "collection", "entry": [entry]}
 
 
 def gad_7(t: MatrixCase) -> dict[str, Any]:
@@ -135,6 +143,19 @@ API_MATRIX: dict[tuple[str, str], Call] = {
         {"therapist_a": 422},
         body=lambda t: {"purpose": "practice", "rule": {}, "channels": ["email"]},
     ),
+    # A client's record as FHIR: the staff who may read the client, as on the FHIR pages.
+    ("GET", "/fhir/Patient/{client_id}/$everything"): Call(
+        lambda t: f"/api/v1/fhir/Patient/{t.client_a.pk}/$everything",
+        STAFF_OF_A,
+        media="application/fhir+json",
+    ),
+    # Clinic admins only, as the import page; into therapist A's caseload: the other
+    # clinic's admin is told therapist A is none of theirs.
+    ("POST", "/fhir/Bundle"): Call(
+        lambda t: f"/api/v1/fhir/Bundle?therapist={t.therapist_a.pk}",
+        {"admin": 201, "other_admin": 422},
+        body=new_record,
+    ),
 }
 # Routes whose answer opens no client's record, so leaves no access event.
 NO_CLIENT_DATA = {("GET", "/instruments")}
@@ -179,9 +200,7 @@ class ApiPermissionMatrixTests(MatrixObjects):
                     if actor != "anonymous":
                         self.assertEqual(
                             response["Content-Type"].split(";")[0],
-                            "application/json"
-                            if response.status_code < 400
-                            else "application/problem+json",
+                            row.media if response.status_code < 400 else "application/problem+json",
                         )
                         events = list(AccessEvent.objects.filter(id__gt=last or 0))
                         self.assert_trail_of((method, route), actor, response.status_code, events)

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from bridgework.interop.api import care, measures, plans, practice, prompts
+from bridgework.interop.api import care, measures, plans, practice, prompts, records
 from bridgework.interop.api.openapi import with_problems
 from bridgework.interop.api.problems import Problem, answer, not_found
 
@@ -42,6 +42,7 @@ for router in (
     measures.router,
     measures.flags_router,
     prompts.router,
+    records.router,
 ):
     api.add_router("", router)
 
@@ -65,6 +66,8 @@ def message_of(error: dict[str, Any]) -> str:
         return str(error.get("ctx", {}).get("error", error.get("msg", "")))
     if kind == "missing":
         return _("This field is required.")
+    if kind == "literal_error":  # ctx: "'identified' or 'pseudonymised'"
+        return _("Choose one of %(choices)s.") % {"choices": error.get("ctx", {}).get("expected")}
     if kind.startswith("int"):
         return _("Enter a whole number.")
     if kind.startswith("datetime"):

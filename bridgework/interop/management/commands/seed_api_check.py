@@ -1,11 +1,14 @@
 """A clinic for CI's schemathesis run: a therapist with a client, a goal, a session and an
 agreed plan, and a token of the therapist's reaching every area; prints the token's secret.
+With --admin-secret-file, also the clinic admin's token for the FHIR import (area records,
+read and change), its secret written to that file (the one route a therapist may not use).
 Refuses a database that holds any clinic, so it never adds a known token to real data."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -40,6 +43,9 @@ def invited(clinic: Clinic, client: Client) -> User:
 class Command(BaseCommand):
     help = "Seed an empty database for the API's schemathesis run; print a token's secret."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--admin-secret-file", type=Path, default=None)
+
     def handle(self, *args: Any, **options: Any) -> None:
         if Clinic.objects.exists():
             raise CommandError("This database holds clinics: seed_api_check wants an empty one.")
@@ -69,6 +75,27 @@ class Command(BaseCommand):
             expires_on=timezone.localdate() + timedelta(days=1),
         )
         self.stdout.write(secret)
+        if options["admin_secret_file"] is not None:
+            self.admin_token(clinic, options["admin_secret_file"])
+
+    def admin_token(self, clinic: Clinic, path: Path) -> None:
+        admin = accounts.create_staff(
+            clinic=clinic,
+            email="admin@example.org",
+            full_name="Admin",
+            password="an-unused-password-44",  # never signed in with
+            roles=["clinic_admin"],
+            by=None,
+        )
+        _token, secret = actions.create_token(
+            admin,
+            name="schemathesis import",
+            can_write=True,
+            areas=[Area.RECORDS],
+            expires_on=timezone.localdate() + timedelta(days=1),
+        )
+        path.touch(mode=0o600)
+        path.write_text(secret)
 
     def log_and_flag(self, client: Client, plan: ActionPlan) -> None:
         """A practice log and a flag: the ids scripts/api-check.toml names (1 each)."""
