@@ -39,6 +39,14 @@ class TokenLifeCycleTests(BaseTestCase):
         self.assertNotContains(self.client.get("/tokens/"), secret)
         self.assertEqual(call(self.client, "get", "/api/v1/clients", secret).status_code, 200)
 
+    def test_the_pages_say_the_token_works_until_the_day_chosen_not_the_day_after(self) -> None:
+        self.sign_in(self.therapist_a)
+        last_day = (timezone.localdate() + timedelta(days=30)).isoformat()
+        made = self.make_on_the_page(expires_on=last_day)
+        self.assertContains(made, f"It works until {last_day}.")
+        listed = self.client.get("/tokens/")
+        self.assertContains(listed, f"<td>{last_day}</td>", html=True)
+
     def test_making_a_token_writes_an_audit_row_by_its_owner(self) -> None:
         self.sign_in(self.therapist_a)
         self.make_on_the_page()
