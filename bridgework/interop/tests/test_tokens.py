@@ -47,6 +47,13 @@ class TokenLifeCycleTests(BaseTestCase):
         listed = self.client.get("/tokens/")
         self.assertContains(listed, f"<td>{last_day}</td>", html=True)
 
+    def test_a_choice_of_one_is_a_group_named_by_its_legend_not_an_orphan_label(self) -> None:
+        # A radio group has no single input a <label for> could name (it rendered for="").
+        self.sign_in(self.therapist_a)
+        page = self.client.get("/tokens/")
+        self.assertContains(page, "<legend>Access</legend>", html=True)
+        self.assertNotContains(page, 'for=""')
+
     def test_making_a_token_writes_an_audit_row_by_its_owner(self) -> None:
         self.sign_in(self.therapist_a)
         self.make_on_the_page()
