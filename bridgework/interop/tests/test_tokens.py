@@ -54,6 +54,13 @@ class TokenLifeCycleTests(BaseTestCase):
         self.assertContains(page, "<legend>Access</legend>", html=True)
         self.assertNotContains(page, 'for=""')
 
+    def test_the_new_secret_is_in_a_whole_width_field_under_its_label(self) -> None:
+        self.sign_in(self.therapist_a)
+        page = self.make_on_the_page().content.decode()
+        field = page.split('<div class="field">', 1)[1].split("</div>", 1)[0]
+        self.assertIn('<label for="secret">Token</label>', field)
+        self.assertIn('id="secret" class="token-secret"', field)
+
     def test_making_a_token_writes_an_audit_row_by_its_owner(self) -> None:
         self.sign_in(self.therapist_a)
         self.make_on_the_page()
