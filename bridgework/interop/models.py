@@ -8,7 +8,7 @@ once, on the page right after it was made.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -57,6 +57,12 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"access token {self.pk} of user {self.owner_id}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it works, as its owner chose it: it stops at the start of the next day
+        in the clinic's time zone, which is the zone staff pages are shown in."""
+        return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now

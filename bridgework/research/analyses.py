@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bridgework.research import forest, recipe
@@ -189,15 +190,20 @@ def in_words(model: EngagementModel) -> str:
         "had PHQ-9 scores %(between)s points %(between_way)s (95%% CI %(bl)s to %(bh)s). "
         "Associations in observational data, not proof that engagement caused the change."
     ) % {
-        "within": f"{abs(within.estimate):.2f}",
+        "within": decimal(abs(within.estimate)),
         "within_way": _("lower") if within.estimate < 0 else _("higher"),
-        "wl": f"{within.ci_lower:.2f}",
-        "wh": f"{within.ci_upper:.2f}",
-        "between": f"{abs(between.estimate):.2f}",
+        "wl": decimal(within.ci_lower),
+        "wh": decimal(within.ci_upper),
+        "between": decimal(abs(between.estimate)),
         "between_way": _("lower") if between.estimate < 0 else _("higher"),
-        "bl": f"{between.ci_lower:.2f}",
-        "bh": f"{between.ci_upper:.2f}",
+        "bl": decimal(between.ci_lower),
+        "bh": decimal(between.ci_upper),
     }
+
+
+def decimal(value: float) -> str:
+    """Two decimals in the reader's language (0,66 in German), as the table beside it."""
+    return number_format(value, 2)
 
 
 # --- meta-analysis ---------------------------------------------------------------------------

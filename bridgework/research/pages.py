@@ -30,13 +30,21 @@ def progress_of(export: Export) -> dict[str, Any]:
     total = len(export.tables)
     return {
         "state": export.state,
-        "label": str(Export.State(export.state).label),
+        "label": state_label(export),
         "finished": export.state not in UNFINISHED,
         "tables_done": export.tables_done,
         "tables": total,
         "rows_written": export.rows_written,
         "words": progress_words(export, total),
     }
+
+
+def state_label(export: Export) -> str:
+    """The state's badge; an export deleted because a participant withdrew says so, so it
+    does not read as one that merely ran out of time."""
+    if export.expired_because == Export.ExpiredBecause.WITHDRAWAL:
+        return _("Withdrawn")
+    return str(Export.State(export.state).label)
 
 
 def progress_words(export: Export, total: int) -> str:

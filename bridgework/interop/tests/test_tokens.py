@@ -39,6 +39,28 @@ class TokenLifeCycleTests(BaseTestCase):
         self.assertNotContains(self.client.get("/tokens/"), secret)
         self.assertEqual(call(self.client, "get", "/api/v1/clients", secret).status_code, 200)
 
+    def test_the_pages_say_the_token_works_until_the_day_chosen_not_the_day_after(self) -> None:
+        self.sign_in(self.therapist_a)
+        last_day = (timezone.localdate() + timedelta(days=30)).isoformat()
+        made = self.make_on_the_page(expires_on=last_day)
+        self.assertContains(made, f"It works until {last_day}.")
+        listed = self.client.get("/tokens/")
+        self.assertContains(listed, f"<td>{last_day}</td>", html=True)
+
+    def test_a_choice_of_one_is_a_group_named_by_its_legend_not_an_orphan_label(self) -> None:
+        # A radio group has no single input a <label for> could name (it rendered for="").
+        self.sign_in(self.therapist_a)
+        page = self.client.get("/tokens/")
+        self.assertContains(page, "<legend>Access</legend>", html=True)
+        self.assertNotContains(page, 'for=""')
+
+    def test_the_new_secret_is_in_a_whole_width_field_under_its_label(self) -> None:
+        self.sign_in(self.therapist_a)
+        page = self.make_on_the_page().content.decode()
+        field = page.split('<div class="field">', 1)[1].split("</div>", 1)[0]
+        self.assertIn('<label for="secret">Token</label>', field)
+        self.assertIn('id="secret" class="token-secret"', field)
+
     def test_making_a_token_writes_an_audit_row_by_its_owner(self) -> None:
         self.sign_in(self.therapist_a)
         self.make_on_the_page()

@@ -5,6 +5,7 @@ pseudonymous aggregates only in the cache; an access event each time the page sh
 from __future__ import annotations
 
 import pickle
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -68,6 +69,13 @@ class DemoStudyPageTests(DemoStudyCase):
         assert sentence.startswith("In einer Woche, in der eine Klientin oder ein Klient")
         assert "95-%-KI" in sentence and "Beobachtungsdaten" in sentence
         assert "Innerhalb der Person" in page and "Konvergiert" in page
+
+    def test_the_german_sentence_writes_its_numbers_with_decimal_commas(self) -> None:
+        accounts.set_language(self.sam, "de", by=self.sam)
+        page = self.analyses_page()
+        sentence = page.split("<p data-model-sentence>", 1)[1].split("</p>", 1)[0]
+        assert re.search(r"\d,\d\d Punkte", sentence), sentence
+        assert not re.search(r"\d\.\d", sentence), sentence
 
     def test_a_rescheduled_session_makes_another_key_and_a_new_fit(self) -> None:
         self.analyses_page()

@@ -75,6 +75,9 @@ class WithdrawalTests(StudyCase):
         self.sign_in(self.researcher)
         page = self.client.get(f"/research/studies/{self.study.pk}/")
         self.assertContains(page, "Withdrawn: a participant withdrew their research consent")
+        self.assertContains(
+            page, '<span class="badge" data-export-state>Withdrawn</span>', html=True
+        )
         self.assertNotContains(page, "/download/")
 
     def test_an_export_made_after_the_withdrawal_leaves_the_client_out(self) -> None:
