@@ -11,12 +11,15 @@ The rule, computed from the model graph rather than listed by hand:
   every other model must be named in `NO_CLIENT_DATA` with the reason, so a new model cannot
   slip past the test unclassified.
 - Such a model is *scoped by its clinic in at most one join* when it has a foreign key named
-  `clinic` to `accounts.Clinic` itself (no join), or a foreign key to a model that has one (one
-  join: `Model.objects.filter(fk__clinic=clinic)`). `care.Client` has `clinic` itself, so
-  anything with a `client` foreign key qualifies.
-- The filter is run, not only found: for each of the cast's clinics (and the demo clinic, whose
-  seed fills every table), `Model.objects.filter(<lookup>=clinic)` must return exactly the rows
-  whose client (reached by following the chain in Python) belongs to that clinic.
+  `clinic` to `accounts.Clinic` itself (no join: `Model.objects.filter(clinic=clinic)`), or
+  when the first foreign key on its way to the client leads to a model that has one (one join:
+  `Model.objects.filter(client__clinic=clinic)`). `care.Client` has `clinic` itself, so
+  anything with a `client` foreign key qualifies. Only the way to the client counts: another
+  foreign key with a clinic (the staff member who made a revision, say) is not the client's.
+- The filter is run, not only found: for each of the cast's two clinics and the demo clinic
+  (its seed fills most tables; `add_what_the_demo_leaves_out` the rest),
+  `Model.objects.filter(<lookup>=clinic)` must return exactly the rows whose client, reached
+  by following the chain in Python, belongs to that clinic; and every table must have rows.
 
 Models that need two joins today are `TWO_JOINS`, with the reason; docs/scaling.md says what
 Citus would need of them. Their two-join filter is proved in the same way.
