@@ -50,7 +50,7 @@ NO_CLIENT_DATA: dict[str, str] = {
     "accounts.Clinic": "the clinic itself: the distribution key, not data about a client",
     "accounts.Supervision": "which staff member supervises which: staff, not clients",
     "accounts.PasswordReset": "a reset link of an account; its user is scoped by clinic",
-    "accounts.ThrottleHit": "hashed sign-in attempts, keyed by address, of no clinic",
+    "accounts.ThrottleHit": "counted reset requests and links, keyed by an HMAC, of no clinic",
     "accounts.SignInChange": "a change of an account's sign-in; its user is scoped by clinic",
     "audit.ChainHead": "the head of an audit chain: a name, a number and a hash",
     "interop.AccessToken": "a staff member's API token (has its own clinic)",
