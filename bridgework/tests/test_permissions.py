@@ -175,6 +175,12 @@ MATRIX: dict[str, Row] = {
     "clients/<int:client_id>/sessions/new/": Row(
         lambda t: f"/clients/{t.client_a.pk}/sessions/new/", {"therapist_a": 200}
     ),
+    "clients/<int:client_id>/end-of-therapy/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/end-of-therapy/",
+        {"therapist_a": 302, "admin": 302},
+        method="post",
+        data={"resume": "1"},
+    ),
     "goals/<int:goal_id>/achieved/": Row(
         lambda t: f"/goals/{t.goal.pk}/achieved/", {"therapist_a": 302}, method="post"
     ),
