@@ -39,6 +39,8 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.records import actions as records
+from bridgework.records.models import LegalHold
 from bridgework.research import actions as research
 from bridgework.research import jobs as research_jobs
 from bridgework.research.models import Export, Study
@@ -111,6 +113,7 @@ class MatrixCase(BaseTestCase):
     study: Study  # of the clinic, with client A consenting; the researcher has access
     export: Export  # of it, made and ready to download
     access_token: AccessToken  # therapist A's personal access token
+    hold: LegalHold  # on client A's records, placed by the clinic admin
 
 
 @dataclass
@@ -508,6 +511,25 @@ MATRIX: dict[str, Row] = {
     "research/exports/<int:export_id>/download/": Row(
         lambda t: f"/research/exports/{t.export.pk}/download/", {"researcher": 200}
     ),
+    "records/policy/": Row(lambda t: "/records/policy/", {"admin": 200, "other_admin": 200}),
+    "records/clients/<int:client_id>/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/", {"admin": 200}
+    ),
+    "records/clients/<int:client_id>/holds/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/holds/",
+        {"admin": 302},
+        method="post",
+        data={"reason": "Court case", "ends_on": "2099-01-01"},
+    ),
+    "records/clients/<int:client_id>/erasure-requests/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/erasure-requests/",
+        {"admin": 302},
+        method="post",
+        data={"received_from": "client"},
+    ),
+    "records/holds/<int:hold_id>/release/": Row(
+        lambda t: f"/records/holds/{t.hold.pk}/release/", {"admin": 302}, method="post"
+    ),
 }
 
 
@@ -554,6 +576,12 @@ class MatrixObjects(MatrixCase):
 
     def setUp(self) -> None:
         self.goal = care.add_goal(self.client_a, text="Sleep better", by=self.therapist_a)
+        self.hold = records.place_hold(
+            self.client_a,
+            reason="Court case",
+            ends_on=timezone.localdate() + timedelta(days=365),
+            by=self.admin,
+        )
         self.access_token, _secret = interop.create_token(
             self.therapist_a,
             name="Record system",
