@@ -24,3 +24,10 @@ def get_hold_for_admin(request: AuthenticatedHttpRequest, hold_id: int) -> Legal
 def erasures_for_admin(request: AuthenticatedHttpRequest) -> QuerySet[ErasureRequest]:
     """The clinic's erasure requests, for its report: numbers and days, no names."""
     return ErasureRequest.objects.filter(clinic=admin_listing(request, "erasures").clinic)
+
+
+def get_request_for_admin(request: AuthenticatedHttpRequest, request_id: int) -> ErasureRequest:
+    """A waiting erasure request of the admin's clinic (a done one has no client left)."""
+    found = ErasureRequest.objects.select_related("client__clinic").filter(pk=request_id).first()
+    client = found.client if found is not None else None
+    return open_object(request, "erasure-request", request_id, found, client, Need.ROSTER, False)

@@ -11,8 +11,13 @@ from django.views.decorators.http import require_POST
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, clinic_admin_required, signed_in
 from bridgework.care.access import admin_listing
-from bridgework.records import actions
-from bridgework.records.access import client_for_admin, get_hold_for_admin
+from bridgework.records import actions, erasure
+from bridgework.records.access import (
+    client_for_admin,
+    erasures_for_admin,
+    get_hold_for_admin,
+    get_request_for_admin,
+)
 from bridgework.records.forms import ErasureRequestForm, LegalHoldForm, RetentionForm
 from bridgework.records.models import ErasureRequest, LegalHold
 
@@ -39,6 +44,7 @@ def client_records(request: AuthenticatedHttpRequest, client_id: int) -> HttpRes
             "client": client,
             "holds": LegalHold.objects.filter(client=client),
             "keeps": actions.what_keeps(client),
+            "preview": erasure.preview(client),
             "retention_ends": actions.retention_ends(client),
             "requests": ErasureRequest.objects.filter(client=client),
             "hold_form": LegalHoldForm(),
@@ -87,3 +93,26 @@ def request_erasure(request: AuthenticatedHttpRequest, client_id: int) -> HttpRe
         for error in form.errors["received_from"]:
             messages.error(request, str(error))
     return redirect(f"/records/clients/{client.pk}/")
+
+
+@signed_in
+@require_POST
+def erase(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+    """Erase the client of a waiting request, now; refused, naming each hold and the day the
+    retention ends, while anything keeps their records."""
+    erasure_request = get_request_for_admin(request, request_id)
+    try:
+        erasure.erase(erasure_request, by=request.user, trigger="request")
+    except actions.Refused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return redirect(f"/records/clients/{erasure_request.client_id}/")
+    messages.success(request, _("The client's records are erased."))
+    return redirect("/records/erasures/")
+
+
+@clinic_admin_required
+def erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The clinic's report of erasures: when, what set each off, how many rows; no names."""
+    done = erasures_for_admin(request).filter(state=ErasureRequest.State.DONE)
+    return render(request, "records/erasures.html", {"erasures": done})

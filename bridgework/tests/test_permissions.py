@@ -40,7 +40,7 @@ from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
 from bridgework.records import actions as records
-from bridgework.records.models import LegalHold
+from bridgework.records.models import ErasureRequest, LegalHold
 from bridgework.research import actions as research
 from bridgework.research import jobs as research_jobs
 from bridgework.research.models import Export, Study
@@ -114,6 +114,7 @@ class MatrixCase(BaseTestCase):
     export: Export  # of it, made and ready to download
     access_token: AccessToken  # therapist A's personal access token
     hold: LegalHold  # on client A's records, placed by the clinic admin
+    erasure_request: ErasureRequest  # for client A, recorded by the clinic admin
 
 
 @dataclass
@@ -530,6 +531,13 @@ MATRIX: dict[str, Row] = {
     "records/holds/<int:hold_id>/release/": Row(
         lambda t: f"/records/holds/{t.hold.pk}/release/", {"admin": 302}, method="post"
     ),
+    # Client A is in therapy: the erasure is refused, back to their records page.
+    "records/erasure-requests/<int:request_id>/erase/": Row(
+        lambda t: f"/records/erasure-requests/{t.erasure_request.pk}/erase/",
+        {"admin": 302},
+        method="post",
+    ),
+    "records/erasures/": Row(lambda t: "/records/erasures/", {"admin": 200, "other_admin": 200}),
 }
 
 
@@ -581,6 +589,9 @@ class MatrixObjects(MatrixCase):
             reason="Court case",
             ends_on=timezone.localdate() + timedelta(days=365),
             by=self.admin,
+        )
+        self.erasure_request = records.record_erasure_request(
+            self.client_a, received_from="client", by=self.admin
         )
         self.access_token, _secret = interop.create_token(
             self.therapist_a,
