@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -8,3 +12,15 @@ class RecordsConfig(AppConfig):
 
     name = "bridgework.records"
     label = "records"
+
+    def ready(self) -> None:
+        from bridgework.prompts.signals import worker_housekeeping
+
+        # The reminder worker applies retention too (prompts never imports records).
+        worker_housekeeping.connect(apply_retention, dispatch_uid="records.apply_retention")
+
+
+def apply_retention(sender: Any, **kwargs: Any) -> None:
+    from bridgework.records import worker
+
+    worker.housekeeping()

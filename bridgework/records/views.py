@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, clinic_admin_required, signed_in
@@ -20,6 +21,13 @@ from bridgework.records.access import (
 )
 from bridgework.records.forms import ErasureRequestForm, LegalHoldForm, RetentionForm
 from bridgework.records.models import ErasureRequest, LegalHold
+from bridgework.records.worker import HOLD_ENDED, REQUEST, RETENTION
+
+TRIGGERS = {
+    REQUEST: gettext_lazy("erasure request"),
+    HOLD_ENDED: gettext_lazy("legal hold ended (by the worker)"),
+    RETENTION: gettext_lazy("retention period ran out (by the worker)"),
+}
 
 
 @clinic_admin_required
@@ -102,7 +110,7 @@ def erase(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     retention ends, while anything keeps their records."""
     erasure_request = get_request_for_admin(request, request_id)
     try:
-        erasure.erase(erasure_request, by=request.user, trigger="request")
+        erasure.erase(erasure_request, by=request.user, trigger=REQUEST)
     except actions.Refused as refused:
         for message in refused.messages:
             messages.error(request, message)
@@ -115,4 +123,5 @@ def erase(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
 def erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's report of erasures: when, what set each off, how many rows; no names."""
     done = erasures_for_admin(request).filter(state=ErasureRequest.State.DONE)
-    return render(request, "records/erasures.html", {"erasures": done})
+    rows = [(row, TRIGGERS.get(row.counts.get("trigger"), "")) for row in done]
+    return render(request, "records/erasures.html", {"erasures": rows})

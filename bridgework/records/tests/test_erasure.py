@@ -101,4 +101,5 @@ class ErasureTests(MatrixObjects):
         self.assertRedirects(response, "/records/erasures/", fetch_redirect_response=False)
         report = self.client.get("/records/erasures/")
         self.assertContains(report, "practice logs")
+        self.assertContains(report, "erasure request")
         self.assertNotContains(report, name)
