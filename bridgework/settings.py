@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bridgework.desk",
     "bridgework.demo",
     "bridgework.backups",
+    "bridgework.records",
 ]
 
 MIDDLEWARE = [

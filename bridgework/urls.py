@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("bridgework.desk.urls")),
     path("", include("bridgework.interop.urls")),
     path("clinic/", include("bridgework.clinic.urls")),
+    path("records/", include("bridgework.records.urls")),
     path("fhir/", include("bridgework.interop.fhir.urls")),
     path("api/v1/", api.urls),
 ]

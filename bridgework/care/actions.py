@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
@@ -103,6 +105,48 @@ def update_session(
     session.save(update_fields=["starts_at", "takeaway"])
     changed(by, CHANGE, session, before=was)
     return session
+
+
+class EndOfTherapyRefused(ValueError):
+    """An end of therapy that cannot be: its message says why, for the person who set it."""
+
+
+def local_today(client: Client) -> date:
+    return timezone.localtime(timezone.now(), ZoneInfo(client.local_time_zone)).date()
+
+
+@transaction.atomic
+def finish_therapy(client: Client, *, on: date, by: User) -> Client:
+    """Mark the client as having finished therapy on `on` (a day in the client's time zone):
+    they leave the caseload and the flags, and the clinic's retention period starts then.
+    A day to come or before the client was added is refused (nothing would be true of it)."""
+    if on > local_today(client):
+        raise EndOfTherapyRefused(
+            _("The end of therapy cannot lie in the future: enter today or an earlier day.")
+        )
+    began = timezone.localtime(client.created_at, ZoneInfo(client.local_time_zone)).date()
+    if on < began:
+        raise EndOfTherapyRefused(
+            _("The end of therapy cannot come before the client was added (%(day)s).")
+            % {"day": began.isoformat()}
+        )
+    was = snapshot(client)
+    client.discharged_at = datetime.combine(on, time.min, ZoneInfo(client.local_time_zone))
+    client.save(update_fields=["discharged_at"])
+    changed(by, CHANGE, client, before=was)
+    return client
+
+
+@transaction.atomic
+def resume_therapy(client: Client, *, by: User) -> Client:
+    """Undo `finish_therapy` (set by mistake, or the client came back): in care again."""
+    if client.discharged_at is None:
+        return client
+    was = snapshot(client)
+    client.discharged_at = None
+    client.save(update_fields=["discharged_at"])
+    changed(by, CHANGE, client, before=was)
+    return client
 
 
 @transaction.atomic

@@ -79,3 +79,14 @@ class ResearchConsentForm(Form):
 class ReminderConsentForm(Form):
     purpose = forms.ChoiceField(choices=REMINDER_PURPOSES)
     given = yes_or_no()
+
+
+class EndOfTherapyForm(Form):
+    finished_on = forms.DateField(
+        label=_("Last day of therapy"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the day therapy ended, like 2026-11-24."),
+            "invalid": _("Enter the day therapy ended as a date like 2026-11-24."),
+        },
+    )

@@ -24,6 +24,7 @@ from bridgework.care.access import (
 )
 from bridgework.care.forms import (
     REMINDER_PURPOSES,
+    EndOfTherapyForm,
     GoalForm,
     ReminderConsentForm,
     ResearchConsentForm,
@@ -53,6 +54,31 @@ def toggle_goal(request: AuthenticatedHttpRequest, goal_id: int) -> HttpResponse
     goal = get_goal_for_user(request, goal_id, need=Need.WRITE, staff_view=True)
     actions.mark_goal_achieved(goal, goal.achieved_at is None, by=request.user)
     return redirect(f"/clients/{goal.client_id}/#goals")
+
+
+@signed_in
+@require_POST
+def end_of_therapy(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
+    """Mark the client as having finished therapy, or (`resume`) as in therapy again: the
+    clinic admin from the roster, the client's therapists from the client page."""
+    admin = request.user.is_clinic_admin
+    need = Need.ROSTER if admin else Need.WRITE
+    client = get_client_for_user(request, client_id, need=need, staff_view=True)
+    back = f"/clinic/clients/{client.pk}/" if admin else f"/clients/{client.pk}/"
+    if "resume" in request.POST:
+        actions.resume_therapy(client, by=request.user)
+        messages.success(request, _("%(name)s is in therapy again.") % {"name": client.full_name})
+        return redirect(back + "#end-of-therapy")
+    form = EndOfTherapyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.EndOfTherapyRefused(*form.errors["finished_on"])
+        actions.finish_therapy(client, on=form.cleaned_data["finished_on"], by=request.user)
+    except actions.EndOfTherapyRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Marked as having finished therapy."))
+    return redirect(back + "#end-of-therapy")
 
 
 @signed_in

@@ -39,6 +39,8 @@ from bridgework.practice import worksheets
 from bridgework.practice.models import PracticeLog
 from bridgework.prompts import schedules, subscriptions
 from bridgework.prompts.models import Prompt, Schedule
+from bridgework.records import actions as records
+from bridgework.records.models import ErasureRequest, LegalHold
 from bridgework.research import actions as research
 from bridgework.research import jobs as research_jobs
 from bridgework.research.models import Export, Study
@@ -111,6 +113,8 @@ class MatrixCase(BaseTestCase):
     study: Study  # of the clinic, with client A consenting; the researcher has access
     export: Export  # of it, made and ready to download
     access_token: AccessToken  # therapist A's personal access token
+    hold: LegalHold  # on client A's records, placed by the clinic admin
+    erasure_request: ErasureRequest  # for client A, recorded by the clinic admin
 
 
 @dataclass
@@ -174,6 +178,12 @@ MATRIX: dict[str, Row] = {
     ),
     "clients/<int:client_id>/sessions/new/": Row(
         lambda t: f"/clients/{t.client_a.pk}/sessions/new/", {"therapist_a": 200}
+    ),
+    "clients/<int:client_id>/end-of-therapy/": Row(
+        lambda t: f"/clients/{t.client_a.pk}/end-of-therapy/",
+        {"therapist_a": 302, "admin": 302},
+        method="post",
+        data={"resume": "1"},
     ),
     "goals/<int:goal_id>/achieved/": Row(
         lambda t: f"/goals/{t.goal.pk}/achieved/", {"therapist_a": 302}, method="post"
@@ -502,6 +512,32 @@ MATRIX: dict[str, Row] = {
     "research/exports/<int:export_id>/download/": Row(
         lambda t: f"/research/exports/{t.export.pk}/download/", {"researcher": 200}
     ),
+    "records/policy/": Row(lambda t: "/records/policy/", {"admin": 200, "other_admin": 200}),
+    "records/clients/<int:client_id>/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/", {"admin": 200}
+    ),
+    "records/clients/<int:client_id>/holds/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/holds/",
+        {"admin": 302},
+        method="post",
+        data={"reason": "Court case", "ends_on": "2099-01-01"},
+    ),
+    "records/clients/<int:client_id>/erasure-requests/": Row(
+        lambda t: f"/records/clients/{t.client_a.pk}/erasure-requests/",
+        {"admin": 302},
+        method="post",
+        data={"received_from": "client"},
+    ),
+    "records/holds/<int:hold_id>/release/": Row(
+        lambda t: f"/records/holds/{t.hold.pk}/release/", {"admin": 302}, method="post"
+    ),
+    # Client A is in therapy: the erasure is refused, back to their records page.
+    "records/erasure-requests/<int:request_id>/erase/": Row(
+        lambda t: f"/records/erasure-requests/{t.erasure_request.pk}/erase/",
+        {"admin": 302},
+        method="post",
+    ),
+    "records/erasures/": Row(lambda t: "/records/erasures/", {"admin": 200, "other_admin": 200}),
 }
 
 
@@ -548,6 +584,15 @@ class MatrixObjects(MatrixCase):
 
     def setUp(self) -> None:
         self.goal = care.add_goal(self.client_a, text="Sleep better", by=self.therapist_a)
+        self.hold = records.place_hold(
+            self.client_a,
+            reason="Court case",
+            ends_on=timezone.localdate() + timedelta(days=365),
+            by=self.admin,
+        )
+        self.erasure_request = records.record_erasure_request(
+            self.client_a, received_from="client", by=self.admin
+        )
         self.access_token, _secret = interop.create_token(
             self.therapist_a,
             name="Record system",
