@@ -28,6 +28,7 @@ Citus would need of them. Their two-join filter is proved in the same way.
 from __future__ import annotations
 
 from collections import deque
+from datetime import date
 from io import StringIO
 from typing import Any
 
@@ -41,6 +42,7 @@ from bridgework.care.models import Client
 from bridgework.interop.fhir.models import Link
 from bridgework.measures.models import Baseline, Response
 from bridgework.prompts.models import CalendarFeed, PushSubscription
+from bridgework.records.models import ErasureRequest, LegalHold
 from bridgework.research.models import Export, Study
 from bridgework.test import BaseTestCase
 
@@ -54,6 +56,7 @@ NO_CLIENT_DATA: dict[str, str] = {
     "accounts.SignInChange": "a change of an account's sign-in; its user is scoped by clinic",
     "audit.ChainHead": "the head of an audit chain: a name, a number and a hash",
     "interop.AccessToken": "a staff member's API token (has its own clinic)",
+    "records.RetentionPolicy": "a clinic's retention rule: years, no client",
     "interop.RequestCount": "requests per token and minute, for the rate limit",
     "measures.Instrument": "questionnaires: shipped ones of no clinic, or a clinic's own",
     "plans.PlanTemplate": "plan templates: shipped ones of no clinic, or a clinic's own",
@@ -169,6 +172,10 @@ def add_what_the_demo_leaves_out(client: Client) -> None:
         system="https://ehr.example.org/patients",
         value=str(client.pk),
         object_id=client.pk,
+    )
+    LegalHold.objects.create(client=client, reason="court order", ends_on=date(2030, 1, 1))
+    ErasureRequest.objects.create(
+        clinic=client.clinic, client=client, received_from=ErasureRequest.From.CLIENT
     )
 
 
