@@ -10,13 +10,13 @@ from typing import Any
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
-from bridgework.accounts.models import User
+from bridgework.accounts.models import Clinic, User
 from bridgework.care import actions as care
 from bridgework.care.models import Client
 from bridgework.measures import actions as measures
 from bridgework.plans import actions as plans
 from bridgework.practice import actions as practice
-from bridgework.test import user_of
+from bridgework.test import BaseTestCase, make_clinic, make_staff, user_of
 
 
 def history(client: Client, therapist: User, weeks: int) -> None:
@@ -78,3 +78,21 @@ def plan_of_week(client: Client, therapist: User, goal: Any, week: int) -> None:
 def validated(bundle: dict[str, Any]) -> Bundle:
     """The Bundle as fhir.resources' R4B models read it: raises on any structural error."""
     return Bundle.model_validate(bundle)
+
+
+class EmptyClinicCase(BaseTestCase):
+    """The cast, client A with `weeks` of history to export, and a clinic with no clients yet
+    (its admin and a therapist) to import it into."""
+
+    weeks = 2
+    empty: Clinic
+    empty_admin: User
+    empty_therapist: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        history(cls.client_a, cls.therapist_a, weeks=cls.weeks)
+        cls.empty = make_clinic("Riverside")
+        cls.empty_admin = make_staff(cls.empty, "river_admin", "clinic_admin")
+        cls.empty_therapist = make_staff(cls.empty, "river_therapist", "therapist")

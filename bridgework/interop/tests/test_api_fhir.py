@@ -8,32 +8,21 @@ import json
 import uuid
 from typing import Any
 
-from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
 from bridgework.care.models import Client
 from bridgework.interop.fhir import codes
 from bridgework.interop.models import Area
-from bridgework.interop.tests.fhir_records import history, validated
+from bridgework.interop.tests.fhir_records import EmptyClinicCase, validated
 from bridgework.interop.tests.helpers import call, token_for
 from bridgework.interop.tests.test_fhir_import import MISSING_STATUS, clinical
 from bridgework.practice.models import PracticeLog
-from bridgework.test import BaseTestCase, make_clinic, make_staff, user_of
+from bridgework.test import user_of
 
 FHIR_JSON = "application/fhir+json"
 
 
-class FhirApiTests(BaseTestCase):
-    empty: Clinic  # a clinic with no clients yet: its admin and a therapist
-    empty_admin: User
-    empty_therapist: User
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        history(cls.client_a, cls.therapist_a, weeks=2)
-        cls.empty = make_clinic("Riverside")
-        cls.empty_admin = make_staff(cls.empty, "river_admin", "clinic_admin")
-        cls.empty_therapist = make_staff(cls.empty, "river_therapist", "therapist")
+class FhirApiTests(EmptyClinicCase):
+    weeks = 2
 
     def setUp(self) -> None:
         reading: list[str] = [Area.CLIENTS, Area.RECORDS]

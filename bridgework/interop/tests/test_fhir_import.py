@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
 from bridgework.care.models import Client
@@ -17,10 +16,10 @@ from bridgework.interop import fhir
 from bridgework.interop.fhir import codes
 from bridgework.interop.fhir.load.report import ImportReport
 from bridgework.interop.fhir.load.validation import InvalidBundle
-from bridgework.interop.tests.fhir_records import history
+from bridgework.interop.tests.fhir_records import EmptyClinicCase, history
 from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan
-from bridgework.test import BaseTestCase, make_clinic, make_staff, request_of
+from bridgework.test import BaseTestCase, request_of
 
 # What differs between two exports of the same content: ids and references (made from each
 # clinic's record ids), identifiers, and the moments records were made here.
@@ -58,18 +57,8 @@ def normal(value: Any, targets: dict[str, str]) -> Any:
 MISSING_STATUS = "lifecycleStatus: required, but missing"
 
 
-class ImportTests(BaseTestCase):
-    empty: Clinic  # a clinic with no clients yet, its admin and a therapist
-    empty_admin: User
-    empty_therapist: User
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        history(cls.client_a, cls.therapist_a, weeks=3)
-        cls.empty = make_clinic("Riverside")
-        cls.empty_admin = make_staff(cls.empty, "river_admin", "clinic_admin")
-        cls.empty_therapist = make_staff(cls.empty, "river_therapist", "therapist")
+class ImportTests(EmptyClinicCase):
+    weeks = 3
 
     def exported(self) -> dict[str, Any]:
         return fhir.everything(request_of(self.therapist_a), self.client_a.pk, "identified")
