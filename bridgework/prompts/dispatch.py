@@ -15,6 +15,11 @@ from bridgework.lib import leases
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.states import PENDING, WAITING_FOR_ANSWER
 
+# The outcome's detail of a prompt whose worker died (or stalled past its lease) after it began
+# handing the prompt to a channel and before recording how that went: it may have gone out,
+# so it is not sent again (a reminder twice is the worse harm), and the therapist reads why.
+UNCONFIRMED = "not confirmed: the worker stopped while handing it over; not sent again"
+
 
 def claim(worker: str, *, batch: int, lease: timedelta, now: datetime | None = None) -> list[int]:
     """Take up to `batch` due prompts for this worker (see lib.leases: SKIP LOCKED on
@@ -44,10 +49,12 @@ def finish(worker: str, outcomes: dict[int, tuple[str, str, str]]) -> int:
             by_state.setdefault(state, []).append(pk)
         held: set[int] = set()
         for state, pks in by_state.items():
+            # Locked, and the hold checked again under the lock: a worker whose lease ran out
+            # while another claims the prompt must not move it on after that claim commits.
             mine = list(
-                Prompt.objects.filter(
-                    pk__in=pks, claimed_by=worker, state=Prompt.State.SENDING
-                ).values_list("pk", flat=True)
+                Prompt.objects.select_for_update()
+                .filter(pk__in=pks, claimed_by=worker, state=Prompt.State.SENDING)
+                .values_list("pk", flat=True)
             )
             sent_at = (
                 {"sent_at": now} if state in (Prompt.State.SENT, Prompt.State.DELIVERED) else {}
@@ -64,6 +71,17 @@ def finish(worker: str, outcomes: dict[int, tuple[str, str, str]]) -> int:
     return moved
 
 
+def hand_over(worker: str, prompt: Prompt) -> bool:
+    """Note, committed before any channel is called, that this worker is handing the prompt
+    over; False when it no longer holds the prompt (its lease ran out and another took it)."""
+    now = timezone.now()
+    taken = Prompt.objects.filter(
+        pk=prompt.pk, claimed_by=worker, state=Prompt.State.SENDING, handed_over_at=None
+    ).update(handed_over_at=now)
+    prompt.handed_over_at = now
+    return bool(taken)
+
+
 def retry_later(worker: str, prompt: Prompt, reason: str) -> None:
     """A failed try: again after a growing pause, or failed for good after the last try."""
     attempts = prompt.attempts + 1
@@ -76,6 +94,7 @@ def retry_later(worker: str, prompt: Prompt, reason: str) -> None:
         state=Prompt.State.SCHEDULED,
         attempts=attempts,
         lease_until=None,
+        handed_over_at=None,  # every channel refused it: nothing went out
         next_attempt_at=timezone.now() + pause,
         failure=reason[:300],
     )

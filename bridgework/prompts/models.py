@@ -107,6 +107,10 @@ class Prompt(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker began handing it to the e-mail or push service (committed before the
+    # call): a worker that finds it set took over from one that died mid-send, and never
+    # sends it a second time (prompts.dispatch.UNCONFIRMED).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=300, blank=True)

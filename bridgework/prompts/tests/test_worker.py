@@ -3,11 +3,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from bridgework.accounts import actions as accounts
@@ -15,7 +16,7 @@ from bridgework.accounts import recovery
 from bridgework.accounts.models import AccountEmail, SignInChange
 from bridgework.plans import actions as plans
 from bridgework.plans.models import PlanTemplate
-from bridgework.prompts import dispatch, schedules, steps
+from bridgework.prompts import channels, dispatch, schedules, steps
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
@@ -50,6 +51,70 @@ class WorkerTests(PromptTestCase):
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.SENDING)
         dispatch.finish("w2", {prompt.pk: (Prompt.State.DELIVERED, "in-app", "")})
         self.assertEqual(Prompt.objects.get(pk=prompt.pk).state, Prompt.State.DELIVERED)
+
+    def test_a_worker_killed_mid_batch_never_has_a_reminder_sent_twice(self) -> None:
+        # bench/load.py found it: the batch's outcomes were recorded after the whole batch, so
+        # a worker killed halfway left the e-mails it had sent to be sent again by the next.
+        self.consent("reminders-email")
+        prompts = self.make_due(self.schedule(channels=["email"]), count=3)
+        real_send_mail = channels.send_mail
+
+        class Killed(BaseException):
+            """SIGKILL: nothing after it runs."""
+
+        def dies_at_the_second(*args: Any, **kwargs: Any) -> int:
+            if len(mail.outbox) == 1:
+                raise Killed
+            return int(real_send_mail(*args, **kwargs))
+
+        with mock.patch.object(channels, "send_mail", dies_at_the_second):
+            with self.assertRaises(Killed):
+                Worker(name="killed").step()
+        # Its lease runs out; another worker takes its prompts over.
+        Prompt.objects.filter(state=Prompt.State.SENDING).update(
+            lease_until=timezone.now() - timedelta(seconds=1)
+        )
+        Worker(name="next").step()
+        mailed = Counter(
+            prompt.pk
+            for message in mail.outbox
+            for prompt in prompts
+            if f"/me/prompts/{prompt.pk}/" in str(message.body)
+        )
+        first, second, third = prompts
+        self.assertEqual(mailed, {first.pk: 1, third.pk: 1})  # the second may not have gone out
+        states = dict(Prompt.objects.values_list("pk", "state"))
+        self.assertEqual({states[p.pk] for p in prompts}, {Prompt.State.SENT})
+        events = PromptEvent.objects.exclude(state="scheduled")
+        self.assertEqual(events.filter(prompt=first).count(), 1)
+        self.assertEqual(
+            list(events.filter(prompt=second).values_list("detail", flat=True)),
+            [dispatch.UNCONFIRMED],
+        )
+
+    def test_the_worker_waits_out_a_database_outage_instead_of_exiting(self) -> None:
+        # bench/load.py found it: a PostgreSQL restart ended every worker (exit status 1).
+        worker = Worker(name="w1", idle=0)
+        rounds: list[str] = []
+
+        def step() -> int:
+            rounds.append("step")
+            if len(rounds) == 1:
+                raise OperationalError("the connection is lost")
+            worker.stop()
+            return 0
+
+        with (
+            mock.patch.object(worker, "step", step),
+            mock.patch.object(worker, "housekeeping"),
+            # Neither the test's connection closed nor pytest's own signal handlers replaced.
+            mock.patch("bridgework.prompts.worker.close_old_connections"),
+            mock.patch("bridgework.prompts.worker.signal.signal"),
+            self.assertLogs("bridgework.worker") as logs,
+        ):
+            worker.run()
+        self.assertEqual(rounds, ["step", "step"])
+        self.assertIn("database unavailable (OperationalError)", "\n".join(logs.output))
 
     def test_failures_are_retried_with_backoff_then_marked_failed_for_the_therapist(self) -> None:
         self.consent("reminders-push")  # consent, but no phone subscribed: push fails
