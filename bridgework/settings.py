@@ -107,7 +107,14 @@ TEMPLATES = [
 def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict[str, Any]:
     try:
         config: dict[str, Any] = dict(
-            dj_database_url.parse(url, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60, low=0))
+            dj_database_url.parse(
+                url,
+                conn_max_age=env.integer("DB_CONN_MAX_AGE", 60, low=0),
+                # A kept connection is checked before a request reuses it, so one that
+                # PostgreSQL dropped (a restart, a failover) is replaced instead of failing the
+                # request (bench/load.py restarts PostgreSQL under load).
+                conn_health_checks=True,
+            )
         )
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(

@@ -3,6 +3,8 @@ from django.urls import include, path
 from bridgework import views
 from bridgework.interop.api.main import api
 
+handler500 = "bridgework.views.server_error"
+
 urlpatterns = [
     path("", views.home),
     path("healthz", views.healthz),

@@ -1,11 +1,15 @@
-"""The front door (where each person lands), the health check, and the page for a form whose
-CSRF token was refused."""
+"""The front door (where each person lands), the health check, the answer to an error no view
+caught, and the page for a form whose CSRF token was refused."""
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.views import defaults
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, signed_in
 
@@ -33,6 +37,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Seconds a client (or the phone's outbox) is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 10
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500, for any exception a view or middleware did not catch. When the database
+    could not be reached (stopped, restarting, failing over) the answer is 503 with
+    Retry-After, not 500: nothing is wrong with the request, the phone's outbox keeps the
+    entry and sends it again, and a monitor tells an outage from a bug (bench/load.py restarts
+    PostgreSQL under load). Anything else gets Django's 500 page (templates/500.html)."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        page = loader.get_template("503.html").render({})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

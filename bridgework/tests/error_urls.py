@@ -26,6 +26,8 @@ def broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(f"The export of {SECRET} fell over.")
 
 
+handler500 = "bridgework.views.server_error"  # as bridgework/urls.py
+
 urlpatterns = [
     path("fails/404/", not_found),
     path("fails/403/", forbidden),

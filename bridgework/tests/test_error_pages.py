@@ -3,7 +3,10 @@ where the request's language is known, and nothing of the error's details."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.contrib.staticfiles import finders
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client, RequestFactory, override_settings
@@ -11,6 +14,7 @@ from django.views.defaults import server_error
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import User
+from bridgework.practice.outbox import owner_of
 from bridgework.test import BaseTestCase, user_of
 from bridgework.tests.error_urls import SECRET
 
@@ -85,6 +89,33 @@ class OtherErrorTests(BaseTestCase):
         self.assertContains(response, HOME_LINK, status_code=500)
         self.assertNotContains(response, SECRET, status_code=500)
         self.assertNotContains(response, "RuntimeError", status_code=500)
+
+
+@override_settings(DEBUG=False)
+class DatabaseUnavailableTests(BaseTestCase):
+    """bench/load.py restarts PostgreSQL under load: every request in between failed with 500,
+    which the outbox and a monitor read as a bug, not an outage."""
+
+    def test_a_request_the_database_fails_gets_503_with_retry_after_in_both_languages(
+        self,
+    ) -> None:
+        browser = Client(raise_request_exception=False)
+        browser.force_login(user_of(self.client_a))
+        lost = OperationalError(f"connection failed for {SECRET}")
+        owner = owner_of(user_of(self.client_a))
+        with mock.patch("bridgework.practice.views.entries.practice_from", side_effect=lost):
+            response = browser.post(
+                "/me/sync/",
+                {"kind": "practice", "owner": owner, "form": {}},
+                content_type="application/json",
+            )
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "10")
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertContains(response, "Briefly unavailable", status_code=503)
+        self.assertContains(response, "Kurz nicht erreichbar", status_code=503)
+        self.assertNotContains(response, SECRET, status_code=503)
+        self.assertNotContains(response, "OperationalError", status_code=503)
 
 
 STALE_TOKEN = "x" * 64  # a well-formed token the browser's cookie does not match

@@ -67,9 +67,11 @@ class WorkerTests(PromptTestCase):
                 raise Killed
             return int(real_send_mail(*args, **kwargs))
 
-        with mock.patch.object(channels, "send_mail", dies_at_the_second):
-            with self.assertRaises(Killed):
-                Worker(name="killed").step()
+        with (
+            mock.patch.object(channels, "send_mail", dies_at_the_second),
+            self.assertRaises(Killed),
+        ):
+            Worker(name="killed").step()
         # Its lease runs out; another worker takes its prompts over.
         Prompt.objects.filter(state=Prompt.State.SENDING).update(
             lease_until=timezone.now() - timedelta(seconds=1)
