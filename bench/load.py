@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import glob
+import itertools
 import json
 import os
 import pwd
@@ -105,9 +106,29 @@ def session_for(user: Any) -> str:
     return str(session.session_key)
 
 
-def seed(therapists: int, clients: int, minutes: int) -> None:
-    """The clinic, through the project's own actions; prints the cast as JSON. Reminders at
-    fixed times in the next `minutes` minutes, three per client, spread over the minutes."""
+SEED_PROCESSES = 2  # clients are seeded by this many processes side by side
+
+
+def seed_staff(therapists: int) -> None:
+    """The clinic and its therapists, through the project's own actions; prints their ids."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Passwords are never used (sessions are made directly): a fast hash keeps seeding short.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from bridgework.test import make_clinic, make_staff
+
+    clinic = make_clinic("Load clinic")
+    staff = [make_staff(clinic, f"load_therapist_{n}", "therapist") for n in range(therapists)]
+    print(json.dumps({"clinic": clinic.pk, "therapists": [member.pk for member in staff]}))
+
+
+def seed(clinic_id: int, staff_ids: list[int], first: int, last: int, minutes: int) -> None:
+    """Clients `first` to `last` - 1 of the clinic, through the project's own actions; prints
+    their part of the cast as JSON. Reminders at fixed times in the next `minutes` minutes,
+    three per client, spread over the minutes."""
     import django
 
     django.setup()
@@ -119,6 +140,7 @@ def seed(therapists: int, clients: int, minutes: int) -> None:
 
     # Passwords are never used (sessions are made directly): a fast hash keeps seeding short.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from bridgework.accounts.models import Clinic, User
     from bridgework.care import actions as care
     from bridgework.care.models import Consent
     from bridgework.plans import actions as plans
@@ -126,16 +148,18 @@ def seed(therapists: int, clients: int, minutes: int) -> None:
     from bridgework.practice import actions as practice
     from bridgework.practice.outbox import owner_of
     from bridgework.prompts.schedules import set_schedule
-    from bridgework.test import make_client, make_clinic, make_staff
+    from bridgework.test import make_client
 
-    clinic = make_clinic("Load clinic")
+    clinic = Clinic.objects.get(pk=clinic_id)
     zone = ZoneInfo(clinic.time_zone)  # fixed times are the clinic's wall-clock times
-    staff = [make_staff(clinic, f"load_therapist_{n}", "therapist") for n in range(therapists)]
+    by_id = User.objects.in_bulk(staff_ids)
+    staff = [by_id[pk] for pk in staff_ids]
+    therapists = len(staff)
     template = PlanTemplate.objects.get(slug="slow-breathing", clinic=None)
     people = []
     cast: dict[str, Any] = {"clients": [], "therapists": []}
     caseloads: dict[int, list[int]] = {member.pk: [] for member in staff}
-    for n in range(clients):
+    for n in range(first, last):
         therapist = staff[n % therapists]
         client = make_client(clinic, f"load_client_{n}", therapist)
         user = client.user
@@ -161,7 +185,7 @@ def seed(therapists: int, clients: int, minutes: int) -> None:
         )
     # The reminders last, so that their times (whole minutes) fall in the run that follows.
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
-    for n, (client, therapist, plan, channels) in enumerate(people):
+    for n, (client, therapist, plan, channels) in enumerate(people, first):
         offsets = sorted({(n + k * 7) % minutes for k in range(3)})
         times = [
             (start + timedelta(minutes=offset)).astimezone(zone).strftime("%H:%M")
@@ -175,8 +199,10 @@ def seed(therapists: int, clients: int, minutes: int) -> None:
             channels=channels,
             plan=plan,
         )
-    for member in staff:
-        cast["therapists"].append({"session": session_for(member), "clients": caseloads[member.pk]})
+    if first == 0:
+        for member in staff:
+            cast["therapists"].append({"session": session_for(member), "clients": []})
+    cast["caseloads"] = caseloads
     print(json.dumps(cast))
 
 
@@ -602,6 +628,36 @@ class Run:
         path = Path(f"/proc/{master}/task/{master}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
+    def seed(self, therapists: int, clients: int, minutes: int) -> dict[str, Any]:
+        """The cast: the staff first, then the clients by SEED_PROCESSES processes at once."""
+
+        def last_line(process: subprocess.Popen[bytes]) -> Any:
+            output, _ = process.communicate()
+            if process.returncode:
+                raise RuntimeError(f"seeding failed ({process.args!r})")
+            return json.loads(output.decode().strip().splitlines()[-1])
+
+        def child(*args: str) -> subprocess.Popen[bytes]:
+            return self.spawn([PYTHON, "-m", "bench.load", *args], stdout=subprocess.PIPE)
+
+        staff = last_line(child("--seed-staff", str(therapists)))
+        ids = ",".join(str(pk) for pk in staff["therapists"])
+        bounds = [clients * n // SEED_PROCESSES for n in range(SEED_PROCESSES + 1)]
+        parts = [
+            child("--seed", f"{staff['clinic']}:{ids}:{first}:{last}:{minutes}")
+            for first, last in itertools.pairwise(bounds)
+        ]
+        cast: dict[str, Any] = {"clients": [], "therapists": []}
+        caseloads: dict[int, list[int]] = {}
+        for part in map(last_line, parts):
+            cast["clients"] += part["clients"]
+            cast["therapists"] += part["therapists"]
+            for therapist, clients_of in part["caseloads"].items():
+                caseloads.setdefault(int(therapist), []).extend(clients_of)
+        for therapist, entry in zip(staff["therapists"], cast["therapists"], strict=True):
+            entry["clients"] = caseloads.get(therapist, [])
+        return cast
+
     def execute(self) -> int:
         print("## Load and faults (bench/load.py)")
         started = time.time()
@@ -611,15 +667,8 @@ class Run:
         therapists = int(number("BENCH_LOAD_THERAPISTS", 20))
         clients = int(number("BENCH_LOAD_CLIENTS", 200))
         minutes = max(2, int(self.seconds // 60) + 1)
-        seeded = subprocess.run(
-            [PYTHON, "-m", "bench.load", "--seed", f"{therapists},{clients},{minutes}"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            stdout=subprocess.PIPE,
-        )
         cast_path = f"{self.directory}/cast.json"
-        Path(cast_path).write_text(seeded.stdout.decode().strip().splitlines()[-1])
+        Path(cast_path).write_text(json.dumps(self.seed(therapists, clients, minutes)))
         print(
             f"PostgreSQL {Path(self.cluster.bin).parent.name} cluster of its own on port "
             f"{self.cluster.port} (made and migrated in {migrated - started:.0f} s); "
@@ -888,13 +937,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=number("BENCH_LOAD_SECONDS", 60))
     parser.add_argument("--users", type=int, default=int(number("BENCH_LOAD_USERS", 40)))
     parser.add_argument("--outage", type=float, default=number("BENCH_LOAD_OUTAGE", 5))
+    parser.add_argument("--seed-staff", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seed", help=argparse.SUPPRESS)
     parser.add_argument("--locust", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--check", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_staff:
+        seed_staff(args.seed_staff)
+        return
     if args.seed:
-        therapists, clients, minutes = (int(n) for n in args.seed.split(","))
-        seed(therapists, clients, minutes)
+        clinic, staff, first, last, minutes = args.seed.split(":")
+        seed(int(clinic), [int(n) for n in staff.split(",")], int(first), int(last), int(minutes))
         return
     if args.locust:
         cast, result, host, seconds, users = args.locust
