@@ -53,8 +53,9 @@ lint: install
 	$(BIN)/lint-imports
 
 # Every benchmark in bench/ (helpers live in bench/_lib/): a few minutes at the default sizes;
-# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS, BENCH_EXPORT_ROWS and BENCH_PG_URL change them
-# (bench/README.md).
+# BENCH_SECONDS, BENCH_SCHEDULES, BENCH_RENDERS, BENCH_EXPORT_ROWS, BENCH_LOAD_SECONDS (and the
+# other BENCH_LOAD_*) and BENCH_PG_URL change them (bench/README.md). load.py makes and removes a
+# PostgreSQL cluster of its own (it needs root or the postgres user, or it is skipped).
 bench: install
 	@set -e; for script in bench/[!_]*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; \
