@@ -3,11 +3,12 @@
 
 Every change to client data is written to the trail by its action function, in the change's
 own transaction (trail.changed or trail.noted; the doors' events go through trail.record and
-are not checked). That is the one place every change already passes, so the check sits there: a change to a client whose record is kept raises `KeptReadOnly`, which
-rolls the change back with its transaction, before anything is committed. The pages answer
-it with the message (bridgework.middleware.ReadOnlyMiddleware), the API with 409, the
-phone's sync with a refusal the outbox shows. Reads (views, lists, exports) and the system's
-own steps (the worker: `by=None`) are not changes a person makes and are not checked."""
+are not checked). That is the one place every change already passes, so the check sits
+there: a change to a client whose record is kept raises `KeptReadOnly`, which rolls the
+change back with its transaction, before anything is committed. The pages answer it with
+the message (bridgework.middleware.ReadOnlyMiddleware), the API with 409, the phone's sync
+with a refusal the outbox shows. Reads (views, lists, exports) and the system's own steps
+(the worker: `by=None`) are not changes a person makes and are not checked."""
 
 from __future__ import annotations
 
