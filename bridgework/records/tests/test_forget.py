@@ -16,7 +16,7 @@ from bridgework.care import actions as care
 from bridgework.care.models import Client
 from bridgework.records import actions, erasure, forget, worker
 from bridgework.records.models import ForgottenSession
-from bridgework.test import BaseTestCase
+from bridgework.test import BaseTestCase, user_of
 
 PAST = timedelta(days=366 * 12)
 
@@ -31,7 +31,7 @@ class ForgetOnNextContactTests(BaseTestCase):
             self.client_a, received_from="client", by=self.admin
         )
         self.phone = Browser()
-        self.phone.force_login(self.client_a.user)
+        self.phone.force_login(user_of(self.client_a))
         self.key = self.phone.cookies[settings.SESSION_COOKIE_NAME].value
         self.therapists_desk = Browser()
         self.therapists_desk.force_login(self.therapist_a)
