@@ -165,6 +165,11 @@ class ReadOnlyUnderAHoldTests(HeldRecordsTestCase):
         care.set_consent(self.client_a, "research", False, by=user_of(self.client_a))
         self.assertFalse(self.client_a.consents.filter(withdrawn_at=None).exists())
 
+    def test_the_record_may_still_be_handed_to_another_therapist(self) -> None:
+        self.place_hold()
+        care.set_care_team(self.client_a, [self.therapist_b], by=self.admin)
+        self.assertEqual(list(self.client_a.care_team.all()), [self.therapist_b])
+
     def test_other_clients_are_not_held(self) -> None:
         self.place_hold()
         care.add_goal(self.client_b, text="Walk", by=self.therapist_b)
