@@ -248,7 +248,10 @@
     var worker = "serviceWorker" in navigator ? navigator.serviceWorker.getRegistrations().then(function (all) {
       return Promise.all(all.map(function (registration) { return registration.unregister(); }));
     }).catch(function () {}) : Promise.resolve();
-    return Promise.all([dropped, cached, worker]).then(function () {
+    // The browser may be clearing the same storage for the header meanwhile, and hold these
+    // requests until it is done: go to the sign-in page after a short wait regardless.
+    var enough = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    return Promise.race([Promise.all([dropped, cached, worker]), enough]).then(function () {
       document.documentElement.dataset.outboxForgotten = "1";  // for the browser tests
       window.location.assign("/accounts/sign-in/");
     });
