@@ -3,6 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from bridgework.audit.readonly import KeptReadOnly
 
 # Everything the app loads comes from its own origin: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -28,3 +32,25 @@ class PrivacyHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class ReadOnlyMiddleware:
+    """A form posted to a client whose record is kept read-only (a legal hold, an erasure
+    request waiting; audit/readonly.py) gets the refusal's message, not a server error. The
+    action's transaction has rolled the change back already. The API and the phone's sync
+    answer it themselves (409; a refusal the outbox shows)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, KeptReadOnly):
+            return None
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        context = {"message": exception.message, "back": back}
+        return render(request, "read_only.html", context, status=409)

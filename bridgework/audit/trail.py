@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.functional import LazyObject, empty
 
-from bridgework.audit import context
+from bridgework.audit import context, readonly
 from bridgework.audit.models import AccessEvent, ChainHead
 
 GENESIS = "0" * 64
@@ -388,10 +388,15 @@ def changed(
         old, new = (None if before is NOTHING else before), snapshot(obj)
     changes = difference(type(obj), old, new)
     clinic_id, client_id = scope if scope is not None else scope_of(obj)
+    object_type = object_type or cast(Any, obj).audit_name
+    # A person's change to a client whose record is kept read-only (a legal hold, an erasure
+    # request waiting) is refused here and in `noted`, which every action's change passes:
+    # `KeptReadOnly` rolls it back with its transaction (audit/readonly.py).
+    readonly.check(action, client_id, object_type, actor(by)["actor_role"])
     return record(
         **actor(by),
         action=action,
-        object_type=object_type or cast(Any, obj).audit_name,
+        object_type=object_type,
         object_id=obj.pk if object_id is None else object_id,
         clinic_id=clinic_id,
         client_id=client_id,
@@ -411,6 +416,7 @@ def noted(
 ) -> AccessEvent:
     """Record an action's event that is not a change of one object (a care team's members,
     every calendar address of a client): `detail` says what, in structured values only."""
+    readonly.check(action, client_id, object_type, actor(by)["actor_role"])
     return record(
         **actor(by),
         action=action,

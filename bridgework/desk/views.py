@@ -18,6 +18,7 @@ from bridgework.accounts.http import (
     signed_in,
     staff_required,
 )
+from bridgework.audit import readonly
 from bridgework.care.access import (
     can_write,
     caseload_for_user,
@@ -87,6 +88,7 @@ def client_page(request: AuthenticatedHttpRequest, client_id: int) -> HttpRespon
     last = previous_session(client, now)
     plans = summaries.plan_rows(request, client)
     courses = measures_glance.courses(request, client)
+    read_only = readonly.why(client.pk)
     return render(
         request,
         "desk/client_page.html",
@@ -112,7 +114,10 @@ def client_page(request: AuthenticatedHttpRequest, client_id: int) -> HttpRespon
             "responses": responses,
             "courses": courses,
             "baselines": {course.baseline.pk for course in courses},
-            "can_write": can_write(request, client),
+            # Kept read-only (a legal hold, an erasure request waiting): the banner says why,
+            # and the editing buttons are not offered (the actions refuse anyway).
+            "read_only": read_only,
+            "can_write": can_write(request, client) and not read_only,
         },
     )
 

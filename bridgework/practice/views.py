@@ -23,6 +23,8 @@ from bridgework.accounts.http import (
     signed_in,
 )
 from bridgework.accounts.models import User
+from bridgework.audit import readonly
+from bridgework.audit.readonly import KeptReadOnly
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client
 from bridgework.lib.numbers import identifier
@@ -70,6 +72,8 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
             "goals": client.goals.filter(achieved_at=None),
             "reminders": reminders,
             "due_measures": due_measures(request, client, reminders),
+            # Kept read-only (docs/erasure.md): said kindly, and no forms to fill in.
+            "read_only": readonly.why(client.pk, actor_role="client"),
         },
     )
 
@@ -285,6 +289,10 @@ def sync(request: HttpRequest) -> JsonResponse:
             )
     except actions.EntryRefused as refused:
         return JsonResponse({"errors": refused.problems}, status=400)
+    except KeptReadOnly as kept:
+        # 423, neither 409 ("someone else's: keep it") nor a "try again later": the outbox
+        # shows the message beside the entry, to copy, and never sends it again.
+        return sync_refused(423, kept.message)
     messages.success(request, thanks(saved))
     return JsonResponse(
         {"status": SAVED[saved.created], "message": thanks(saved)},

@@ -14,7 +14,12 @@ class RecordsConfig(AppConfig):
     label = "records"
 
     def ready(self) -> None:
+        from bridgework.audit.hooks import read_only_because
         from bridgework.prompts.signals import worker_housekeeping
+        from bridgework.records import readonly
+
+        # Held records are read-only: the trail asks, records answers (audit never imports it).
+        read_only_because.answer_with(readonly.why)
 
         # The reminder worker applies retention too (prompts never imports records).
         worker_housekeeping.connect(apply_retention, dispatch_uid="records.apply_retention")

@@ -22,6 +22,7 @@ from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import noted
 from bridgework.care.models import Client
 from bridgework.practice.models import Rating
+from bridgework.records import forget
 from bridgework.records.actions import Refused, check_erasable
 from bridgework.records.models import ErasureRequest
 from bridgework.research import expiry
@@ -102,6 +103,7 @@ def erase(request: ErasureRequest, *, by: User | None, trigger: str) -> dict[str
 def forget_account(account: User) -> None:
     """The client's sign-in account and django-axes' records of their sign-in attempts, which
     keep the address they signed in with."""
+    forget.forget_sessions(account)  # and leave the phone a marker to forget by
     for log in (AccessAttempt, AccessLog, AccessFailureLog):
         log.objects.filter(username=account.get_username()).delete()
     account.delete()

@@ -97,3 +97,16 @@ class ErasureRequest(models.Model):
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.clinic_id, self.client_id
+
+
+class ForgottenSession(models.Model):
+    """A session an erased client's phone still carries, by the SHA-256 of its key and no
+    more: no client, no clinic, no health data. The phone's next request with it is told to
+    forget what it stored (records.middleware), then the row goes; unused, it goes when the
+    session would have ended (records.worker)."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"forgotten session until {self.expires_at:%Y-%m-%d}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Clinic
 from bridgework.care.models import Client
-from bridgework.records import actions, erasure
+from bridgework.records import actions, erasure, forget
 from bridgework.records.models import ErasureRequest, LegalHold
 
 BATCH = 50
@@ -25,6 +25,7 @@ HOLD_ENDED, RETENTION, REQUEST = "hold-ended", "retention", "request"
 
 def housekeeping() -> int:
     """One round; returns how many clients it erased."""
+    forget.prune()
     erased = sum(erase_held(pk) for pk in requests_after_holds()[:BATCH])
     for clinic in Clinic.objects.all():
         erased += sum(erase_retained(pk) for pk in past_retention(clinic)[: BATCH - erased])

@@ -57,6 +57,7 @@ NO_CLIENT_DATA: dict[str, str] = {
     "audit.ChainHead": "the head of an audit chain: a name, a number and a hash",
     "interop.AccessToken": "a staff member's API token (has its own clinic)",
     "records.RetentionPolicy": "a clinic's retention rule: years, no client",
+    "records.ForgottenSession": "an erased client's session, as a hash only: no client, no clinic",
     "interop.RequestCount": "requests per token and minute, for the rate limit",
     "measures.Instrument": "questionnaires: shipped ones of no clinic, or a clinic's own",
     "plans.PlanTemplate": "plan templates: shipped ones of no clinic, or a clinic's own",

@@ -584,15 +584,6 @@ class MatrixObjects(MatrixCase):
 
     def setUp(self) -> None:
         self.goal = care.add_goal(self.client_a, text="Sleep better", by=self.therapist_a)
-        self.hold = records.place_hold(
-            self.client_a,
-            reason="Court case",
-            ends_on=timezone.localdate() + timedelta(days=365),
-            by=self.admin,
-        )
-        self.erasure_request = records.record_erasure_request(
-            self.client_a, received_from="client", by=self.admin
-        )
         self.access_token, _secret = interop.create_token(
             self.therapist_a,
             name="Record system",
@@ -691,6 +682,19 @@ class MatrixObjects(MatrixCase):
             therapist=self.therapist_a,
             starts_at=timezone.now() - timedelta(days=2),
             by=self.therapist_a,
+        )
+        # Made last, and the hold released: a hold in force keeps client A's records
+        # read-only, and the matrix walks their changes (records/tests/test_read_only.py
+        # walks them under a hold). The request waits while therapy goes on: no hold.
+        self.hold = records.place_hold(
+            self.client_a,
+            reason="Court case",
+            ends_on=timezone.localdate() + timedelta(days=365),
+            by=self.admin,
+        )
+        records.release_hold(self.hold, by=self.admin)
+        self.erasure_request = records.record_erasure_request(
+            self.client_a, received_from="client", by=self.admin
         )
 
     def submitted_rating(self) -> CompetenceRating:

@@ -96,6 +96,7 @@
     var ours = body && typeof body === "object";
     if ((status === 200 || status === 201) && ours && /^(already-)?saved$/.test(body.status)) return { state: "sent" };
     if (status === 409) return { state: "parked" };
+    if (status === 410 && ours && body.forget === true) return { state: "forget" };
     if (status >= 400 && status < 500 && [401, 408, 429].indexOf(status) < 0) {
       var problems = ours && body.errors && typeof body.errors === "object" ? body.errors : {};
       if (!Object.keys(problems).length) {
@@ -115,9 +116,9 @@
 
   // Send what waits of this person's, oldest first. The first "not now" stops the round (the
   // rest would meet the same trouble) and plans the next one; "parked" stops it for good.
-  var flushing = null, flushes = 0;
+  var flushing = null, flushes = 0, forgotten = false;
   function flush() {
-    if (!window.indexedDB || !OWNER) return Promise.resolve();
+    if (!window.indexedDB || !OWNER || forgotten) return Promise.resolve();
     if (flushing) return flushing;
     clearTimeout(retryTimer);
     flushing = all().then(function (entries) {
@@ -129,12 +130,13 @@
             if (stopped) return stopped;
             return send(entry).then(function (outcome) {
               if (outcome.state === "refused") { entry.state = "refused"; entry.problems = outcome.problems; return put(entry).then(function () { return ""; }); }
-              return outcome.state === "retry" || outcome.state === "parked" ? outcome.state : "";
+              return /^(retry|parked|forget)$/.test(outcome.state) ? outcome.state : "";
             });
           });
         }, Promise.resolve(""));
       });
     }).then(function (stopped) {
+      if (stopped === "forget") return forgetAll();
       if (stopped === "retry") scheduleRetry(); else if (!stopped) retryMs = RETRY_FIRST_MS;
     }, scheduleRetry).then(showStatus, showStatus).then(function () {
       flushing = null;
@@ -144,6 +146,7 @@
   }
 
   function showStatus() {
+    if (forgotten) return Promise.resolve();  // nothing is kept: do not open the store again
     return mine().then(function (entries) {
       var waiting = entries.filter(function (e) { return e.state !== "refused"; }).length;
       var refused = entries.length - waiting;
@@ -195,6 +198,7 @@
     put(entry).then(function () { return send(entry); }).then(function (outcome) {
       buttons.forEach(function (b) { b.disabled = false; });
       if (outcome.state === "sent") { window.location.assign("/me/"); return; }
+      if (outcome.state === "forget") return forgetAll();
       if (outcome.state === "refused") { return remove(entry.uid).then(function () { showProblems(form, outcome.problems); }); }
       // Offline or server trouble (or someone else signed in meanwhile): the entry waits on
       // the phone; the form is ready for the next one.
@@ -223,6 +227,33 @@
     flush().then(mine).then(function (entries) {
       if (entries.length && !window.confirm((T[4] || "").replace("%n", entries.length))) return;
       return clear().then(forgetPush).then(function () { form.submit(); });
+    });
+  }
+
+  // The client was erased (records/middleware.py answers 410 with "forget": true): the phone
+  // deletes everything it kept of them — the outbox, caches, the service worker, any storage
+  // — and shows the sign-in page. The server's Clear-Site-Data header asks the browser for
+  // the same; this is for browsers that ignore it.
+  function forgetAll() {
+    forgotten = true;
+    clearTimeout(retryTimer);
+    var dropped = new Promise(function (resolve) {
+      var request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    });
+    try { localStorage.clear(); sessionStorage.clear(); } catch (e) { /* storage disabled */ }
+    var cached = window.caches ? caches.keys().then(function (names) {
+      return Promise.all(names.map(function (name) { return caches.delete(name); }));
+    }).catch(function () {}) : Promise.resolve();
+    var worker = "serviceWorker" in navigator ? navigator.serviceWorker.getRegistrations().then(function (all) {
+      return Promise.all(all.map(function (registration) { return registration.unregister(); }));
+    }).catch(function () {}) : Promise.resolve();
+    // The browser may be clearing the same storage for the header meanwhile, and hold these
+    // requests until it is done: go to the sign-in page after a short wait regardless.
+    var enough = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    return Promise.race([Promise.all([dropped, cached, worker]), enough]).then(function () {
+      document.documentElement.dataset.outboxForgotten = "1";  // for the browser tests
+      window.location.assign("/accounts/sign-in/");
     });
   }
 

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
+from bridgework.audit.readonly import KeptReadOnly
 from bridgework.interop.api import care, measures, plans, practice, prompts, records
 from bridgework.interop.api.openapi import with_problems
 from bridgework.interop.api.problems import Problem, answer, not_found
@@ -133,3 +134,12 @@ def missing(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Problem)
 def problem(request: HttpRequest, exc: Problem) -> HttpResponse:
     return answer(exc)
+
+
+@api.exception_handler(KeptReadOnly)
+def read_only(request: HttpRequest, exc: KeptReadOnly) -> HttpResponse:
+    # The client's record is kept as it is (a legal hold, an erasure request waiting): the
+    # same message as the pages, nothing changed (docs/erasure.md).
+    return answer(
+        Problem(409, "read-only", exc.message, errors=[{"field": "", "message": exc.message}])
+    )
