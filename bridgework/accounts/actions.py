@@ -17,7 +17,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgework.accounts import mail, recovery
-from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
 from bridgework.accounts.addresses import free_address
 from bridgework.accounts.models import (
     STAFF_ROLES,
@@ -28,6 +27,7 @@ from bridgework.accounts.models import (
     User,
     normalize_email,
 )
+from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
 from bridgework.accounts.signals import signed_out_everywhere
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed, noted, snapshot
@@ -276,8 +276,7 @@ def register_passkey(passkey: WebAuthnCredential, *, by: User) -> None:
     public, but nothing about it needs to be in the trail."""
     passkey.name = _("Passkey %(number)d") % {"number": passkeys_of(by).count()}
     passkey.save(update_fields=["name"])
-    scope = {"clinic_id": by.clinic_id, "client_id": client_id_of(by)}
-    noted(by, CREATE, "passkey", passkey.pk, **scope)
+    noted(by, CREATE, "passkey", passkey.pk, clinic_id=by.clinic_id, client_id=client_id_of(by))
 
 
 @transaction.atomic
@@ -285,8 +284,15 @@ def rename_passkey(passkey: WebAuthnCredential, name: str, *, by: User) -> None:
     """The name is the person's own words ("Robin's phone"): the trail names the field only."""
     passkey.name = name
     passkey.save(update_fields=["name"])
-    scope = {"clinic_id": by.clinic_id, "client_id": client_id_of(by)}
-    noted(by, CHANGE, "passkey", passkey.pk, detail={"fields": ["name"]}, **scope)
+    noted(
+        by,
+        CHANGE,
+        "passkey",
+        passkey.pk,
+        clinic_id=by.clinic_id,
+        client_id=client_id_of(by),
+        detail={"fields": ["name"]},
+    )
 
 
 @transaction.atomic
@@ -314,8 +320,7 @@ def remove_passkey(passkey: WebAuthnCredential, *, by: User) -> None:
         )
     removed = passkey.pk
     passkey.delete()
-    scope = {"clinic_id": user.clinic_id, "client_id": client_id_of(user)}
-    noted(by, DELETE, "passkey", removed, **scope)
+    noted(by, DELETE, "passkey", removed, clinic_id=user.clinic_id, client_id=client_id_of(user))
 
 
 @transaction.atomic

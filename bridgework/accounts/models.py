@@ -65,6 +65,7 @@ class Clinic(models.Model):
         default=True,
         help_text=_("Staff confirm each sign-in with a code from an authenticator app."),
     )
+
     class SecondFactor(models.TextChoices):
         ANY = "any", _("an authenticator app or a passkey")
         PASSKEY = "passkey", _("a passkey only")

@@ -85,7 +85,9 @@ class CompleteRegistration(views.CompleteCredentialRegistrationView):
             actions.register_passkey(passkey, by=user)
         if passkey_required(user):
             otp_login(request, passkey)  # the passkey the clinic asks for, just shown
-        return JsonResponse({"id": passkey.pk, "redirect_url": f"/accounts/passkeys/{passkey.pk}/name/"})
+        return JsonResponse(
+            {"id": passkey.pk, "redirect_url": f"/accounts/passkeys/{passkey.pk}/name/"}
+        )
 
 
 class BeginAuthentication(views.BeginCredentialAuthenticationView):
@@ -173,7 +175,9 @@ def name_passkey(request: AuthenticatedHttpRequest, passkey_id: int) -> HttpResp
     form = PasskeyNameForm(request.POST or None, initial={"name": passkey.name})
     if request.method == "POST" and form.is_valid():
         actions.rename_passkey(passkey, form.cleaned_data["name"], by=request.user)
-        messages.success(request, _("Your passkey is saved as “%(name)s”.") % {"name": passkey.name})
+        messages.success(
+            request, _("Your passkey is saved as “%(name)s”.") % {"name": passkey.name}
+        )
         return redirect(safe_next(request, "/accounts/passkeys/"))
     return render(
         request,
@@ -196,4 +200,3 @@ def remove_passkey(request: AuthenticatedHttpRequest, passkey_id: int) -> HttpRe
     else:
         messages.success(request, _("The passkey “%(name)s” is removed.") % {"name": name})
     return redirect("/accounts/passkeys/")
-

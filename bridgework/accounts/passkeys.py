@@ -9,9 +9,9 @@ second factor after their password; clients may sign in with one alone (passkey_
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from webauthn.helpers.structs import ResidentKeyRequirement
 
 from bridgework.accounts.models import Clinic, User
@@ -26,11 +26,15 @@ class Helper(WebAuthnHelper):
 
 
 def passkeys_of(user: User) -> QuerySet[WebAuthnCredential]:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+    found: QuerySet[WebAuthnCredential] = WebAuthnCredential.objects.filter(
+        user=user, confirmed=True
+    ).order_by("created_at")
+    return found
 
 
 def authenticator_apps_of(user: User) -> QuerySet[TOTPDevice]:
-    return TOTPDevice.objects.filter(user=user, confirmed=True)
+    found: QuerySet[TOTPDevice] = TOTPDevice.objects.filter(user=user, confirmed=True)
+    return found
 
 
 def passkey_required(user: User) -> bool:

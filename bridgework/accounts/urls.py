@@ -13,9 +13,7 @@ urlpatterns = [
     path("accounts/passkeys/<int:passkey_id>/name/", passkey_views.name_passkey),
     path("accounts/passkeys/<int:passkey_id>/remove/", passkey_views.remove_passkey),
     path("accounts/passkeys/registration/begin/", passkey_views.BeginRegistration.as_view()),
-    path(
-        "accounts/passkeys/registration/complete/", passkey_views.CompleteRegistration.as_view()
-    ),
+    path("accounts/passkeys/registration/complete/", passkey_views.CompleteRegistration.as_view()),
     path("accounts/passkeys/authentication/begin/", passkey_views.BeginAuthentication.as_view()),
     path(
         "accounts/passkeys/authentication/complete/",

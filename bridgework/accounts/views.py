@@ -127,7 +127,7 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(safe_next(request))
     apps, keys = list(authenticator_apps_of(user)), passkeys_of(user).exists()
     onward = urlencode({"next": safe_next(request)})
-    if passkey_required(user) and not keys and (not apps or user.otp_device is not None):
+    if passkey_required(user) and not keys and (not apps or getattr(user, "otp_device", None)):
         return redirect("/accounts/second-factor/passkey/?" + onward)
     if not passkey_required(user) and not apps and not keys:
         return redirect("/accounts/second-factor/setup/?" + onward)
@@ -137,7 +137,9 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
         device, refusal = check_code(apps, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
-            return redirect(request.get_full_path() if passkey_required(user) else safe_next(request))
+            return redirect(
+                request.get_full_path() if passkey_required(user) else safe_next(request)
+            )
         form.add_error("code", refusal)
     return render(
         request,
@@ -157,7 +159,9 @@ def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):
         return redirect(safe_next(request))
     if passkey_required(user):
-        return redirect("/accounts/second-factor/passkey/?" + urlencode({"next": safe_next(request)}))
+        return redirect(
+            "/accounts/second-factor/passkey/?" + urlencode({"next": safe_next(request)})
+        )
     device = actions.start_second_factor(user, by=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
