@@ -27,6 +27,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from bridgework.accounts import actions
 from bridgework.accounts.http import (
     AuthenticatedHttpRequest,
+    record_refusal,
     second_factor_confirmed,
     signed_in,
 )
@@ -163,6 +164,7 @@ def own_passkey(request: AuthenticatedHttpRequest, passkey_id: int) -> WebAuthnC
     """The signed-in person's own passkey, or 404: nobody else's passkeys exist for them."""
     passkey = passkeys_of(request.user).filter(pk=passkey_id).first()
     if passkey is None:
+        record_refusal(request, "passkey", None)
         raise Http404
     return passkey
 
