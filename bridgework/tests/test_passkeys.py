@@ -176,7 +176,7 @@ class PasskeyTests(BaseTestCase):
         self.sign_in(self.client_a)
         page = self.client.get("/accounts/passkeys/")
         self.assertContains(page, "Robin&#x27;s phone")
-        self.assertContains(page, "not yet")
+        self.assertContains(page, "never used")
 
     def test_renaming_a_passkey_is_audited_without_its_name(self) -> None:
         passkey = self.passkey_for(self.client_a.user)
