@@ -556,10 +556,31 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
     withdraw_password_resets(user)
     scope = (user.clinic_id, client_id_of(user))
     changed(user, CHANGE, user, before=was, object_type="password", scope=scope)  # hash: named
+    if user.is_client:
+        forget_passkeys_after_reset(user)
     # Failed sign-ins before the reset would otherwise keep the new password out for a while.
     clear_sign_in_failures(username=user.email)
     signed_out_everywhere.send(sender=User, user=user)
     return user
+
+
+def forget_passkeys_after_reset(user: User) -> None:
+    """A client who needed a link to get back in may have lost the phone their passkey is
+    on: its passkeys go with the old password, and they register a new one. (The link alone
+    gets a client in anyway. A member of staff keeps theirs: a link to their address must
+    never replace their second factor; a clinic admin's reset does that.)"""
+    for passkey in passkeys_of(user):
+        removed = passkey.pk
+        passkey.delete()
+        noted(
+            user,
+            DELETE,
+            "passkey",
+            removed,
+            clinic_id=user.clinic_id,
+            client_id=client_id_of(user),
+            detail={"by": "password-reset"},
+        )
 
 
 @transaction.atomic

@@ -324,6 +324,7 @@ def new_password(request: HttpRequest) -> HttpResponse:
     translation.activate(reset.user.language)  # the person's own language, as in the e-mail
     form = NewPasswordForm(request.POST or None, user=reset.user)
     if request.method == "POST" and form.is_valid():
+        had_passkeys = reset.user.is_client and passkeys_of(reset.user).exists()
         try:
             user = actions.choose_new_password(reset, password=form.cleaned_data["password1"])
         except actions.ResetUnusable as refused:
@@ -333,6 +334,14 @@ def new_password(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)  # the link's verdict goes with the session
             messages.success(request, new_password_message(user))
+            if had_passkeys:
+                messages.info(
+                    request,
+                    _(
+                        "Your passkeys were removed, in case one is on a lost phone. Sign in "
+                        "with your new password and register a new one in Settings."
+                    ),
+                )
             return redirect("/accounts/sign-in/")
     return render(request, "accounts/new_password.html", {"form": form, "person": reset.user})
 

@@ -238,3 +238,21 @@ class PasskeyTests(BaseTestCase):
         )
         event = AccessEvent.objects.filter(object_type="clinic", action="change").latest("pk")
         self.assertIn("passkey", json.dumps(event.changes))
+
+    def reset_password_of(self, user: User) -> None:
+        reset, _token = actions.issue_password_reset(user, by=None)
+        actions.choose_new_password(reset, password="a-brand-new-password-77")
+
+    def test_a_clients_new_password_by_link_removes_their_passkeys(self) -> None:
+        passkey = self.passkey_for(self.client_a.user, "Lost phone")
+        self.reset_password_of(self.client_a.user)
+        self.assertFalse(WebAuthnCredential.objects.exists())
+        event = AccessEvent.objects.get(object_type="passkey", action="delete")
+        self.assertEqual(
+            (event.object_id, event.changes["detail"]), (str(passkey.pk), {"by": "password-reset"})
+        )
+
+    def test_a_staff_members_new_password_by_link_keeps_their_second_factor(self) -> None:
+        self.passkey_for(self.therapist_a)
+        self.reset_password_of(self.therapist_a)
+        self.assertTrue(WebAuthnCredential.objects.filter(user=self.therapist_a).exists())
