@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from bridgework.accounts.models import Clinic
 from bridgework.conftest import PHONE_VIEWPORT
 from bridgework.test import PASSWORD, make_client, make_clinic, make_staff
+from bridgework.tests.accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +98,8 @@ def test_a_client_registers_a_passkey_and_signs_in_with_it_alone(
 ) -> None:
     clinic = make_clinic("Northside Therapy")
     make_client(clinic, "robin_ash", make_staff(clinic, "therapist_a", "therapist"))
-    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True)
+    # The accessibility check injects axe, which the pages' CSP would refuse.
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, bypass_csp=True)
     phone = context.new_page()
     with_virtual_authenticator(context, phone)
 
@@ -106,6 +108,8 @@ def test_a_client_registers_a_passkey_and_signs_in_with_it_alone(
     phone.goto(f"{passkey_origin}/me/consents/")
     phone.get_by_role("link", name="Passkeys").click()
     expect(phone.get_by_text("You have no passkey yet.")).to_be_visible()
+    expect(phone.get_by_role("button", name="Register a passkey")).to_be_visible()
+    assert serious_violations(phone) == []
     phone.get_by_role("button", name="Register a passkey").click()
     expect(phone.get_by_role("heading", name="Name your passkey")).to_be_visible()
     phone.get_by_label("Name of this passkey").fill("My phone")
@@ -114,6 +118,8 @@ def test_a_client_registers_a_passkey_and_signs_in_with_it_alone(
 
     phone.get_by_role("button", name="Sign out").click()
     expect(phone.get_by_text("You are signed out.")).to_be_visible()
+    expect(phone.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
+    assert serious_violations(phone) == []
     phone.get_by_role("button", name="Sign in with a passkey").click()  # no address typed
     expect(phone).to_have_url(re.compile(r"/me/$"))
     expect(phone.get_by_role("heading", name="Hello, Robin Ash")).to_be_visible()

@@ -256,3 +256,25 @@ class PasskeyTests(BaseTestCase):
         self.passkey_for(self.therapist_a)
         self.reset_password_of(self.therapist_a)
         self.assertTrue(WebAuthnCredential.objects.filter(user=self.therapist_a).exists())
+
+    def test_the_passkey_pages_speak_german(self) -> None:
+        sign_in = self.client.get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="de")
+        self.assertContains(sign_in, "Mit Passkey anmelden")
+        actions.set_language(self.client_a.user, "de", by=self.client_a.user)
+        self.sign_in(self.client_a)
+        page = self.client.get("/accounts/passkeys/")
+        self.assertContains(page, "Sie haben noch keinen Passkey.")
+        self.assertContains(page, "Passkey registrieren")
+
+    def test_a_clinic_admin_chooses_passkeys_only_on_the_settings_page(self) -> None:
+        self.sign_in(self.admin)
+        page = self.client.get("/clinic/settings/")
+        self.assertContains(page, "a passkey only")
+        form = page.context["form"]
+        data = {name: form[name].value() for name in form.fields}
+        data = {name: "" if value is None else value for name, value in data.items()}
+        data.update(staff_mfa_required="on", staff_second_factor="passkey")
+        data = {name: value for name, value in data.items() if value is not False}
+        self.client.post("/clinic/settings/", data)
+        self.clinic.refresh_from_db()
+        self.assertEqual(self.clinic.staff_second_factor, Clinic.SecondFactor.PASSKEY)
