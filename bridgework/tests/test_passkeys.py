@@ -13,7 +13,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from bridgework.accounts import actions
 from bridgework.accounts.models import Clinic, User
 from bridgework.audit.models import AccessEvent
-from bridgework.test import PASSWORD, BaseTestCase
+from bridgework.test import PASSWORD, BaseTestCase, user_of
 from bridgework.tests.authenticator import Authenticator
 from bridgework.tests.test_second_factor import code_for
 
@@ -57,7 +57,7 @@ class PasskeyTests(BaseTestCase):
         done = self.post_json(
             "/accounts/passkeys/registration/complete/", Authenticator().register(options)
         )
-        passkey = WebAuthnCredential.objects.get(user=self.client_a.user)
+        passkey = WebAuthnCredential.objects.get(user=user_of(self.client_a))
         self.assertEqual(
             done.json(),
             {"id": passkey.pk, "redirect_url": f"/accounts/passkeys/{passkey.pk}/name/"},
@@ -66,7 +66,7 @@ class PasskeyTests(BaseTestCase):
         event = AccessEvent.objects.get(object_type="passkey")
         self.assertEqual(
             (event.actor_id, event.action, event.object_id, event.client_id),
-            (self.client_a.user.pk, "create", str(passkey.pk), self.client_a.pk),
+            (user_of(self.client_a).pk, "create", str(passkey.pk), self.client_a.pk),
         )
 
     def test_a_client_signs_in_with_their_passkey_alone(self) -> None:
@@ -78,7 +78,7 @@ class PasskeyTests(BaseTestCase):
         self.assertEqual(answer.status_code, 200, answer.content)
         self.assertEqual(answer.json()["redirect_url"], "/me/progress/")
         self.assertEqual(self.client.get("/me/").status_code, 200)
-        signed_in = AccessEvent.objects.filter(action="sign-in", actor_id=self.client_a.user.pk)
+        signed_in = AccessEvent.objects.filter(action="sign-in", actor_id=user_of(self.client_a).pk)
         self.assertEqual(signed_in.count(), 1)
         self.assertIsNotNone(WebAuthnCredential.objects.get().last_used_at)
 
@@ -172,14 +172,14 @@ class PasskeyTests(BaseTestCase):
         self.assertEqual(passkey.name, "Phone")
 
     def test_the_list_shows_each_passkey_with_its_last_use(self) -> None:
-        self.passkey_for(self.client_a.user, "Robin's phone")
+        self.passkey_for(user_of(self.client_a), "Robin's phone")
         self.sign_in(self.client_a)
         page = self.client.get("/accounts/passkeys/")
         self.assertContains(page, "Robin&#x27;s phone")
         self.assertContains(page, "never used")
 
     def test_renaming_a_passkey_is_audited_without_its_name(self) -> None:
-        passkey = self.passkey_for(self.client_a.user)
+        passkey = self.passkey_for(user_of(self.client_a))
         self.sign_in(self.client_a)
         self.client.post(f"/accounts/passkeys/{passkey.pk}/name/", {"name": "Robin's phone"})
         passkey.refresh_from_db()
@@ -188,7 +188,7 @@ class PasskeyTests(BaseTestCase):
         self.assertNotIn("Robin", json.dumps(event.changes))
 
     def test_nobody_names_or_removes_someone_elses_passkey(self) -> None:
-        passkey = self.passkey_for(self.client_a.user)
+        passkey = self.passkey_for(user_of(self.client_a))
         self.sign_in(self.client_b)
         self.assertEqual(self.client.get(f"/accounts/passkeys/{passkey.pk}/name/").status_code, 404)
         self.assertEqual(
@@ -197,7 +197,7 @@ class PasskeyTests(BaseTestCase):
         self.assertTrue(WebAuthnCredential.objects.filter(pk=passkey.pk).exists())
 
     def test_a_client_removes_their_passkey_and_keeps_their_password(self) -> None:
-        passkey = self.passkey_for(self.client_a.user)
+        passkey = self.passkey_for(user_of(self.client_a))
         self.sign_in(self.client_a)
         self.client.post(f"/accounts/passkeys/{passkey.pk}/remove/")
         self.assertFalse(WebAuthnCredential.objects.exists())
@@ -244,8 +244,8 @@ class PasskeyTests(BaseTestCase):
         actions.choose_new_password(reset, password="a-brand-new-password-77")
 
     def test_a_clients_new_password_by_link_removes_their_passkeys(self) -> None:
-        passkey = self.passkey_for(self.client_a.user, "Lost phone")
-        self.reset_password_of(self.client_a.user)
+        passkey = self.passkey_for(user_of(self.client_a), "Lost phone")
+        self.reset_password_of(user_of(self.client_a))
         self.assertFalse(WebAuthnCredential.objects.exists())
         event = AccessEvent.objects.get(object_type="passkey", action="delete")
         self.assertEqual(
@@ -260,7 +260,7 @@ class PasskeyTests(BaseTestCase):
     def test_the_passkey_pages_speak_german(self) -> None:
         sign_in = self.client.get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="de")
         self.assertContains(sign_in, "Mit Passkey anmelden")
-        actions.set_language(self.client_a.user, "de", by=self.client_a.user)
+        actions.set_language(user_of(self.client_a), "de", by=user_of(self.client_a))
         self.sign_in(self.client_a)
         page = self.client.get("/accounts/passkeys/")
         self.assertContains(page, "Sie haben noch keinen Passkey.")
