@@ -32,7 +32,7 @@ from bridgework.accounts.http import (
     signed_in,
 )
 from bridgework.accounts.models import User
-from bridgework.accounts.passkeys import passkey_required, passkeys_of
+from bridgework.accounts.passkeys import has_second_factor, passkey_required, passkeys_of
 from bridgework.accounts.sessions import needs_second_factor
 from bridgework.accounts.sessions import sign_in as start_session
 from bridgework.lib.forms import Form
@@ -139,14 +139,20 @@ def passkeys_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @signed_in
 def passkey_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff whose clinic asks for a passkey and who have none register one here, after their
-    password (and their authenticator app, if they have one)."""
+    password (and their authenticator app, if they have one); so may staff enrolling their
+    first second factor, instead of an authenticator app."""
     user = request.user
-    if not passkey_required(user) or passkeys_of(user).exists():
+    wanted = passkey_required(user) or not has_second_factor(user)
+    if not user.is_staff_member or not wanted or passkeys_of(user).exists():
         return redirect(safe_next(request))
     return render(
         request,
         "accounts/passkey_setup.html",
-        {"config": ceremony_config(request), "next": safe_next(request)},
+        {
+            "config": ceremony_config(request),
+            "next": safe_next(request),
+            "required": passkey_required(user),
+        },
     )
 
 

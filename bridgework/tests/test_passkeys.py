@@ -278,3 +278,22 @@ class PasskeyTests(BaseTestCase):
         self.client.post("/clinic/settings/", data)
         self.clinic.refresh_from_db()
         self.assertEqual(self.clinic.staff_second_factor, Clinic.SecondFactor.PASSKEY)
+
+    def test_staff_enrolling_their_first_second_factor_may_choose_a_passkey(self) -> None:
+        self.clinic.staff_mfa_required = True
+        self.clinic.save()
+        self.client.post(
+            "/accounts/sign-in/", {"email": "therapist_a@example.org", "password": PASSWORD}
+        )
+        setup = self.client.get("/accounts/second-factor/setup/?next=/clients/")
+        self.assertContains(setup, 'href="/accounts/second-factor/passkey/?next=/clients/"')
+        page = self.client.get("/accounts/second-factor/passkey/?next=/clients/")
+        self.assertContains(page, "Use an authenticator app instead")
+        self.assertEqual(self.register(Authenticator()).status_code, 200)
+        self.assertEqual(self.client.get("/clients/").status_code, 200)
+        # With a second factor enrolled, the page has nothing more to offer.
+        self.assertRedirects(
+            self.client.get("/accounts/second-factor/passkey/?next=/clients/"),
+            "/clients/",
+            fetch_redirect_response=False,
+        )

@@ -149,7 +149,7 @@ MATRIX: dict[str, Row] = {
         lambda t: "/accounts/second-factor/setup/", each(STAFF, 200), default=302
     ),
     "accounts/second-factor/passkey/": Row(
-        lambda t: "/accounts/second-factor/passkey/", {}, default=302
+        lambda t: "/accounts/second-factor/passkey/", each(STAFF, 200), default=302
     ),
     "accounts/passkeys/": Row(lambda t: "/accounts/passkeys/", each(STAFF + CLIENTS, 200)),
     "accounts/passkeys/<int:passkey_id>/name/": Row(
