@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",  # passkeys: a second factor for staff, a sign-in for clients
     "axes",
     "ninja",  # its vendored Swagger UI (static/ninja/), so the API's docs load no CDN asset
     "bridgework.audit",
@@ -232,6 +233,18 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True
 
 OTP_TOTP_ISSUER = env.string("OTP_TOTP_ISSUER", "Bridgework")
+
+# Passkeys (WebAuthn, django-otp-webauthn). A passkey is bound to the relying party id, a
+# domain (never an IP address: browsers refuse one), and each answer is checked against the
+# origins listed here. The demo and the tests use http://localhost, a secure context; in
+# production set PASSKEY_RP_ID=bridgework.clinic.example and
+# PASSKEY_ORIGINS=https://bridgework.clinic.example. Changing the id later orphans every
+# passkey registered under the old one (README, "Passkeys").
+OTP_WEBAUTHN_RP_ID = env.string("PASSKEY_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = env.string("PASSKEY_RP_NAME", "Bridgework")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.strings("PASSKEY_ORIGINS", [f"http://localhost:{PORT}"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True  # clients only: accounts.passkey_views refuses staff
+OTP_WEBAUTHN_HELPER_CLASS = "bridgework.accounts.passkeys.Helper"
 
 HTTPS = env.boolean("HTTPS", False)
 if HTTPS:

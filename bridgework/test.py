@@ -29,7 +29,7 @@ def browser_sign_in(
     page.goto(f"{base_url}/accounts/sign-in/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     if client_app:
         page.locator("html[data-app-ready]").wait_for(state="attached")
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgework.accounts import mail, recovery
 from bridgework.accounts.addresses import free_address
@@ -26,6 +27,7 @@ from bridgework.accounts.models import (
     User,
     normalize_email,
 )
+from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
 from bridgework.accounts.signals import signed_out_everywhere
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.trail import changed, noted, snapshot
@@ -42,6 +44,7 @@ CLINIC_SETTINGS = (
     "action_plan_word",
     "action_plan_word_plural",
     "staff_mfa_required",
+    "staff_second_factor",
     "idle_timeout_minutes",
     "crisis_resources",
     "non_engagement_reviews",
@@ -79,6 +82,11 @@ class SelfResetRefused(SecondFactorResetRefused):
 class OneAdminRefused(SecondFactorResetRefused):
     """The admin changed this person's address or sent them a reset link lately: resetting
     their authenticator too would hand them the whole account (accounts.recovery)."""
+
+
+class PasskeyRemovalRefused(Exception):
+    """Removing this passkey would leave a member of staff without the second factor their
+    clinic requires."""
 
 
 class ResetUnusable(Exception):
@@ -210,7 +218,9 @@ def reset_second_factor(user: User, *, by: User) -> None:
             _("No one resets their own authenticator app: ask another clinic admin.")
         )
     devices = TOTPDevice.objects.filter(user=user)
-    had_one = devices.filter(confirmed=True).exists()  # (else no second factor yet to take)
+    keys = WebAuthnCredential.objects.filter(user=user)
+    # (else no second factor yet to take)
+    had_one = devices.filter(confirmed=True).exists() or keys.filter(confirmed=True).exists()
     if had_one and recovery.readdressed_by(user, by):
         raise OneAdminRefused(
             _(
@@ -222,13 +232,17 @@ def reset_second_factor(user: User, *, by: User) -> None:
             % {"name": user.full_name, "days": recovery.WINDOW.days}
         )
     _total, deleted = devices.delete()
+    _total, passkeys_deleted = keys.delete()
     noted(
         by,
         DELETE,
         "second-factor",
         user.pk,
         clinic_id=user.clinic_id,
-        detail={"devices": deleted.get(TOTPDevice._meta.label, 0)},
+        detail={
+            "devices": deleted.get(TOTPDevice._meta.label, 0),
+            "passkeys": passkeys_deleted.get(WebAuthnCredential._meta.label, 0),
+        },
     )
     if had_one:
         recovery.note(user, recovery.SECOND_FACTOR, by=by)
@@ -253,6 +267,60 @@ def confirm_second_factor(device: TOTPDevice, *, by: User) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     noted(by, CREATE, "second-factor", by.pk, clinic_id=by.clinic_id)  # its key is a secret
+
+
+@transaction.atomic
+def register_passkey(passkey: WebAuthnCredential, *, by: User) -> None:
+    """A passkey the person just registered (django-otp-webauthn verified and saved it in
+    this transaction): it gets a first name to change, and the trail its number. Its key is
+    public, but nothing about it needs to be in the trail."""
+    passkey.name = _("Passkey %(number)d") % {"number": passkeys_of(by).count()}
+    passkey.save(update_fields=["name"])
+    noted(by, CREATE, "passkey", passkey.pk, clinic_id=by.clinic_id, client_id=client_id_of(by))
+
+
+@transaction.atomic
+def rename_passkey(passkey: WebAuthnCredential, name: str, *, by: User) -> None:
+    """The name is the person's own words ("Robin's phone"): the trail names the field only."""
+    passkey.name = name
+    passkey.save(update_fields=["name"])
+    noted(
+        by,
+        CHANGE,
+        "passkey",
+        passkey.pk,
+        clinic_id=by.clinic_id,
+        client_id=client_id_of(by),
+        detail={"fields": ["name"]},
+    )
+
+
+@transaction.atomic
+def remove_passkey(passkey: WebAuthnCredential, *, by: User) -> None:
+    """Refused when it is the last second factor a member of staff's clinic requires: the
+    last passkey where the clinic asks for a passkey, or the last of any kind otherwise.
+    (Clients keep their password, so they may remove every passkey.)"""
+    user = passkey.user
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one removal at a time
+    other_passkeys = passkeys_of(user).exclude(pk=passkey.pk).exists()
+    if passkey_required(user) and not other_passkeys:
+        raise PasskeyRemovalRefused(
+            _(
+                "Your clinic asks staff to confirm sign-in with a passkey, and this is your "
+                "last one. Register another passkey first, then remove this one."
+            )
+        )
+    required = user.is_staff_member and user.clinic.staff_mfa_required
+    if required and not other_passkeys and not authenticator_apps_of(user).exists():
+        raise PasskeyRemovalRefused(
+            _(
+                "Your clinic asks staff for a second factor, and this passkey is your last "
+                "one. Register another passkey or set up an authenticator app first."
+            )
+        )
+    removed = passkey.pk
+    passkey.delete()
+    noted(by, DELETE, "passkey", removed, clinic_id=user.clinic_id, client_id=client_id_of(user))
 
 
 @transaction.atomic
@@ -488,10 +556,31 @@ def choose_new_password(reset: PasswordReset, *, password: str) -> User:
     withdraw_password_resets(user)
     scope = (user.clinic_id, client_id_of(user))
     changed(user, CHANGE, user, before=was, object_type="password", scope=scope)  # hash: named
+    if user.is_client:
+        forget_passkeys_after_reset(user)
     # Failed sign-ins before the reset would otherwise keep the new password out for a while.
     clear_sign_in_failures(username=user.email)
     signed_out_everywhere.send(sender=User, user=user)
     return user
+
+
+def forget_passkeys_after_reset(user: User) -> None:
+    """A client who needed a link to get back in may have lost the phone their passkey is
+    on: its passkeys go with the old password, and they register a new one. (The link alone
+    gets a client in anyway. A member of staff keeps theirs: a link to their address must
+    never replace their second factor; a clinic admin's reset does that.)"""
+    for passkey in passkeys_of(user):
+        removed = passkey.pk
+        passkey.delete()
+        noted(
+            user,
+            DELETE,
+            "passkey",
+            removed,
+            clinic_id=user.clinic_id,
+            client_id=client_id_of(user),
+            detail={"by": "password-reset"},
+        )
 
 
 @transaction.atomic

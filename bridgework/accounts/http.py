@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from bridgework.accounts.models import User
+from bridgework.accounts.passkeys import is_passkey, passkey_required
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 
@@ -124,5 +125,10 @@ trainee_required = role_required(lambda user: user.is_therapist, refused="traine
 
 def second_factor_confirmed(user: User) -> bool:
     """Whether this session confirmed the person's second factor (django-otp's middleware
-    puts the confirmed device on the user; `user.is_verified()` reads the same)."""
-    return getattr(user, "otp_device", None) is not None
+    puts the confirmed device on the user; `user.is_verified()` reads the same), and with a
+    passkey where the clinic asks for one: a session confirmed with an authenticator app is
+    then only the step before registering one."""
+    device = getattr(user, "otp_device", None)
+    if device is None:
+        return False
+    return is_passkey(device) or not passkey_required(user)

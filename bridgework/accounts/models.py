@@ -38,7 +38,7 @@ DUTY_CONTACT_INVALID = _(
 
 class Clinic(models.Model):
     audit_name = "clinic"
-    audit_values = ("time_zone",)
+    audit_values = ("time_zone", "staff_second_factor")
 
     name = models.CharField(_("name"), max_length=120)
     time_zone = models.CharField(
@@ -64,6 +64,22 @@ class Clinic(models.Model):
         _("staff need a second factor"),
         default=True,
         help_text=_("Staff confirm each sign-in with a code from an authenticator app."),
+    )
+
+    class SecondFactor(models.TextChoices):
+        ANY = "any", _("an authenticator app or a passkey")
+        PASSKEY = "passkey", _("a passkey only")
+
+    staff_second_factor = models.CharField(
+        _("which second factor staff use"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.ANY,
+        help_text=_(
+            "When staff need a second factor: either kind, or only a passkey (a fingerprint, "
+            "face or PIN on their own device, which a fake sign-in page cannot replay). Staff "
+            "without a passkey register one at their next sign-in."
+        ),
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         _("staff idle timeout (minutes)"),

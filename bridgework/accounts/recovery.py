@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgework.accounts.models import PasswordReset, SignInChange, User
 
@@ -43,12 +44,17 @@ def readdressed_by(user: User, admin: User) -> bool:
 
 
 def second_factor_reset_by(user: User, admin: User) -> bool:
-    """Whether `admin` reset `user`'s authenticator within WINDOW and no new one is enrolled
-    (once it is, a take-over needs another reset, which `readdressed_by` then refuses)."""
+    """Whether `admin` reset `user`'s authenticator within WINDOW and no new one (an app or a
+    passkey) is enrolled (once it is, a take-over needs another reset, which `readdressed_by`
+    then refuses)."""
     reset = SignInChange.objects.filter(
         user=user, kind=SECOND_FACTOR, changed_by=admin, changed_at__gte=since()
     )
-    return reset.exists() and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    enrolled = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+    return reset.exists() and not enrolled
 
 
 def note(user: User, kind: str, *, by: User, old_email: str = "") -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
-from django_otp import user_has_device
 
 from bridgework.accounts.models import User
+from bridgework.accounts.passkeys import has_second_factor
 from bridgework.audit import trail
 from bridgework.audit.models import AccessEvent
 
 
 def needs_second_factor(user: User) -> bool:
-    return user.is_staff_member and (user.clinic.staff_mfa_required or user_has_device(user))
+    return user.is_staff_member and (user.clinic.staff_mfa_required or has_second_factor(user))
 
 
 def sign_in(request: HttpRequest, user: User) -> None:

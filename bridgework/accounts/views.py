@@ -33,6 +33,8 @@ from bridgework.accounts.forms import (
 )
 from bridgework.accounts.http import AuthenticatedHttpRequest, second_factor_confirmed, signed_in
 from bridgework.accounts.models import Invitation, PasswordReset, User
+from bridgework.accounts.passkey_views import ceremony_config
+from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
 from bridgework.accounts.sessions import needs_second_factor
 from bridgework.accounts.sessions import sign_in as start_session
 from bridgework.lib.web import after_response, client_ip, safe_next
@@ -75,7 +77,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 "try again; after several tries, sign-in pauses for a while."
             ),
         )
-    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next(request)})
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": safe_next(request), "config": ceremony_config(request)},
+    )
 
 
 def signed_in_too_often(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -97,7 +103,10 @@ def signed_in_too_often(request: HttpRequest, *args: Any, **kwargs: Any) -> Http
         % {"minutes": minutes},
     )
     return render(
-        request, "accounts/sign_in.html", {"form": form, "next": safe_next(request)}, status=429
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": safe_next(request), "config": ceremony_config(request)},
+        status=429,
     )
 
 
@@ -110,21 +119,37 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Confirm the sign-in with an authenticator app's code or a passkey. Where the clinic asks
+    for a passkey, a member of staff without one confirms their app first (if they have one),
+    then registers a passkey."""
     user = request.user
     if not user.is_staff_member or second_factor_confirmed(user):
         return redirect(safe_next(request))
-    devices = list(devices_for_user(user, confirmed=True))
-    if not devices:
-        return redirect("/accounts/second-factor/setup/?" + urlencode({"next": safe_next(request)}))
+    apps, keys = list(authenticator_apps_of(user)), passkeys_of(user).exists()
+    onward = urlencode({"next": safe_next(request)})
+    if passkey_required(user) and not keys and (not apps or getattr(user, "otp_device", None)):
+        return redirect("/accounts/second-factor/passkey/?" + onward)
+    if not passkey_required(user) and not apps and not keys:
+        return redirect("/accounts/second-factor/setup/?" + onward)
+    use_app = bool(apps) and not (passkey_required(user) and keys)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device, refusal = check_code(devices, form.cleaned_data["code"])
+    if use_app and request.method == "POST" and form.is_valid():
+        device, refusal = check_code(apps, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
-            return redirect(safe_next(request))
+            return redirect(
+                request.get_full_path() if passkey_required(user) else safe_next(request)
+            )
         form.add_error("code", refusal)
     return render(
-        request, "accounts/second_factor.html", {"form": form, "next": safe_next(request)}
+        request,
+        "accounts/second_factor.html",
+        {
+            "form": form if use_app else None,
+            "passkey": keys,
+            "config": ceremony_config(request),
+            "next": safe_next(request),
+        },
     )
 
 
@@ -133,6 +158,10 @@ def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):
         return redirect(safe_next(request))
+    if passkey_required(user):
+        return redirect(
+            "/accounts/second-factor/passkey/?" + urlencode({"next": safe_next(request)})
+        )
     device = actions.start_second_factor(user, by=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -295,6 +324,7 @@ def new_password(request: HttpRequest) -> HttpResponse:
     translation.activate(reset.user.language)  # the person's own language, as in the e-mail
     form = NewPasswordForm(request.POST or None, user=reset.user)
     if request.method == "POST" and form.is_valid():
+        had_passkeys = reset.user.is_client and passkeys_of(reset.user).exists()
         try:
             user = actions.choose_new_password(reset, password=form.cleaned_data["password1"])
         except actions.ResetUnusable as refused:
@@ -304,6 +334,14 @@ def new_password(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)  # the link's verdict goes with the session
             messages.success(request, new_password_message(user))
+            if had_passkeys:
+                messages.info(
+                    request,
+                    _(
+                        "Your passkeys were removed, in case one is on a lost phone. Sign in "
+                        "with your new password and register a new one in Settings."
+                    ),
+                )
             return redirect("/accounts/sign-in/")
     return render(request, "accounts/new_password.html", {"form": form, "person": reset.user})
 

@@ -172,6 +172,14 @@ class ClinicSettingsForm(ModelForm):
             "duty_contact_email": {"invalid": DUTY_CONTACT_INVALID},
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form sent without the choice (an older page still open) keeps what is set.
+        self.fields["staff_second_factor"].required = False
+
+    def clean_staff_second_factor(self) -> str:
+        return str(self.cleaned_data["staff_second_factor"] or self.instance.staff_second_factor)
+
     def clean_duty_contact_email(self) -> str:
         """Risk escalations go to the clinic's own people: never to a client's address (an
         address picked by mistake from a list)."""

@@ -39,13 +39,15 @@ class TokenRefused(Exception):
 def second_factor_problem(user: User) -> str | None:
     """Why this person may not make a token now, or None. A token outlives the session that
     made it, so making one is as sensitive as signing in: a clinic's second-factor rule holds,
-    and whoever enrolled an authenticator confirms it in this session first."""
+    and a member of staff who enrolled an authenticator confirms it in this session first (a
+    client's passkey is another way in, not a second factor: their password alone signs them
+    in)."""
     if user.is_staff_member and user.clinic.staff_mfa_required and not user_has_device(user):
         return _(
             "Your clinic asks staff for a second factor. Set up your authenticator app "
             "first, then make the token."
         )
-    if user_has_device(user) and not second_factor_confirmed(user):
+    if user.is_staff_member and user_has_device(user) and not second_factor_confirmed(user):
         return _("Confirm your authenticator code first, then make the token.")
     return None
 

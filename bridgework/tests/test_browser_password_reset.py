@@ -49,7 +49,7 @@ def test_a_client_who_forgot_their_password_chooses_a_new_one_and_is_back_in(
     expect(phone.get_by_text("Your new password is set")).to_be_visible()
     phone.get_by_label("E-mail").fill("robin_ash@example.org")
     phone.get_by_label("Password").fill("river-stones-at-dawn")
-    phone.get_by_role("button", name="Sign in").click()
+    phone.get_by_role("button", name="Sign in", exact=True).click()
     expect(phone).to_have_url(re.compile(r"/me/$"))
     expect(phone.get_by_role("heading", name="Hello, Robin Ash")).to_be_visible()
 

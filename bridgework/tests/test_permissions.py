@@ -22,6 +22,7 @@ from typing import Any
 from django.http.response import HttpResponseBase
 from django.test import override_settings
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgework.accounts import actions as accounts
 from bridgework.accounts.models import Invitation, User
@@ -115,6 +116,7 @@ class MatrixCase(BaseTestCase):
     access_token: AccessToken  # therapist A's personal access token
     hold: LegalHold  # on client A's records, placed by the clinic admin
     erasure_request: ErasureRequest  # for client A, recorded by the clinic admin
+    passkey: WebAuthnCredential  # client A's
 
 
 @dataclass
@@ -145,6 +147,45 @@ MATRIX: dict[str, Row] = {
     "accounts/second-factor/": Row(lambda t: "/accounts/second-factor/", {}, default=302),
     "accounts/second-factor/setup/": Row(
         lambda t: "/accounts/second-factor/setup/", each(STAFF, 200), default=302
+    ),
+    "accounts/second-factor/passkey/": Row(
+        lambda t: "/accounts/second-factor/passkey/", each(STAFF, 200), default=302
+    ),
+    "accounts/passkeys/": Row(lambda t: "/accounts/passkeys/", each(STAFF + CLIENTS, 200)),
+    "accounts/passkeys/<int:passkey_id>/name/": Row(
+        lambda t: f"/accounts/passkeys/{t.passkey.pk}/name/", {"client_a": 200}
+    ),
+    "accounts/passkeys/<int:passkey_id>/remove/": Row(
+        lambda t: f"/accounts/passkeys/{t.passkey.pk}/remove/", {"client_a": 302}, method="post"
+    ),
+    # The ceremonies answer JSON. Registering needs a signed-in person; completing either
+    # ceremony needs one begun in the same session (400 here).
+    "accounts/passkeys/registration/begin/": Row(
+        lambda t: "/accounts/passkeys/registration/begin/",
+        {"anonymous": 403},
+        default=200,
+        method="post",
+    ),
+    "accounts/passkeys/registration/complete/": Row(
+        lambda t: "/accounts/passkeys/registration/complete/",
+        {"anonymous": 403},
+        default=400,
+        method="post",
+    ),
+    "accounts/passkeys/authentication/begin/": Row(
+        lambda t: "/accounts/passkeys/authentication/begin/",
+        {"anonymous": 200},
+        default=200,
+        method="post",
+    ),
+    "accounts/passkeys/authentication/complete/": Row(
+        lambda t: "/accounts/passkeys/authentication/complete/",
+        {"anonymous": 400},
+        default=400,
+        method="post",
+    ),
+    "accounts/passkeys/jsi18n/": Row(
+        lambda t: "/accounts/passkeys/jsi18n/", {"anonymous": 200}, default=200
     ),
     "accounts/password-reset/": Row(
         lambda t: "/accounts/password-reset/", {"anonymous": 200}, default=200
@@ -553,6 +594,15 @@ NO_CLIENT_DATA: dict[str, str] = {
     "accounts/sign-out/": "signing out",
     "accounts/second-factor/": "the person's own second factor",
     "accounts/second-factor/setup/": "the person's own authenticator app (making it is audited)",
+    "accounts/second-factor/passkey/": "registering one's own passkey (audited when done)",
+    "accounts/passkeys/": "one's own passkeys: names and dates",
+    "accounts/passkeys/<int:passkey_id>/name/": "naming one's own passkey (audited)",
+    "accounts/passkeys/<int:passkey_id>/remove/": "removing one's own passkey (audited)",
+    "accounts/passkeys/registration/begin/": "a registration's options: a challenge",
+    "accounts/passkeys/registration/complete/": "registering a passkey (audited)",
+    "accounts/passkeys/authentication/begin/": "a sign-in's options: a challenge",
+    "accounts/passkeys/authentication/complete/": "signing in (the sign-in is audited)",
+    "accounts/passkeys/jsi18n/": "the passkey scripts' messages",
     "accounts/password-reset/": "asking for a link: the same answer for every address",
     "accounts/password-reset/sent/": "a page of text",
     "accounts/password-reset/new/": "a new password for the link's own account",
@@ -583,6 +633,9 @@ class MatrixObjects(MatrixCase):
     """The matrix's objects made (the API's matrix, test_api_permissions, makes the same)."""
 
     def setUp(self) -> None:
+        self.passkey = WebAuthnCredential.objects.create(
+            user=user_of(self.client_a), name="Phone", confirmed=True, credential_id=b"id"
+        )
         self.goal = care.add_goal(self.client_a, text="Sleep better", by=self.therapist_a)
         self.access_token, _secret = interop.create_token(
             self.therapist_a,
