@@ -57,7 +57,7 @@ def test_an_erased_clients_phone_forgets_its_entries_when_it_comes_back_online(
 
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(phone.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
+    expect(phone.get_by_role("button", name="Sign in", exact=True)).to_be_visible(timeout=30_000)
     assert "/accounts/sign-in/" in phone.url
     assert phone.evaluate(STORED) == 0  # the stored entry is gone
     assert not PracticeLog.objects.exists()  # and it never reached the server
