@@ -48,6 +48,7 @@ CLINIC_SETTINGS = (
     "silence_days",
     "duty_contact_email",
     "risk_escalation_hours",
+    "default_language",
 )
 
 
@@ -132,6 +133,7 @@ def create_staff(
         clinic=clinic,
         kind=User.Kind.STAFF,
         approach=approach,
+        language=clinic.default_language,
         **role_fields(roles),
     )
     changed(by, CREATE, user)
@@ -356,6 +358,7 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
             full_name=invitation.client.full_name,
             clinic=invitation.clinic,
             kind=User.Kind.CLIENT,
+            language=invitation.clinic.default_language,
         )
     else:
         user = User(
@@ -363,6 +366,7 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
             full_name=full_name,
             clinic=invitation.clinic,
             kind=User.Kind.STAFF,
+            language=invitation.clinic.default_language,
             **role_fields(invitation.roles),
         )
     if User.objects.filter(email=invitation.email).exists():

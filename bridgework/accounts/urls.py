@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/sign-out/", views.sign_out),
     path("accounts/second-factor/", views.second_factor),
     path("accounts/second-factor/setup/", views.second_factor_setup),
+    path("accounts/settings/", views.staff_settings),
     path("accounts/password-reset/", views.forgot_password),
     path("accounts/password-reset/sent/", views.password_reset_sent),
     path("accounts/password-reset/new/", views.new_password),

@@ -62,11 +62,10 @@ def read(path: Path) -> list[Entry]:
         keyword, _, rest = line.partition(" ")
         if line.startswith('"'):
             keyword, rest = "", line
-        if keyword in ("msgctxt", "msgid") and target is not None and target[0] not in (
-            "msgctxt",
-        ):
-            if not (keyword == "msgid" and target[0] == "msgctxt"):
-                finish()
+        # Entries appended without a blank line between them: a msgctxt, or a msgid not
+        # after its msgctxt, starts the next one.
+        if keyword in ("msgctxt", "msgid") and target is not None and target[0] != "msgctxt":
+            finish()
         current = current or Entry(line=number)
         current.obsolete = current.obsolete or obsolete
         text = ast.literal_eval(rest) if rest else ""

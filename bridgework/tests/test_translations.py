@@ -52,9 +52,8 @@ class ShippedCatalogTests(SimpleTestCase):
                 text = po_path(language).read_text(encoding="utf-8")
                 header = text[: text.index('msgid ""')]
                 self.assertNotIn("fuzzy", header, "the header is marked fuzzy")
-                fuzzy = [
-                    e for e in catalog.read(po_path(language)) if "fuzzy" in e.flags and not e.obsolete
-                ]
+                entries = catalog.read(po_path(language))
+                fuzzy = [e for e in entries if "fuzzy" in e.flags and not e.obsolete]
                 self.assertEqual(fuzzy, [], f"fuzzy in {language}:\n{described(fuzzy)}")
 
     def test_no_string_has_two_entries(self) -> None:
