@@ -125,7 +125,7 @@ def build(plan: ActionPlan) -> bytes:
     doc.set_text_color(*MUTED)
     agreed = timezone.localtime(plan.agreed_at) if plan.agreed_at else None
     if agreed:
-        doc.paragraph(_("Agreed on %(date)s.") % {"date": date_format(agreed, "DATE_FORMAT")})
+        doc.paragraph(_("Agreed on %(date)s.") % {"date": date_format(agreed, _("j F Y"))})
     doc.paragraph(
         _(
             "Not doing it is information, not failure: we will look at what happened "

@@ -92,6 +92,9 @@ class ShippedCatalogTests(SimpleTestCase):
 class MarkedStringsTests(SimpleTestCase):
     """makemessages over a copy of the sources, so the shipped catalog is never rewritten."""
 
+    workdir: Path
+    pot: list[catalog.Entry]
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
