@@ -52,7 +52,7 @@ def client_records(request: AuthenticatedHttpRequest, client_id: int) -> HttpRes
             "client": client,
             "holds": LegalHold.objects.filter(client=client),
             "keeps": actions.what_keeps(client),
-            "preview": erasure.preview(client),
+            "preview": erasure.named(erasure.preview(client)),
             "retention_ends": actions.retention_ends(client),
             "requests": ErasureRequest.objects.filter(client=client),
             "hold_form": LegalHoldForm(),

@@ -125,3 +125,17 @@ class LocalizedDatesTests(BaseTestCase):
         template = Template("{{ value }} {{ value|floatformat:1 }}")
         with translation.override("de"):
             self.assertEqual(template.render(Context({"value": 12.5})), "12,5 12,5")
+
+
+class ErasurePreviewWordsTests(BaseTestCase):
+    def test_every_kind_an_erasure_removes_has_words_in_the_readers_language(self) -> None:
+        from bridgework.records import erasure
+
+        kinds = {str(field.model._meta.verbose_name_plural) for field in erasure.client_links()}
+        kinds -= {str(model._meta.verbose_name_plural) for model in erasure.KEPT_WITHOUT_CLIENT}
+        kinds |= {"clients", erasure.ACCOUNT}
+        self.assertEqual(kinds - set(erasure.KIND_NAMES), set())
+        with translation.override("de"):
+            named = erasure.named(erasure.preview(self.client_a))
+        self.assertEqual(named["Klientinnen und Klienten"], 1)
+        self.assertIn("Anmeldekonto", named)

@@ -67,9 +67,8 @@ CONTENT = {
     "their authors",
 }
 # English still on these pages, to be worded for translation (CHANGELOG, "German"): the
-# engagement codebook's column notes, the research tables' titles offered when setting up a
-# study, and the erasure preview's row kinds (models' plural names). Only these words may
-# remain; anything else fails.
+# engagement codebook's column notes, and the research tables' titles offered when setting
+# up a study. Only these words may remain; anything else fails.
 KNOWN_ENGLISH = {
     "clients/<int:client_id>/": "ActionPlan ISO PracticeLog TherapySession counted created "
     "datetime ends false field holds id modify period points stirred th",
@@ -80,7 +79,6 @@ KNOWN_ENGLISH = {
     "research/studies/<int:study_id>/": "Clients",
     "research/studies/<int:study_id>/edit/": "Clients Competence Flags Goals Practice Prompts "
     "items reviews versions",
-    "records/clients/<int:client_id>/": "consents exports feeds holds memberships scales",
 }
 WORD = re.compile(r"[^\W\d_]{2,}")
 
