@@ -67,18 +67,13 @@ CONTENT = {
     "their authors",
 }
 # English still on these pages, to be worded for translation (CHANGELOG, "German"): the
-# engagement codebook's column notes, and the research tables' titles offered when setting
-# up a study. Only these words may remain; anything else fails.
+# engagement codebook's column notes (the CSV's documentation, as the research codebook).
+# Only these words may remain; anything else fails.
 KNOWN_ENGLISH = {
     "clients/<int:client_id>/": "ActionPlan ISO PracticeLog TherapySession counted created "
     "datetime ends false field holds id modify period points stirred th",
     "clients/<int:client_id>/agenda/": "ActionPlan ISO PracticeLog TherapySession counted "
     "created datetime ends false field holds id modify period points stirred th",
-    "research/studies/new/": "Clients Competence Flags Goals Practice Prompts items reviews "
-    "versions",
-    "research/studies/<int:study_id>/": "Clients",
-    "research/studies/<int:study_id>/edit/": "Clients Competence Flags Goals Practice Prompts "
-    "items reviews versions",
 }
 WORD = re.compile(r"[^\W\d_]{2,}")
 
