@@ -51,6 +51,7 @@ CLINIC_SETTINGS = (
     "silence_days",
     "duty_contact_email",
     "risk_escalation_hours",
+    "default_language",
 )
 
 
@@ -140,6 +141,7 @@ def create_staff(
         clinic=clinic,
         kind=User.Kind.STAFF,
         approach=approach,
+        language=clinic.default_language,
         **role_fields(roles),
     )
     changed(by, CREATE, user)
@@ -424,6 +426,7 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
             full_name=invitation.client.full_name,
             clinic=invitation.clinic,
             kind=User.Kind.CLIENT,
+            language=invitation.clinic.default_language,
         )
     else:
         user = User(
@@ -431,6 +434,7 @@ def accept_invitation(invitation: Invitation, *, password: str, full_name: str =
             full_name=full_name,
             clinic=invitation.clinic,
             kind=User.Kind.STAFF,
+            language=invitation.clinic.default_language,
             **role_fields(invitation.roles),
         )
     if User.objects.filter(email=invitation.email).exists():

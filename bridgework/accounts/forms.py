@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -117,4 +118,15 @@ class ForgotPasswordForm(Form):
         help_text=_("The address you sign in with."),
         error_messages={"required": _("Enter the e-mail address you sign in with.")},
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class LanguageForm(Form):
+    """The language one's pages, e-mails and PDFs are in (staff; clients choose in Settings)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("Your pages and the e-mails Bridgework sends you are in this language."),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )

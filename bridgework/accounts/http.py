@@ -121,6 +121,8 @@ clinic_admin_required = role_required(is_clinic_admin, refused="clinic-admin-pag
 supervisor_required = role_required(lambda user: user.is_supervisor, refused="supervisor-pages")
 # Every therapist trains: the scenarios a supervisor assigned them, their attempts.
 trainee_required = role_required(lambda user: user.is_therapist, refused="trainee-pages")
+# Pages about one's own account (language), for staff of any role or none.
+staff_member_required = role_required(lambda user: user.is_staff_member, refused="staff-settings")
 
 
 def second_factor_confirmed(user: User) -> bool:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from bridgework.accounts import emails, recovery
 from bridgework.accounts.models import AccountEmail, Invitation, PasswordReset, User
@@ -71,13 +71,14 @@ def queue_second_factor_reset(user: User) -> list[AccountEmail]:
 
 
 def queue_invitation(invitation: Invitation) -> AccountEmail:
-    # The invitee has no language of their own yet: the one the invitation was made in.
+    # The invitee has no language of their own yet: the clinic's default, which their
+    # account will start with too (not the inviting admin's page's).
     return AccountEmail.objects.create(
         kind=Kind.INVITATION,
         clinic_id=invitation.clinic_id,
         invitation=invitation,
         to=invitation.email,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        language=invitation.clinic.default_language,
     )
 
 

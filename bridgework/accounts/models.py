@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -38,7 +39,7 @@ DUTY_CONTACT_INVALID = _(
 
 class Clinic(models.Model):
     audit_name = "clinic"
-    audit_values = ("time_zone", "staff_second_factor")
+    audit_values = ("time_zone", "staff_second_factor", "default_language")
 
     name = models.CharField(_("name"), max_length=120)
     time_zone = models.CharField(
@@ -127,6 +128,16 @@ class Clinic(models.Model):
             "Who is told when a risk flag waits unacknowledged, e.g. the duty clinician's "
             "shared inbox. The message says only that something needs attention, with a link. "
             "Leave empty to tell nobody beyond the care team."
+        ),
+    )
+    # Each person then chooses their own (staff in Your settings, clients in Settings).
+    default_language = models.CharField(
+        _("default language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of new staff and clients' pages and e-mails, until they choose their own."
         ),
     )
     is_demo = models.BooleanField(default=False, editable=False)

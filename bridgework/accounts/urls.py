@@ -24,6 +24,7 @@ urlpatterns = [
         "accounts/passkeys/jsi18n/",
         JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
     ),
+    path("accounts/settings/", views.staff_settings),
     path("accounts/password-reset/", views.forgot_password),
     path("accounts/password-reset/sent/", views.password_reset_sent),
     path("accounts/password-reset/new/", views.new_password),

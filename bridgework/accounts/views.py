@@ -28,10 +28,16 @@ from bridgework.accounts.forms import (
     AcceptInvitationForm,
     CodeForm,
     ForgotPasswordForm,
+    LanguageForm,
     NewPasswordForm,
     SignInForm,
 )
-from bridgework.accounts.http import AuthenticatedHttpRequest, second_factor_confirmed, signed_in
+from bridgework.accounts.http import (
+    AuthenticatedHttpRequest,
+    second_factor_confirmed,
+    signed_in,
+    staff_member_required,
+)
 from bridgework.accounts.models import Invitation, PasswordReset, User
 from bridgework.accounts.passkey_views import ceremony_config
 from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
@@ -385,3 +391,17 @@ def unusable_invitation(request: HttpRequest, invitation: Invitation) -> HttpRes
         {"invitation": invitation, "asked": asked},
         status=410,
     )
+
+
+@staff_member_required
+def staff_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A staff member's own settings: the language of their pages, e-mails and PDFs. The
+    change is the person's own, recorded as such (actions.set_language)."""
+    user = request.user
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        actions.set_language(user, form.cleaned_data["language"], by=user)
+        translation.activate(user.language)  # this response, and the message, already in it
+        messages.success(request, _("Your language is saved."))
+        return redirect("/accounts/settings/")
+    return render(request, "accounts/settings.html", {"form": form})

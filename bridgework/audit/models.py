@@ -13,6 +13,7 @@ import json
 from typing import Any, NoReturn
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -29,13 +30,13 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
 
 class AccessEvent(models.Model):
     class Action(models.TextChoices):
-        VIEW = "view"
-        LIST = "list"
-        CREATE = "create"
-        CHANGE = "change"
-        DELETE = "delete"
-        EXPORT = "export"
-        SIGN_IN = "sign-in"
+        VIEW = "view", _("viewed")
+        LIST = "list", _("listed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+        SIGN_IN = "sign-in", _("signed in")
 
     chain = models.CharField(max_length=40)
     seq = models.PositiveBigIntegerField()

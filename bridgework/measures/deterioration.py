@@ -138,7 +138,7 @@ def gradual_text(instrument: Instrument, rise: Rise, after: float, threshold: fl
     ) % {
         "title": instrument.title,
         "before": rise.before,
-        "date": date_format(timezone.localtime(rise.point.completed_at), "j M Y"),
+        "date": date_format(timezone.localtime(rise.point.completed_at), _("j M Y")),
         "after": after,
         "threshold": threshold,
     }

@@ -156,7 +156,7 @@ def mark_baseline(request: AuthenticatedHttpRequest, response_id: int) -> HttpRe
             _("%(title)s of %(date)s is now the baseline.")
             % {
                 "title": response.instrument.title,
-                "date": date_format(timezone.localtime(response.completed_at), "j M Y"),
+                "date": date_format(timezone.localtime(response.completed_at), _("j M Y")),
             },
         )
     return redirect(f"/clients/{response.client_id}/#measures-heading")

@@ -89,16 +89,18 @@ class PlanTemplate(models.Model):
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40, choices=Kind.choices)
-    title = models.CharField(max_length=120)
-    summary = models.CharField(max_length=300)
+    kind = models.CharField(_("kind of task"), max_length=40, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(_("summary"), max_length=300)
     # {"cbt": {"rationale": …, "instructions": …}, "psychodynamic": {…}, …}: every approach.
     wording = models.JSONField()
     obstacles = models.JSONField(default=list)  # [{"kind", "description", "coping_plan"}]
-    worksheet = models.CharField(max_length=40, choices=Worksheet.choices, blank=True)
-    cue = models.CharField(max_length=300, blank=True)
-    how_long = models.CharField(max_length=120, blank=True)
-    how_often = models.CharField(max_length=120, blank=True)
+    worksheet = models.CharField(
+        _("worksheet"), max_length=40, choices=Worksheet.choices, blank=True
+    )
+    cue = models.CharField(_("cue: what will remind the client"), max_length=300, blank=True)
+    how_long = models.CharField(_("how long"), max_length=120, blank=True)
+    how_often = models.CharField(_("how often"), max_length=120, blank=True)
     # The details its plans ask for (names from plans.details) and which plan fields or
     # details pre-fill which worksheet fields (plans.seeds): both checked when loaded.
     details = models.JSONField(default=list, blank=True)

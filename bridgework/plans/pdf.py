@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
@@ -55,6 +56,15 @@ class SummaryPDF(FPDF):
 
 
 def render(plan: ActionPlan) -> bytes:
+    """In the client's language, whoever downloads it: it is the client's own sheet (as the
+    imagery script is), in their words and voice."""
+    client = plan.client
+    language = client.user.language if client.user else client.clinic.default_language
+    with translation.override(language):
+        return build(plan)
+
+
+def build(plan: ActionPlan) -> bytes:
     clinic = plan.client.clinic
     doc = SummaryPDF()
     doc.set_title(clinic.plan_word.capitalize())
@@ -115,7 +125,7 @@ def render(plan: ActionPlan) -> bytes:
     doc.set_text_color(*MUTED)
     agreed = timezone.localtime(plan.agreed_at) if plan.agreed_at else None
     if agreed:
-        doc.paragraph(_("Agreed on %(date)s.") % {"date": agreed.strftime("%d %B %Y")})
+        doc.paragraph(_("Agreed on %(date)s.") % {"date": date_format(agreed, _("j F Y"))})
     doc.paragraph(
         _(
             "Not doing it is information, not failure: we will look at what happened "

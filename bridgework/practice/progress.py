@@ -158,7 +158,7 @@ class Chart:
             truncate_label=-1,
             legend_at_bottom=True,
             title=self.title,
-            x_value_formatter=lambda moment: moment.strftime("%d %b"),
+            x_value_formatter=lambda moment: formats.date_format(moment, _("j M")),
         )
         chart.x_labels = dates_between(start, end)
         for name, points in self.series.items():

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import AccessEvent
@@ -31,6 +32,38 @@ from bridgework.supervision.models import CompetenceRating
 # The erasure's own record keeps the clinic's report and loses the client (SET_NULL).
 KEPT_WITHOUT_CLIENT = {ErasureRequest}
 ACCOUNT = "sign-in account"
+# What the pages call each kind of row an erasure removes, in the reader's language. The
+# counts (and the erasure's report) keep the models' English plurals, a stable key.
+KIND_NAMES = {
+    "invitations": gettext_lazy("invitations"),
+    "care team memberships": gettext_lazy("care team memberships"),
+    "goals": gettext_lazy("goals"),
+    "therapy sessions": gettext_lazy("therapy sessions"),
+    "consents": gettext_lazy("consents"),
+    "action plans": gettext_lazy("action plans"),
+    "practice logs": gettext_lazy("practice logs"),
+    "check in scales": gettext_lazy("check-in scales"),
+    "check ins": gettext_lazy("check-ins"),
+    "schedules": gettext_lazy("reminder schedules"),
+    "prompts": gettext_lazy("prompts"),
+    "push subscriptions": gettext_lazy("push subscriptions"),
+    "calendar feeds": gettext_lazy("calendar feeds"),
+    "responses": gettext_lazy("questionnaire responses"),
+    "baselines": gettext_lazy("baselines"),
+    "flags": gettext_lazy("flags"),
+    "role plays": gettext_lazy("role-plays"),
+    "exports": gettext_lazy("research exports"),
+    "links": gettext_lazy("links to other record systems"),
+    "legal holds": gettext_lazy("legal holds"),
+    "erasure requests": gettext_lazy("erasure requests"),
+    "clients": gettext_lazy("clients"),
+    ACCOUNT: gettext_lazy("sign-in account"),
+}
+
+
+def named(counts: dict[str, int]) -> dict[str, int]:
+    """The counts with each kind in the reader's words (an unknown kind as it is)."""
+    return {str(KIND_NAMES.get(kind, kind)): count for kind, count in counts.items()}
 
 
 def client_links() -> list[models.Field[Any, Any]]:

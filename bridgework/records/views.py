@@ -52,7 +52,7 @@ def client_records(request: AuthenticatedHttpRequest, client_id: int) -> HttpRes
             "client": client,
             "holds": LegalHold.objects.filter(client=client),
             "keeps": actions.what_keeps(client),
-            "preview": erasure.preview(client),
+            "preview": erasure.named(erasure.preview(client)),
             "retention_ends": actions.retention_ends(client),
             "requests": ErasureRequest.objects.filter(client=client),
             "hold_form": LegalHoldForm(),
@@ -123,5 +123,12 @@ def erase(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
 def erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's report of erasures: when, what set each off, how many rows; no names."""
     done = erasures_for_admin(request).filter(state=ErasureRequest.State.DONE)
-    rows = [(row, TRIGGERS.get(row.counts.get("trigger"), "")) for row in done]
+    rows = [
+        (
+            row,
+            TRIGGERS.get(row.counts.get("trigger"), ""),
+            erasure.named(row.counts.get("rows", {})),
+        )
+        for row in done
+    ]
     return render(request, "records/erasures.html", {"erasures": rows})

@@ -93,7 +93,7 @@ class StudyForm(Form):
             field_of(self, "clinics", ChoicesOfRows).queryset = Clinic.objects.filter(pk=clinic.pk)
             self.initial.setdefault("clinics", [clinic.pk])
         field_of(self, "tables", forms.MultipleChoiceField).choices = [
-            (name, table.title) for name, table in TABLES.items()
+            (name, _(table.title)) for name, table in TABLES.items()
         ]
 
     def clean(self) -> dict[str, Any]:

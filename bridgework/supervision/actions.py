@@ -173,7 +173,7 @@ def draft_of(rating: CompetenceRating, by: User) -> CompetenceRating:
                 "This rating was submitted on %(date)s and is final: it cannot be changed, "
                 "nor submitted again."
             )
-            % {"date": date_format(timezone.localtime(locked.submitted_at), "j M Y, H:i")}
+            % {"date": date_format(timezone.localtime(locked.submitted_at), _("j M Y, H:i"))}
         )
     return locked
 

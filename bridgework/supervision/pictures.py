@@ -142,7 +142,7 @@ def ratings_svg(course: ScaleCourse) -> bytes:
         dots_size=4,
         show_x_guides=False,
         title=_("%(scale)s: totals per rated session") % {"scale": course.instrument.title},
-        x_value_formatter=lambda moment: moment.strftime("%d %b %y"),
+        x_value_formatter=lambda moment: formats.date_format(moment, _("j M Y")),
     )
     chart.x_labels = dates_between(start, end)
     for name, points in series.items():

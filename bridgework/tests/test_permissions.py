@@ -145,6 +145,7 @@ MATRIX: dict[str, Row] = {
     "accounts/sign-in/": Row(lambda t: "/accounts/sign-in/", {"anonymous": 200}, default=302),
     "accounts/sign-out/": Row(lambda t: "/accounts/sign-out/", {}, default=302, method="post"),
     "accounts/second-factor/": Row(lambda t: "/accounts/second-factor/", {}, default=302),
+    "accounts/settings/": Row(lambda t: "/accounts/settings/", each(STAFF, 200)),
     "accounts/second-factor/setup/": Row(
         lambda t: "/accounts/second-factor/setup/", each(STAFF, 200), default=302
     ),
@@ -586,6 +587,7 @@ MATRIX: dict[str, Row] = {
 NO_CLIENT_DATA: dict[str, str] = {
     "fhir/import/": "the import form: a file field and the clinic's therapists",
     "tokens/": "one's own access tokens: names and dates",
+    "accounts/settings/": "one's own language",
     "tokens/<int:token_id>/revoke/": "revoking an access token (its audit row is the clinic's)",
     "research/exports/<int:export_id>/status/": "how far an export is: counts, polled often",
     "": "where each person lands: a redirect by role",

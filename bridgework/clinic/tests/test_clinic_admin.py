@@ -160,6 +160,7 @@ class ClinicAdminTests(BaseTestCase):
                 "risk_escalation_hours": "4",
                 "duty_contact_email": "",
                 "staff_mfa_required": "",
+                "default_language": "en",
             },
         )
         self.sign_in(self.client_a)

@@ -23,7 +23,7 @@ def clock(moment: datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     same_day = local.date() == timezone.localdate()
-    return dateformat.format(local, "H:i" if same_day else "D j M, H:i")
+    return dateformat.format(local, "H:i" if same_day else _("D j M, H:i"))
 
 
 @register.simple_tag

@@ -406,6 +406,7 @@ class DutyContactSettingTests(BaseTestCase):
             "silence_days": "5",
             "risk_escalation_hours": "4",
             "duty_contact_email": "",
+            "default_language": "en",
             **changes,
         }
 

@@ -3,13 +3,15 @@ scores and items, flags, and competence ratings (research.export.tables)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bridgework.measures.models import Flag
 from bridgework.research.export.codebook import Column, Table
 from bridgework.research.export.columns import client_id, codes, pseudonym, text, when
 
 MEASURE_RESPONSES = Table(
     "measure_responses",
-    "Questionnaire responses",
+    gettext_noop("Questionnaire responses"),
     "One row per completed questionnaire (PHQ-9, GAD-7, …) within the study period, with its "
     "total score; every score is in measure_scores, every answer in measure_items. Plan "
     "reviews are in reviews.",
@@ -64,7 +66,7 @@ MEASURE_RESPONSES = Table(
 
 MEASURE_SCORES = Table(
     "measure_scores",
-    "Questionnaire scores",
+    gettext_noop("Questionnaire scores"),
     "One row per score of a response (the total and any subscales).",
     (
         pseudonym("response_id", "the response", "measures.Response.id"),
@@ -99,7 +101,7 @@ MEASURE_SCORES = Table(
 
 MEASURE_ITEMS = Table(
     "measure_items",
-    "Questionnaire items",
+    gettext_noop("Questionnaire items"),
     "One row per answered item of a response.",
     (
         pseudonym("response_id", "the response", "measures.Response.id"),
@@ -132,7 +134,7 @@ MEASURE_ITEMS = Table(
 
 FLAGS = Table(
     "flags",
-    "Flags",
+    gettext_noop("Flags"),
     "One row per flag raised within the study period: its kind and times only (never its "
     "text or the acknowledging note).",
     (
@@ -160,7 +162,7 @@ FLAGS = Table(
 
 COMPETENCE_RATINGS = Table(
     "competence_ratings",
-    "Competence ratings",
+    gettext_noop("Competence ratings"),
     "One row per submitted rating of a therapist's plan work in a session in the export.",
     (
         pseudonym("competence_rating_id", "the rating", "supervision.CompetenceRating.id"),
@@ -205,7 +207,7 @@ COMPETENCE_RATINGS = Table(
 
 COMPETENCE_ITEMS = Table(
     "competence_items",
-    "Competence item scores",
+    gettext_noop("Competence item scores"),
     "One row per rated item of a competence rating.",
     (
         pseudonym("competence_rating_id", "the rating", "supervision.CompetenceRating.id"),

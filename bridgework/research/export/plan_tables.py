@@ -3,6 +3,8 @@ versions, goals and obstacles (research.export.tables)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bridgework.accounts.models import Approach
 from bridgework.plans.models import Framing, Kind, Obstacle, ProposedBy, Status, Worksheet
 from bridgework.research.export.codebook import Column, Table
@@ -87,7 +89,7 @@ def plan_design_columns(source: str) -> tuple[Column, ...]:
 
 CLIENTS = Table(
     "clients",
-    "Clients",
+    gettext_noop("Clients"),
     "One row per client with an open research consent, of the study's clinics.",
     (
         client_id("care.Client.id"),
@@ -126,7 +128,7 @@ CLIENTS = Table(
 
 SESSIONS = Table(
     "sessions",
-    "Therapy sessions",
+    gettext_noop("Therapy sessions"),
     "One row per therapy session dated within the study period.",
     (
         pseudonym("session_id", "the session", "care.TherapySession.id"),
@@ -147,7 +149,7 @@ SESSIONS = Table(
 
 GOALS = Table(
     "goals",
-    "Goals",
+    gettext_noop("Goals"),
     "One row per therapy goal open at some time in the study period.",
     (
         pseudonym("goal_id", "the goal", "care.Goal.id"),
@@ -162,7 +164,7 @@ GOALS = Table(
 
 PLANS = Table(
     "plans",
-    "Action plans",
+    gettext_noop("Action plans"),
     "One row per plan open at some time in the study period, as it stood at the period's "
     "end: its status then, its times up to then, the version then in force; its design, "
     "ratings and words as the plan says them now (plan_versions has them as each version "
@@ -253,7 +255,7 @@ PLANS = Table(
 
 PLAN_VERSIONS = Table(
     "plan_versions",
-    "Plan versions",
+    gettext_noop("Plan versions"),
     "One row per agreed version of a plan in the export (a revision, made when a plan is "
     "agreed and after each later change), as the plan then said: the version in force at the "
     "study period's start (made before it) and every later one made before its end.",
@@ -293,7 +295,7 @@ PLAN_VERSIONS = Table(
 
 PLAN_GOALS = Table(
     "plan_goals",
-    "Goals a plan serves",
+    gettext_noop("Goals a plan serves"),
     "One row per plan and goal it serves, both in the export.",
     (
         pseudonym("plan_id", "the plan", "plans.ActionPlan.goals"),
@@ -310,7 +312,7 @@ PLAN_GOALS = Table(
 
 OBSTACLES = Table(
     "obstacles",
-    "Obstacles",
+    gettext_noop("Obstacles"),
     "One row per obstacle a plan in the export names now, with its coping plan.",
     (
         pseudonym("obstacle_id", "the obstacle", "plans.Obstacle.id"),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bridgework.plans import review as review_questions
 from bridgework.plans.models import Decision
 from bridgework.practice.models import Outcome
@@ -17,7 +19,7 @@ def event_time(state: str, meaning: str) -> Column:
 
 PROMPTS = Table(
     "prompts",
-    "Prompts",
+    gettext_noop("Prompts"),
     "One row per prompt (practice reminder, check-in, questionnaire) due within the study "
     "period, with its whole life cycle: the first time it reached each state.",
     (
@@ -86,7 +88,7 @@ PROMPTS = Table(
 
 PRACTICE_LOGS = Table(
     "practice_logs",
-    "Practice logs",
+    gettext_noop("Practice logs"),
     "One row per practice log dated within the study period (private diary entries are "
     "never exported); its 0–100 ratings are in ratings.",
     (
@@ -136,7 +138,7 @@ PRACTICE_LOGS = Table(
 
 RATINGS = Table(
     "ratings",
-    "0–100 ratings",
+    gettext_noop("0–100 ratings"),
     "One row per 0–100 rating, long format: a check-in's ratings on its scales and a "
     "practice log's 0–100 worksheet fields (a list's fields once per row of the list).",
     (
@@ -199,7 +201,7 @@ RATINGS = Table(
 
 CHECKINS = Table(
     "checkins",
-    "Check-ins",
+    gettext_noop("Check-ins"),
     "One row per momentary check-in answered within the study period; its ratings are in ratings.",
     (
         pseudonym("check_in_id", "the check-in", "practice.CheckIn.id"),
@@ -227,7 +229,7 @@ def review_column(question: review_questions.Question) -> Column:
 
 REVIEWS = Table(
     "reviews",
-    "Plan reviews",
+    gettext_noop("Plan reviews"),
     "One row per in-session review of a plan within the study period, with the Action Plan "
     "Review's engagement answers (done: 0 not at all … 4 all of it).",
     (

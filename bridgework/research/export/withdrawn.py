@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_noop
 
 from bridgework.care.models import Client, Consent
 from bridgework.research.export.codebook import Column, Table
@@ -28,7 +29,7 @@ from bridgework.research.models import Study
 
 WITHDRAWN = Table(
     name="withdrawn",
-    title="Clients who withdrew",
+    title=gettext_noop("Clients who withdrew"),
     description=(
         "The clients of the study's clinics who withdrew their research consent since the "
         "study was set up and have not given it again, one row each. They are in no other "
