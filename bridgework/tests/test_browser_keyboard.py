@@ -1,0 +1,333 @@
+"""The main tasks with the keyboard alone — Tab, Shift+Tab, Enter, Space and the arrow keys,
+never a click: a client logs practice and a check-in on their phone; a therapist makes a plan
+from a template, agrees it with the client and reviews it. At every stop the focus must be
+visible, on screen and not covered (the sticky action bar included); every page of the walk
+is gone round whole, forwards and back, to prove there is no trap; and the accessibility tree
+of each page (roles, names, headings, the live regions that say "saved" and "waiting to
+send") is checked with Playwright's ARIA snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from bridgework.care import actions as care
+from bridgework.plans import actions as plans
+from bridgework.plans.models import ActionPlan, PlanTemplate, Status
+from bridgework.practice import actions as practice
+from bridgework.practice.models import CheckIn, PracticeLog
+from bridgework.test import PASSWORD, make_client, make_clinic, make_staff
+from bridgework.tests.accessibility import describe, focus_problems, focused, wcag_violations
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# More stops than any page of the walk has: a Tab key that never comes back round is a trap.
+MOST_STOPS = 150
+
+
+class Keyboard:
+    """A person with a keyboard and no mouse. Every key press is followed by a look at the
+    focus: it must be visible, on screen and not covered; any fault fails the walk."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def press(self, key: str) -> dict[str, Any] | None:
+        self.page.keyboard.press(key)
+        where = focused(self.page)
+        problems = focus_problems(where)
+        assert not problems, f"after {key} on {self.page.url}: {problems}"
+        return where
+
+    def follow(self, key: str = "Enter") -> None:
+        """A key that opens a link or sends a form: the next page is waited for."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def tab_to(self, target: Locator, *, key: str = "Tab") -> list[str]:
+        """Tab (or Shift+Tab) until the target has the focus, never passing the page's end:
+        the target comes later in the order than where the focus was. Returns the stops."""
+        stops: list[str] = []
+        if is_focused(target):  # already there (autofocus)
+            return stops
+        for _ in range(MOST_STOPS):
+            where = self.press(key)
+            if where is None:
+                raise AssertionError(f"{key} went past the page's end before {target}: {stops}")
+            stops.append(describe(where))
+            if is_focused(target):
+                return stops
+        raise AssertionError(f"{target} not reached with {key}: {stops}")
+
+    def go_round(self) -> list[str]:
+        """Tab from the top of the page to its end and Shift+Tab back: every stop visible and
+        clear, the same stops both ways, and the focus free to leave at both ends."""
+        self.page.evaluate("document.activeElement && document.activeElement.blur()")
+        self.page.evaluate("window.scrollTo(0, 0)")
+        forwards = self.stops_until_the_end("Tab")
+        backwards = self.stops_until_the_end("Shift+Tab")
+        assert backwards == forwards[::-1], f"Shift+Tab does not retrace Tab: {forwards} / {backwards}"
+        if focused(self.page) is not None:  # back round at the end: one Tab leaves the page,
+            assert self.press("Tab") is None  # so the next starts again from the top
+        return forwards
+
+    def stops_until_the_end(self, key: str) -> list[str]:
+        """The stops until the focus leaves the page, or comes round to the first stop again
+        (Chromium's Shift+Tab wraps from the top to the end without leaving)."""
+        stops: list[str] = []
+        for _ in range(MOST_STOPS):
+            where = self.press(key)
+            if where is None or (stops and describe(where) == stops[0]):
+                return stops
+            stops.append(describe(where))
+        raise AssertionError(f"a keyboard trap on {self.page.url}: {stops[-10:]}")
+
+
+def is_focused(target: Locator) -> bool:
+    return bool(target.evaluate("element => element === document.activeElement"))
+
+
+def sign_in_by_keyboard(keys: Keyboard, base_url: str, email: str) -> None:
+    page = keys.page
+    page.goto(f"{base_url}/accounts/sign-in/")
+    keys.tab_to(page.get_by_label("E-mail"))
+    keys.type(email)
+    keys.tab_to(page.get_by_label("Password"))
+    keys.type(PASSWORD)
+    keys.follow("Enter")
+
+
+def in_order(stops: list[str], *wanted: str) -> bool:
+    """The wanted stops appear in this order among the stops (each found by a part of it)."""
+    at = 0
+    for part in wanted:
+        while at < len(stops) and part not in stops[at]:
+            at += 1
+        if at == len(stops):
+            return False
+    return True
+
+
+@pytest.fixture
+def keyboard_phone(browser: Browser) -> Iterator[Keyboard]:
+    # A phone with a keyboard (a Bluetooth one, or a switch device sending Tab and Enter).
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    yield Keyboard(context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def keyboard_laptop(browser: Browser) -> Iterator[Keyboard]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    yield Keyboard(context.new_page())
+    context.close()
+
+
+def a_client_with_a_plan_and_a_scale() -> ActionPlan:
+    clinic = make_clinic("Northside Therapy")
+    therapist = make_staff(clinic, "therapist_a", "therapist", approach="cbt")
+    client = make_client(clinic, "robin_ash", therapist)
+    template = PlanTemplate.objects.get(slug="exposure-step-up-the-ladder")
+    plan = plans.start_plan(client, by=therapist, template=template)
+    plan.title = "Ride the bus two stops"
+    plan.save()
+    practice.add_scale(client, by=therapist, name="Mood", low_anchor="low", high_anchor="high")
+    return plans.agree(plan, by=therapist)
+
+
+def test_a_client_logs_practice_and_checks_in_with_the_keyboard_alone(
+    live_server: Any, keyboard_phone: Keyboard
+) -> None:
+    plan = a_client_with_a_plan_and_a_scale()
+    keys, page = keyboard_phone, keyboard_phone.page
+    sign_in_by_keyboard(keys, live_server.url, "robin_ash@example.org")
+    page.locator("html[data-app-ready]").wait_for(state="attached")
+    expect(page.get_by_role("heading", name="Hello, Robin Ash", level=1)).to_be_visible()
+    print("SNAP /me/\n" + page.locator("body").aria_snapshot())
+    stops = keys.go_round()
+    assert in_order(stops, "Skip to content", "Today", "Sign out", "How did it go?", "I did it")
+    assert in_order(stops, "I did it", "Partly", "Not this time", "Check in", "My reminders")
+
+    # The skip link first, then straight into the day's plans.
+    card = page.get_by_role("article", name="Ride the bus two stops")
+    keys.tab_to(page.get_by_role("link", name="Skip to content"))
+    keys.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    keys.tab_to(card.get_by_label("How did it go?"))
+    keys.type("70")
+    keys.tab_to(card.get_by_role("button", name="I did it"))
+    keys.follow("Enter")
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_have_text(
+        "Saved. Well done for noting it."
+    )
+    assert PracticeLog.objects.get().entries == {"how_it_went": 70}
+
+    keys.tab_to(page.get_by_role("link", name="Check in"))
+    keys.follow("Enter")
+    expect(page.get_by_role("heading", name="How are you right now?", level=1)).to_be_visible()
+    page.locator("html[data-app-ready]").wait_for(state="attached")
+    print("SNAP check-in\n" + page.locator("body").aria_snapshot())
+    keys.go_round()
+    mood = page.get_by_label("Mood")
+    keys.tab_to(mood)
+    keys.type("40")
+    keys.press("ArrowUp")  # one more, with the arrow key
+    expect(mood).to_have_value("41")
+    keys.tab_to(page.get_by_role("button", name="Save"))
+    keys.follow("Space")
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    print("SNAP saved\n" + page.locator("body").aria_snapshot())
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Partly").click()
+    expect(page.locator("[data-outbox-status]")).to_be_visible()
+    print("SNAP offline\n" + page.locator("body").aria_snapshot())
+    page.context.set_offline(False)
+    assert list(CheckIn.objects.get().ratings.values_list("scale__name", "value")) == [
+        ("Mood", 41)
+    ]
+
+
+def a_client_in_session() -> Any:
+    clinic = make_clinic("Northside Therapy")
+    therapist = make_staff(clinic, "therapist_a", "therapist", approach="cbt")
+    client = make_client(clinic, "robin_ash", therapist)
+    care.add_goal(client, text="Take the bus to work", by=therapist)
+    care.add_session(
+        client,
+        therapist=therapist,
+        by=therapist,
+        takeaway="Avoiding feeds fear",
+        starts_at=timezone.now() - timedelta(days=7),
+    )
+    care.add_session(client, therapist=therapist, by=therapist, starts_at=timezone.now())
+    # The next session, where the plan is reviewed.
+    care.add_session(
+        client, therapist=therapist, by=therapist, starts_at=timezone.now() + timedelta(days=7)
+    )
+    return client
+
+
+def test_a_therapist_makes_agrees_and_reviews_a_plan_with_the_keyboard_alone(
+    live_server: Any, keyboard_laptop: Keyboard
+) -> None:
+    client = a_client_in_session()
+    keys, page = keyboard_laptop, keyboard_laptop.page
+    sign_in_by_keyboard(keys, live_server.url, "therapist_a@example.org")
+    page.goto(f"{live_server.url}/clients/{client.pk}/")  # where the session starts from
+    print("SNAP client\n" + page.locator("main").aria_snapshot())
+    stops = keys.go_round()
+    assert in_order(stops, "Skip to content", "Caseload", "Sign out", "New plan")
+    keys.tab_to(page.get_by_role("link", name="New plan"))
+    keys.follow("Enter")
+
+    # The template library: search, then the template's own button.
+    expect(page.get_by_role("heading", name="New plan with Robin Ash", level=1)).to_be_visible()
+    keys.go_round()
+    keys.tab_to(page.get_by_label("Search"))
+    keys.type("ladder")
+    use = page.get_by_role("button", name="Use Take the next step on the ladder")
+    expect(page.locator(".template")).to_have_count(1)  # the list has followed the search
+    print("SNAP new\n" + page.locator("main").aria_snapshot())
+    keys.tab_to(use)
+    keys.follow("Enter")
+
+    # The editor: every field the plan needs, the sticky bar never over the focused one.
+    expect(page.get_by_role("heading", name="Our plan — Robin Ash", level=1)).to_be_visible()
+    page.locator(".slider").first.wait_for()  # the page's scripts have run
+    print("SNAP edit\n" + page.locator("main").aria_snapshot())
+    stops = keys.go_round()
+    assert in_order(
+        stops,
+        "Title, in the client's words",
+        "Take the bus to work",
+        "'When'",
+        "Keep this obstacle",
+        "How important",
+        "How confident",
+        "Agree plan",
+        "Save draft",
+    )
+    keys.tab_to(page.get_by_label("Title, in the client's words"))
+    keys.press("Control+a")
+    keys.type("Ride the 8:10 bus two stops")
+    keys.tab_to(page.get_by_label("Take the bus to work"))
+    keys.press("Space")
+    keys.tab_to(page.get_by_label("When", exact=True))
+    keys.type("Tuesday and Friday, 8:10")
+    keys.tab_to(page.get_by_label("Keep this obstacle").first)
+    keys.press("Space")
+    keys.tab_to(page.get_by_label("How important is this to the client? (0–10)"))
+    keys.type("9")
+    keys.tab_to(page.get_by_label("How confident is the client they will do it? (0–10)"))
+    keys.type("8")
+    keys.tab_to(page.get_by_role("button", name="Agree plan"))
+    keys.follow("Enter")
+
+    # The plan page says it is agreed; from there to the review.
+    expect(page.get_by_role("status")).to_contain_text("Plan agreed. The client can see it now.")
+    print("SNAP plan\n" + page.locator("main").aria_snapshot())
+    plan = ActionPlan.objects.get()
+    assert (plan.status, plan.title, plan.when, plan.importance, plan.confidence) == (
+        Status.AGREED,
+        "Ride the 8:10 bus two stops",
+        "Tuesday and Friday, 8:10",
+        9,
+        8,
+    )
+    assert list(plan.goals.values_list("text", flat=True)) == ["Take the bus to work"]
+    assert plan.obstacles.count() == 1
+    keys.go_round()
+
+    # The screen was the client's too (shared-screen mode, the default in a session): the
+    # therapist's password takes it back, and the review opens from the plan page.
+    keys.tab_to(page.get_by_role("link", name="Exit shared screen"))
+    keys.follow("Enter")
+    keys.go_round()
+    keys.tab_to(page.get_by_label("Your password"))
+    keys.type(PASSWORD)
+    keys.follow("Enter")
+    expect(page.get_by_role("link", name="Caseload")).to_be_visible()
+    keys.tab_to(page.get_by_role("link", name="Review", exact=True))
+    keys.follow("Enter")
+
+    # The review: a session chosen with the arrow keys, answers by radio group and number.
+    expect(page.get_by_role("heading", name="Review: Ride the 8:10 bus two stops")).to_be_visible()
+    page.locator(".slider").first.wait_for()
+    print("SNAP review\n" + page.locator("main").aria_snapshot())
+    keys.go_round()
+    keys.tab_to(page.get_by_label("Reviewed in"))
+    keys.press("ArrowDown")
+    done = page.get_by_role("group", name="How much of the plan did you do")
+    keys.tab_to(done.get_by_role("radio", name="Not at all"))  # the first, none chosen yet
+    keys.press("ArrowRight")
+    keys.press("ArrowRight")
+    expect(done.get_by_role("radio", name="About half")).to_be_checked()
+    keys.tab_to(page.get_by_label("What did you learn? If it didn't happen, what does that teach us?"))
+    keys.type("Two stops are fine; three feel far.")
+    decision = page.get_by_role("group", name="What shall we do with this plan?")
+    keys.tab_to(decision.get_by_role("radio").first)
+    keys.press("Space")
+    keys.tab_to(page.get_by_role("button", name="Save review"))
+    keys.follow("Enter")
+    expect(page.get_by_role("status")).to_be_visible()
+    print("SNAP reviewed\n" + page.locator("main").aria_snapshot())
+    plan.refresh_from_db()
+    review = plan.reviews.get()
+    assert (review.answers["done"], review.answers["learned"], review.session) == (
+        2,
+        "Two stops are fine; three feel far.",
+        client.sessions.order_by("-starts_at").first(),
+    )
