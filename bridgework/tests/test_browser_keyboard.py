@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # More stops than any page of the walk has: a Tab key that never comes back round is a trap.
 MOST_STOPS = 150
+STOPS_IN_ONE_FIELD = 5
 
 
 class Keyboard:
@@ -88,9 +89,13 @@ class Keyboard:
         stops: list[str] = []
         for _ in range(MOST_STOPS):
             where = self.press(key)
-            if where is None or (stops and describe(where) == stops[0]):
+            if where is None or (stops and describe(where) == stops[0] != stops[-1]):
                 return stops
             stops.append(describe(where))
+            # A date field takes a Tab for each of its parts; more than that in one place is
+            # a field that will not let the focus go.
+            if len(stops) > STOPS_IN_ONE_FIELD and len(set(stops[-STOPS_IN_ONE_FIELD:])) == 1:
+                break
         raise AssertionError(f"a keyboard trap on {self.page.url}: {stops[-10:]}")
 
 
@@ -464,3 +469,38 @@ def test_a_therapist_makes_agrees_and_reviews_a_plan_with_the_keyboard_alone(
         "Two stops are fine; three feel far.",
         client.sessions.order_by("-starts_at").first(),
     )
+
+
+PROBLEMS_PAGE = """<!doctype html><html lang="en"><title>t</title><body><main>
+<h1>Checks</h1><h3>Skips a level</h3><input id="trap" aria-label="Trap">
+<button id="plain">Plain</button>
+<button id="no-ring" style="outline: none">No ring</button>
+<form style="height: 3000px"><input id="under" aria-label="Under the bar"
+  style="position: fixed; bottom: 10px"><div class="sticky-actions"
+  style="position: fixed; bottom: 0; height: 60px; width: 100%; background: #eee"></div></form>
+</main></body></html>"""
+
+
+def test_the_checks_find_what_they_look_for(browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    page = context.new_page()
+    page.set_content(PROBLEMS_PAGE)
+    page.add_style_tag(content=":focus-visible { outline: 3px solid orange; }")
+    # axe at every impact: heading order is only "moderate".
+    assert any(found.startswith("heading-order (moderate)") for found in wcag_violations(page))
+    keys = Keyboard(page)
+    page.focus("#plain")
+    assert focus_problems(focused(page)) == []
+    page.keyboard.press("Tab")
+    assert any("no visible focus" in problem for problem in focus_problems(focused(page)))
+    page.keyboard.press("Tab")
+    assert any("covered while focused" in problem for problem in focus_problems(focused(page)))
+    # A field that swallows the Tab key holds the keyboard: the walk says so.
+    page.evaluate(
+        """() => document.getElementById("trap").addEventListener("keydown",
+          (event) => { if (event.key === "Tab") event.preventDefault(); })"""
+    )
+    page.focus("#trap")
+    with pytest.raises(AssertionError, match="a keyboard trap on"):
+        keys.stops_until_the_end("Tab")
+    context.close()
