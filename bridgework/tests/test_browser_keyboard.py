@@ -78,7 +78,7 @@ class Keyboard:
         self.page.evaluate("window.scrollTo(0, 0)")
         forwards = self.stops_until_the_end("Tab")
         backwards = self.stops_until_the_end("Shift+Tab")
-        assert backwards == forwards[::-1], f"Shift+Tab does not retrace Tab: {forwards} / {backwards}"
+        assert backwards == forwards[::-1], f"Shift+Tab retraces not {forwards} but {backwards}"
         if focused(self.page) is not None:  # back round at the end: one Tab leaves the page,
             assert self.press("Tab") is None  # so the next starts again from the top
         return forwards
@@ -253,9 +253,7 @@ def test_a_client_logs_practice_and_checks_in_with_the_keyboard_alone(
     keys.tab_to(page.get_by_role("button", name="Save"))
     keys.follow("Space")
     expect(page.locator("body")).to_match_aria_snapshot(SAVED)
-    assert list(CheckIn.objects.get().ratings.values_list("scale__name", "value")) == [
-        ("Mood", 41)
-    ]
+    assert list(CheckIn.objects.get().ratings.values_list("scale__name", "value")) == [("Mood", 41)]
 
     # Offline, the entry waits on the phone; the client hears so and keeps their place.
     page.context.set_offline(True)
@@ -454,7 +452,7 @@ def test_a_therapist_makes_agrees_and_reviews_a_plan_with_the_keyboard_alone(
     keys.press("ArrowRight")
     keys.press("ArrowRight")
     expect(done.get_by_role("radio", name="About half")).to_be_checked()
-    keys.tab_to(page.get_by_label("What did you learn? If it didn't happen, what does that teach us?"))
+    keys.tab_to(page.get_by_label("What did you learn?", exact=False))
     keys.type("Two stops are fine; three feel far.")
     decision = page.get_by_role("group", name="What shall we do with this plan?")
     keys.tab_to(decision.get_by_role("radio").first)

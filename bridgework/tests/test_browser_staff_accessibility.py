@@ -25,9 +25,7 @@ from bridgework.tests.accessibility import problems_on
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_pages_have_no_accessibility_violations(
-    live_server, browser: Browser
-) -> None:
+def test_staff_pages_have_no_accessibility_violations(live_server, browser: Browser) -> None:
     clinic = make_clinic("Northside Therapy")
     therapist = make_staff(clinic, "therapist_a", "therapist", "clinic_admin", approach="cbt")
     client = make_client(clinic, "robin_ash", therapist)
@@ -110,8 +108,6 @@ def test_staff_pages_have_no_accessibility_violations(
     context.clear_cookies()
     make_staff(clinic, "helen", "supervisor", "researcher")
     browser_sign_in(page, live_server.url, "helen@example.org")
-    problems |= problems_on(
-        page, live_server.url, ["/supervision/", "/research/"]
-    )
+    problems |= problems_on(page, live_server.url, ["/supervision/", "/research/"])
     context.close()
     assert problems == {}
