@@ -197,6 +197,9 @@
     buttons.forEach(function (b) { b.disabled = true; });
     put(entry).then(function () { return send(entry); }).then(function (outcome) {
       buttons.forEach(function (b) { b.disabled = false; });
+      // Disabling the pressed button took the keyboard's focus off it: give it back, so a
+      // keyboard or screen reader user goes on from where they were, not from the page's top.
+      if (event.submitter && (!document.activeElement || document.activeElement === document.body)) event.submitter.focus();
       if (outcome.state === "sent") { window.location.assign("/me/"); return; }
       if (outcome.state === "forget") return forgetAll();
       if (outcome.state === "refused") { return remove(entry.uid).then(function () { showProblems(form, outcome.problems); }); }
