@@ -84,7 +84,18 @@ class Server:
         self.port = free_port()
         bind = f"127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "bridgework.wsgi", "--bind", bind, "--workers", "2"],
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "bridgework.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=env,
         )

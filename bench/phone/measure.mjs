@@ -50,43 +50,54 @@ function figures(lhr) {
     documentBytes: requests.find((item) => item.resourceType === "Document")?.transferSize ?? 0,
     perRequest: requests.map((item) => [item.url.replace(/^https?:\/\/[^/]+/, ""), item.transferSize]),
     failingPerformance: failing("performance"),
+    longTasks: (audits["long-tasks"]?.details?.items ?? []).map((item) => [item.url, Math.round(item.duration)]),
+    mainThread: (audits["mainthread-work-breakdown"]?.details?.items ?? []).map((item) => [item.group, Math.round(item.duration)]),
     failingAccessibility: failing("accessibility"),
   };
 }
 
-const chrome = await chromeLauncher.launch({ chromePath: job.chrome, chromeFlags: FLAGS });
-const results = {};
-try {
-  // The session goes into the browser's cookie jar, as after signing in on a phone: Lighthouse's
-  // extraHeaders would not reach what the service worker fetches (it fetches the pages itself).
-  // Lighthouse's storage reset leaves cookies alone.
-  const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
-  await browser.setCookie({ ...job.cookie, url: job.origin, httpOnly: true, sameSite: "Lax" });
-  await browser.disconnect();
-  const once = async (url, disableStorageReset) => {
-    const result = await lighthouse(url, {
-      port: chrome.port,
-      output: "json",
-      logLevel: "error",
-      onlyCategories: ["performance", "accessibility"],
-      disableStorageReset,
-    });
-    return result.lhr;
-  };
-  const median = async (url, disableStorageReset, before) => {
-    const runs = [];
-    for (let n = 0; n < job.runs; n++) {
-      if (before) await before();
-      runs.push(await once(url, disableStorageReset));
-    }
-    return figures(computeMedianRun(runs));
-  };
-  for (const page of job.pages) results[page.name] = await median(page.url, false);
-  const repeat = job.pages.find((page) => page.name === job.repeat);
-  // Lighthouse clears the cache before each run unless told not to: a fresh-cache visit to the
-  // page first, then the measured one keeps what that visit left (cache, service worker).
-  results[`${repeat.name} (repeat visit)`] = await median(repeat.url, true, () => once(repeat.url, false));
-} finally {
-  await chrome.kill();
+// A fresh Chromium for each measurement, as the Lighthouse command line does: nothing left by
+// one run (a tab, a service worker, code caches) weighs on the next.
+async function inChrome(work) {
+  const chrome = await chromeLauncher.launch({ chromePath: job.chrome, chromeFlags: FLAGS });
+  try {
+    // The session goes into the browser's cookie jar, as after signing in on a phone:
+    // Lighthouse's extraHeaders would not reach what the service worker fetches (it fetches
+    // the pages itself). Lighthouse's storage reset leaves cookies alone.
+    const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+    await browser.setCookie({ ...job.cookie, url: job.origin, httpOnly: true, sameSite: "Lax" });
+    await browser.disconnect();
+    const once = async (url, disableStorageReset) => {
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: ["performance", "accessibility"],
+        disableStorageReset,
+      });
+      return result.lhr;
+    };
+    return await work(once);
+  } finally {
+    await chrome.kill();
+  }
 }
+
+async function median(measure) {
+  const runs = [];
+  for (let n = 0; n < job.runs; n++) runs.push(await inChrome(measure));
+  // A run without the figures to choose by (a runtime error) is reported as it is.
+  const failed = runs.find((lhr) => lhr.runtimeError);
+  return figures(failed ?? computeMedianRun(runs));
+}
+
+const results = {};
+for (const page of job.pages) results[page.name] = await median((once) => once(page.url, false));
+const repeat = job.pages.find((page) => page.name === job.repeat);
+// Lighthouse clears the cache and the service worker before a run unless told not to: a
+// fresh-cache visit first, then the measured visit keeps what that one left.
+results[`${repeat.name} (repeat visit)`] = await median(async (once) => {
+  await once(repeat.url, false);
+  return await once(repeat.url, true);
+});
 process.stdout.write(JSON.stringify(results) + "\n");

@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 # Bump when the list of cached files changes; the service worker then drops the old cache.
-SHELL_VERSION = "bw-shell-7"
+SHELL_VERSION = "bw-shell-8"
 
 
 def manifest(request: HttpRequest) -> JsonResponse:
