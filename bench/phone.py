@@ -51,6 +51,7 @@ CLIENT = "jordan@demo.bridgework.test"
 PASSWORD = "practice-makes-progress"  # every demo account's (README, "Demo sign-ins")
 REPEAT = "today"
 PERFORMANCE, ACCESSIBILITY, LCP_MS, REPEAT_BYTES = 95, 100, 1500, 60 * 1024
+SLOW_CPU = 1000  # Lighthouse warns below this benchmark index (core/gather/driver/environment.js)
 
 
 def environment(var_dir: str) -> dict[str, str]:
@@ -227,11 +228,9 @@ def lighthouse(
 
 def report(results: dict[str, Any], show_requests: bool) -> list[str]:
     """Prints the table; returns the targets missed."""
-    print(
-        "| page | performance | accessibility | LCP (s) | FCP (s) | TBT (ms) | CLS | KB |", end=""
-    )
-    print(" requests |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    columns = "performance | accessibility | LCP (s) | FCP (s) | TBT (ms) | CLS | KB | requests"
+    print(f"| page | {columns} | CPU index |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     missed = []
     for name, page in results.items():
         # A figure Lighthouse could not take (its runtimeError says why) counts as missed.
@@ -240,12 +239,17 @@ def report(results: dict[str, Any], show_requests: bool) -> list[str]:
         print(
             f"| {name} | {page['performance']} | {page['accessibility']} | "
             f"{page['lcpMs'] / 1000:.2f} | {page['fcpMs'] / 1000:.2f} | {page['tbtMs']:.0f} | "
-            f"{page['cls']:.3f} | {page['bytes'] / 1024:.1f} | {page['requests']} |"
+            f"{page['cls']:.3f} | {page['bytes'] / 1024:.1f} | {page['requests']} | "
+            f"{page['benchmarkIndex']:.0f} |"
         )
         if page["runtimeError"]:
             missed.append(f"{name}: Lighthouse says {page['runtimeError']}")
         if page["performance"] < PERFORMANCE:
-            missed.append(f"{name}: performance {page['performance']} < {PERFORMANCE}")
+            # Lighthouse's own threshold: below it, its 4x CPU slowdown over-throttles a busy
+            # or slow host, and blocking time (so the score) grows. Said, not excused.
+            slow = page["benchmarkIndex"] < SLOW_CPU
+            why = f" (host CPU slow: benchmark index {page['benchmarkIndex']:.0f})" if slow else ""
+            missed.append(f"{name}: performance {page['performance']} < {PERFORMANCE}{why}")
         if page["accessibility"] < ACCESSIBILITY:
             failing = ", ".join(page["failingAccessibility"])
             missed.append(f"{name}: accessibility {page['accessibility']} ({failing})")

@@ -35,6 +35,7 @@ function figures(lhr) {
   return {
     url: lhr.finalDisplayedUrl,
     benchmarkIndex: lhr.environment.benchmarkIndex,
+    warnings: lhr.runWarnings ?? [],
     lcpElement: audits["largest-contentful-paint-element"]?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? null,
     runtimeError: lhr.runtimeError?.message ?? null,
     performance: Math.round((lhr.categories.performance.score ?? 0) * 100),

@@ -72,3 +72,13 @@ class FirstPictureTests(PicturesTestCase):
         for source in others:
             self.assertRegex(source, r"^/me/progress/[\w-]+\.svg$")
         self.assertEqual(page.count('loading="lazy"'), len(others))
+
+
+class ServiceWorkerTests(BaseTestCase):
+    def test_the_service_worker_fetches_a_page_while_it_starts_and_still_never_stores_it(
+        self,
+    ) -> None:
+        body = self.client.get("/sw.js").content.decode()
+        self.assertIn("navigationPreload.enable()", body)
+        self.assertIn("event.preloadResponse", body)
+        self.assertNotIn("cache.put", body)
