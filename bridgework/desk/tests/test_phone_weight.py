@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 from urllib.parse import unquote
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import RequestFactory
 
 from bridgework.desk.tests.test_pictures import PicturesTestCase
@@ -24,19 +24,19 @@ class CompressionTests(BaseTestCase):
         self.assertIn(self.client_a.full_name, gzip.decompress(response.content).decode())
 
     def test_a_streamed_download_is_left_as_it_is(self) -> None:
-        def download(request: HttpRequest) -> StreamingHttpResponse:
-            return StreamingHttpResponse(iter([b"a,b\n" * 500]), content_type="text/csv")
+        streamed = StreamingHttpResponse(iter([b"a,b\n" * 500]), content_type="text/csv")
+        self.assertFalse(self.compressed(streamed).has_header("Content-Encoding"))
 
+    def test_a_tiny_response_is_left_uncompressed(self) -> None:
+        self.assertFalse(self.compressed(HttpResponse(b"ok")).has_header("Content-Encoding"))
+
+    def test_a_whole_page_is_compressed(self) -> None:
+        page = self.compressed(HttpResponse(b"<p>Practice</p>" * 100))
+        self.assertEqual(page["Content-Encoding"], "gzip")
+
+    def compressed(self, response: HttpResponseBase) -> HttpResponseBase:
         request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
-        response = CompressPagesMiddleware(download)(request)
-        self.assertFalse(response.has_header("Content-Encoding"))
-
-    def test_a_small_page_is_compressed_too_when_worth_it_and_not_when_tiny(self) -> None:
-        def tiny(request: HttpRequest) -> HttpResponse:
-            return HttpResponse(b"ok")
-
-        request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
-        self.assertFalse(CompressPagesMiddleware(tiny)(request).has_header("Content-Encoding"))
+        return CompressPagesMiddleware(lambda request: response).process_response(request, response)
 
 
 class ScriptTests(BaseTestCase):
