@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import quote
 
 import pygal
 from django.db.models import Q, Subquery
@@ -388,6 +389,12 @@ def chart_image(charts: Iterable[Chart], name: str) -> HttpResponse:
     if chart is None:
         raise Http404
     return svg_response(chart.svg())
+
+
+def data_uri(svg: bytes) -> str:
+    """The picture as a data: address for an <img> (the page's CSP allows data: images).
+    Percent-encoded rather than base64: it gzips almost as small as the SVG itself."""
+    return "data:image/svg+xml," + quote(svg, safe="/=:;,.-_()")
 
 
 def svg_response(svg: bytes) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 # Bump when the list of cached files changes; the service worker then drops the old cache.
-SHELL_VERSION = "bw-shell-6"
+SHELL_VERSION = "bw-shell-8"
 
 
 def manifest(request: HttpRequest) -> JsonResponse:
@@ -48,7 +48,6 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                 "js/sliders.js",
                 "js/sheet-rows.js",
                 "js/from-series.js",
-                "vendor/htmx.min.js",
                 "icons/icon-192.png",
             )
         ),

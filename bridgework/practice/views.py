@@ -324,7 +324,12 @@ def own_charts(request: HttpRequest, client: Client) -> list[progress.Chart]:
 @client_required
 def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     client = own_record(request)
-    return render(request, "practice/progress.html", {"charts": own_charts(request, client)})
+    charts = own_charts(request, client)
+    # The first picture comes inside the page: on a slow phone network it is the largest thing
+    # on the screen, and fetching it after the page would cost another round trip. The others
+    # load from their own address when scrolled to.
+    first = progress.data_uri(charts[0].svg()) if charts else ""
+    return render(request, "practice/progress.html", {"charts": charts, "first_picture": first})
 
 
 @client_required

@@ -343,6 +343,14 @@
   window.addEventListener("online", function () { retryMs = RETRY_FIRST_MS; flush(); });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
   if (window.indexedDB) flush();
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  // Registered once the page has loaded, so that installing (and checking for a new version of)
+  // the service worker never competes with the page itself on a slow phone.
+  function registerWorker() {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  }
+  if ("serviceWorker" in navigator) {
+    if (document.readyState === "complete") registerWorker();
+    else window.addEventListener("load", registerWorker);
+  }
   document.documentElement.dataset.appReady = "1";  // forms now keep entries on the phone
 })();

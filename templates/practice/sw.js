@@ -8,8 +8,10 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
+  // Navigation preload: the browser fetches a page while this worker starts, instead of after.
+  const preload = self.registration.navigationPreload ? self.registration.navigationPreload.enable() : Promise.resolve();
   event.waitUntil(
-    caches.keys()
+    preload.then(() => caches.keys())
       .then((names) => Promise.all(names.filter((name) => name !== VERSION).map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
   );
@@ -25,7 +27,11 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match("/me/offline/")));
+    event.respondWith(
+      Promise.resolve(event.preloadResponse)
+        .then((preloaded) => preloaded || fetch(request))
+        .catch(() => caches.match("/me/offline/"))
+    );
   }
 });
 
