@@ -55,6 +55,8 @@ class ReadOnlyMiddleware:
             back = "/"
         context = {"message": exception.message, "back": back}
         return render(request, "read_only.html", context, status=409)
+
+
 class CompressPagesMiddleware(GZipMiddleware):
     """Gzips pages, charts and JSON on the fly: on a slow phone network a page comes in a fifth
     of its bytes (static files come compressed ahead of time from WhiteNoise, above this).
