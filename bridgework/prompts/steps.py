@@ -76,6 +76,8 @@ def snooze(prompt: Prompt, minutes: int, *, by: User) -> Prompt:
     was = snapshot(prompt)
     prompt.state = Prompt.State.SCHEDULED
     prompt.next_attempt_at = timezone.now() + timedelta(minutes=minutes)
-    prompt.save(update_fields=["state", "next_attempt_at"])
+    # Sent again when the snooze ends: not a hand-over a killed worker left behind (worker.py).
+    prompt.handed_over_at = None
+    prompt.save(update_fields=["state", "next_attempt_at", "handed_over_at"])
     client_step(prompt, Prompt.State.SNOOZED, by=by, before=was, minutes=minutes)
     return prompt

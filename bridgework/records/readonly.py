@@ -7,7 +7,8 @@ law's period stands in the way). A request waiting while therapy goes on keeps n
 read-only: the care team must still be able to end it. Always allowed, hold or not: records'
 own changes (placing and releasing holds, recording and carrying out erasures), and what the
 client may always do, whatever keeps their records — withdraw a consent, stop reminders,
-forget a phone or a calendar address — and the clinic's choice of the care team."""
+forget a phone or a calendar address, reset a password, register or remove a passkey —
+and the clinic's choice of the care team."""
 
 from __future__ import annotations
 
@@ -23,9 +24,21 @@ from bridgework.records import actions
 from bridgework.records.models import ErasureRequest, LegalHold
 
 # Who may open the record (its care team) is not the record: a held client's record must be
-# handed on when their therapist leaves.
+# handed on when their therapist leaves. Nor is the way in: a held client may still reset a
+# password and remove the passkey of a lost phone (a hold may last years).
 ALWAYS_ALLOWED = frozenset(
-    {"legal-hold", "erasure-request", "consent", "push-subscription", "calendar-feed", "care-team"}
+    {
+        "legal-hold",
+        "erasure-request",
+        "consent",
+        "push-subscription",
+        "calendar-feed",
+        "care-team",
+        "password",
+        "password-reset",
+        "passkey",
+        "second-factor",
+    }
 )
 
 

@@ -94,6 +94,22 @@ class WorkerTests(PromptTestCase):
             [dispatch.UNCONFIRMED],
         )
 
+    def test_a_snoozed_e_mail_reminder_is_sent_again_when_the_snooze_ends(self) -> None:
+        # A snooze puts the prompt back on the schedule: its first hand-over is done with, not
+        # one a killed worker left unrecorded (which would be recorded, never sent).
+        self.consent("reminders-email")
+        prompt = self.make_due(self.schedule(channels=["email"]))[0]
+        Worker(name="w1").step()
+        self.assertEqual(len(mail.outbox), 1)
+        steps.snooze(Prompt.objects.get(pk=prompt.pk), 10, by=self.client_a.user)
+        Prompt.objects.filter(pk=prompt.pk).update(next_attempt_at=timezone.now())
+        Worker(name="w1").step()
+        self.assertEqual(len(mail.outbox), 2)
+        self.assertNotEqual(
+            PromptEvent.objects.filter(prompt=prompt).last().detail,  # type: ignore[union-attr]
+            dispatch.UNCONFIRMED,
+        )
+
     def test_the_worker_waits_out_a_database_outage_instead_of_exiting(self) -> None:
         # bench/load.py found it: a PostgreSQL restart ended every worker (exit status 1).
         worker = Worker(name="w1", idle=0)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from bridgework.accounts import actions as accounts
 from bridgework.audit.models import AccessEvent
 from bridgework.audit.readonly import KeptReadOnly
 from bridgework.care import actions as care
@@ -164,6 +165,16 @@ class ReadOnlyUnderAHoldTests(HeldRecordsTestCase):
         self.place_hold()
         care.set_consent(self.client_a, "research", False, by=user_of(self.client_a))
         self.assertFalse(self.client_a.consents.filter(withdrawn_at=None).exists())
+
+    def test_the_client_may_still_reset_their_password(self) -> None:
+        # A hold may last years: the way in is not the record (a lost phone's passkey goes
+        # with the reset, records/readonly.py).
+        self.place_hold()
+        person = user_of(self.client_a)
+        reset, _token = accounts.issue_password_reset(person, by=None)
+        accounts.choose_new_password(reset, password="a-new-and-long-passphrase-42")
+        person.refresh_from_db()
+        self.assertTrue(person.check_password("a-new-and-long-passphrase-42"))
 
     def test_the_record_may_still_be_handed_to_another_therapist(self) -> None:
         self.place_hold()
