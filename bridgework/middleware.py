@@ -63,12 +63,14 @@ class CompressPagesMiddleware(GZipMiddleware):
 
     Streamed responses (downloads, exports: mostly zip and Parquet already) are left alone, so
     they keep their Content-Length and cost no CPU twice. BREACH: Django masks the CSRF token
-    anew on every response and GZipMiddleware pads the gzip header with random bytes.
+    anew on every response and GZipMiddleware pads the gzip header with random bytes; a page
+    that shows a secret (a second factor's key, a new token's secret) is never compressed
+    (lib.web.never_compressed).
     """
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if response.streaming:
+        if response.streaming or getattr(response, "never_compressed", False):
             return response
         return super().process_response(request, response)

@@ -43,7 +43,7 @@ from bridgework.accounts.passkey_views import ceremony_config
 from bridgework.accounts.passkeys import authenticator_apps_of, passkey_required, passkeys_of
 from bridgework.accounts.sessions import needs_second_factor
 from bridgework.accounts.sessions import sign_in as start_session
-from bridgework.lib.web import after_response, client_ip, safe_next
+from bridgework.lib.web import after_response, client_ip, never_compressed, safe_next
 
 # What the reset link said, kept in the session between the link and the page it leads to:
 # {"id": <PasswordReset pk>} for a link that works, else {"problem": <why not>}.
@@ -160,6 +160,7 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @signed_in
+@never_compressed
 def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_staff_member or any(devices_for_user(user, confirmed=True)):

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts.http import AuthenticatedHttpRequest, clinic_admin_required, signed_in
 from bridgework.interop import access, actions
 from bridgework.interop.forms import READ_WRITE, TokenForm
+from bridgework.lib.web import never_compressed
 
 
 @signed_in
+@never_compressed
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

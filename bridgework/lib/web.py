@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -40,3 +42,18 @@ def after_response(response: HttpResponseBase, work: Callable[[], None]) -> None
     closer's exceptions, so `work` must report its own failures."""
     closers: list[Callable[[], None]] = response._resource_closers  # type: ignore[attr-defined]
     closers.append(work)
+
+
+def never_compressed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Marks a page that shows a secret (a second factor's key, a new token) for the page
+    compression to leave alone (bridgework.middleware.CompressPagesMiddleware): a secret
+    compressed beside something an attacker can put into the same page leaks through the
+    page's size (BREACH)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(*args, **kwargs)
+        response.never_compressed = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped

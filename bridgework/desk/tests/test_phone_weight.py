@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from bridgework.desk.tests.test_pictures import PicturesTestCase
 from bridgework.middleware import CompressPagesMiddleware
-from bridgework.test import BaseTestCase
+from bridgework.test import BaseTestCase, make_staff
 
 
 class CompressionTests(BaseTestCase):
@@ -33,6 +33,19 @@ class CompressionTests(BaseTestCase):
     def test_a_whole_page_is_compressed(self) -> None:
         page = self.compressed(HttpResponse(b"<p>Practice</p>" * 100))
         self.assertEqual(page["Content-Encoding"], "gzip")
+
+    def test_pages_that_show_a_secret_are_never_compressed(self) -> None:
+        # BREACH: a secret compressed beside what an attacker can reflect into the same page
+        # leaks through the page's size.
+        newcomer = make_staff(self.clinic, "newcomer", "therapist")
+        self.sign_in(newcomer)
+        setup = self.client.get("/accounts/second-factor/setup/", HTTP_ACCEPT_ENCODING="gzip")
+        self.assertEqual(setup.status_code, 200)
+        self.assertFalse(setup.has_header("Content-Encoding"))
+        self.sign_in(self.therapist_a)
+        tokens = self.client.get("/tokens/", HTTP_ACCEPT_ENCODING="gzip")
+        self.assertEqual(tokens.status_code, 200)
+        self.assertFalse(tokens.has_header("Content-Encoding"))
 
     def compressed(self, response: HttpResponseBase) -> HttpResponseBase:
         request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
