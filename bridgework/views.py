@@ -3,6 +3,7 @@ caught, and the page for a form whose CSRF token was refused."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -49,12 +50,32 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Retry-After, not 500: nothing is wrong with the request, the phone's outbox keeps the
     entry and sends it again, and a monitor tells an outage from a bug (bench/load.py restarts
     PostgreSQL under load). Anything else gets Django's 500 page (templates/500.html)."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    if database_unreachable(sys.exc_info()[1]):
         page = loader.get_template("503.html").render({})
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return defaults.server_error(request)
+
+
+# PostgreSQL's SQLSTATEs for a server that cannot be reached or is going away: class 08
+# (connection exception) and 57P01–57P03 (shut down by an admin, crash, cannot connect now).
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """An outage rather than a bug: a deadlock, a statement timeout or a missing column is an
+    OperationalError too, and must still answer 500 (and be reported)."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.Error):  # SQLite has no server: only its file can be away
+        return any(sign in str(cause) for sign in ("database is locked", "unable to open"))
+    state = getattr(cause, "sqlstate", None)
+    # No SQLSTATE: the server never answered (refused, reset, gone mid-query).
+    return state is None or str(state).startswith(UNREACHABLE_STATES)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

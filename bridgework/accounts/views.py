@@ -397,8 +397,11 @@ def unusable_invitation(request: HttpRequest, invitation: Invitation) -> HttpRes
 @staff_member_required
 def staff_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A staff member's own settings: the language of their pages, e-mails and PDFs. The
-    change is the person's own, recorded as such (actions.set_language)."""
+    change is the person's own, recorded as such (actions.set_language). It stands under
+    /accounts/, before the second-factor check, so it makes that check itself."""
     user = request.user
+    if needs_second_factor(user) and not second_factor_confirmed(user):
+        return redirect("/accounts/second-factor/?" + urlencode({"next": request.path}))
     form = LanguageForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
         actions.set_language(user, form.cleaned_data["language"], by=user)

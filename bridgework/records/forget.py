@@ -38,10 +38,15 @@ def forget_sessions(account: User) -> int:
 
 
 def take_marker(session_key: str) -> bool:
-    """Whether this session belonged to an erased client; its marker is used up."""
-    gone, _kinds = ForgottenSession.objects.filter(
+    """Whether this session belonged to an erased client; its marker is used up. Asked first
+    and deleted only when found: anonymous sessions are common (a passkey ceremony keeps its
+    state in one), and on SQLite a DELETE takes the write lock even when nothing matches."""
+    markers = ForgottenSession.objects.filter(
         key_hash=key_hash(session_key), expires_at__gt=timezone.now()
-    ).delete()
+    )
+    if not markers.exists():
+        return False
+    gone, _kinds = markers.delete()
     return gone > 0
 
 

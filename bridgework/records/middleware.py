@@ -23,7 +23,7 @@ class ForgetErasedPhonesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        # Costs a query only for a cookie whose session is gone (signed-in requests: none).
+        # One read for a request with a session cookie but no one signed in (signed-in: none).
         if not key or request.user.is_authenticated or not forget.take_marker(key):
             return self.get_response(request)
         if request.path == SYNC:

@@ -3,13 +3,14 @@ where the request's language is known, and nothing of the error's details."""
 
 from __future__ import annotations
 
+import sqlite3
 from unittest import mock
 
 from django.contrib.staticfiles import finders
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory, SimpleTestCase, override_settings
 from django.views.defaults import server_error
 
 from bridgework.accounts import actions as accounts
@@ -17,6 +18,7 @@ from bridgework.accounts.models import User
 from bridgework.practice.outbox import owner_of
 from bridgework.test import BaseTestCase, user_of
 from bridgework.tests.error_urls import SECRET
+from bridgework.views import database_unreachable
 
 HOME_LINK = '<a class="button" href="/">'
 
@@ -116,6 +118,43 @@ class DatabaseUnavailableTests(BaseTestCase):
         self.assertContains(response, "Kurz nicht erreichbar", status_code=503)
         self.assertNotContains(response, SECRET, status_code=503)
         self.assertNotContains(response, "OperationalError", status_code=503)
+
+
+class OutageOrBugTests(SimpleTestCase):
+    """Only an unreachable database answers 503: a deadlock or a missing column is a bug to
+    report (500), though the driver calls it an OperationalError too."""
+
+    def wrapped(self, cause: BaseException) -> OperationalError:
+        error = OperationalError(str(cause))
+        error.__cause__ = cause
+        return error
+
+    def test_what_counts_as_the_database_being_away(self) -> None:
+        class DriverError(Exception):
+            def __init__(self, sqlstate: str | None) -> None:
+                super().__init__("driver")
+                self.sqlstate = sqlstate
+
+        away = {
+            "refused, no answer": self.wrapped(DriverError(None)),
+            "connection failure": self.wrapped(DriverError("08006")),
+            "admin shutdown": self.wrapped(DriverError("57P01")),
+            "cannot connect now": self.wrapped(DriverError("57P03")),
+            "SQLite locked": self.wrapped(sqlite3.OperationalError("database is locked")),
+            "a bare interface error": InterfaceError("connection already closed"),
+        }
+        bugs = {
+            "deadlock": self.wrapped(DriverError("40P01")),
+            "statement timeout": self.wrapped(DriverError("57014")),
+            "SQLite missing column": self.wrapped(sqlite3.OperationalError("no such column: x")),
+            "not a database error": ValueError("x"),
+        }
+        for name, error in away.items():
+            with self.subTest(name):
+                self.assertTrue(database_unreachable(error))
+        for name, error in bugs.items():
+            with self.subTest(name):
+                self.assertFalse(database_unreachable(error))
 
 
 STALE_TOKEN = "x" * 64  # a well-formed token the browser's cookie does not match

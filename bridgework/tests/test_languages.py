@@ -14,7 +14,7 @@ from bridgework.accounts import actions
 from bridgework.accounts.models import AccountEmail, User
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
-from bridgework.test import BaseTestCase, send_account_emails
+from bridgework.test import PASSWORD, BaseTestCase, send_account_emails
 
 
 class StaffLanguageTests(BaseTestCase):
@@ -30,6 +30,21 @@ class StaffLanguageTests(BaseTestCase):
         self.assertEqual(caseload.headers["Content-Language"], "de")
         self.assertContains(caseload, "Fallübersicht")
         self.assertNotContains(caseload, ">Caseload<")
+
+    def test_a_password_alone_changes_nothing_where_the_clinic_asks_for_a_second_factor(
+        self,
+    ) -> None:
+        # /accounts/ stands before the second-factor check; the page makes it itself.
+        self.clinic.staff_mfa_required = True
+        self.clinic.save()
+        self.client.post(
+            "/accounts/sign-in/", {"email": "therapist_a@example.org", "password": PASSWORD}
+        )
+        answer = self.client.post("/accounts/settings/", {"language": "de"})
+        self.assertEqual(answer.status_code, 302)
+        self.assertTrue(answer["Location"].startswith("/accounts/second-factor/"))
+        self.therapist_a.refresh_from_db()
+        self.assertEqual(self.therapist_a.language, "en")
 
     def test_the_change_is_audited_as_the_persons_own(self) -> None:
         self.sign_in(self.therapist_a)
