@@ -452,13 +452,14 @@ def check_database(result_path: str, mailbox: str, cutoff: float) -> None:
     states = dict(due.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     unresolved = due.filter(state__in=(Prompt.State.SCHEDULED, Prompt.State.SENDING)).count()
     emailed = due.filter(schedule__channels__contains=["email"])
-    # Resolved as "not confirmed" (its worker died between marking it handed over and
-    # recording the outcome): resolved, and said so to the therapist, whether or not it went.
+    # Recorded as "not confirmed" (its worker died between marking it handed over and
+    # recording the outcome): the mailbox tells whether it went. One that never reached the
+    # mail service is lost like any other sent without a mail (at most once, not exactly).
     unconfirmed = set(
         PromptEvent.objects.filter(detail=dispatch.UNCONFIRMED).values_list("prompt_id", flat=True)
     )
     sent = set(emailed.filter(state=Prompt.State.SENT).values_list("pk", flat=True))
-    sent_without_mail = len(sent - unconfirmed - set(mails))
+    sent_without_mail = len(sent - set(mails))
     twice_events = (
         PromptEvent.objects.filter(state__in=(Prompt.State.SENT, Prompt.State.DELIVERED))
         .values("prompt_id")

@@ -16,8 +16,9 @@ from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.states import PENDING, WAITING_FOR_ANSWER
 
 # The outcome's detail of a prompt whose worker died (or stalled past its lease) after it began
-# handing the prompt to a channel and before recording how that went: it may have gone out,
-# so it is not sent again (a reminder twice is the worse harm), and the therapist reads why.
+# handing the prompt to a channel and before recording how that went: it may or may not have
+# gone out. It is not sent again — at most once, since a reminder twice is the worse harm —
+# and the therapist reads why.
 UNCONFIRMED = "not confirmed: the worker stopped while handing it over; not sent again"
 
 
