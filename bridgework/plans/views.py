@@ -22,6 +22,7 @@ from bridgework.accounts.http import (
     therapist_or_admin_required,
 )
 from bridgework.accounts.models import Approach, User
+from bridgework.audit import readonly
 from bridgework.care.access import Need, can_write, get_client_for_user, own_record
 from bridgework.plans import actions, imagery, indicators, pdf, revisions
 from bridgework.plans.access import get_plan_for_user
@@ -457,10 +458,13 @@ def shared_screen(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespon
 
 @client_required
 def client_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
-    """The written summary on the client's phone. Opening it records that they saw it."""
+    """The written summary on the client's phone. Opening it records that they saw it —
+    unless the record is kept read-only (a legal hold): then it is only shown."""
     own_record(request)
     plan = get_plan_for_user(request, plan_id, preload_page=True)
-    if plan.status in (Status.AGREED, Status.ACTIVE):
+    if plan.status in (Status.AGREED, Status.ACTIVE) and not readonly.why(
+        plan.client_id, object_type="plan", actor_role="client"
+    ):
         actions.record_seen(plan, by=request.user)
     return render(request, "plans/client_plan.html", {"plan": plan})
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts.http import AuthenticatedHttpRequest, client_required, signed_in
+from bridgework.audit import readonly
 from bridgework.care import actions as care_actions
 from bridgework.care.access import Need, get_client_for_user, own_record
 from bridgework.care.models import Client, Consent
@@ -53,9 +54,11 @@ from bridgework.prompts.models import Channel, Prompt, Purpose, Schedule
 
 @client_required
 def open_prompt(request: AuthenticatedHttpRequest, prompt_id: int) -> HttpResponse:
-    """Where every reminder's link lands: recorded as opened, then on to exactly its task."""
+    """Where every reminder's link lands: recorded as opened (not while the record is kept
+    read-only: a legal hold), then on to exactly its task."""
     prompt = get_prompt_for_user(request, prompt_id, need=Need.WRITE)
-    steps.mark_opened(prompt, by=request.user)
+    if not readonly.why(prompt.client_id, object_type="prompt", actor_role="client"):
+        steps.mark_opened(prompt, by=request.user)
     if prompt.state in (Prompt.State.EXPIRED, Prompt.State.CANCELLED):
         messages.info(request, _("That reminder has closed. You can still log it any time."))
     if prompt.purpose == Purpose.CHECK_IN:

@@ -176,6 +176,15 @@ class ReadOnlyUnderAHoldTests(HeldRecordsTestCase):
         person.refresh_from_db()
         self.assertTrue(person.check_password("a-new-and-long-passphrase-42"))
 
+    def test_the_client_still_opens_their_plan_and_a_reminder_under_a_hold(self) -> None:
+        # Opening records "seen" / "opened": under a hold that is skipped, not refused.
+        self.place_hold()
+        self.sign_in(self.client_a)
+        page = self.client.get(f"/me/plans/{self.plan.pk}/")
+        self.assertEqual(page.status_code, 200)
+        self.plan.refresh_from_db()
+        self.assertIsNone(self.plan.first_seen_by_client_at)
+
     def test_the_record_may_still_be_handed_to_another_therapist(self) -> None:
         self.place_hold()
         care.set_care_team(self.client_a, [self.therapist_b], by=self.admin)
