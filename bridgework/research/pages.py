@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -160,6 +160,11 @@ def codebook_page(study: Study) -> dict[str, Any]:
 def descriptor_of(study: Study, fmt: str = Export.Format.CSV) -> dict[str, Any]:
     """The study's datapackage.json as an export of it in `fmt` writes it (the engine's own
     pieces, so the two never differ)."""
+    with translation.override("en"):  # as an export's: English, whoever asks
+        return english_descriptor(study, fmt)
+
+
+def english_descriptor(study: Study, fmt: str) -> dict[str, Any]:
     names = [name for name in TABLES if name in study.tables]
     resources = [
         resource_descriptor(

@@ -8,7 +8,9 @@ from django.utils import translation
 
 from bridgework.accounts import actions as accounts
 from bridgework.research import pages, recipe
+from bridgework.research.export.tables import TABLES
 from bridgework.research.models import Export
+from bridgework.research.tests.helpers import ExportTestCase, descriptor_of, export, files_in
 from bridgework.research.tests.study_setup import StudyCase, consent
 
 
@@ -74,3 +76,29 @@ class GermanResearchPagesTests(StudyCase):
         with translation.override("en"):
             progress = pages.progress_words(running, 3)
         self.assertEqual(progress, "2 of 3 tables, 1,234,567 rows so far.")
+
+
+class GermanResearchersExportTests(ExportTestCase):
+    """A German researcher's export is the same English package as anyone's: the files are
+    what an analysis reads, and one dataset has one codebook."""
+
+    def test_a_german_researchers_export_and_datapackage_are_english(self) -> None:
+        with translation.override("en"):
+            english_out, _result = export(self.study, "csv")
+            english_alone = pages.descriptor_of(self.study)
+        with translation.override("de"):
+            german_out, _result = export(self.study, "csv")
+            german_alone = pages.descriptor_of(self.study)
+            # The page's words would be German here: the files' must not be.
+            self.assertEqual(translation.gettext("Codebook"), "Codebuch")
+        self.assertEqual(descriptor_of(german_out), descriptor_of(english_out))
+        self.assertEqual(german_alone, english_alone)
+        titles = {r["name"]: r["title"] for r in german_alone["resources"] if r["name"] in TABLES}
+        self.assertEqual(titles, {name: TABLES[name].title for name in titles})
+        with translation.override("de"):  # which the codebook page shows in German
+            self.assertNotEqual(translation.gettext(TABLES["sessions"].title), titles["sessions"])
+        for name in files_in(english_out):
+            if name.endswith(".csv"):
+                header = (german_out / name).read_text(encoding="utf-8").splitlines()[0]
+                english = (english_out / name).read_text(encoding="utf-8").splitlines()[0]
+                self.assertEqual(header, english, name)
