@@ -97,9 +97,7 @@ def scale_column(name: str, link_id: str, low: int, high: int, meaning: Words) -
     )
 
 
-def count_column(
-    name: str, meaning: Words, source: str, value: Callable[[Period], int]
-) -> Column:
+def count_column(name: str, meaning: Words, source: str, value: Callable[[Period], int]) -> Column:
     return Column(name, "integer", ENTRIES, _("0 or more"), meaning, source, value)
 
 
@@ -283,9 +281,7 @@ CODEBOOK: tuple[Column, ...] = (
     scale_column(
         "goal_fit", "goal-fit", 0, 10, _("how well the plan fits the goals: 0 not at all")
     ),
-    scale_column(
-        "distress", "distress", 0, 100, _("how distressing doing it was, at its worst")
-    ),
+    scale_column("distress", "distress", 0, 100, _("how distressing doing it was, at its worst")),
     scale_column(
         "progress", "progress", 0, 10, _("how much it helped towards the goals: 0 not at all")
     ),
