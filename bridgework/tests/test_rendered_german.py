@@ -61,8 +61,6 @@ HIDDEN = ("script", "style", "template", "code", "kbd", "samp")
 SECRET_GROUP = re.compile(r"[A-Z2-7]{4}")
 # Pages whose English is content, not wording, each with its reason.
 CONTENT = {
-    "research/studies/<int:study_id>/codebook/": "the codebook documents the export's columns "
-    "in English, as the files it describes (docs/research-exports.md)",
     "research/studies/<int:study_id>/analyses/": "the pooled example's studies are cited by "
     "their authors",
 }

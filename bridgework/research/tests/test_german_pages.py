@@ -1,6 +1,7 @@
 """The research staff's pages speak the language of the person reading them: a researcher who
-chose German reads the study page, the codebook and the analyses in German (the codebook's
-own entries stay as datapackage.json writes them: one codebook per dataset)."""
+chose German reads the study page, the codebook and the analyses in German (the codebook page's
+column texts too; the files, datapackage.json among them, stay English: one codebook per
+dataset)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,14 @@ class GermanResearchPagesTests(StudyCase):
         for words in ("Codebuch", "Erlaubte Werte", "Bedeutung", "Eine Zeile je <code>"):
             self.assertContains(page, words)
         self.assertNotContains(page, "Allowed values")
+        # The columns' texts in German, their names and codes as the files write them.
+        self.assertContains(page, "<td>Studienpseudonym der Klientin oder des Klienten.</td>")
+        self.assertContains(page, "<td>Zeichenkette</td>")
+        self.assertContains(page, "<code>client_id</code>")
+        self.assertNotContains(page, "Study pseudonym of the client.")
+        package = self.client.get(f"/research/studies/{study.pk}/datapackage.json").json()
+        fields = {f["name"]: f for r in package["resources"] for f in r["schema"]["fields"]}
+        self.assertEqual(fields["client_id"]["description"], "Study pseudonym of the client.")
 
     def test_the_analyses_page_is_in_german_to_the_forest_plot(self) -> None:
         study = self.make_study(tables=list(recipe.MODEL_TABLES))
