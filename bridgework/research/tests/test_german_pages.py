@@ -5,11 +5,13 @@ dataset)."""
 
 from __future__ import annotations
 
+from django.test import SimpleTestCase
 from django.utils import translation
 
 from bridgework.accounts import actions as accounts
 from bridgework.research import pages, recipe
 from bridgework.research.export.tables import TABLES
+from bridgework.research.export.withdrawn import WITHDRAWN
 from bridgework.research.models import Export
 from bridgework.research.tests.helpers import ExportTestCase, descriptor_of, export, files_in
 from bridgework.research.tests.study_setup import StudyCase, consent
@@ -111,3 +113,19 @@ class GermanResearchersExportTests(ExportTestCase):
                 header = (german_out / name).read_text(encoding="utf-8").splitlines()[0]
                 english = (english_out / name).read_text(encoding="utf-8").splitlines()[0]
                 self.assertEqual(header, english, name)
+
+
+class CodebookCatalogTests(SimpleTestCase):
+    """The codebook page looks each column's English text up in the catalog (the texts are
+    the files' own, so they are not marked in the code): a new column or a reworded meaning
+    without its German entry fails here, not in front of a German researcher."""
+
+    def test_every_column_and_table_text_has_its_german_entry(self) -> None:
+        texts = {
+            text
+            for table in [*TABLES.values(), WITHDRAWN]
+            for text in (table.description, *(column.meaning for column in table.columns))
+        }
+        with translation.override("de"):
+            untranslated = sorted(text for text in texts if translation.gettext(text) == text)
+        self.assertEqual(untranslated, [], "append each, translated, to locale/de's django.po")
