@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from bridgework.accounts.models import User
 from bridgework.research import access
@@ -129,16 +129,59 @@ def access_page(study: Study) -> dict[str, Any]:
     return {"study": study, "people": people}
 
 
+# The codebook's types and units as the page words them (the files keep the codes).
+TYPE_WORDS = {
+    "string": pgettext_lazy("codebook type", "string"),
+    "integer": pgettext_lazy("codebook type", "integer"),
+    "number": pgettext_lazy("codebook type", "number"),
+    "boolean": pgettext_lazy("codebook type", "boolean"),
+    "date": pgettext_lazy("codebook type", "date"),
+    "datetime": pgettext_lazy("codebook type", "datetime"),
+}
+UNIT_WORDS = {
+    "points": pgettext_lazy("codebook unit", "points"),
+    "obstacles": pgettext_lazy("codebook unit", "obstacles"),
+    "goals": pgettext_lazy("codebook unit", "goals"),
+    "attempts": pgettext_lazy("codebook unit", "attempts"),
+    "minutes": pgettext_lazy("codebook unit", "minutes"),
+}
+
+
 @dataclass(frozen=True)
 class CodebookColumn:
+    """A column as the codebook page shows it, in the reader's language: its meaning is the
+    files' English text looked up in the catalog (each has its entry in locale/), its codes
+    and name stay as the files write them."""
+
     column: Column
     allowed: list[str]  # the allowed values one by one, or a range in words
+
+    @property
+    def type_words(self) -> str:
+        return str(TYPE_WORDS.get(self.column.type, self.column.type))
+
+    @property
+    def unit(self) -> str:
+        unit = self.column.unit
+        return str(UNIT_WORDS[unit]) if unit in UNIT_WORDS else unit
+
+    @property
+    def codes(self) -> bool:
+        return bool(self.column.enum)
+
+    @property
+    def meaning(self) -> str:
+        return _(self.column.meaning) if self.column.meaning else ""
 
 
 @dataclass(frozen=True)
 class CodebookTable:
     table: Table
     columns: list[CodebookColumn]
+
+    @property
+    def description(self) -> str:
+        return _(self.table.description) if self.table.description else ""
 
 
 def codebook_page(study: Study) -> dict[str, Any]:
@@ -160,6 +203,11 @@ def codebook_page(study: Study) -> dict[str, Any]:
 def descriptor_of(study: Study, fmt: str = Export.Format.CSV) -> dict[str, Any]:
     """The study's datapackage.json as an export of it in `fmt` writes it (the engine's own
     pieces, so the two never differ)."""
+    with translation.override("en"):  # as an export's: English, whoever asks
+        return english_descriptor(study, fmt)
+
+
+def english_descriptor(study: Study, fmt: str) -> dict[str, Any]:
     names = [name for name in TABLES if name in study.tables]
     resources = [
         resource_descriptor(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bridgework.audit.models import AccessEvent
 from bridgework.care import actions as care
@@ -24,7 +24,7 @@ from bridgework.plans import actions as plans
 from bridgework.plans.models import ActionPlan, PlanTemplate, Review
 from bridgework.practice import actions as practice
 from bridgework.practice import worksheets
-from bridgework.practice.engagement_rows import CODEBOOK, NAMES
+from bridgework.practice.engagement_rows import CODEBOOK, NAMES, codebook_rows
 from bridgework.test import BaseTestCase, user_of
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "engagement.md"
@@ -295,9 +295,25 @@ class ProfileRowsTests(HandWorkedCase):
         for column in CODEBOOK:
             with self.subTest(column=column.name):
                 self.assertIn(column.type, ("integer", "string", "boolean", "datetime"))
-                self.assertTrue(column.allowed and column.meaning and column.source)
+                self.assertTrue((column.codes or column.allowed) and column.meaning)
+                self.assertTrue(column.source)
         documented = re.findall(r"^\| `(\w+)` \|", DOCS.read_text(), re.MULTILINE)
         self.assertEqual(tuple(documented), NAMES)
+
+    def test_the_codebook_is_shown_in_the_readers_language_its_codes_as_the_csv_has_them(
+        self,
+    ) -> None:
+        with translation.override("de"):
+            rows = {row["name"]: row for row in codebook_rows()}
+            decision, done = rows["decision"], rows["done"]
+            self.assertEqual(str(decision["meaning"]), "was die Besprechung entschied")
+            self.assertEqual(str(done["type_words"]), "Ganzzahl")
+            self.assertEqual(str(done["unit"]), "Punkte")
+            self.assertTrue(str(done["allowed"]).startswith("0 gar nicht, 1 ein wenig"))
+        self.assertEqual(decision["codes"], ("continue", "modify", "stop"))
+        self.assertEqual(rows["reviewed"]["codes"], ("true", "false"))
+        with translation.override("en"):
+            self.assertEqual(str(rows["decision"]["meaning"]), "what the review decided")
 
     def test_the_client_cannot_download_their_profile_nor_can_another_therapist(self) -> None:
         for person in (self.client_a, self.therapist_b, self.other_therapist):

@@ -3,6 +3,8 @@ missing answer is said in words, set apart from the numbers, never shown as 0.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -72,6 +74,6 @@ def learned(value: Learned) -> SafeString | str:
 
 
 @register.simple_tag
-def engagement_codebook() -> list[dict[str, str]]:
+def engagement_codebook() -> list[dict[str, Any]]:
     """What each column of the rows' download means (practice.engagement_rows.CODEBOOK)."""
     return codebook_rows()

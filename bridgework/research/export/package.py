@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -152,20 +153,34 @@ def write_package(
     every table (for Export.tables_done and rows_written). On PostgreSQL every table is read
     in one snapshot (research.export.snapshot)."""
     with one_snapshot(using) as reading:
-        names = check_request(study, fmt, tables, reading)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        ctx = Context.of(study, reading)
-        clients = list(ctx.clients.values_list("pk", flat=True))
-        left = list(withdrawn(ctx))
-        result = PackageResult(
-            clients_included=len(clients),
-            clients=clients,
-            withdrawn=[pseudonym for pseudonym, _day in left],
-        )
-        report = progress or (lambda _tables, _rows: None)
-        resources = write_tables(ctx, fmt, out_dir, names, result, report)
-        # In every package, not counted among the study's tables (nor in the progress).
-        resources.append(write_table(WITHDRAWN, fmt, out_dir, batches_of_rows(iter(left))))
+        names = check_request(study, fmt, tables, reading)  # refusals in the asker's language
+        with translation.override("en"):  # the files are English, whoever asks
+            return write_files(study, fmt, out_dir, names, reading, progress)
+
+
+def write_files(
+    study: Study,
+    fmt: str,
+    out_dir: Path,
+    names: list[str],
+    reading: str,
+    progress: Callable[[int, int], None] | None,
+) -> PackageResult:
+    """The package's files, in English: their names, headers, codebook and descriptor are
+    what a researcher's analysis reads, so they never follow anyone's language."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = Context.of(study, reading)
+    clients = list(ctx.clients.values_list("pk", flat=True))
+    left = list(withdrawn(ctx))
+    result = PackageResult(
+        clients_included=len(clients),
+        clients=clients,
+        withdrawn=[pseudonym for pseudonym, _day in left],
+    )
+    report = progress or (lambda _tables, _rows: None)
+    resources = write_tables(ctx, fmt, out_dir, names, result, report)
+    # In every package, not counted among the study's tables (nor in the progress).
+    resources.append(write_table(WITHDRAWN, fmt, out_dir, batches_of_rows(iter(left))))
     write_descriptor(out_dir / "datapackage.json", descriptor(study, resources))
     return result
 

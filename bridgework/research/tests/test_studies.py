@@ -218,10 +218,10 @@ class StudyPageTests(StudyCase):
         page = self.client.get(f"/research/studies/{study.pk}/codebook/").content.decode()
         rating = page.split("<code>value</code>", 1)[1].split("</tr>", 1)[0]
         self.assertIn('<span class="allowed-value">0–100</span>', rating)
-        # a prompt's states, each a value of its own
+        # a prompt's states, each a value of its own, written as the files write them
         self.assertIn(
-            '<span class="allowed-value">answered</span>, '
-            '<span class="allowed-value">snoozed</span>',
+            '<span class="allowed-value"><code>answered</code></span>, '
+            '<span class="allowed-value"><code>snoozed</code></span>',
             page,
         )
 
