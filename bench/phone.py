@@ -231,7 +231,8 @@ def report(results: dict[str, Any], show_requests: bool) -> list[str]:
     columns = "performance | accessibility | LCP (s) | FCP (s) | TBT (ms) | CLS | KB | requests"
     print(f"| page | {columns} | CPU index |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    missed = []
+    missed: list[str] = []
+    notes: list[str] = []
     for name, page in results.items():
         # A figure Lighthouse could not take (its runtimeError says why) counts as missed.
         for key in ("lcpMs", "fcpMs", "tbtMs", "cls", "bytes"):
@@ -242,8 +243,16 @@ def report(results: dict[str, Any], show_requests: bool) -> list[str]:
             f"{page['cls']:.3f} | {page['bytes'] / 1024:.1f} | {page['requests']} | "
             f"{page['benchmarkIndex']:.0f} |"
         )
+        failed = page.get("failedRuns") or []
         if page["runtimeError"]:
-            missed.append(f"{name}: Lighthouse says {page['runtimeError']}")
+            # No run of the page succeeded (measure.mjs retried the failed ones): an error.
+            missed.append(
+                f"{name}: ERROR, no successful Lighthouse run of {len(failed)}; "
+                f"Lighthouse says {page['runtimeError']}"
+            )
+            continue
+        if failed:
+            notes.append(f"{name}: {len(failed)} failed run(s) run again: {'; '.join(failed)}")
         if page["performance"] < PERFORMANCE:
             # Lighthouse's own threshold: below it, its 4x CPU slowdown over-throttles a busy
             # or slow host, and blocking time (so the score) grows. Said, not excused.
@@ -255,6 +264,8 @@ def report(results: dict[str, Any], show_requests: bool) -> list[str]:
             missed.append(f"{name}: accessibility {page['accessibility']} ({failing})")
         if page["lcpMs"] >= LCP_MS:
             missed.append(f"{name}: LCP {page['lcpMs'] / 1000:.2f} s >= {LCP_MS / 1000:g} s")
+    for note in notes:
+        print(f"\n{note}")
     repeat = results[f"{REPEAT} (repeat visit)"]
     if repeat["bytes"] >= REPEAT_BYTES:
         missed.append(f"repeat visit: {repeat['bytes'] / 1024:.1f} KB >= {REPEAT_BYTES // 1024} KB")
@@ -291,7 +302,8 @@ def main() -> None:
         "--runs",
         type=int,
         default=int(number("BENCH_LIGHTHOUSE_RUNS", 3)),
-        help="Lighthouse runs of each page; the median run is reported (default 3)",
+        help="successful Lighthouse runs of each page, median reported (default 3; a failed "
+        "run is run again, up to 3 more runs)",
     )
     args = parser.parse_args()
     found = tools()

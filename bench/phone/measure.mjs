@@ -84,12 +84,32 @@ async function inChrome(work) {
   }
 }
 
+// A run that failed (Lighthouse's runtimeError, such as NO_NAVSTART when the trace of the
+// page load could not be recorded, or no performance score) has no figures to choose by: it
+// is run again, up to EXTRA_RUNS more runs in all, and the median is taken over the runs that
+// succeeded. When none did, the last failure is reported as it is (phone.py says it is an error).
+const EXTRA_RUNS = 3;
+
+function failure(lhr) {
+  if (lhr.runtimeError) return `${lhr.runtimeError.code}: ${lhr.runtimeError.message}`;
+  if (typeof lhr.categories?.performance?.score !== "number") return "no performance score";
+  return null;
+}
+
 async function median(measure) {
-  const runs = [];
-  for (let n = 0; n < job.runs; n++) runs.push(await inChrome(measure));
-  // A run without the figures to choose by (a runtime error) is reported as it is.
-  const failed = runs.find((lhr) => lhr.runtimeError);
-  return figures(failed ?? computeMedianRun(runs));
+  const good = [];
+  const failures = [];
+  let last = null;
+  while (good.length < job.runs && good.length + failures.length < job.runs + EXTRA_RUNS) {
+    const lhr = await inChrome(measure);
+    const why = failure(lhr);
+    if (why) {
+      failures.push(why);
+      last = lhr;
+    } else good.push(lhr);
+  }
+  if (good.length === 0) return { ...figures(last), runtimeError: failures.at(-1), failedRuns: failures };
+  return { ...figures(computeMedianRun(good)), runs: good.length, failedRuns: failures };
 }
 
 const results = {};

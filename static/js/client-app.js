@@ -270,33 +270,6 @@
       .catch(function () {});
   }
 
-  // Notifications: ask the browser for a push subscription and hand it to the server.
-  function keyBytes(base64url) {
-    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-    return Uint8Array.from(atob(padded), function (c) { return c.charCodeAt(0); });
-  }
-
-  function subscribe(button) {
-    var status = document.querySelector("[data-push-status]");
-    if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
-      if (status) status.textContent = button.dataset.unsupported || "";
-      return;
-    }
-    navigator.serviceWorker.ready.then(function (registration) {
-      return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(button.dataset.pushSubscribe) });
-    }).then(function (subscription) {
-      return fetch("/me/push/subscribe/", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify(subscription.toJSON())
-      });
-    }).then(function (response) {
-      if (status) status.textContent = response.ok ? (button.dataset.done || "") : (button.dataset.failed || "");
-    }).catch(function () {
-      if (status) status.textContent = button.dataset.failed || "";
-    });
-  }
-
   // Entries the server refused after they waited offline (say, the plan ended meanwhile) stay
   // on the phone; the history page shows what they said and why, to copy, then discard. Drawn
   // again after each round only when the list changed, so text being copied stays selected.
@@ -334,23 +307,27 @@
     box.hidden = refused.length === 0;
   }
 
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-push-subscribe]");
-    if (button) subscribe(button);
-  });
   document.addEventListener("submit", onSubmit);
   document.addEventListener("submit", onSignOut);
   window.addEventListener("online", function () { retryMs = RETRY_FIRST_MS; flush(); });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
-  if (window.indexedDB) flush();
-  // Registered once the page has loaded, so that installing (and checking for a new version of)
-  // the service worker never competes with the page itself on a slow phone.
-  function registerWorker() {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  // Start-up work that the page does not need to show itself waits until the page has loaded
+  // and the browser is idle (at most IDLE_WAIT_MS more), so that it never blocks the first
+  // paint or a tap on a slow phone: the outbox's first round (IndexedDB, the status line) and
+  // registering the service worker (installing it, or checking for a new version). The forms'
+  // handlers above are in place at once, so an entry made before then is kept all the same.
+  var IDLE_WAIT_MS = 2000;
+  function whenIdle(work) {
+    if (window.requestIdleCallback) window.requestIdleCallback(work, { timeout: IDLE_WAIT_MS });
+    else setTimeout(work, 0);
   }
+  function afterLoad(work) {
+    if (document.readyState === "complete") whenIdle(work);
+    else window.addEventListener("load", function () { whenIdle(work); });
+  }
+  if (window.indexedDB) afterLoad(flush);
   if ("serviceWorker" in navigator) {
-    if (document.readyState === "complete") registerWorker();
-    else window.addEventListener("load", registerWorker);
+    afterLoad(function () { navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {}); });
   }
   document.documentElement.dataset.appReady = "1";  // forms now keep entries on the phone
 })();
