@@ -135,7 +135,7 @@ class OutageOrBugTests(SimpleTestCase):
                 super().__init__("driver")
                 self.sqlstate = sqlstate
 
-        away = {
+        away: dict[str, BaseException] = {
             "refused, no answer": self.wrapped(DriverError(None)),
             "connection failure": self.wrapped(DriverError("08006")),
             "admin shutdown": self.wrapped(DriverError("57P01")),
@@ -143,7 +143,7 @@ class OutageOrBugTests(SimpleTestCase):
             "SQLite locked": self.wrapped(sqlite3.OperationalError("database is locked")),
             "a bare interface error": InterfaceError("connection already closed"),
         }
-        bugs = {
+        bugs: dict[str, BaseException] = {
             "deadlock": self.wrapped(DriverError("40P01")),
             "statement timeout": self.wrapped(DriverError("57014")),
             "SQLite missing column": self.wrapped(sqlite3.OperationalError("no such column: x")),

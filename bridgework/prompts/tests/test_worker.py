@@ -21,7 +21,7 @@ from bridgework.prompts import channels, dispatch, schedules, steps
 from bridgework.prompts.models import Prompt, PromptEvent
 from bridgework.prompts.tests.helpers import PromptTestCase
 from bridgework.prompts.worker import Worker
-from bridgework.test import make_client, make_clinic, make_staff
+from bridgework.test import make_client, make_clinic, make_staff, user_of
 
 
 class WorkerTests(PromptTestCase):
@@ -101,7 +101,7 @@ class WorkerTests(PromptTestCase):
         prompt = self.make_due(self.schedule(channels=["email"]))[0]
         Worker(name="w1").step()
         self.assertEqual(len(mail.outbox), 1)
-        steps.snooze(Prompt.objects.get(pk=prompt.pk), 10, by=self.client_a.user)
+        steps.snooze(Prompt.objects.get(pk=prompt.pk), 10, by=user_of(self.client_a))
         Prompt.objects.filter(pk=prompt.pk).update(next_attempt_at=timezone.now())
         Worker(name="w1").step()
         self.assertEqual(len(mail.outbox), 2)
