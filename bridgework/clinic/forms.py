@@ -180,6 +180,21 @@ class ClinicSettingsForm(ModelForm):
     def clean_staff_second_factor(self) -> str:
         return str(self.cleaned_data["staff_second_factor"] or self.instance.staff_second_factor)
 
+    def clean(self) -> dict[str, Any]:
+        """ "A passkey only" says which second factor; without "staff need a second factor" no
+        factor is asked for, and the choice would silently do nothing."""
+        cleaned = super().clean() or {}
+        passkey_only = cleaned.get("staff_second_factor") == Clinic.SecondFactor.PASSKEY
+        if passkey_only and not cleaned.get("staff_mfa_required"):
+            self.add_error(
+                "staff_second_factor",
+                _(
+                    "“A passkey only” applies when staff need a second factor: tick “staff "
+                    "need a second factor” too, or choose “an authenticator app or a passkey”."
+                ),
+            )
+        return cleaned
+
     def clean_duty_contact_email(self) -> str:
         """Risk escalations go to the clinic's own people: never to a client's address (an
         address picked by mistake from a list)."""

@@ -279,6 +279,19 @@ class PasskeyTests(BaseTestCase):
         self.clinic.refresh_from_db()
         self.assertEqual(self.clinic.staff_second_factor, Clinic.SecondFactor.PASSKEY)
 
+    def test_passkeys_only_without_a_second_factor_is_refused_saying_what_to_tick(self) -> None:
+        self.sign_in(self.admin)
+        form = self.client.get("/clinic/settings/").context["form"]
+        data = {name: form[name].value() for name in form.fields}
+        data = {name: "" if value is None else value for name, value in data.items()}
+        data.update(staff_second_factor="passkey")
+        data = {name: value for name, value in data.items() if value is not False}
+        data.pop("staff_mfa_required", None)
+        answer = self.client.post("/clinic/settings/", data)
+        self.assertContains(answer, "applies when staff need a second factor")
+        self.clinic.refresh_from_db()
+        self.assertEqual(self.clinic.staff_second_factor, Clinic.SecondFactor.ANY)
+
     def test_staff_enrolling_their_first_second_factor_may_choose_a_passkey(self) -> None:
         self.clinic.staff_mfa_required = True
         self.clinic.save()
