@@ -708,7 +708,11 @@ class Run:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
                     break
             except OSError:
-                time.sleep(0.3)
+                # Not answering yet: wait for gunicorn to exit (it could not start) or a moment.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    master.wait(timeout=0.3)
+                if master.returncode is not None:
+                    raise RuntimeError(f"gunicorn exited ({master.returncode})") from None
         else:
             raise RuntimeError("gunicorn did not start")
         threads = [
@@ -769,12 +773,14 @@ class Run:
                 self.cluster.stop()
                 outage["down"] = time.time()
                 self.note(f"PostgreSQL: down; {self.outage:g} s")
+                # The fault's length is the point here, not a wait for something to happen.
                 time.sleep(self.outage)
                 outage["starting"] = time.time()
                 self.cluster.start()
                 outage["up"] = time.time()
                 self.note("PostgreSQL: up")
-            time.sleep(0.1)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                load.wait(timeout=0.1)  # the load's end, or the next look at the faults
         load_end = time.time()
         self.note("load ended; the workers drain")
         grace = LEASE_SECONDS + 3 * IDLE_SECONDS + 5
