@@ -62,7 +62,7 @@ from typing import Any
 if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._lib import PYTHON, ROOT, SECRET, free_port, number
+from bench._lib import PYTHON, ROOT, free_port, number, server_environment
 from bench._lib.mailbox import handed_over
 
 CSRF = "c" * 32  # a fixed CSRF secret, sent as cookie and header or field (Django accepts it)
@@ -74,20 +74,14 @@ EXCEPTION_LINE = re.compile(r"^((?:[a-z_]+\.)+[A-Z]\w+|[A-Z]\w*(?:Error|Exceptio
 
 
 def environment(database_url: str, var_dir: str, mailbox: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "bridgework.settings",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",
-        "VAR_DIR": var_dir,
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "bench._lib.mailbox.Backend",
-        "BENCH_MAILBOX": mailbox,
-    }
+    return server_environment(
+        database_url,
+        var_dir,
+        PYTHONPATH=str(ROOT),
+        DJANGO_SETTINGS_MODULE="bridgework.settings",
+        EMAIL_BACKEND="bench._lib.mailbox.Backend",
+        BENCH_MAILBOX=mailbox,
+    )
 
 
 # --- the cast (in a child process with Django) ---------------------------------------------

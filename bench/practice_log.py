@@ -41,7 +41,15 @@ from typing import Any
 if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._lib import PYTHON, ROOT, SECRET, free_port, fresh_postgres, migrate, number
+from bench._lib import (
+    PYTHON,
+    ROOT,
+    free_port,
+    fresh_postgres,
+    migrate,
+    number,
+    server_environment,
+)
 
 MAX_REQUESTS_PER_CLIENT = 5000
 CSRF = "b" * 32  # a fixed CSRF secret, sent as cookie and header (Django accepts it unmasked)
@@ -70,17 +78,7 @@ class Run:
 
 
 def environment(database_url: str, var_dir: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",
-        "VAR_DIR": var_dir,
-        "LOG_LEVEL": "WARNING",
-        "SIGN_IN_FAILURE_LIMIT": "100",
-    }
+    return server_environment(database_url, var_dir, SIGN_IN_FAILURE_LIMIT="100")
 
 
 def prepare(database: str, var_dir: str) -> str | None:

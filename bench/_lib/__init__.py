@@ -70,6 +70,22 @@ def fresh_postgres(name: str) -> str | None:
     return urlunsplit(address._replace(path=f"/{database}"))
 
 
+def server_environment(database_url: str, var_dir: str, **extra: str) -> dict[str, str]:
+    """The environment a benchmark's own server processes (gunicorn, manage.py) run in:
+    production settings on 127.0.0.1, logs at WARNING, plus what the benchmark adds."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_MANIFEST": "0",
+        "VAR_DIR": var_dir,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def migrate(env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
